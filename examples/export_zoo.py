@@ -1,0 +1,133 @@
+#!/usr/bin/python3
+"""Export kiln's model zoo as TorchScript files, traced and scripted.
+
+Every model gets seeded random weights and randomized batch-norm statistics and affine parameters: default
+statistics (mean 0, var 1, weight 1, bias 0) turn batch norm into an identity and hide folding bugs.
+Each file records its input shape as the TorchScript extra file `kiln/input_shape` (e.g. "1x3x224x224"),
+which `kiln` uses when no --input-shape is given.
+
+Usage: export_zoo.py OUT_DIR [MODEL ...]      (default: every model; see --list)
+Writes OUT_DIR/<model>_traced.pt and OUT_DIR/<model>_scripted.pt, each atomically.
+"""
+import argparse
+import os
+import sys
+
+import torch
+import torch.nn as nn
+import torchvision
+
+
+class LeNet5(nn.Module):
+    """The seed notebook's LeNet-5 (with batch norm), input 1x1x32x32."""
+
+    def __init__(self, num_classes: int = 10):
+        super().__init__()
+        self.conv1 = nn.Conv2d(1, 6, kernel_size=5)
+        self.bn1 = nn.BatchNorm2d(6)
+        self.relu1 = nn.ReLU()
+        self.maxpool1 = nn.MaxPool2d(kernel_size=2, stride=2)
+        self.conv2 = nn.Conv2d(6, 16, kernel_size=5)
+        self.bn2 = nn.BatchNorm2d(16)
+        self.relu2 = nn.ReLU()
+        self.maxpool2 = nn.MaxPool2d(kernel_size=2, stride=2)
+        self.fc = nn.Linear(400, 120)
+        self.relu3 = nn.ReLU()
+        self.fc1 = nn.Linear(120, 84)
+        self.relu4 = nn.ReLU()
+        self.fc2 = nn.Linear(84, num_classes)
+
+    def forward(self, x):
+        out = self.maxpool1(self.relu1(self.bn1(self.conv1(x))))
+        out = self.maxpool2(self.relu2(self.bn2(self.conv2(out))))
+        out = out.reshape(out.size(0), -1)
+        out = self.relu3(self.fc(out))
+        out = self.relu4(self.fc1(out))
+        return self.fc2(out)
+
+
+class UnsupportedOps(nn.Module):
+    """A small model using ops kiln does not support (cumsum twice, flip once), for the error-path tests."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(3, 4, kernel_size=3, padding=1)
+
+    def forward(self, x):
+        y = torch.cumsum(self.conv(x), dim=1)
+        y = torch.flip(y, dims=[3])
+        return torch.cumsum(y, dim=2).relu()
+
+
+IMAGE = (1, 3, 224, 224)
+MODELS = {
+    "lenet5": (LeNet5, (1, 1, 32, 32)),
+    "resnet18": (torchvision.models.resnet18, IMAGE),
+    "resnet34": (torchvision.models.resnet34, IMAGE),
+    "resnet50": (torchvision.models.resnet50, IMAGE),
+    "mobilenet_v2": (torchvision.models.mobilenet_v2, IMAGE),
+    "efficientnet_b0": (torchvision.models.efficientnet_b0, IMAGE),
+    "unsupported_ops": (UnsupportedOps, (1, 3, 16, 16)),
+}
+
+
+def randomize_batch_norm(model: nn.Module, generator: torch.Generator) -> None:
+    for module in model.modules():
+        if isinstance(module, nn.modules.batchnorm._BatchNorm):
+            n = module.num_features
+            module.running_mean.copy_(torch.randn(n, generator=generator) * 0.1)
+            module.running_var.copy_(torch.rand(n, generator=generator) * 0.5 + 0.75)
+            module.weight.data.copy_(torch.rand(n, generator=generator) * 0.5 + 0.75)
+            module.bias.data.copy_(torch.randn(n, generator=generator) * 0.1)
+
+
+def build(name: str, seed: int) -> nn.Module:
+    factory, _ = MODELS[name]
+    torch.manual_seed(seed)
+    model = factory()
+    with torch.no_grad():
+        randomize_batch_norm(model, torch.Generator().manual_seed(seed + 1))
+    return model.eval()
+
+
+def save_atomically(module: torch.jit.ScriptModule, path: str, shape) -> None:
+    extra = {"kiln/input_shape": "x".join(str(d) for d in shape)}
+    tmp = path + ".tmp"
+    torch.jit.save(module, tmp, _extra_files=extra)
+    os.replace(tmp, path)
+
+
+def export(name: str, out_dir: str, seed: int) -> None:
+    model = build(name, seed)
+    shape = MODELS[name][1]
+    example = torch.randn(*shape, generator=torch.Generator().manual_seed(seed))
+    with torch.no_grad():
+        traced = torch.jit.trace(model, example)
+    save_atomically(traced, os.path.join(out_dir, f"{name}_traced.pt"), shape)
+    save_atomically(torch.jit.script(model), os.path.join(out_dir, f"{name}_scripted.pt"), shape)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("out_dir")
+    parser.add_argument("models", nargs="*", help="models to export (default: all)")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--list", action="store_true", help="print the model names and exit")
+    args = parser.parse_args()
+    if args.list:
+        print("\n".join(MODELS))
+        return 0
+    unknown = [m for m in args.models if m not in MODELS]
+    if unknown:
+        print(f"export_zoo.py: unknown model(s) {', '.join(unknown)}; known: {', '.join(MODELS)}", file=sys.stderr)
+        return 2
+    os.makedirs(args.out_dir, exist_ok=True)
+    torch.set_num_threads(max(1, os.cpu_count() or 1))
+    for name in args.models or list(MODELS):
+        print(f"export_zoo.py: {name}", flush=True)
+        export(name, args.out_dir, args.seed)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

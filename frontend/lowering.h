@@ -1,0 +1,83 @@
+// The interface between the TorchScript importer and the per-operator lowerings (frontend/aten_lowering.cpp).
+//
+// The importer walks a frozen TorchScript graph and tracks what each TorchScript value is known to be: an IR
+// tensor, a list of IR tensors, a compile-time constant (ints, floats, lists, None, ...), or unknown (it
+// depends on something kiln could not import). A lowering sees one aten node through a LoweringContext, reads
+// its arguments as IR tensors or constants, and emits IR ops.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include <ATen/core/ivalue.h>
+#include <torch/csrc/jit/ir/ir.h>
+
+#include "ir/error.h"
+#include "ir/graph.h"
+
+namespace kiln::frontend {
+
+struct Binding {
+  enum class Kind { Unknown, Tensor, TensorList, Constant };
+  Kind kind = Kind::Unknown;
+  std::vector<ir::ValueId> tensors;  // one for Tensor, the elements for TensorList
+  c10::IValue constant;              // for Constant
+
+  static Binding tensor(ir::ValueId id) { return {Kind::Tensor, {id}, {}}; }
+  static Binding tensorList(std::vector<ir::ValueId> ids) { return {Kind::TensorList, std::move(ids), {}}; }
+  static Binding constantValue(c10::IValue value) { return {Kind::Constant, {}, std::move(value)}; }
+};
+
+// A lowering throws this for a variant of a supported aten op that kiln does not handle (e.g. transposed
+// convolution); the importer reports it with the other unsupported ops.
+class UnsupportedVariant : public Error {
+ public:
+  using Error::Error;
+};
+
+class LoweringContext {
+ public:
+  LoweringContext(ir::Graph& graph, const torch::jit::Node& node, std::vector<const Binding*> inputs,
+                  std::string location)
+      : graph_(graph), node_(node), inputs_(std::move(inputs)), location_(std::move(location)) {}
+
+  int numInputs() const { return static_cast<int>(inputs_.size()); }
+  bool isNone(int i) const;
+  // Input i as an IR tensor; a number becomes a rank-0 constant.
+  ir::ValueId tensor(int i);
+  std::vector<ir::ValueId> tensorList(int i) const;
+  const ir::TensorType& type(int i) { return graph_.type(tensor(i)); }
+  bool isConstantTensor(int i);
+  const ir::Tensor& constantTensor(int i) { return graph_.constant(tensor(i)); }
+
+  int64_t toInt(int i) const;
+  double toDouble(int i) const;
+  bool toBool(int i) const;
+  std::vector<int64_t> toIntList(int i) const;  // a single int is a one-element list
+  std::string toText(int i) const;
+  const c10::IValue& constant(int i) const;
+
+  ir::ValueId emit(const std::string& kind, std::vector<ir::ValueId> inputs, const ir::Attributes& attrs = {});
+  std::vector<ir::ValueId> emitMulti(const std::string& kind, std::vector<ir::ValueId> inputs,
+                                     const ir::Attributes& attrs = {});
+  ir::ValueId addConstant(const std::string& name, ir::Tensor tensor) { return graph_.addConstant(name, std::move(tensor)); }
+
+  [[noreturn]] void unsupported(const std::string& why) const;
+
+ private:
+  const Binding& input(int i) const;
+
+  ir::Graph& graph_;
+  const torch::jit::Node& node_;
+  std::vector<const Binding*> inputs_;
+  std::string location_;
+};
+
+// Lowers one aten node; returns the binding of each node output.
+using Lowering = std::vector<Binding> (*)(LoweringContext&);
+
+// The lowering for an aten op ("aten::conv2d"), or nullptr. In-place variants ("aten::relu_") are looked up
+// by the importer under their functional name.
+Lowering findLowering(const std::string& op_name);
+
+}  // namespace kiln::frontend

@@ -1,0 +1,83 @@
+#include <fmt/format.h>
+
+#include "frontend/lowering.h"
+
+namespace kiln::frontend {
+
+const Binding& LoweringContext::input(int i) const {
+  if (i >= numInputs()) fail("{}: argument {} is missing", node_.kind().toQualString(), i);
+  return *inputs_[i];
+}
+
+const c10::IValue& LoweringContext::constant(int i) const {
+  const Binding& b = input(i);
+  if (b.kind != Binding::Kind::Constant)
+    unsupported(fmt::format("argument {} is not a compile-time constant", i));
+  return b.constant;
+}
+
+bool LoweringContext::isNone(int i) const {
+  const Binding& b = input(i);
+  return b.kind == Binding::Kind::Constant && b.constant.isNone();
+}
+
+ir::ValueId LoweringContext::tensor(int i) {
+  const Binding& b = input(i);
+  if (b.kind == Binding::Kind::Tensor) return b.tensors[0];
+  if (b.kind == Binding::Kind::Constant && (b.constant.isDouble() || b.constant.isInt() || b.constant.isBool()))
+    return graph_.addConstant("scalar", ir::Tensor({}, {static_cast<float>(b.constant.toScalar().toDouble())}));
+  unsupported(fmt::format("argument {} is not a tensor", i));
+}
+
+bool LoweringContext::isConstantTensor(int i) { return graph_.isConstant(tensor(i)); }
+
+std::vector<ir::ValueId> LoweringContext::tensorList(int i) const {
+  const Binding& b = input(i);
+  if (b.kind != Binding::Kind::TensorList) unsupported(fmt::format("argument {} is not a list of tensors", i));
+  return b.tensors;
+}
+
+int64_t LoweringContext::toInt(int i) const {
+  const c10::IValue& v = constant(i);
+  if (!v.isInt()) unsupported(fmt::format("argument {} is not an int", i));
+  return v.toInt();
+}
+
+double LoweringContext::toDouble(int i) const {
+  const c10::IValue& v = constant(i);
+  if (!v.isDouble() && !v.isInt()) unsupported(fmt::format("argument {} is not a number", i));
+  return v.toScalar().toDouble();
+}
+
+bool LoweringContext::toBool(int i) const {
+  const c10::IValue& v = constant(i);
+  if (!v.isBool()) unsupported(fmt::format("argument {} is not a bool", i));
+  return v.toBool();
+}
+
+std::vector<int64_t> LoweringContext::toIntList(int i) const {
+  const c10::IValue& v = constant(i);
+  if (v.isInt()) return {v.toInt()};
+  if (!v.isIntList()) unsupported(fmt::format("argument {} is not a list of ints", i));
+  return v.toIntVector();
+}
+
+std::string LoweringContext::toText(int i) const {
+  const c10::IValue& v = constant(i);
+  if (!v.isString()) unsupported(fmt::format("argument {} is not a string", i));
+  return v.toStringRef();
+}
+
+ir::ValueId LoweringContext::emit(const std::string& kind, std::vector<ir::ValueId> inputs,
+                                  const ir::Attributes& attrs) {
+  return graph_.addOp1(kind, std::move(inputs), attrs, location_);
+}
+
+std::vector<ir::ValueId> LoweringContext::emitMulti(const std::string& kind, std::vector<ir::ValueId> inputs,
+                                                    const ir::Attributes& attrs) {
+  return graph_.addOp(kind, std::move(inputs), attrs, location_);
+}
+
+void LoweringContext::unsupported(const std::string& why) const { throw UnsupportedVariant(why); }
+
+}  // namespace kiln::frontend

@@ -1,0 +1,421 @@
+#include "frontend/torchscript_importer.h"
+
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <unordered_map>
+
+#include <torch/csrc/jit/passes/freeze_module.h>
+#include <torch/csrc/jit/passes/inliner.h>
+#include <torch/csrc/jit/passes/remove_mutation.h>
+#include <torch/script.h>
+
+#include "frontend/aten_tensors.h"
+#include "frontend/lowering.h"
+#include "ir/error.h"
+#include "ir/verifier.h"
+
+namespace kiln::frontend {
+
+namespace {
+
+namespace jit = torch::jit;
+using Kind = Binding::Kind;
+
+constexpr int kMaxLoopIterations = 100000;
+
+// LibTorch's messages carry C++ backtraces; the first line is what a user needs.
+std::string firstLine(const std::exception& e) {
+  const auto* c10_error = dynamic_cast<const c10::Error*>(&e);
+  std::string text = c10_error ? c10_error->what_without_backtrace() : e.what();
+  size_t start = text.find_first_not_of(" \n");
+  if (start == std::string::npos) return "(no message)";
+  return text.substr(start, text.find('\n', start) - start);
+}
+
+// The Python source line TorchScript recorded for the node, falling back to the serialized code's line.
+std::string location(const jit::Node& node) {
+  jit::SourceRange range = node.sourceRange().findSourceRangeThatGenerated().value_or(node.sourceRange());
+  if (auto flc = range.file_line_col()) {
+    auto [file, line, col] = *flc;
+    return fmt::format("{}:{}", file, line);
+  }
+  return "";
+}
+
+// Identifier-safe text for IR names: TorchScript names like "self.layer1.0.conv1.weight" keep their dots.
+std::string irName(std::string name) {
+  if (name.rfind("self.", 0) == 0) name.erase(0, 5);
+  for (char& ch : name)
+    if (!std::isalnum(static_cast<unsigned char>(ch)) && ch != '_' && ch != '.') ch = '_';
+  return name;
+}
+
+jit::Module loadModule(const std::string& path, jit::ExtraFilesMap& extra_files) {
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(path, ec))
+    fail("cannot read model '{}': no such file (export one with examples/export_zoo.py)", path);
+  if (!std::ifstream(path).good()) fail("cannot read model '{}': permission denied", path);
+  try {
+    return jit::load(path, torch::kCPU, extra_files);
+  } catch (const std::exception& e) {
+    fail("'{}' is not a readable TorchScript file (save it with torch.jit.save): {}", path, firstLine(e));
+  }
+}
+
+struct UnsupportedUse {
+  int count = 0;
+  std::string first_location;
+  std::string detail;
+};
+
+class Importer {
+ public:
+  explicit Importer(ir::Graph& graph) : graph_(graph) {}
+
+  void importInputs(const jit::Graph& g, const std::vector<ir::Shape>& shapes) {
+    std::vector<const jit::Value*> inputs(g.inputs().begin() + 1, g.inputs().end());  // input 0 is the module itself
+    if (inputs.size() != shapes.size())
+      fail("the model takes {} input(s) but {} shape(s) were given (--input-shape, separated by ';')", inputs.size(),
+           shapes.size());
+    for (size_t i = 0; i < inputs.size(); ++i) {
+      if (!inputs[i]->type()->cast<c10::TensorType>())
+        fail("model input {} ('{}') is a {}; kiln compiles models whose inputs are tensors", i,
+             inputs[i]->debugName(), inputs[i]->type()->str());
+      std::string name = irName(inputs[i]->debugName());
+      env_[inputs[i]] = Binding::tensor(graph_.addInput(name.substr(0, name.find('.')), {ir::DType::Float32, shapes[i]}));
+    }
+  }
+
+  void walk(const jit::Block& block) {
+    for (const jit::Node* node : block.nodes()) visit(*node);
+  }
+
+  void importOutputs(const jit::Graph& g) {
+    std::vector<ir::ValueId> outputs;
+    for (const jit::Value* out : g.outputs()) {
+      const Binding& b = env_[out];
+      if (b.kind == Kind::Unknown) continue;  // unsupported ops upstream; reported below
+      if (b.kind == Kind::Constant) fail("the model returns a {}, not a tensor", out->type()->str());
+      outputs.insert(outputs.end(), b.tensors.begin(), b.tensors.end());
+    }
+    reportUnsupported();
+    graph_.setOutputs(outputs);
+  }
+
+ private:
+  const Binding& binding(const jit::Value* v) {
+    auto it = env_.find(v);
+    if (it == env_.end()) fail("internal: TorchScript value %{} used before definition", v->debugName());
+    return it->second;
+  }
+
+  void bindAll(const jit::Node& node, const Binding& b) {
+    for (const jit::Value* out : node.outputs()) env_[out] = b;
+  }
+
+  void visit(const jit::Node& node) {
+    const std::string kind = node.kind().toQualString();
+    if (kind == "prim::Constant") return importConstant(node);
+    if (kind == "prim::Print" || kind == "aten::warn") return;
+    bool any_unknown = false;
+    for (const jit::Value* in : node.inputs()) any_unknown = any_unknown || binding(in).kind == Kind::Unknown;
+    if (any_unknown) return scanUnknown(node);
+    if (kind == "prim::If") return visitIf(node);
+    if (kind == "prim::Loop") return visitLoop(node);
+    if (kind == "prim::RaiseException") return raise(node);
+    if (kind == "prim::ListConstruct" || kind == "prim::TupleConstruct") return construct(node);
+    if (kind == "prim::ListUnpack" || kind == "prim::TupleUnpack") return unpack(node);
+    if (trySelectFromTensorList(node) || tryShapeQuery(node, kind)) return;
+    if (hasTensors(node)) return lowerTensorOp(node, kind);
+    evaluateScalars(node, kind);
+  }
+
+  void importConstant(const jit::Node& node) {
+    c10::IValue value = *jit::toIValue(node.output());
+    if (!value.isTensor()) {
+      env_[node.output()] = Binding::constantValue(value);
+      return;
+    }
+    std::string name = irName(node.output()->debugName());
+    env_[node.output()] = Binding::tensor(graph_.addConstant(name, toIrTensor(value.toTensor(), "constant %" + name)));
+  }
+
+  bool hasTensors(const jit::Node& node) {
+    for (const jit::Value* in : node.inputs())
+      if (binding(in).kind == Kind::Tensor || binding(in).kind == Kind::TensorList) return true;
+    for (const jit::Value* out : node.outputs())
+      if (out->type()->cast<c10::TensorType>()) return true;
+    return false;
+  }
+
+  void visitIf(const jit::Node& node) {
+    const Binding& cond = binding(node.input(0));
+    if (cond.kind != Kind::Constant || !cond.constant.isBool())
+      fail("control flow at {} depends on tensor data; kiln compiles models whose branches depend only on input "
+           "shapes and constants",
+           location(node));
+    const jit::Block& taken = *node.blocks()[cond.constant.toBool() ? 0 : 1];
+    walk(taken);
+    for (size_t i = 0; i < node.outputs().size(); ++i) env_[node.output(i)] = binding(taken.outputs()[i]);
+  }
+
+  // prim::Loop(max_trip_count, initial_condition, carried...) with body(iteration, carried...) returning
+  // (condition, carried...). Unrolled when the trip count and conditions are compile-time constants.
+  void visitLoop(const jit::Node& node) {
+    const jit::Block& body = *node.blocks()[0];
+    std::vector<Binding> carried;
+    for (size_t i = 2; i < node.inputs().size(); ++i) carried.push_back(binding(node.input(i)));
+    const Binding& trips = binding(node.input(0));
+    if (trips.kind != Kind::Constant || !trips.constant.isInt() || trips.constant.toInt() > kMaxLoopIterations)
+      fail("loop at {} has no compile-time trip count; kiln unrolls loops of known length only", location(node));
+    bool go_on = constantBool(binding(node.input(1)), node);
+    for (int64_t i = 0; go_on && i < trips.constant.toInt(); ++i) {
+      env_[body.inputs()[0]] = Binding::constantValue(i);
+      for (size_t k = 0; k < carried.size(); ++k) env_[body.inputs()[k + 1]] = carried[k];
+      walk(body);
+      go_on = constantBool(binding(body.outputs()[0]), node);
+      for (size_t k = 0; k < carried.size(); ++k) carried[k] = binding(body.outputs()[k + 1]);
+    }
+    for (size_t k = 0; k < carried.size(); ++k) env_[node.output(k)] = carried[k];
+  }
+
+  bool constantBool(const Binding& b, const jit::Node& node) {
+    if (b.kind != Kind::Constant || !b.constant.isBool())
+      fail("loop at {} continues on a condition that depends on tensor data", location(node));
+    return b.constant.toBool();
+  }
+
+  [[noreturn]] void raise(const jit::Node& node) {
+    std::string message;
+    const Binding& b = binding(node.input(0));
+    if (b.kind == Kind::Constant && b.constant.isString()) message = b.constant.toStringRef();
+    fail("the model raises an exception for these input shapes at {}: {}", location(node),
+         message.empty() ? "(no message)" : message);
+  }
+
+  // Lists and tuples are built by the interpreter itself (they have no operator to run), so kiln builds them.
+  void construct(const jit::Node& node) {
+    std::vector<ir::ValueId> tensors;
+    std::vector<c10::IValue> constants;
+    for (const jit::Value* in : node.inputs()) {
+      const Binding& b = binding(in);
+      if (b.kind == Kind::Tensor) tensors.push_back(b.tensors[0]);
+      if (b.kind == Kind::Constant) constants.push_back(b.constant);
+    }
+    if (tensors.size() == node.inputs().size() && !tensors.empty()) {
+      env_[node.output()] = Binding::tensorList(tensors);
+    } else if (constants.size() != node.inputs().size()) {
+      recordUnsupported(node, "a list mixing tensors and other values");
+    } else if (node.kind() == c10::prim::TupleConstruct) {
+      env_[node.output()] = Binding::constantValue(c10::ivalue::Tuple::create(std::move(constants)));
+    } else {
+      c10::impl::GenericList list(node.output()->type()->containedType(0));
+      for (auto& value : constants) list.push_back(std::move(value));
+      env_[node.output()] = Binding::constantValue(c10::IValue(std::move(list)));
+    }
+  }
+
+  void unpack(const jit::Node& node) {
+    const Binding& packed = binding(node.input(0));
+    std::vector<Binding> items;
+    if (packed.kind == Kind::TensorList) {
+      for (ir::ValueId id : packed.tensors) items.push_back(Binding::tensor(id));
+    } else if (packed.constant.isTuple()) {
+      for (const auto& value : packed.constant.toTupleRef().elements()) items.push_back(Binding::constantValue(value));
+    } else if (packed.constant.isList()) {
+      for (const auto& value : packed.constant.toListRef()) items.push_back(Binding::constantValue(value));
+    }
+    if (items.size() != node.outputs().size())
+      fail("at {}: unpacking {} values from a sequence of {}", location(node), node.outputs().size(), items.size());
+    for (size_t i = 0; i < node.outputs().size(); ++i) env_[node.output(i)] = items[i];
+  }
+
+  // list[i] and tuple[i] on lists of tensors.
+  bool trySelectFromTensorList(const jit::Node& node) {
+    std::string kind = node.kind().toQualString();
+    if ((kind != "aten::__getitem__" && kind != "prim::TupleIndex") || binding(node.input(0)).kind != Kind::TensorList)
+      return false;
+    const auto& list = binding(node.input(0)).tensors;
+    const Binding& index = binding(node.input(1));
+    if (index.kind != Kind::Constant || !index.constant.isInt()) return false;
+    int64_t i = index.constant.toInt();
+    if (i < 0) i += static_cast<int64_t>(list.size());
+    if (i < 0 || i >= static_cast<int64_t>(list.size())) fail("at {}: list index out of range", location(node));
+    env_[node.output()] = Binding::tensor(list[i]);
+    return true;
+  }
+
+  // Queries answered by the static shape: size, dim, numel, len.
+  bool tryShapeQuery(const jit::Node& node, const std::string& kind) {
+    if (node.inputs().empty() || binding(node.input(0)).kind != Kind::Tensor) return false;
+    const ir::Shape& shape = graph_.type(binding(node.input(0)).tensors[0]).shape;
+    int64_t rank = static_cast<int64_t>(shape.size());
+    c10::IValue result;
+    if (kind == "aten::size" && node.inputs().size() == 1) {
+      result = c10::IValue(std::vector<int64_t>(shape.begin(), shape.end()));
+    } else if (kind == "aten::size" && node.inputs().size() == 2) {
+      int64_t d = binding(node.input(1)).constant.toInt();
+      if (d < -rank || d >= rank) fail("at {}: size({}) of a rank-{} tensor", location(node), d, rank);
+      result = shape[d < 0 ? d + rank : d];
+    } else if (kind == "aten::dim") {
+      result = rank;
+    } else if (kind == "aten::numel") {
+      result = ir::numElements(shape);
+    } else if (kind == "aten::len") {
+      result = rank == 0 ? int64_t{0} : shape[0];
+    } else {
+      return false;
+    }
+    env_[node.output()] = Binding::constantValue(result);
+    return true;
+  }
+
+  void lowerTensorOp(const jit::Node& node, const std::string& kind) {
+    bool in_place = kind.size() > 1 && kind.back() == '_' && kind[kind.size() - 2] != '_';
+    Lowering lowering = findLowering(in_place ? kind.substr(0, kind.size() - 1) : kind);
+    if (!lowering) return recordUnsupported(node, "");
+    std::vector<const Binding*> inputs;
+    for (const jit::Value* in : node.inputs()) inputs.push_back(&binding(in));
+    LoweringContext context(graph_, node, std::move(inputs), location(node));
+    std::vector<Binding> results;
+    try {
+      results = lowering(context);
+    } catch (const UnsupportedVariant& e) {
+      return recordUnsupported(node, e.what());
+    } catch (const Error& e) {
+      fail("{} at {}: {}", kind, location(node), e.what());
+    }
+    for (size_t i = 0; i < node.outputs().size(); ++i) env_[node.output(i)] = results.at(i);
+    // An in-place op also changes its first argument: later readers of it see the result.
+    if (in_place) env_[node.input(0)] = results.at(0);
+  }
+
+  // Ops on compile-time constants only (int arithmetic, comparisons, list building): run them with LibTorch.
+  void evaluateScalars(const jit::Node& node, const std::string& kind) {
+    jit::Stack stack;
+    for (const jit::Value* in : node.inputs()) stack.push_back(binding(in).constant);
+    try {
+      jit::Operation operation = node.getOperation();
+      operation(stack);
+    } catch (const std::exception& e) {
+      return recordUnsupported(node, firstLine(e));
+    }
+    if (stack.size() != node.outputs().size())
+      return recordUnsupported(node, fmt::format("{} produced {} values", kind, stack.size()));
+    for (size_t i = 0; i < node.outputs().size(); ++i) env_[node.output(i)] = Binding::constantValue(stack[i]);
+  }
+
+  // A node downstream of something unsupported: nothing can be computed, but unsupported kinds are still listed.
+  void scanUnknown(const jit::Node& node) {
+    std::string kind = node.kind().toQualString();
+    bool in_place = kind.size() > 1 && kind.back() == '_';
+    bool structural = kind.rfind("prim::", 0) == 0;
+    if (!structural && hasTensorTypes(node) && !findLowering(in_place ? kind.substr(0, kind.size() - 1) : kind))
+      recordUnsupported(node, "");
+    for (const jit::Block* block : node.blocks())
+      for (const jit::Node* inner : block->nodes()) scanUnknown(*inner);
+    bindAll(node, Binding{});
+  }
+
+  static bool hasTensorTypes(const jit::Node& node) {
+    for (const jit::Value* v : node.inputs())
+      if (v->type()->cast<c10::TensorType>()) return true;
+    for (const jit::Value* v : node.outputs())
+      if (v->type()->cast<c10::TensorType>()) return true;
+    return false;
+  }
+
+  void recordUnsupported(const jit::Node& node, const std::string& detail) {
+    std::string key = node.kind().toQualString();
+    if (!detail.empty()) key += " (" + detail + ")";
+    UnsupportedUse& use = unsupported_[key];
+    if (use.count++ == 0) use.first_location = location(node);
+    bindAll(node, Binding{});
+  }
+
+  void reportUnsupported() const {
+    if (unsupported_.empty()) return;
+    int total = 0;
+    std::string lines;
+    for (const auto& [kind, use] : unsupported_) {
+      total += use.count;
+      lines += fmt::format("\n  {} x{}, first at {}", kind, use.count,
+                           use.first_location.empty() ? "(no source location recorded)" : use.first_location);
+    }
+    fail("{} unsupported op kind(s), {} use(s) in all; run `kiln ops` for what kiln supports:{}", unsupported_.size(),
+         total, lines);
+  }
+
+  ir::Graph& graph_;
+  std::unordered_map<const jit::Value*, Binding> env_;
+  std::map<std::string, UnsupportedUse> unsupported_;
+};
+
+std::shared_ptr<jit::Graph> frozenForwardGraph(jit::Module& module, const std::string& path) {
+  try {
+    module.eval();
+    jit::Module frozen = jit::freeze_module(module);
+    std::shared_ptr<jit::Graph> graph = frozen.get_method("forward").graph()->copy();
+    jit::Inline(*graph);
+    jit::RemoveTensorMutation(graph);
+    return graph;
+  } catch (const std::exception& e) {
+    fail("cannot freeze '{}' for import: {}", path, firstLine(e));
+  }
+}
+
+std::string graphName(const std::string& path) {
+  std::string stem = irName(std::filesystem::path(path).stem().string());
+  for (char& ch : stem)
+    if (ch == '.') ch = '_';
+  return stem.empty() || std::isdigit(static_cast<unsigned char>(stem[0])) ? "model_" + stem : stem;
+}
+
+std::optional<std::vector<ir::Shape>> parseStoredShapes(const std::string& text, const std::string& path) {
+  if (text.empty()) return std::nullopt;
+  std::vector<ir::Shape> shapes;
+  size_t start = 0;
+  while (start <= text.size()) {
+    size_t end = text.find(';', start);
+    std::string part = text.substr(start, end == std::string::npos ? std::string::npos : end - start);
+    auto shape = ir::parseShape(part);
+    if (!shape) fail("'{}' stores an unreadable input shape '{}'", path, text);
+    shapes.push_back(*shape);
+    if (end == std::string::npos) break;
+    start = end + 1;
+  }
+  return shapes;
+}
+
+constexpr const char* kShapeFile = "kiln/input_shape";
+
+}  // namespace
+
+std::optional<std::vector<ir::Shape>> storedInputShapes(const std::string& path) {
+  jit::ExtraFilesMap extra{{kShapeFile, ""}};
+  loadModule(path, extra);
+  return parseStoredShapes(extra[kShapeFile], path);
+}
+
+ir::Graph importTorchScript(const std::string& path, const ImportOptions& options) {
+  jit::ExtraFilesMap extra{{kShapeFile, ""}};
+  jit::Module module = loadModule(path, extra);
+  std::vector<ir::Shape> shapes = options.input_shapes;
+  if (shapes.empty()) {
+    auto stored = parseStoredShapes(extra[kShapeFile], path);
+    if (!stored) fail("'{}' does not record its input shape; give one with --input-shape, e.g. 1x3x224x224", path);
+    shapes = *stored;
+  }
+  std::shared_ptr<jit::Graph> graph = frozenForwardGraph(module, path);
+
+  ir::Graph result(graphName(path));
+  Importer importer(result);
+  importer.importInputs(*graph, shapes);
+  importer.walk(*graph->block());
+  importer.importOutputs(*graph);
+  ir::verifyOrThrow(result, "after import");
+  return result;
+}
+
+}  // namespace kiln::frontend

@@ -1,0 +1,34 @@
+// Imports a TorchScript model (traced or scripted) into kiln's IR.
+//
+// The model is loaded with LibTorch, frozen (parameters become constants, the training flag becomes False),
+// inlined, and its tensor mutations rewritten into functional ops. The importer then walks the graph once with
+// the static input shapes known: shape queries (size, dim, len) become constants, control flow whose condition
+// is then known is folded to the branch taken, scalar arithmetic is evaluated, and every aten tensor op is
+// lowered through frontend/lowering.h. What remains is a pure dataflow graph of IR ops.
+//
+// Every unsupported op kind is collected during the walk and reported in ONE error, with its count and the
+// Python source location TorchScript recorded for its first use.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "ir/graph.h"
+
+namespace kiln::frontend {
+
+struct ImportOptions {
+  // One shape per model input. Empty: the shapes the exporter stored in the file (extra file
+  // "kiln/input_shape", e.g. "1x3x224x224", several inputs separated by ';').
+  std::vector<ir::Shape> input_shapes;
+};
+
+// Throws kiln::Error for a missing, unreadable or non-TorchScript file, a missing input shape, a model that
+// raises for the given shapes, or unsupported ops (all listed at once).
+ir::Graph importTorchScript(const std::string& path, const ImportOptions& options = {});
+
+// The input shapes stored in a model file by examples/export_zoo.py, if any. Throws for unreadable files.
+std::optional<std::vector<ir::Shape>> storedInputShapes(const std::string& path);
+
+}  // namespace kiln::frontend

@@ -1,0 +1,10 @@
+// add: a + b, with broadcasting.
+#include "ir/ops/op_helpers.h"
+
+namespace kiln::ir::ops {
+
+OpDef add() {
+  return binaryElementwise("add", "a + b", [](float a, float b) { return a + b; });
+}
+
+}  // namespace kiln::ir::ops

@@ -1,0 +1,10 @@
+// mul: a * b, with broadcasting.
+#include "ir/ops/op_helpers.h"
+
+namespace kiln::ir::ops {
+
+OpDef mul() {
+  return binaryElementwise("mul", "a * b", [](float a, float b) { return a * b; });
+}
+
+}  // namespace kiln::ir::ops

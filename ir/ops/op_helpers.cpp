@@ -1,0 +1,123 @@
+#include "ir/ops/op_helpers.h"
+
+#include <algorithm>
+
+namespace kiln::ir::ops {
+
+Shape broadcastShapes(const Shape& a, const Shape& b, std::string_view kind) {
+  size_t rank = std::max(a.size(), b.size());
+  Shape out(rank);
+  for (size_t i = 0; i < rank; ++i) {
+    int64_t da = i < rank - a.size() ? 1 : a[i - (rank - a.size())];
+    int64_t db = i < rank - b.size() ? 1 : b[i - (rank - b.size())];
+    if (da != db && da != 1 && db != 1)
+      fail("{}: shapes [{}] and [{}] do not broadcast (dimension {}: {} vs {})", kind, shapeToString(a),
+           shapeToString(b), i, da, db);
+    out[i] = da == 1 ? db : da;
+  }
+  return out;
+}
+
+int normalizeDim(int64_t dim, int rank, std::string_view kind) {
+  int64_t d = dim < 0 ? dim + rank : dim;
+  if (d < 0 || d >= std::max(rank, 1)) fail("{}: dimension {} is out of range for rank {}", kind, dim, rank);
+  return static_cast<int>(d);
+}
+
+void expectRank(const OpSignature& sig, int input, int rank, std::string_view kind, std::string_view role) {
+  if (sig.input(input).rank() != rank)
+    fail("{}: {} must have rank {}, got {}", kind, role, rank, toString(sig.input(input)));
+}
+
+std::vector<int64_t> pairAttr(const OpSignature& sig, const std::string& name, std::string_view kind,
+                              bool allow_zero) {
+  const auto& v = sig.attrs.getInts(name);
+  bool ok = v.size() == 2 && std::all_of(v.begin(), v.end(), [&](int64_t x) { return allow_zero ? x >= 0 : x > 0; });
+  if (!ok) fail("{}: {} must be two {} integers, got {}", kind, name, allow_zero ? "non-negative" : "positive",
+                attrToString(v));
+  return v;
+}
+
+int64_t windowOutputSize(int64_t in, int64_t kernel, int64_t stride, int64_t pad, int64_t dilation, bool ceil_mode,
+                         std::string_view kind) {
+  int64_t span = in + 2 * pad - dilation * (kernel - 1) - 1;
+  if (span < 0) fail("{}: window of {} (dilation {}) is larger than the padded input of {}", kind, kernel, dilation,
+                     in + 2 * pad);
+  int64_t out = (span + (ceil_mode ? stride - 1 : 0)) / stride + 1;
+  // PyTorch: with ceil_mode the last window must start inside the input or its left padding.
+  if (ceil_mode && (out - 1) * stride >= in + pad) --out;
+  return out;
+}
+
+std::vector<TensorType> sameAsInput(const OpSignature& sig) { return {sig.input(0)}; }
+
+std::function<MappingType(const OpSignature&)> always(MappingType type) {
+  return [type](const OpSignature&) { return type; };
+}
+
+std::function<int64_t(const OpSignature&, const std::vector<TensorType>&)> flopsPerOutputElement(int64_t n) {
+  return [n](const OpSignature&, const std::vector<TensorType>& outs) { return n * outs.at(0).numElements(); };
+}
+
+namespace {
+// Row-major strides of `shape` seen through broadcasting to `out` (0 where a dimension is broadcast).
+std::vector<int64_t> broadcastStrides(const Shape& shape, const Shape& out) {
+  std::vector<int64_t> strides(out.size(), 0);
+  int64_t stride = 1;
+  for (int i = static_cast<int>(shape.size()) - 1, o = static_cast<int>(out.size()) - 1; i >= 0; --i, --o) {
+    strides[o] = shape[i] == 1 ? 0 : stride;
+    stride *= shape[i];
+  }
+  return strides;
+}
+
+Tensor foldBinary(const Tensor& a, const Tensor& b, BinaryFn fn, std::string_view kind) {
+  Shape out = broadcastShapes(a.shape(), b.shape(), kind);
+  std::vector<int64_t> sa = broadcastStrides(a.shape(), out), sb = broadcastStrides(b.shape(), out);
+  std::vector<float> result(numElements(out));
+  std::vector<int64_t> index(out.size(), 0);
+  auto da = a.f32(), db = b.f32();
+  for (float& r : result) {
+    int64_t ia = 0, ib = 0;
+    for (size_t d = 0; d < out.size(); ++d) ia += index[d] * sa[d], ib += index[d] * sb[d];
+    r = fn(da[ia], db[ib]);
+    for (int d = static_cast<int>(out.size()) - 1; d >= 0 && ++index[d] == out[d]; --d) index[d] = 0;
+  }
+  return Tensor(out, std::move(result));
+}
+}  // namespace
+
+OpDef unaryElementwise(std::string kind, std::string description, int64_t flops_per_element, UnaryFn fn,
+                       std::vector<AttrSpec> attrs) {
+  OpDef def{.kind = std::move(kind), .description = std::move(description), .attrs = std::move(attrs)};
+  def.infer = sameAsInput;
+  def.mapping = always(MappingType::OneToOne);
+  def.flops = flopsPerOutputElement(flops_per_element);
+  def.fold = [fn](const std::vector<Tensor>& in, const Attributes& attrs) {
+    std::vector<float> out(in[0].f32().begin(), in[0].f32().end());
+    for (float& x : out) x = fn(x, attrs);
+    return std::vector<Tensor>{Tensor(in[0].shape(), std::move(out))};
+  };
+  return def;
+}
+
+OpDef binaryElementwise(std::string kind, std::string description, BinaryFn fn) {
+  OpDef def{.kind = kind, .description = std::move(description), .min_inputs = 2, .max_inputs = 2};
+  def.infer = [kind](const OpSignature& sig) {
+    return std::vector<TensorType>{
+        {sig.input(0).dtype, broadcastShapes(sig.input(0).shape, sig.input(1).shape, kind)}};
+  };
+  // A single-element operand (a scalar such as the 0.5 in x * 0.5) does not make the op one-to-many.
+  def.mapping = [](const OpSignature& sig) {
+    bool broadcasts = sig.input(0).shape != sig.input(1).shape && sig.input(0).numElements() != 1 &&
+                      sig.input(1).numElements() != 1;
+    return broadcasts ? MappingType::OneToMany : MappingType::OneToOne;
+  };
+  def.flops = flopsPerOutputElement(1);
+  def.fold = [fn, kind](const std::vector<Tensor>& in, const Attributes&) {
+    return std::vector<Tensor>{foldBinary(in[0], in[1], fn, kind)};
+  };
+  return def;
+}
+
+}  // namespace kiln::ir::ops

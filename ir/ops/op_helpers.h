@@ -1,0 +1,39 @@
+// Building blocks shared by the op definitions in this folder: shape rules (broadcasting, sliding windows,
+// dimension normalization), attribute checks, and makers for the two big families of simple kinds
+// (unary and binary elementwise) so that each of those files states only what is particular to its kind.
+#pragma once
+
+#include <functional>
+#include <string_view>
+
+#include "ir/error.h"
+#include "ir/op_registry.h"
+
+namespace kiln::ir::ops {
+
+// NumPy/PyTorch broadcasting of two shapes; kiln::Error naming `kind` if they do not broadcast.
+Shape broadcastShapes(const Shape& a, const Shape& b, std::string_view kind);
+// Maps a possibly negative dimension into [0, rank); kiln::Error if out of range.
+int normalizeDim(int64_t dim, int rank, std::string_view kind);
+void expectRank(const OpSignature& sig, int input, int rank, std::string_view kind, std::string_view role);
+// The attribute as exactly two positive (or, with allow_zero, non-negative) integers, e.g. stride = [2, 2].
+std::vector<int64_t> pairAttr(const OpSignature& sig, const std::string& name, std::string_view kind,
+                              bool allow_zero = false);
+// Output length of a sliding window (conv, pooling), PyTorch's rule including ceil_mode; kiln::Error if < 1.
+int64_t windowOutputSize(int64_t in, int64_t kernel, int64_t stride, int64_t pad, int64_t dilation, bool ceil_mode,
+                         std::string_view kind);
+
+// An output type equal to input 0's type.
+std::vector<TensorType> sameAsInput(const OpSignature& sig);
+std::function<MappingType(const OpSignature&)> always(MappingType type);
+std::function<int64_t(const OpSignature&, const std::vector<TensorType>&)> flopsPerOutputElement(int64_t n);
+
+using UnaryFn = float (*)(float x, const Attributes& attrs);
+using BinaryFn = float (*)(float a, float b);
+
+OpDef unaryElementwise(std::string kind, std::string description, int64_t flops_per_element, UnaryFn fn,
+                       std::vector<AttrSpec> attrs = {});
+// Binary with broadcasting: one-to-one when neither input is broadcast, one-to-many otherwise.
+OpDef binaryElementwise(std::string kind, std::string description, BinaryFn fn);
+
+}  // namespace kiln::ir::ops

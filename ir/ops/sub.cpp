@@ -1,0 +1,10 @@
+// sub: a - b, with broadcasting.
+#include "ir/ops/op_helpers.h"
+
+namespace kiln::ir::ops {
+
+OpDef sub() {
+  return binaryElementwise("sub", "a - b", [](float a, float b) { return a - b; });
+}
+
+}  // namespace kiln::ir::ops

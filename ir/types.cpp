@@ -1,0 +1,68 @@
+#include "ir/types.h"
+
+#include <charconv>
+
+#include <fmt/format.h>
+
+namespace kiln::ir {
+
+namespace {
+struct DTypeInfo {
+  DType dtype;
+  std::string_view name;
+  int64_t size;
+};
+constexpr DTypeInfo kDTypes[] = {{DType::Float32, "f32", 4},
+                                 {DType::Float16, "f16", 2},
+                                 {DType::BFloat16, "bf16", 2},
+                                 {DType::Int8, "i8", 1},
+                                 {DType::Int64, "i64", 8}};
+
+const DTypeInfo& info(DType dtype) {
+  for (const auto& entry : kDTypes)
+    if (entry.dtype == dtype) return entry;
+  return kDTypes[0];
+}
+}  // namespace
+
+int64_t dtypeSize(DType dtype) { return info(dtype).size; }
+std::string_view dtypeName(DType dtype) { return info(dtype).name; }
+
+std::optional<DType> parseDType(std::string_view name) {
+  for (const auto& entry : kDTypes)
+    if (entry.name == name) return entry.dtype;
+  return std::nullopt;
+}
+
+int64_t numElements(const Shape& shape) {
+  int64_t n = 1;
+  for (int64_t d : shape) n *= d;
+  return n;
+}
+
+std::string shapeToString(const Shape& shape, char separator) {
+  return fmt::format("{}", fmt::join(shape, std::string(1, separator)));
+}
+
+std::optional<Shape> parseShape(std::string_view text) {
+  Shape shape;
+  while (!text.empty()) {
+    size_t end = text.find_first_of("x,");
+    std::string_view part = text.substr(0, end);
+    int64_t d = 0;
+    auto [ptr, ec] = std::from_chars(part.data(), part.data() + part.size(), d);
+    if (ec != std::errc() || ptr != part.data() + part.size() || d <= 0) return std::nullopt;
+    shape.push_back(d);
+    if (end == std::string_view::npos) break;
+    text.remove_prefix(end + 1);
+    if (text.empty()) return std::nullopt;
+  }
+  if (shape.empty()) return std::nullopt;
+  return shape;
+}
+
+std::string toString(const TensorType& type) {
+  return fmt::format("{}[{}]", dtypeName(type.dtype), shapeToString(type.shape));
+}
+
+}  // namespace kiln::ir

@@ -1,0 +1,41 @@
+// Element types and static tensor types of kiln's IR.
+//
+// kiln compiles for one static input shape, so every value in a graph has a fully known shape. The dtype set is
+// closed and small; float32 is what the frontend produces today, the others exist so that quantized and
+// half-precision lowering can follow without changing the IR's shape.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace kiln::ir {
+
+enum class DType { Float32, Float16, BFloat16, Int8, Int64 };
+
+int64_t dtypeSize(DType dtype);
+std::string_view dtypeName(DType dtype);  // "f32", "f16", "bf16", "i8", "i64"
+std::optional<DType> parseDType(std::string_view name);
+
+using Shape = std::vector<int64_t>;
+
+int64_t numElements(const Shape& shape);
+std::string shapeToString(const Shape& shape, char separator = ',');  // "1,3,224,224"
+// Parses "1x3x224x224" (the command line's spelling); std::nullopt if it is not a list of positive integers.
+std::optional<Shape> parseShape(std::string_view text);
+
+struct TensorType {
+  DType dtype = DType::Float32;
+  Shape shape;
+
+  int rank() const { return static_cast<int>(shape.size()); }
+  int64_t numElements() const { return ir::numElements(shape); }
+  int64_t bytes() const { return numElements() * dtypeSize(dtype); }
+  bool operator==(const TensorType&) const = default;
+};
+
+std::string toString(const TensorType& type);  // "f32[1,3,224,224]"; a scalar is "f32[]"
+
+}  // namespace kiln::ir

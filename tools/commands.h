@@ -1,0 +1,12 @@
+// The subcommands of the `kiln` command line, one file each. Each `add...Command` registers its options on
+// the CLI11 app and the callback that runs it; errors surface as kiln::Error and are printed by main.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+namespace kiln::tools {
+
+void addInspectCommand(CLI::App& app);
+void addOpsCommand(CLI::App& app);
+
+}  // namespace kiln::tools

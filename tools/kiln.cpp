@@ -1,0 +1,26 @@
+// kiln — compiles PyTorch models into fused native libraries. This is the command-line entry point.
+#include <cstdio>
+
+#include <CLI/CLI.hpp>
+
+#include "ir/error.h"
+#include "tools/commands.h"
+
+int main(int argc, char** argv) {
+  CLI::App app{"kiln: compile TorchScript models into fused native libraries"};
+  app.require_subcommand(1);
+  kiln::tools::addInspectCommand(app);
+  kiln::tools::addOpsCommand(app);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  } catch (const kiln::Error& e) {
+    std::fprintf(stderr, "kiln: error: %s\n", e.what());
+    return 1;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "kiln: internal error: %s\n", e.what());
+    return 2;
+  }
+  return 0;
+}

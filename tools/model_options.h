@@ -1,0 +1,22 @@
+// Options shared by every subcommand that reads a model: the file and its input shapes.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+
+#include "ir/graph.h"
+
+namespace kiln::tools {
+
+struct ModelOptions {
+  std::string path;
+  std::vector<std::string> input_shapes;  // "1x3x224x224", one per model input
+
+  void addTo(CLI::App& command);
+  // Imports the model (kiln::Error on any problem). With canonicalize, also runs the IR passes.
+  ir::Graph import() const;
+};
+
+}  // namespace kiln::tools
