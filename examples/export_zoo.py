@@ -59,6 +59,19 @@ class UnsupportedOps(nn.Module):
         return torch.cumsum(y, dim=2).relu()
 
 
+class ShapeChecked(nn.Module):
+    """Validates its input as many models do: scripted, the check stays in the graph and must fold away."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(3, 4, kernel_size=3, padding=1)
+
+    def forward(self, x):
+        if x.size(-1) % 2 != 0:
+            raise ValueError("width must be even")
+        return self.conv(x).relu()
+
+
 IMAGE = (1, 3, 224, 224)
 MODELS = {
     "lenet5": (LeNet5, (1, 1, 32, 32)),
@@ -68,6 +81,7 @@ MODELS = {
     "mobilenet_v2": (torchvision.models.mobilenet_v2, IMAGE),
     "efficientnet_b0": (torchvision.models.efficientnet_b0, IMAGE),
     "unsupported_ops": (UnsupportedOps, (1, 3, 16, 16)),
+    "shape_checked": (ShapeChecked, (1, 3, 16, 16)),
 }
 
 

@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# kiln's main job, end to end, on a fresh Debian 12 machine: install the dependencies, build kiln, export
+# ResNet-18 from torchvision (seeded weights), import it and print its summary.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+bash scripts/install-deps.sh
+bash scripts/build.sh
+./build/tools/kiln inspect build/zoo/resnet18_traced.pt

@@ -1,0 +1,89 @@
+// Every zoo model, traced and scripted, imports into IR that verifies and that — evaluated op by op with
+// ATen — computes what the TorchScript module computes, before and after the canonical passes.
+#include <cstdio>
+
+#include <gtest/gtest.h>
+#include <torch/script.h>
+
+#include "frontend/reference_executor.h"
+#include "frontend/torchscript_importer.h"
+#include "ir/passes/passes.h"
+#include "ir/summary.h"
+#include "ir/verifier.h"
+#include "tests/frontend/zoo_test_support.h"
+
+namespace kiln::frontend {
+namespace {
+
+using kiln::testing::scaledMaxError;
+using kiln::testing::zooModel;
+
+// Tolerance of the issue: max abs error at most 1e-5 of the output's scale.
+constexpr double kTolerance = 1e-5;
+
+class ZooImport : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(ZooImport, MatchesTorchScriptBeforeAndAfterPasses) {
+  const std::string path = zooModel(GetParam());
+  ir::Graph imported = importTorchScript(path);
+  ASSERT_TRUE(ir::verify(imported).empty());
+  ir::Graph canonical = imported;
+  ir::canonicalize(canonical);
+  EXPECT_LT(canonical.ops().size(), imported.ops().size()) << "batch norm folds away in every zoo model";
+  for (const ir::Op& op : canonical.ops()) EXPECT_NE(op.kind, "batch_norm");
+
+  torch::jit::Module module = torch::jit::load(path);
+  module.eval();
+  ReferenceExecutor raw(imported), folded(canonical);
+  for (int seed : {1, 2}) {
+    at::manual_seed(seed);
+    at::Tensor input = at::randn(imported.type(imported.inputs()[0]).shape);
+    at::Tensor expected;
+    {
+      at::NoGradGuard no_grad;
+      expected = module.forward({input}).toTensor();
+    }
+    at::Tensor before = raw.run({input})[0], after = folded.run({input})[0];
+    ASSERT_EQ(before.sizes(), expected.sizes());
+    double error_before = scaledMaxError(before, expected), error_after = scaledMaxError(after, expected);
+    std::printf("%s seed %d: max |error| / max |output| = %.2e imported, %.2e after passes\n", GetParam().c_str(),
+                seed, error_before, error_after);
+    EXPECT_LE(error_before, kTolerance) << "imported IR, seed " << seed;
+    EXPECT_LE(error_after, kTolerance) << "after passes, seed " << seed;
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Zoo, ZooImport,
+                         ::testing::Values("lenet5_traced", "lenet5_scripted", "resnet18_traced", "resnet18_scripted",
+                                           "resnet34_traced", "resnet34_scripted", "resnet50_traced",
+                                           "resnet50_scripted", "mobilenet_v2_traced", "mobilenet_v2_scripted",
+                                           "efficientnet_b0_traced", "efficientnet_b0_scripted"),
+                         [](const auto& info) { return info.param; });
+
+struct PublishedMacs {
+  const char* model;
+  double giga_macs;
+};
+
+// Multiply-adds of conv and linear ops at 224x224 against the published counts (torchvision's model cards and
+// the papers), within 2%.
+TEST(ZooImport, MultiplyAddsMatchPublishedCounts) {
+  const PublishedMacs published[] = {
+      {"resnet18_traced", 1.81}, {"resnet50_traced", 4.09}, {"mobilenet_v2_traced", 0.30}, {"efficientnet_b0_traced", 0.39}};
+  for (const auto& p : published) {
+    ir::GraphSummary summary = ir::summarize(importTorchScript(zooModel(p.model)));
+    double giga = static_cast<double>(summary.macs) / 1e9;
+    EXPECT_NEAR(giga / p.giga_macs, 1.0, 0.02) << p.model << ": " << giga << " G multiply-adds";
+  }
+}
+
+TEST(ZooImport, ExplicitInputShapesOverrideTheStoredOne) {
+  ImportOptions options;
+  options.input_shapes = {{2, 3, 96, 128}};
+  ir::Graph graph = importTorchScript(zooModel("resnet18_scripted"), options);
+  EXPECT_EQ(graph.type(graph.inputs()[0]).shape, (ir::Shape{2, 3, 96, 128}));
+  EXPECT_EQ(graph.type(graph.outputs()[0]).shape, (ir::Shape{2, 1000}));
+}
+
+}  // namespace
+}  // namespace kiln::frontend
