@@ -15,6 +15,7 @@ import sys
 
 import torch
 import torch.nn as nn
+import torch.nn.functional as F
 import torchvision
 
 
@@ -72,6 +73,34 @@ class ShapeChecked(nn.Module):
         return self.conv(x).relu()
 
 
+class OpCoverage(nn.Module):
+    """Every op kind kiln imports that the zoo's classifiers do not use, on odd sizes, so that the import tests
+    check those lowerings against TorchScript too."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(4, 8, 3, stride=2, padding=1, groups=2)
+        self.depthwise = nn.Conv2d(8, 8, 3, padding=2, dilation=2, groups=8, bias=False)
+        self.norm = nn.LayerNorm(8)
+        self.fc = nn.Linear(8, 6)
+        self.head_weight = nn.Parameter(torch.randn(5, 6))
+        self.head_bias = nn.Parameter(torch.randn(5))
+
+    def forward(self, x):
+        y = F.hardswish(self.conv(x))
+        y = F.hardsigmoid(self.depthwise(y)) * torch.tanh(y) - F.gelu(y) / 2.0 + F.relu6(y)
+        y = F.avg_pool2d(y, 3, stride=2, padding=1, ceil_mode=True, count_include_pad=False)
+        y = F.max_pool2d(F.dropout(y, 0.3, training=False), 2, ceil_mode=True)
+        a, b = torch.chunk(y, 2, dim=1)
+        y = torch.cat([b, a.clamp(-0.5, 0.5)], dim=1)
+        t = self.norm(y.flatten(2).transpose(1, 2))
+        t = torch.softmax(self.fc(t), dim=-1)
+        m = torch.matmul(t.permute(0, 2, 1), t)
+        p, q = torch.split(m, [2, 4], dim=1)
+        head = torch.addmm(self.head_bias, F.silu(q).mean(dim=1), self.head_weight.t())
+        return head - torch.sigmoid(p).mean(dim=(1, 2), keepdim=True).view(-1, 1)
+
+
 IMAGE = (1, 3, 224, 224)
 MODELS = {
     "lenet5": (LeNet5, (1, 1, 32, 32)),
@@ -82,6 +111,7 @@ MODELS = {
     "efficientnet_b0": (torchvision.models.efficientnet_b0, IMAGE),
     "unsupported_ops": (UnsupportedOps, (1, 3, 16, 16)),
     "shape_checked": (ShapeChecked, (1, 3, 16, 16)),
+    "op_coverage": (OpCoverage, (2, 4, 17, 19)),
 }
 
 

@@ -1,8 +1,8 @@
 // Lowerings from aten operators (as they appear in frozen TorchScript graphs, traced or scripted) to kiln IR.
 //
-// Argument positions follow the aten schemas (native_functions.yaml). Where one aten op has variants kiln does
-// not handle (transposed convolution, training-mode batch norm, rounding division) the lowering says so with
-// UnsupportedVariant, and the importer reports it beside the unsupported op kinds.
+// Argument positions follow the aten schemas (native_functions.yaml). Where one aten op has variants kiln
+// does not handle (transposed convolution, training-mode batch norm, rounding division) the lowering says so
+// with UnsupportedVariant, and the importer reports it beside the unsupported op kinds.
 #include <cmath>
 #include <limits>
 #include <map>
@@ -18,7 +18,9 @@ using Ctx = LoweringContext;
 using ir::Attributes;
 using ir::ValueId;
 
-std::vector<Binding> one(ValueId id) { return {Binding::tensor(id)}; }
+std::vector<Binding> one(ValueId id) {
+  return {Binding::tensor(id)};
+}
 
 std::vector<int64_t> pair(const Ctx& c, int i, const std::vector<int64_t>& if_empty = {}) {
   std::vector<int64_t> v = c.toIntList(i);
@@ -31,7 +33,9 @@ std::vector<int64_t> pair(const Ctx& c, int i, const std::vector<int64_t>& if_em
 // ---- elementwise ----
 
 template <const char* Kind>
-std::vector<Binding> unary(Ctx& c) { return one(c.emit(Kind, {c.tensor(0)})); }
+std::vector<Binding> unary(Ctx& c) {
+  return one(c.emit(Kind, {c.tensor(0)}));
+}
 
 constexpr char kRelu[] = "relu", kSigmoid[] = "sigmoid", kSilu[] = "silu", kTanh[] = "tanh",
                kHardswish[] = "hardswish", kHardsigmoid[] = "hardsigmoid";
@@ -51,7 +55,8 @@ std::vector<Binding> relu6(Ctx& c) {
 
 std::vector<Binding> clamp(Ctx& c) {
   constexpr double kInf = std::numeric_limits<double>::infinity();
-  if (c.numInputs() < 3 || (!c.isNone(1) && !c.constant(1).isScalar()) || (!c.isNone(2) && !c.constant(2).isScalar()))
+  if (c.numInputs() < 3 || (!c.isNone(1) && !c.constant(1).isScalar()) ||
+      (!c.isNone(2) && !c.constant(2).isScalar()))
     c.unsupported("clamp with tensor bounds");
   double lo = c.isNone(1) ? -kInf : c.toDouble(1), hi = c.isNone(2) ? kInf : c.toDouble(2);
   return one(c.emit("hardtanh", {c.tensor(0)}, {{"min_val", lo}, {"max_val", hi}}));
@@ -66,7 +71,9 @@ std::vector<Binding> addSub(Ctx& c) {
 }
 constexpr char kAdd[] = "add", kSub[] = "sub";
 
-std::vector<Binding> mul(Ctx& c) { return one(c.emit("mul", {c.tensor(0), c.tensor(1)})); }
+std::vector<Binding> mul(Ctx& c) {
+  return one(c.emit("mul", {c.tensor(0), c.tensor(1)}));
+}
 
 std::vector<Binding> div(Ctx& c) {
   if (c.numInputs() > 2 && !c.isNone(2)) c.unsupported("division with a rounding mode");
@@ -76,7 +83,8 @@ std::vector<Binding> div(Ctx& c) {
 // ---- convolution and normalization ----
 
 std::vector<Binding> convolution(Ctx& c, int groups_index, std::vector<int64_t> padding) {
-  if (c.type(1).rank() != 4) c.unsupported(fmt::format("{}-D convolution (kiln supports 2-D)", c.type(1).rank() - 2));
+  if (c.type(1).rank() != 4)
+    c.unsupported(fmt::format("{}-D convolution (kiln supports 2-D)", c.type(1).rank() - 2));
   std::vector<ValueId> inputs = {c.tensor(0), c.tensor(1)};
   if (!c.isNone(2)) inputs.push_back(c.tensor(2));
   Attributes attrs = {{"stride", pair(c, 3)},
@@ -174,7 +182,9 @@ std::vector<Binding> adaptiveAvgPool2d(Ctx& c) {
 
 // ---- shape and data movement ----
 
-std::vector<Binding> reshape(Ctx& c) { return one(c.emit("reshape", {c.tensor(0)}, {{"shape", c.toIntList(1)}})); }
+std::vector<Binding> reshape(Ctx& c) {
+  return one(c.emit("reshape", {c.tensor(0)}, {{"shape", c.toIntList(1)}}));
+}
 
 // aten::flatten(self, start_dim, end_dim)
 std::vector<Binding> flatten(Ctx& c) {
@@ -192,9 +202,13 @@ std::vector<Binding> flatten(Ctx& c) {
 }
 
 // contiguous, clone, detach: the same values.
-std::vector<Binding> passThrough(Ctx& c) { return one(c.tensor(0)); }
+std::vector<Binding> passThrough(Ctx& c) {
+  return one(c.tensor(0));
+}
 
-std::vector<Binding> permute(Ctx& c) { return one(c.emit("permute", {c.tensor(0)}, {{"dims", c.toIntList(1)}})); }
+std::vector<Binding> permute(Ctx& c) {
+  return one(c.emit("permute", {c.tensor(0)}, {{"dims", c.toIntList(1)}}));
+}
 
 std::vector<Binding> transposeDims(Ctx& c, int64_t a, int64_t b) {
   int rank = c.type(0).rank();
@@ -207,10 +221,16 @@ std::vector<Binding> transposeDims(Ctx& c, int64_t a, int64_t b) {
   std::swap(dims[a], dims[b]);
   return one(c.emit("permute", {c.tensor(0)}, {{"dims", dims}}));
 }
-std::vector<Binding> transpose(Ctx& c) { return transposeDims(c, c.toInt(1), c.toInt(2)); }
-std::vector<Binding> t(Ctx& c) { return transposeDims(c, 0, 1); }
+std::vector<Binding> transpose(Ctx& c) {
+  return transposeDims(c, c.toInt(1), c.toInt(2));
+}
+std::vector<Binding> t(Ctx& c) {
+  return transposeDims(c, 0, 1);
+}
 
-std::vector<Binding> cat(Ctx& c) { return one(c.emit("cat", c.tensorList(0), {{"dim", c.toInt(1)}})); }
+std::vector<Binding> cat(Ctx& c) {
+  return one(c.emit("cat", c.tensorList(0), {{"dim", c.toInt(1)}}));
+}
 
 std::vector<Binding> splitInto(Ctx& c, std::vector<int64_t> sizes, int64_t dim) {
   return {Binding::tensorList(c.emitMulti("split", {c.tensor(0)}, {{"dim", dim}, {"sizes", sizes}}))};
@@ -232,7 +252,9 @@ std::vector<Binding> split(Ctx& c) {
   return splitInto(c, sizes, c.toInt(2));
 }
 
-std::vector<Binding> splitWithSizes(Ctx& c) { return splitInto(c, c.toIntList(1), c.toInt(2)); }
+std::vector<Binding> splitWithSizes(Ctx& c) {
+  return splitInto(c, c.toIntList(1), c.toInt(2));
+}
 
 // aten::chunk(self, chunks, dim): ceil(n / chunks) per piece, as torch.chunk.
 std::vector<Binding> chunk(Ctx& c) {
@@ -252,14 +274,18 @@ std::vector<Binding> linear(Ctx& c) {
   return one(c.emit("linear", inputs));
 }
 
-std::vector<Binding> matmul(Ctx& c) { return one(c.emit("matmul", {c.tensor(0), c.tensor(1)})); }
+std::vector<Binding> matmul(Ctx& c) {
+  return one(c.emit("matmul", {c.tensor(0), c.tensor(1)}));
+}
 
 // aten::addmm(self, mat1, mat2, beta, alpha) = beta * self + alpha * mat1 @ mat2
 std::vector<Binding> addmm(Ctx& c) {
   if (c.toDouble(3) != 1.0 || c.toDouble(4) != 1.0) c.unsupported("addmm with beta or alpha other than 1");
   const ir::TensorType& bias = c.type(0);
-  if (c.isConstantTensor(2) && bias.rank() == 1 && c.type(2).rank() == 2 && bias.shape[0] == c.type(2).shape[1]) {
-    // A constant mat2 is a linear layer's transposed weight; constant folding transposes it back at compile time.
+  if (c.isConstantTensor(2) && bias.rank() == 1 && c.type(2).rank() == 2 &&
+      bias.shape[0] == c.type(2).shape[1]) {
+    // A constant mat2 is a linear layer's transposed weight; constant folding transposes it back at compile
+    // time.
     ValueId weight = c.emit("permute", {c.tensor(2)}, {{"dims", std::vector<int64_t>{1, 0}}});
     return one(c.emit("linear", {c.tensor(1), weight, c.tensor(0)}));
   }

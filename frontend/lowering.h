@@ -57,10 +57,13 @@ class LoweringContext {
   std::string toText(int i) const;
   const c10::IValue& constant(int i) const;
 
-  ir::ValueId emit(const std::string& kind, std::vector<ir::ValueId> inputs, const ir::Attributes& attrs = {});
+  ir::ValueId emit(const std::string& kind, std::vector<ir::ValueId> inputs,
+                   const ir::Attributes& attrs = {});
   std::vector<ir::ValueId> emitMulti(const std::string& kind, std::vector<ir::ValueId> inputs,
                                      const ir::Attributes& attrs = {});
-  ir::ValueId addConstant(const std::string& name, ir::Tensor tensor) { return graph_.addConstant(name, std::move(tensor)); }
+  ir::ValueId addConstant(const std::string& name, ir::Tensor tensor) {
+    return graph_.addConstant(name, std::move(tensor));
+  }
 
   [[noreturn]] void unsupported(const std::string& why) const;
 

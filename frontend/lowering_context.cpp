@@ -24,16 +24,21 @@ bool LoweringContext::isNone(int i) const {
 ir::ValueId LoweringContext::tensor(int i) {
   const Binding& b = input(i);
   if (b.kind == Binding::Kind::Tensor) return b.tensors[0];
-  if (b.kind == Binding::Kind::Constant && (b.constant.isDouble() || b.constant.isInt() || b.constant.isBool()))
-    return graph_.addConstant("scalar", ir::Tensor({}, {static_cast<float>(b.constant.toScalar().toDouble())}));
+  if (b.kind == Binding::Kind::Constant &&
+      (b.constant.isDouble() || b.constant.isInt() || b.constant.isBool()))
+    return graph_.addConstant("scalar",
+                              ir::Tensor({}, {static_cast<float>(b.constant.toScalar().toDouble())}));
   unsupported(fmt::format("argument {} is not a tensor", i));
 }
 
-bool LoweringContext::isConstantTensor(int i) { return graph_.isConstant(tensor(i)); }
+bool LoweringContext::isConstantTensor(int i) {
+  return graph_.isConstant(tensor(i));
+}
 
 std::vector<ir::ValueId> LoweringContext::tensorList(int i) const {
   const Binding& b = input(i);
-  if (b.kind != Binding::Kind::TensorList) unsupported(fmt::format("argument {} is not a list of tensors", i));
+  if (b.kind != Binding::Kind::TensorList)
+    unsupported(fmt::format("argument {} is not a list of tensors", i));
   return b.tensors;
 }
 
@@ -78,6 +83,8 @@ std::vector<ir::ValueId> LoweringContext::emitMulti(const std::string& kind, std
   return graph_.addOp(kind, std::move(inputs), attrs, location_);
 }
 
-void LoweringContext::unsupported(const std::string& why) const { throw UnsupportedVariant(why); }
+void LoweringContext::unsupported(const std::string& why) const {
+  throw UnsupportedVariant(why);
+}
 
 }  // namespace kiln::frontend

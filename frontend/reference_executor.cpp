@@ -18,11 +18,13 @@ at::IntArrayRef ints(const ir::Attributes& attrs, const char* name) {
   return at::IntArrayRef(v.data(), v.size());
 }
 
-at::Tensor optionalInput(const Inputs& in, size_t i) { return i < in.size() ? in[i] : at::Tensor(); }
+at::Tensor optionalInput(const Inputs& in, size_t i) {
+  return i < in.size() ? in[i] : at::Tensor();
+}
 
 Outputs conv2d(const Inputs& in, const ir::Attributes& a) {
-  return {at::conv2d(in[0], in[1], optionalInput(in, 2), ints(a, "stride"), ints(a, "padding"), ints(a, "dilation"),
-                     a.getInt("groups"))};
+  return {at::conv2d(in[0], in[1], optionalInput(in, 2), ints(a, "stride"), ints(a, "padding"),
+                     ints(a, "dilation"), a.getInt("groups"))};
 }
 
 Outputs batchNorm(const Inputs& in, const ir::Attributes& a) {
@@ -31,16 +33,18 @@ Outputs batchNorm(const Inputs& in, const ir::Attributes& a) {
 }
 
 Outputs maxPool2d(const Inputs& in, const ir::Attributes& a) {
-  return {at::max_pool2d(in[0], ints(a, "kernel_size"), ints(a, "stride"), ints(a, "padding"), ints(a, "dilation"),
-                         a.getBool("ceil_mode"))};
+  return {at::max_pool2d(in[0], ints(a, "kernel_size"), ints(a, "stride"), ints(a, "padding"),
+                         ints(a, "dilation"), a.getBool("ceil_mode"))};
 }
 
 Outputs avgPool2d(const Inputs& in, const ir::Attributes& a) {
-  return {at::avg_pool2d(in[0], ints(a, "kernel_size"), ints(a, "stride"), ints(a, "padding"), a.getBool("ceil_mode"),
-                         a.getBool("count_include_pad"))};
+  return {at::avg_pool2d(in[0], ints(a, "kernel_size"), ints(a, "stride"), ints(a, "padding"),
+                         a.getBool("ceil_mode"), a.getBool("count_include_pad"))};
 }
 
-Outputs linear(const Inputs& in, const ir::Attributes&) { return {at::linear(in[0], in[1], optionalInput(in, 2))}; }
+Outputs linear(const Inputs& in, const ir::Attributes&) {
+  return {at::linear(in[0], in[1], optionalInput(in, 2))};
+}
 
 Outputs layerNorm(const Inputs& in, const ir::Attributes& a) {
   return {at::layer_norm(in[0], ints(a, "normalized_shape"), optionalInput(in, 1), optionalInput(in, 2),
@@ -60,7 +64,8 @@ const std::map<std::string, Kernel>& kernels() {
       {"add", [](const Inputs& in, const ir::Attributes&) -> Outputs { return {in[0] + in[1]}; }},
       {"avg_pool2d", avgPool2d},
       {"batch_norm", batchNorm},
-      {"cat", [](const Inputs& in, const ir::Attributes& a) -> Outputs { return {at::cat(in, a.getInt("dim"))}; }},
+      {"cat",
+       [](const Inputs& in, const ir::Attributes& a) -> Outputs { return {at::cat(in, a.getInt("dim"))}; }},
       {"conv2d", conv2d},
       {"div", [](const Inputs& in, const ir::Attributes&) -> Outputs { return {in[0] / in[1]}; }},
       {"dropout", [](const Inputs& in, const ir::Attributes&) -> Outputs { return {in[0]}; }},
@@ -68,8 +73,10 @@ const std::map<std::string, Kernel>& kernels() {
        [](const Inputs& in, const ir::Attributes& a) -> Outputs {
          return {at::gelu(in[0], a.getString("approximate"))};
        }},
-      {"hardsigmoid", [](const Inputs& in, const ir::Attributes&) -> Outputs { return {at::hardsigmoid(in[0])}; }},
-      {"hardswish", [](const Inputs& in, const ir::Attributes&) -> Outputs { return {at::hardswish(in[0])}; }},
+      {"hardsigmoid",
+       [](const Inputs& in, const ir::Attributes&) -> Outputs { return {at::hardsigmoid(in[0])}; }},
+      {"hardswish",
+       [](const Inputs& in, const ir::Attributes&) -> Outputs { return {at::hardswish(in[0])}; }},
       {"hardtanh",
        [](const Inputs& in, const ir::Attributes& a) -> Outputs {
          return {at::clamp(in[0], a.getFloat("min_val"), a.getFloat("max_val"))};
@@ -77,7 +84,8 @@ const std::map<std::string, Kernel>& kernels() {
       {"identity", [](const Inputs& in, const ir::Attributes&) -> Outputs { return {in[0]}; }},
       {"layer_norm", layerNorm},
       {"linear", linear},
-      {"matmul", [](const Inputs& in, const ir::Attributes&) -> Outputs { return {at::matmul(in[0], in[1])}; }},
+      {"matmul",
+       [](const Inputs& in, const ir::Attributes&) -> Outputs { return {at::matmul(in[0], in[1])}; }},
       {"max_pool2d", maxPool2d},
       {"mean",
        [](const Inputs& in, const ir::Attributes& a) -> Outputs {
@@ -85,14 +93,20 @@ const std::map<std::string, Kernel>& kernels() {
        }},
       {"mul", [](const Inputs& in, const ir::Attributes&) -> Outputs { return {in[0] * in[1]}; }},
       {"permute",
-       [](const Inputs& in, const ir::Attributes& a) -> Outputs { return {in[0].permute(ints(a, "dims")).contiguous()}; }},
+       [](const Inputs& in, const ir::Attributes& a) -> Outputs {
+         return {in[0].permute(ints(a, "dims")).contiguous()};
+       }},
       {"relu", [](const Inputs& in, const ir::Attributes&) -> Outputs { return {at::relu(in[0])}; }},
       {"reshape",
-       [](const Inputs& in, const ir::Attributes& a) -> Outputs { return {in[0].reshape(ints(a, "shape"))}; }},
+       [](const Inputs& in, const ir::Attributes& a) -> Outputs {
+         return {in[0].reshape(ints(a, "shape"))};
+       }},
       {"sigmoid", [](const Inputs& in, const ir::Attributes&) -> Outputs { return {at::sigmoid(in[0])}; }},
       {"silu", [](const Inputs& in, const ir::Attributes&) -> Outputs { return {at::silu(in[0])}; }},
       {"softmax",
-       [](const Inputs& in, const ir::Attributes& a) -> Outputs { return {at::softmax(in[0], a.getInt("dim"))}; }},
+       [](const Inputs& in, const ir::Attributes& a) -> Outputs {
+         return {at::softmax(in[0], a.getInt("dim"))};
+       }},
       {"split", split},
       {"sub", [](const Inputs& in, const ir::Attributes&) -> Outputs { return {in[0] - in[1]}; }},
       {"tanh", [](const Inputs& in, const ir::Attributes&) -> Outputs { return {at::tanh(in[0])}; }},
@@ -102,21 +116,25 @@ const std::map<std::string, Kernel>& kernels() {
 
 }  // namespace
 
-bool hasReferenceKernel(const std::string& kind) { return kernels().count(kind) != 0; }
+bool hasReferenceKernel(const std::string& kind) {
+  return kernels().count(kind) != 0;
+}
 
 ReferenceExecutor::ReferenceExecutor(const ir::Graph& graph) : graph_(graph) {
   for (const auto& [id, tensor] : graph.constants()) constants_.emplace(id, toAtenTensor(tensor));
 }
 
-std::unordered_map<ir::ValueId, at::Tensor> ReferenceExecutor::runAll(const std::vector<at::Tensor>& inputs) const {
+std::unordered_map<ir::ValueId, at::Tensor> ReferenceExecutor::runAll(
+    const std::vector<at::Tensor>& inputs) const {
   if (inputs.size() != graph_.inputs().size())
     fail("graph '{}' takes {} input(s), {} given", graph_.name(), graph_.inputs().size(), inputs.size());
   std::unordered_map<ir::ValueId, at::Tensor> values = constants_;
   for (size_t i = 0; i < inputs.size(); ++i) {
     const ir::TensorType& expected = graph_.type(graph_.inputs()[i]);
     if (inputs[i].scalar_type() != at::kFloat || inputs[i].sizes() != atenShape(expected.shape))
-      fail("input {} of graph '{}' must be {}, got a {} tensor of shape {}", i, graph_.name(), ir::toString(expected),
-           std::string(c10::toString(inputs[i].scalar_type())), c10::str(inputs[i].sizes()));
+      fail("input {} of graph '{}' must be {}, got a {} tensor of shape {}", i, graph_.name(),
+           ir::toString(expected), std::string(c10::toString(inputs[i].scalar_type())),
+           c10::str(inputs[i].sizes()));
     values[graph_.inputs()[i]] = inputs[i];
   }
   at::NoGradGuard no_grad;

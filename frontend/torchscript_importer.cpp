@@ -74,16 +74,18 @@ class Importer {
   explicit Importer(ir::Graph& graph) : graph_(graph) {}
 
   void importInputs(const jit::Graph& g, const std::vector<ir::Shape>& shapes) {
-    std::vector<const jit::Value*> inputs(g.inputs().begin() + 1, g.inputs().end());  // input 0 is the module itself
+    std::vector<const jit::Value*> inputs(g.inputs().begin() + 1,
+                                          g.inputs().end());  // input 0 is the module itself
     if (inputs.size() != shapes.size())
-      fail("the model takes {} input(s) but {} shape(s) were given (--input-shape, separated by ';')", inputs.size(),
-           shapes.size());
+      fail("the model takes {} input(s) but {} shape(s) were given (--input-shape, separated by ';')",
+           inputs.size(), shapes.size());
     for (size_t i = 0; i < inputs.size(); ++i) {
       if (!inputs[i]->type()->cast<c10::TensorType>())
         fail("model input {} ('{}') is a {}; kiln compiles models whose inputs are tensors", i,
              inputs[i]->debugName(), inputs[i]->type()->str());
       std::string name = irName(inputs[i]->debugName());
-      env_[inputs[i]] = Binding::tensor(graph_.addInput(name.substr(0, name.find('.')), {ir::DType::Float32, shapes[i]}));
+      env_[inputs[i]] =
+          Binding::tensor(graph_.addInput(name.substr(0, name.find('.')), {ir::DType::Float32, shapes[i]}));
     }
   }
 
@@ -138,7 +140,8 @@ class Importer {
       return;
     }
     std::string name = irName(node.output()->debugName());
-    env_[node.output()] = Binding::tensor(graph_.addConstant(name, toIrTensor(value.toTensor(), "constant %" + name)));
+    env_[node.output()] =
+        Binding::tensor(graph_.addConstant(name, toIrTensor(value.toTensor(), "constant %" + name)));
   }
 
   bool hasTensors(const jit::Node& node) {
@@ -152,9 +155,11 @@ class Importer {
   void visitIf(const jit::Node& node) {
     const Binding& cond = binding(node.input(0));
     if (cond.kind != Kind::Constant || !cond.constant.isBool())
-      fail("control flow at {} depends on tensor data; kiln compiles models whose branches depend only on input "
-           "shapes and constants",
-           location(node));
+      fail(
+          "control flow at {} depends on tensor data; kiln compiles models whose branches depend only on "
+          "input "
+          "shapes and constants",
+          location(node));
     const jit::Block& taken = *node.blocks()[cond.constant.toBool() ? 0 : 1];
     walk(taken);
     for (size_t i = 0; i < node.outputs().size(); ++i) env_[node.output(i)] = binding(taken.outputs()[i]);
@@ -167,8 +172,10 @@ class Importer {
     std::vector<Binding> carried;
     for (size_t i = 2; i < node.inputs().size(); ++i) carried.push_back(binding(node.input(i)));
     const Binding& trips = binding(node.input(0));
-    if (trips.kind != Kind::Constant || !trips.constant.isInt() || trips.constant.toInt() > kMaxLoopIterations)
-      fail("loop at {} has no compile-time trip count; kiln unrolls loops of known length only", location(node));
+    if (trips.kind != Kind::Constant || !trips.constant.isInt() ||
+        trips.constant.toInt() > kMaxLoopIterations)
+      fail("loop at {} has no compile-time trip count; kiln unrolls loops of known length only",
+           location(node));
     bool go_on = constantBool(binding(node.input(1)), node);
     for (int64_t i = 0; go_on && i < trips.constant.toInt(); ++i) {
       env_[body.inputs()[0]] = Binding::constantValue(i);
@@ -222,26 +229,30 @@ class Importer {
     if (packed.kind == Kind::TensorList) {
       for (ir::ValueId id : packed.tensors) items.push_back(Binding::tensor(id));
     } else if (packed.constant.isTuple()) {
-      for (const auto& value : packed.constant.toTupleRef().elements()) items.push_back(Binding::constantValue(value));
+      for (const auto& value : packed.constant.toTupleRef().elements())
+        items.push_back(Binding::constantValue(value));
     } else if (packed.constant.isList()) {
       for (const auto& value : packed.constant.toListRef()) items.push_back(Binding::constantValue(value));
     }
     if (items.size() != node.outputs().size())
-      fail("at {}: unpacking {} values from a sequence of {}", location(node), node.outputs().size(), items.size());
+      fail("at {}: unpacking {} values from a sequence of {}", location(node), node.outputs().size(),
+           items.size());
     for (size_t i = 0; i < node.outputs().size(); ++i) env_[node.output(i)] = items[i];
   }
 
   // list[i] and tuple[i] on lists of tensors.
   bool trySelectFromTensorList(const jit::Node& node) {
     std::string kind = node.kind().toQualString();
-    if ((kind != "aten::__getitem__" && kind != "prim::TupleIndex") || binding(node.input(0)).kind != Kind::TensorList)
+    if ((kind != "aten::__getitem__" && kind != "prim::TupleIndex") ||
+        binding(node.input(0)).kind != Kind::TensorList)
       return false;
     const auto& list = binding(node.input(0)).tensors;
     const Binding& index = binding(node.input(1));
     if (index.kind != Kind::Constant || !index.constant.isInt()) return false;
     int64_t i = index.constant.toInt();
     if (i < 0) i += static_cast<int64_t>(list.size());
-    if (i < 0 || i >= static_cast<int64_t>(list.size())) fail("at {}: list index out of range", location(node));
+    if (i < 0 || i >= static_cast<int64_t>(list.size()))
+      fail("at {}: list index out of range", location(node));
     env_[node.output()] = Binding::tensor(list[i]);
     return true;
   }
@@ -303,15 +314,18 @@ class Importer {
     }
     if (stack.size() != node.outputs().size())
       return recordUnsupported(node, fmt::format("{} produced {} values", kind, stack.size()));
-    for (size_t i = 0; i < node.outputs().size(); ++i) env_[node.output(i)] = Binding::constantValue(stack[i]);
+    for (size_t i = 0; i < node.outputs().size(); ++i)
+      env_[node.output(i)] = Binding::constantValue(stack[i]);
   }
 
-  // A node downstream of something unsupported: nothing can be computed, but unsupported kinds are still listed.
+  // A node downstream of something unsupported: nothing can be computed, but unsupported kinds are still
+  // listed.
   void scanUnknown(const jit::Node& node) {
     std::string kind = node.kind().toQualString();
     bool in_place = kind.size() > 1 && kind.back() == '_';
     bool structural = kind.rfind("prim::", 0) == 0;
-    if (!structural && hasTensorTypes(node) && !findLowering(in_place ? kind.substr(0, kind.size() - 1) : kind))
+    if (!structural && hasTensorTypes(node) &&
+        !findLowering(in_place ? kind.substr(0, kind.size() - 1) : kind))
       recordUnsupported(node, "");
     for (const jit::Block* block : node.blocks())
       for (const jit::Node* inner : block->nodes()) scanUnknown(*inner);
@@ -343,8 +357,8 @@ class Importer {
       lines += fmt::format("\n  {} x{}, first at {}", kind, use.count,
                            use.first_location.empty() ? "(no source location recorded)" : use.first_location);
     }
-    fail("{} unsupported op kind(s), {} use(s) in all; run `kiln ops` for what kiln supports:{}", unsupported_.size(),
-         total, lines);
+    fail("{} unsupported op kind(s), {} use(s) in all; run `kiln ops` for what kiln supports:{}",
+         unsupported_.size(), total, lines);
   }
 
   ir::Graph& graph_;
@@ -404,7 +418,8 @@ ir::Graph importTorchScript(const std::string& path, const ImportOptions& option
   std::vector<ir::Shape> shapes = options.input_shapes;
   if (shapes.empty()) {
     auto stored = parseStoredShapes(extra[kShapeFile], path);
-    if (!stored) fail("'{}' does not record its input shape; give one with --input-shape, e.g. 1x3x224x224", path);
+    if (!stored)
+      fail("'{}' does not record its input shape; give one with --input-shape, e.g. 1x3x224x224", path);
     shapes = *stored;
   }
   std::shared_ptr<jit::Graph> graph = frozenForwardGraph(module, path);

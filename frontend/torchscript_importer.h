@@ -1,10 +1,10 @@
 // Imports a TorchScript model (traced or scripted) into kiln's IR.
 //
 // The model is loaded with LibTorch, frozen (parameters become constants, the training flag becomes False),
-// inlined, and its tensor mutations rewritten into functional ops. The importer then walks the graph once with
-// the static input shapes known: shape queries (size, dim, len) become constants, control flow whose condition
-// is then known is folded to the branch taken, scalar arithmetic is evaluated, and every aten tensor op is
-// lowered through frontend/lowering.h. What remains is a pure dataflow graph of IR ops.
+// inlined, and its tensor mutations rewritten into functional ops. The importer then walks the graph once
+// with the static input shapes known: shape queries (size, dim, len) become constants, control flow whose
+// condition is then known is folded to the branch taken, scalar arithmetic is evaluated, and every aten
+// tensor op is lowered through frontend/lowering.h. What remains is a pure dataflow graph of IR ops.
 //
 // Every unsupported op kind is collected during the walk and reported in ONE error, with its count and the
 // Python source location TorchScript recorded for its first use.

@@ -6,16 +6,24 @@
 
 namespace kiln::ir {
 
-AttrType attrTypeOf(const AttrValue& value) { return static_cast<AttrType>(value.index()); }
+AttrType attrTypeOf(const AttrValue& value) {
+  return static_cast<AttrType>(value.index());
+}
 
 const char* attrTypeName(AttrType type) {
   switch (type) {
-    case AttrType::Int: return "int";
-    case AttrType::Float: return "float";
-    case AttrType::Bool: return "bool";
-    case AttrType::String: return "string";
-    case AttrType::Ints: return "int list";
-    case AttrType::Floats: return "float list";
+    case AttrType::Int:
+      return "int";
+    case AttrType::Float:
+      return "float";
+    case AttrType::Bool:
+      return "bool";
+    case AttrType::String:
+      return "string";
+    case AttrType::Ints:
+      return "int list";
+    case AttrType::Floats:
+      return "float list";
   }
   return "?";
 }
@@ -36,7 +44,9 @@ std::string attrToString(const AttrValue& value) {
     std::string operator()(double v) const { return floatText(v); }
     std::string operator()(bool v) const { return v ? "true" : "false"; }
     std::string operator()(const std::string& v) const { return fmt::format("\"{}\"", v); }
-    std::string operator()(const std::vector<int64_t>& v) const { return fmt::format("[{}]", fmt::join(v, ",")); }
+    std::string operator()(const std::vector<int64_t>& v) const {
+      return fmt::format("[{}]", fmt::join(v, ","));
+    }
     std::string operator()(const std::vector<double>& v) const {
       std::vector<std::string> parts;
       for (double d : v) parts.push_back(floatText(d));
@@ -64,10 +74,18 @@ const T& Attributes::get(const std::string& name) const {
   return *typed;
 }
 
-int64_t Attributes::getInt(const std::string& name) const { return get<int64_t>(name); }
-double Attributes::getFloat(const std::string& name) const { return get<double>(name); }
-bool Attributes::getBool(const std::string& name) const { return get<bool>(name); }
-const std::string& Attributes::getString(const std::string& name) const { return get<std::string>(name); }
+int64_t Attributes::getInt(const std::string& name) const {
+  return get<int64_t>(name);
+}
+double Attributes::getFloat(const std::string& name) const {
+  return get<double>(name);
+}
+bool Attributes::getBool(const std::string& name) const {
+  return get<bool>(name);
+}
+const std::string& Attributes::getString(const std::string& name) const {
+  return get<std::string>(name);
+}
 const std::vector<int64_t>& Attributes::getInts(const std::string& name) const {
   return get<std::vector<int64_t>>(name);
 }

@@ -35,14 +35,15 @@ ValueId Graph::addConstant(const std::string& name, Tensor data) {
   return id;
 }
 
-std::vector<ValueId> Graph::addOp(const std::string& kind, std::vector<ValueId> inputs, const Attributes& attrs,
-                                  std::string location) {
+std::vector<ValueId> Graph::addOp(const std::string& kind, std::vector<ValueId> inputs,
+                                  const Attributes& attrs, std::string location) {
   const OpDef& def = OpRegistry::global().get(kind);
   for (ValueId in : inputs)
     if (in < 0 || in >= numValues()) fail("{}: input refers to an undefined value", kind);
   Op op{kind, std::move(inputs), {}, completeAttributes(def, attrs), std::move(location)};
   std::vector<TensorType> types = inferOutputTypes(def, inputTypes(*this, op), op.attrs);
-  for (auto& type : types) op.outputs.push_back(newValue(freshName(""), std::move(type), ValueKind::OpResult));
+  for (auto& type : types)
+    op.outputs.push_back(newValue(freshName(""), std::move(type), ValueKind::OpResult));
   ops_.push_back(std::move(op));
   return ops_.back().outputs;
 }
@@ -54,7 +55,8 @@ ValueId Graph::addOp1(const std::string& kind, std::vector<ValueId> inputs, cons
   return outs[0];
 }
 
-std::vector<ValueId> Graph::addOpWithOutputs(Op op, const std::vector<std::pair<std::string, TensorType>>& outputs) {
+std::vector<ValueId> Graph::addOpWithOutputs(Op op,
+                                             const std::vector<std::pair<std::string, TensorType>>& outputs) {
   op.outputs.clear();
   for (const auto& [name, type] : outputs) op.outputs.push_back(newValue(name, type, ValueKind::OpResult));
   ops_.push_back(std::move(op));

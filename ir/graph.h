@@ -48,13 +48,14 @@ class Graph {
   ValueId addConstant(const std::string& name, Tensor data);
   // Appends an op: checks and completes its attributes, infers its output types and names its outputs.
   // Throws kiln::Error (naming the op kind and the problem) for a bad op; the graph is then unchanged.
-  std::vector<ValueId> addOp(const std::string& kind, std::vector<ValueId> inputs, const Attributes& attrs = {},
-                             std::string location = {});
+  std::vector<ValueId> addOp(const std::string& kind, std::vector<ValueId> inputs,
+                             const Attributes& attrs = {}, std::string location = {});
   // addOp for kinds with exactly one output.
   ValueId addOp1(const std::string& kind, std::vector<ValueId> inputs, const Attributes& attrs = {},
                  std::string location = {});
   // Appends an op whose outputs are named and typed by the caller (the text parser); the verifier checks it.
-  std::vector<ValueId> addOpWithOutputs(Op op, const std::vector<std::pair<std::string, TensorType>>& outputs);
+  std::vector<ValueId> addOpWithOutputs(Op op,
+                                        const std::vector<std::pair<std::string, TensorType>>& outputs);
   void setOutputs(std::vector<ValueId> outputs) { outputs_ = std::move(outputs); }
 
   const Value& value(ValueId id) const { return values_.at(id); }

@@ -14,16 +14,23 @@ namespace ops {
 
 const char* mappingTypeName(MappingType type) {
   switch (type) {
-    case MappingType::OneToOne: return "one-to-one";
-    case MappingType::Reorganize: return "reorganize";
-    case MappingType::Shuffle: return "shuffle";
-    case MappingType::OneToMany: return "one-to-many";
-    case MappingType::ManyToMany: return "many-to-many";
+    case MappingType::OneToOne:
+      return "one-to-one";
+    case MappingType::Reorganize:
+      return "reorganize";
+    case MappingType::Shuffle:
+      return "shuffle";
+    case MappingType::OneToMany:
+      return "one-to-many";
+    case MappingType::ManyToMany:
+      return "many-to-many";
   }
   return "?";
 }
 
-MappingType mostComplex(MappingType a, MappingType b) { return std::max(a, b); }
+MappingType mostComplex(MappingType a, MappingType b) {
+  return std::max(a, b);
+}
 
 OpRegistry::OpRegistry() {
 #define KILN_OP(name) defs_.push_back(ops::name());
@@ -50,7 +57,8 @@ const OpDef& OpRegistry::get(std::string_view kind) const {
 
 Attributes completeAttributes(const OpDef& def, const Attributes& given) {
   for (const auto& [name, value] : given.all()) {
-    auto spec = std::find_if(def.attrs.begin(), def.attrs.end(), [&](const AttrSpec& s) { return s.name == name; });
+    auto spec =
+        std::find_if(def.attrs.begin(), def.attrs.end(), [&](const AttrSpec& s) { return s.name == name; });
     if (spec == def.attrs.end()) fail("{}: unknown attribute '{}'", def.kind, name);
     if (attrTypeOf(value) != spec->type)
       fail("{}: attribute '{}' must be a {}, got a {}", def.kind, name, attrTypeName(spec->type),
@@ -70,7 +78,8 @@ std::vector<TensorType> inferOutputTypes(const OpDef& def, const std::vector<Ten
   int n = static_cast<int>(inputs.size());
   if (n < def.min_inputs || (def.max_inputs != kVariadic && n > def.max_inputs)) {
     if (def.max_inputs == def.min_inputs) fail("{}: takes {} input(s), got {}", def.kind, def.min_inputs, n);
-    if (def.max_inputs == kVariadic) fail("{}: takes at least {} input(s), got {}", def.kind, def.min_inputs, n);
+    if (def.max_inputs == kVariadic)
+      fail("{}: takes at least {} input(s), got {}", def.kind, def.min_inputs, n);
     fail("{}: takes {} to {} inputs, got {}", def.kind, def.min_inputs, def.max_inputs, n);
   }
   return def.infer(OpSignature{inputs, attrs});

@@ -1,8 +1,8 @@
 // The op registry: one entry per op kind, holding everything the compiler knows about that kind.
 //
-// An entry (OpDef) gives the attribute schema, shape inference, the DNNFusion mapping type, the FLOP count and,
-// optionally, a constant-folding evaluator. Stages never switch over op kinds for these facts; they ask the
-// registry. Each kind is defined in its own file under ir/ops/ and listed once in ir/ops/op_list.def.
+// An entry (OpDef) gives the attribute schema, shape inference, the DNNFusion mapping type, the FLOP count
+// and, optionally, a constant-folding evaluator. Stages never switch over op kinds for these facts; they ask
+// the registry. Each kind is defined in its own file under ir/ops/ and listed once in ir/ops/op_list.def.
 //
 // Cost conventions (used by `kiln inspect`, the fusion metrics and the roofline):
 //  - A multiply-add is 2 FLOPs (conv2d, linear, matmul). A bias add is 1 FLOP per output element.

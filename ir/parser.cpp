@@ -19,7 +19,9 @@ struct Token {
   int line = 1, column = 1;
 };
 
-bool isNameChar(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.'; }
+bool isNameChar(char c) {
+  return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.';
+}
 
 class Lexer {
  public:
@@ -56,8 +58,10 @@ class Lexer {
 
  private:
   void advance() {
-    if (text_[pos_++] == '\n') ++line_, column_ = 1;
-    else ++column_;
+    if (text_[pos_++] == '\n')
+      ++line_, column_ = 1;
+    else
+      ++column_;
   }
   template <typename Pred>
   std::string takeWhile(Pred pred) {
@@ -67,9 +71,12 @@ class Lexer {
   }
   void skipSpaceAndComments() {
     while (pos_ < text_.size()) {
-      if (std::isspace(static_cast<unsigned char>(text_[pos_]))) advance();
-      else if (text_[pos_] == '#') takeWhile([](char ch) { return ch != '\n'; });
-      else break;
+      if (std::isspace(static_cast<unsigned char>(text_[pos_])))
+        advance();
+      else if (text_[pos_] == '#')
+        takeWhile([](char ch) { return ch != '\n'; });
+      else
+        break;
     }
   }
 
@@ -223,8 +230,8 @@ class Parser {
     }
     if (kind.text != "dense") error("expected 'dense' or 'splat'");
     if (static_cast<int64_t>(values.size()) != type.numElements())
-      error(fmt::format("dense constant of type {} needs {} values, got {}", toString(type), type.numElements(),
-                        values.size()));
+      error(fmt::format("dense constant of type {} needs {} values, got {}", toString(type),
+                        type.numElements(), values.size()));
     return Tensor(type.shape, std::move(values));
   }
 
@@ -256,9 +263,7 @@ class Parser {
     attrs.set(name, std::move(value));
   }
 
-  static bool isInteger(const std::string& text) {
-    return text.find_first_of(".eEni") == std::string::npos;
-  }
+  static bool isInteger(const std::string& text) { return text.find_first_of(".eEni") == std::string::npos; }
   static std::optional<AttrType> expectedType(const OpDef& def, const std::string& name) {
     for (const AttrSpec& spec : def.attrs)
       if (spec.name == name) return spec.type;
@@ -283,6 +288,8 @@ class Parser {
 
 }  // namespace
 
-Graph parseGraph(std::string_view text) { return Parser(text).parse(); }
+Graph parseGraph(std::string_view text) {
+  return Parser(text).parse();
+}
 
 }  // namespace kiln::ir

@@ -1,5 +1,5 @@
-// Reads IR text (the format ir/printer.h writes) into a verified Graph, so tests and users can write graphs by
-// hand. Constants are given as `dense<v, ...>` or `splat<v>`; `<elided>` data is refused.
+// Reads IR text (the format ir/printer.h writes) into a verified Graph, so tests and users can write graphs
+// by hand. Constants are given as `dense<v, ...>` or `splat<v>`; `<elided>` data is refused.
 #pragma once
 
 #include <string_view>

@@ -23,7 +23,8 @@ std::string opText(const Graph& graph, const Op& op, const PrintOptions& options
   std::vector<std::string> outs, ins, attrs;
   for (ValueId out : op.outputs) outs.push_back(valueDecl(graph, out));
   for (ValueId in : op.inputs) ins.push_back("%" + graph.value(in).name);
-  for (const auto& [name, value] : op.attrs.all()) attrs.push_back(fmt::format("{}={}", name, attrToString(value)));
+  for (const auto& [name, value] : op.attrs.all())
+    attrs.push_back(fmt::format("{}={}", name, attrToString(value)));
   std::string text = fmt::format("{} = {}({})", fmt::join(outs, ", "), op.kind, fmt::join(ins, ", "));
   if (!attrs.empty()) text += fmt::format(" {{{}}}", fmt::join(attrs, ", "));
   if (!op.location.empty()) text += fmt::format(" loc(\"{}\")", op.location);

@@ -8,8 +8,8 @@
 //     return %a, %b
 //   }
 //
-// `#` starts a comment that runs to the end of the line. Float constants print in the shortest form that reads
-// back as the same float, so printing with full constants and parsing again gives an identical graph.
+// `#` starts a comment that runs to the end of the line. Float constants print in the shortest form that
+// reads back as the same float, so printing with full constants and parsing again gives an identical graph.
 #pragma once
 
 #include <string>

@@ -14,7 +14,8 @@ int64_t multiplyAdds(const Graph& graph, const Op& op) {
     return graph.type(op.outputs[0]).numElements() * w[1] * w[2] * w[3];
   }
   if (op.kind == "linear") return graph.type(op.outputs[0]).numElements() * graph.type(op.inputs[1]).shape[1];
-  if (op.kind == "matmul") return graph.type(op.outputs[0]).numElements() * graph.type(op.inputs[0]).shape.back();
+  if (op.kind == "matmul")
+    return graph.type(op.outputs[0]).numElements() * graph.type(op.inputs[0]).shape.back();
   return 0;
 }
 }  // namespace

@@ -1,7 +1,7 @@
 // Constant tensor data owned by a graph: weights, biases, folded constants.
 //
-// Storage is shared and immutable once built, so copying a Graph (passes work on copies) does not copy weights.
-// Passes that compute new constants build new Tensors.
+// Storage is shared and immutable once built, so copying a Graph (passes work on copies) does not copy
+// weights. Passes that compute new constants build new Tensors.
 #pragma once
 
 #include <memory>

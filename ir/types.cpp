@@ -25,8 +25,12 @@ const DTypeInfo& info(DType dtype) {
 }
 }  // namespace
 
-int64_t dtypeSize(DType dtype) { return info(dtype).size; }
-std::string_view dtypeName(DType dtype) { return info(dtype).name; }
+int64_t dtypeSize(DType dtype) {
+  return info(dtype).size;
+}
+std::string_view dtypeName(DType dtype) {
+  return info(dtype).name;
+}
 
 std::optional<DType> parseDType(std::string_view name) {
   for (const auto& entry : kDTypes)

@@ -1,7 +1,7 @@
 // Element types and static tensor types of kiln's IR.
 //
-// kiln compiles for one static input shape, so every value in a graph has a fully known shape. The dtype set is
-// closed and small; float32 is what the frontend produces today, the others exist so that quantized and
+// kiln compiles for one static input shape, so every value in a graph has a fully known shape. The dtype set
+// is closed and small; float32 is what the frontend produces today, the others exist so that quantized and
 // half-precision lowering can follow without changing the IR's shape.
 #pragma once
 

@@ -21,10 +21,12 @@ void checkOp(const Graph& graph, const Op& op, size_t index, std::vector<int>& d
       problems.push_back(fmt::format("{}: input id {} does not exist", where, in));
       return;
     }
-    if (!defined[in]) problems.push_back(fmt::format("{}: uses %{} before it is defined", where, graph.value(in).name));
+    if (!defined[in])
+      problems.push_back(fmt::format("{}: uses %{} before it is defined", where, graph.value(in).name));
   }
   for (ValueId out : op.outputs)
-    if (defined[out]++) problems.push_back(fmt::format("{}: %{} is defined more than once", where, graph.value(out).name));
+    if (defined[out]++)
+      problems.push_back(fmt::format("{}: %{} is defined more than once", where, graph.value(out).name));
 
   const OpDef* def = OpRegistry::global().find(op.kind);
   if (!def) {
@@ -74,7 +76,8 @@ std::vector<std::string> verify(const Graph& graph) {
 void verifyOrThrow(const Graph& graph, const std::string& context) {
   std::vector<std::string> problems = verify(graph);
   if (!problems.empty())
-    fail("IR verification failed {} ({} problem(s)):\n  {}", context, problems.size(), fmt::join(problems, "\n  "));
+    fail("IR verification failed {} ({} problem(s)):\n  {}", context, problems.size(),
+         fmt::join(problems, "\n  "));
 }
 
 }  // namespace kiln::ir

@@ -7,15 +7,17 @@ namespace kiln::tools {
 
 void ModelOptions::addTo(CLI::App& command) {
   command.add_option("model", path, "TorchScript model file (.pt), traced or scripted")->required();
-  command.add_option("--input-shape", input_shapes,
-                     "input shape such as 1x3x224x224, once per model input (default: the shape stored in the file)");
+  command.add_option(
+      "--input-shape", input_shapes,
+      "input shape such as 1x3x224x224, once per model input (default: the shape stored in the file)");
 }
 
 ir::Graph ModelOptions::import() const {
   frontend::ImportOptions options;
   for (const std::string& text : input_shapes) {
     auto shape = ir::parseShape(text);
-    if (!shape) fail("--input-shape '{}' is not a shape; write positive sizes joined by 'x', e.g. 1x3x224x224", text);
+    if (!shape)
+      fail("--input-shape '{}' is not a shape; write positive sizes joined by 'x', e.g. 1x3x224x224", text);
     options.input_shapes.push_back(*shape);
   }
   return frontend::importTorchScript(path, options);

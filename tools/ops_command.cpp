@@ -19,9 +19,10 @@ void run() {
   for (const ir::OpDef& def : ir::OpRegistry::global().all()) {
     std::vector<std::string> attrs;
     for (const ir::AttrSpec& a : def.attrs)
-      attrs.push_back(a.default_value ? fmt::format("{}={}", a.name, ir::attrToString(*a.default_value)) : a.name);
-    fmt::print("{:<20} {:>6}  {:<40} {}\n", def.kind, inputCount(def), fmt::format("{}", fmt::join(attrs, " ")),
-               def.description);
+      attrs.push_back(a.default_value ? fmt::format("{}={}", a.name, ir::attrToString(*a.default_value))
+                                      : a.name);
+    fmt::print("{:<20} {:>6}  {:<40} {}\n", def.kind, inputCount(def),
+               fmt::format("{}", fmt::join(attrs, " ")), def.description);
   }
 }
 

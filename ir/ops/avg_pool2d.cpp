@@ -18,7 +18,8 @@ OpDef avg_pool2d() {
     auto padding = pairAttr(sig, "padding", "avg_pool2d", /*allow_zero=*/true);
     bool ceil_mode = sig.attrs.getBool("ceil_mode");
     for (int i = 0; i < 2; ++i)
-      if (padding[i] * 2 > kernel[i]) fail("avg_pool2d: padding {} is more than half the kernel {}", padding[i], kernel[i]);
+      if (padding[i] * 2 > kernel[i])
+        fail("avg_pool2d: padding {} is more than half the kernel {}", padding[i], kernel[i]);
     const Shape& x = sig.input(0).shape;
     int64_t h = windowOutputSize(x[2], kernel[0], stride[0], padding[0], 1, ceil_mode, "avg_pool2d");
     int64_t w = windowOutputSize(x[3], kernel[1], stride[1], padding[1], 1, ceil_mode, "avg_pool2d");

@@ -6,11 +6,12 @@
 namespace kiln::ir::ops {
 
 OpDef batch_norm() {
-  OpDef def{.kind = "batch_norm",
-            .description = "inference batch norm over dim 1; inputs x, weight, bias, running_mean, running_var",
-            .min_inputs = 5,
-            .max_inputs = 5,
-            .attrs = {{"eps", AttrType::Float, 1e-5}}};
+  OpDef def{
+      .kind = "batch_norm",
+      .description = "inference batch norm over dim 1; inputs x, weight, bias, running_mean, running_var",
+      .min_inputs = 5,
+      .max_inputs = 5,
+      .attrs = {{"eps", AttrType::Float, 1e-5}}};
   def.infer = [](const OpSignature& sig) {
     const TensorType& x = sig.input(0);
     if (x.rank() < 2) fail("batch_norm: input must have rank 2 or more, got {}", toString(x));

@@ -4,7 +4,9 @@
 namespace kiln::ir::ops {
 
 OpDef dropout() {
-  OpDef def{.kind = "dropout", .description = "inference-mode dropout, an identity; removed by the identity-removal pass", .attrs = {{"p", AttrType::Float, 0.5}}};
+  OpDef def{.kind = "dropout",
+            .description = "inference-mode dropout, an identity; removed by the identity-removal pass",
+            .attrs = {{"p", AttrType::Float, 0.5}}};
   def.infer = sameAsInput;
   def.mapping = always(MappingType::OneToOne);
   def.flops = flopsPerOutputElement(0);

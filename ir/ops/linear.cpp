@@ -1,4 +1,5 @@
-// linear: y = x W^T + b, x [..., K], weight [N, K], optional bias [N] (addmm with a constant weight maps here).
+// linear: y = x W^T + b, x [..., K], weight [N, K], optional bias [N] (addmm with a constant weight maps
+// here).
 #include "ir/ops/op_helpers.h"
 
 namespace kiln::ir::ops {

@@ -11,8 +11,9 @@ OpDef matmul() {
             .max_inputs = 2};
   def.infer = [](const OpSignature& sig) {
     Shape a = sig.input(0).shape, b = sig.input(1).shape;
-    if (a.empty() || b.empty()) fail("matmul: operands must have rank 1 or more, got {} and {}",
-                                     toString(sig.input(0)), toString(sig.input(1)));
+    if (a.empty() || b.empty())
+      fail("matmul: operands must have rank 1 or more, got {} and {}", toString(sig.input(0)),
+           toString(sig.input(1)));
     bool vector_a = a.size() == 1, vector_b = b.size() == 1;
     if (vector_a) a.insert(a.begin(), 1);
     if (vector_b) b.push_back(1);

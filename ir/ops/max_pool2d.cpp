@@ -19,10 +19,13 @@ OpDef max_pool2d() {
     auto dilation = pairAttr(sig, "dilation", "max_pool2d");
     bool ceil_mode = sig.attrs.getBool("ceil_mode");
     for (int i = 0; i < 2; ++i)
-      if (padding[i] * 2 > kernel[i]) fail("max_pool2d: padding {} is more than half the kernel {}", padding[i], kernel[i]);
+      if (padding[i] * 2 > kernel[i])
+        fail("max_pool2d: padding {} is more than half the kernel {}", padding[i], kernel[i]);
     const Shape& x = sig.input(0).shape;
-    int64_t h = windowOutputSize(x[2], kernel[0], stride[0], padding[0], dilation[0], ceil_mode, "max_pool2d");
-    int64_t w = windowOutputSize(x[3], kernel[1], stride[1], padding[1], dilation[1], ceil_mode, "max_pool2d");
+    int64_t h =
+        windowOutputSize(x[2], kernel[0], stride[0], padding[0], dilation[0], ceil_mode, "max_pool2d");
+    int64_t w =
+        windowOutputSize(x[3], kernel[1], stride[1], padding[1], dilation[1], ceil_mode, "max_pool2d");
     return std::vector<TensorType>{{sig.input(0).dtype, {x[0], x[1], h, w}}};
   };
   def.mapping = always(MappingType::ManyToMany);

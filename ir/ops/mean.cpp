@@ -13,12 +13,15 @@ OpDef mean() {
     const TensorType& x = sig.input(0);
     std::set<int> dims;
     for (int64_t d : sig.attrs.getInts("dims"))
-      if (!dims.insert(normalizeDim(d, x.rank(), "mean")).second) fail("mean: dimension {} is listed twice", d);
+      if (!dims.insert(normalizeDim(d, x.rank(), "mean")).second)
+        fail("mean: dimension {} is listed twice", d);
     if (dims.empty()) fail("mean: dims must name at least one dimension");
     Shape out;
     for (int d = 0; d < x.rank(); ++d) {
-      if (!dims.count(d)) out.push_back(x.shape[d]);
-      else if (sig.attrs.getBool("keepdim")) out.push_back(1);
+      if (!dims.count(d))
+        out.push_back(x.shape[d]);
+      else if (sig.attrs.getBool("keepdim"))
+        out.push_back(1);
     }
     return std::vector<TensorType>{{x.dtype, out}};
   };

@@ -32,31 +32,37 @@ void expectRank(const OpSignature& sig, int input, int rank, std::string_view ki
 std::vector<int64_t> pairAttr(const OpSignature& sig, const std::string& name, std::string_view kind,
                               bool allow_zero) {
   const auto& v = sig.attrs.getInts(name);
-  bool ok = v.size() == 2 && std::all_of(v.begin(), v.end(), [&](int64_t x) { return allow_zero ? x >= 0 : x > 0; });
-  if (!ok) fail("{}: {} must be two {} integers, got {}", kind, name, allow_zero ? "non-negative" : "positive",
-                attrToString(v));
+  bool ok = v.size() == 2 &&
+            std::all_of(v.begin(), v.end(), [&](int64_t x) { return allow_zero ? x >= 0 : x > 0; });
+  if (!ok)
+    fail("{}: {} must be two {} integers, got {}", kind, name, allow_zero ? "non-negative" : "positive",
+         attrToString(v));
   return v;
 }
 
-int64_t windowOutputSize(int64_t in, int64_t kernel, int64_t stride, int64_t pad, int64_t dilation, bool ceil_mode,
-                         std::string_view kind) {
+int64_t windowOutputSize(int64_t in, int64_t kernel, int64_t stride, int64_t pad, int64_t dilation,
+                         bool ceil_mode, std::string_view kind) {
   int64_t span = in + 2 * pad - dilation * (kernel - 1) - 1;
-  if (span < 0) fail("{}: window of {} (dilation {}) is larger than the padded input of {}", kind, kernel, dilation,
-                     in + 2 * pad);
+  if (span < 0)
+    fail("{}: window of {} (dilation {}) is larger than the padded input of {}", kind, kernel, dilation,
+         in + 2 * pad);
   int64_t out = (span + (ceil_mode ? stride - 1 : 0)) / stride + 1;
   // PyTorch: with ceil_mode the last window must start inside the input or its left padding.
   if (ceil_mode && (out - 1) * stride >= in + pad) --out;
   return out;
 }
 
-std::vector<TensorType> sameAsInput(const OpSignature& sig) { return {sig.input(0)}; }
+std::vector<TensorType> sameAsInput(const OpSignature& sig) {
+  return {sig.input(0)};
+}
 
 std::function<MappingType(const OpSignature&)> always(MappingType type) {
   return [type](const OpSignature&) { return type; };
 }
 
 std::function<int64_t(const OpSignature&, const std::vector<TensorType>&)> flopsPerOutputElement(int64_t n) {
-  return [n](const OpSignature&, const std::vector<TensorType>& outs) { return n * outs.at(0).numElements(); };
+  return
+      [n](const OpSignature&, const std::vector<TensorType>& outs) { return n * outs.at(0).numElements(); };
 }
 
 namespace {
@@ -107,11 +113,14 @@ OpDef binaryElementwise(std::string kind, std::string description, BinaryFn fn) 
     return std::vector<TensorType>{
         {sig.input(0).dtype, broadcastShapes(sig.input(0).shape, sig.input(1).shape, kind)}};
   };
-  // A single-element operand (a scalar such as the 0.5 in x * 0.5) does not make the op one-to-many.
-  def.mapping = [](const OpSignature& sig) {
-    bool broadcasts = sig.input(0).shape != sig.input(1).shape && sig.input(0).numElements() != 1 &&
-                      sig.input(1).numElements() != 1;
-    return broadcasts ? MappingType::OneToMany : MappingType::OneToOne;
+  // Each input maps one-to-one unless it is broadcast; the most complex input decides (DNNFusion's rule for
+  // ops with several inputs). A single-element operand (the 0.5 in x * 0.5) is a scalar, not a broadcast.
+  def.mapping = [kind](const OpSignature& sig) {
+    Shape out = broadcastShapes(sig.input(0).shape, sig.input(1).shape, kind);
+    MappingType mapping = MappingType::OneToOne;
+    for (const TensorType& in : sig.inputs)
+      if (in.shape != out && in.numElements() != 1) mapping = mostComplex(mapping, MappingType::OneToMany);
+    return mapping;
   };
   def.flops = flopsPerOutputElement(1);
   def.fold = [fn, kind](const std::vector<Tensor>& in, const Attributes&) {

@@ -20,8 +20,8 @@ void expectRank(const OpSignature& sig, int input, int rank, std::string_view ki
 std::vector<int64_t> pairAttr(const OpSignature& sig, const std::string& name, std::string_view kind,
                               bool allow_zero = false);
 // Output length of a sliding window (conv, pooling), PyTorch's rule including ceil_mode; kiln::Error if < 1.
-int64_t windowOutputSize(int64_t in, int64_t kernel, int64_t stride, int64_t pad, int64_t dilation, bool ceil_mode,
-                         std::string_view kind);
+int64_t windowOutputSize(int64_t in, int64_t kernel, int64_t stride, int64_t pad, int64_t dilation,
+                         bool ceil_mode, std::string_view kind);
 
 // An output type equal to input 0's type.
 std::vector<TensorType> sameAsInput(const OpSignature& sig);

@@ -4,9 +4,8 @@
 namespace kiln::ir::ops {
 
 OpDef relu() {
-  return unaryElementwise("relu", "max(x, 0)", 1, [](float x, const Attributes&) -> float {
-    return x > 0.0f ? x : 0.0f;
-  });
+  return unaryElementwise("relu", "max(x, 0)", 1,
+                          [](float x, const Attributes&) -> float { return x > 0.0f ? x : 0.0f; });
 }
 
 }  // namespace kiln::ir::ops

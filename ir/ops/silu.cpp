@@ -6,9 +6,8 @@
 namespace kiln::ir::ops {
 
 OpDef silu() {
-  return unaryElementwise("silu", "x * sigmoid(x), also called swish", 5, [](float x, const Attributes&) -> float {
-    return x / (1.0f + std::exp(-x));
-  });
+  return unaryElementwise("silu", "x * sigmoid(x), also called swish", 5,
+                          [](float x, const Attributes&) -> float { return x / (1.0f + std::exp(-x)); });
 }
 
 }  // namespace kiln::ir::ops

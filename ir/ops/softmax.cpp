@@ -4,9 +4,8 @@
 namespace kiln::ir::ops {
 
 OpDef softmax() {
-  OpDef def{.kind = "softmax",
-            .description = "softmax along dim",
-            .attrs = {{"dim", AttrType::Int, std::nullopt}}};
+  OpDef def{
+      .kind = "softmax", .description = "softmax along dim", .attrs = {{"dim", AttrType::Int, std::nullopt}}};
   def.infer = [](const OpSignature& sig) {
     normalizeDim(sig.attrs.getInt("dim"), sig.input(0).rank(), "softmax");
     return sameAsInput(sig);

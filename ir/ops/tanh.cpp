@@ -6,9 +6,8 @@
 namespace kiln::ir::ops {
 
 OpDef tanh() {
-  return unaryElementwise("tanh", "hyperbolic tangent", 1, [](float x, const Attributes&) -> float {
-    return std::tanh(x);
-  });
+  return unaryElementwise("tanh", "hyperbolic tangent", 1,
+                          [](float x, const Attributes&) -> float { return std::tanh(x); });
 }
 
 }  // namespace kiln::ir::ops

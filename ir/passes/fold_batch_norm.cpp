@@ -34,7 +34,8 @@ void foldInto(Graph& graph, Op& conv, const Op& bn) {
   }
   for (int64_t c = 0; c < channels; ++c) {
     double scale = gamma[c] / std::sqrt(static_cast<double>(var[c]) + eps);
-    for (int64_t k = 0; k < per_channel; ++k) w[c * per_channel + k] = static_cast<float>(w[c * per_channel + k] * scale);
+    for (int64_t k = 0; k < per_channel; ++k)
+      w[c * per_channel + k] = static_cast<float>(w[c * per_channel + k] * scale);
     b[c] = static_cast<float>((b[c] - mean[c]) * scale + beta[c]);
   }
   std::string base = graph.value(conv.inputs[1]).name;

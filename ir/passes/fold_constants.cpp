@@ -1,5 +1,6 @@
-// Constant folding: an op whose inputs are all constants, and whose kind has a fold evaluator in the registry,
-// is evaluated at compile time and replaced by constants. Folding runs in op order, so chains fold completely.
+// Constant folding: an op whose inputs are all constants, and whose kind has a fold evaluator in the
+// registry, is evaluated at compile time and replaced by constants. Folding runs in op order, so chains fold
+// completely.
 #include "ir/passes/passes.h"
 
 namespace kiln::ir {
@@ -20,7 +21,8 @@ int foldConstants(Graph& graph) {
     for (ValueId in : op.inputs) inputs.push_back(graph.constant(in));
     std::vector<Tensor> results = def.fold(inputs, op.attrs);
     for (size_t k = 0; k < op.outputs.size(); ++k)
-      graph.replaceAllUses(op.outputs[k], graph.addConstant(graph.value(op.outputs[k]).name, std::move(results[k])));
+      graph.replaceAllUses(op.outputs[k],
+                           graph.addConstant(graph.value(op.outputs[k]).name, std::move(results[k])));
     ++folded;
   }
   graph.setOps(std::move(kept));

@@ -8,8 +8,10 @@ int removeIdentities(Graph& graph) {
   // Forwarding happens in op order, so a chain of identities collapses onto its first input.
   for (size_t i = 0; i < graph.ops().size(); ++i) {
     const Op& op = graph.ops()[i];
-    if (op.kind == "identity" || op.kind == "dropout") graph.replaceAllUses(op.outputs[0], op.inputs[0]);
-    else kept.push_back(op);
+    if (op.kind == "identity" || op.kind == "dropout")
+      graph.replaceAllUses(op.outputs[0], op.inputs[0]);
+    else
+      kept.push_back(op);
   }
   int removed = static_cast<int>(graph.ops().size() - kept.size());
   graph.setOps(std::move(kept));

@@ -1,5 +1,5 @@
-// The importer's errors: unsupported ops all listed at once with their source lines, unreadable files, missing
-// or wrong input shapes, and models that raise for the given shapes. None of them may crash.
+// The importer's errors: unsupported ops all listed at once with their source lines, unreadable files,
+// missing or wrong input shapes, and models that raise for the given shapes. None of them may crash.
 #include <filesystem>
 #include <fstream>
 
@@ -39,14 +39,16 @@ TEST(ImportErrors, ListsEveryUnsupportedOpWithCountAndSourceLine) {
 }
 
 TEST(ImportErrors, MissingFile) {
-  EXPECT_NE(importError("/nonexistent/model.pt").find("cannot read model '/nonexistent/model.pt': no such file"),
-            std::string::npos);
+  EXPECT_NE(
+      importError("/nonexistent/model.pt").find("cannot read model '/nonexistent/model.pt': no such file"),
+      std::string::npos);
 }
 
 TEST(ImportErrors, NotTorchScript) {
   std::string path = scratchFile("garbage.pt");
   std::ofstream(path) << "this is not a zip archive";
-  EXPECT_NE(importError(path).find("is not a readable TorchScript file"), std::string::npos) << importError(path);
+  EXPECT_NE(importError(path).find("is not a readable TorchScript file"), std::string::npos)
+      << importError(path);
 }
 
 TEST(ImportErrors, TruncatedFile) {
@@ -54,13 +56,15 @@ TEST(ImportErrors, TruncatedFile) {
   std::ifstream in(zooModel("lenet5_traced"), std::ios::binary);
   std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   std::ofstream(path, std::ios::binary) << bytes.substr(0, bytes.size() / 2);
-  EXPECT_NE(importError(path).find("is not a readable TorchScript file"), std::string::npos) << importError(path);
+  EXPECT_NE(importError(path).find("is not a readable TorchScript file"), std::string::npos)
+      << importError(path);
 }
 
 TEST(ImportErrors, NoStoredShapeAndNoneGiven) {
   std::string path = scratchFile("no_shape.pt");
   torch::jit::load(zooModel("lenet5_traced")).save(path);
-  EXPECT_NE(importError(path).find("does not record its input shape; give one with --input-shape"), std::string::npos);
+  EXPECT_NE(importError(path).find("does not record its input shape; give one with --input-shape"),
+            std::string::npos);
   ImportOptions options;
   options.input_shapes = {{1, 1, 32, 32}};
   EXPECT_NO_THROW(importTorchScript(path, options));
@@ -75,7 +79,8 @@ TEST(ImportErrors, WrongInputShapes) {
   ImportOptions two;
   two.input_shapes = {{1, 1, 32, 32}, {1, 1, 32, 32}};
   message = importError(zooModel("lenet5_scripted"), two);
-  EXPECT_NE(message.find("the model takes 1 input(s) but 2 shape(s) were given"), std::string::npos) << message;
+  EXPECT_NE(message.find("the model takes 1 input(s) but 2 shape(s) were given"), std::string::npos)
+      << message;
 }
 
 TEST(ImportErrors, ShapeChecksFoldAwayOrRaise) {
@@ -83,7 +88,8 @@ TEST(ImportErrors, ShapeChecksFoldAwayOrRaise) {
   ImportOptions odd;
   odd.input_shapes = {{1, 3, 16, 15}};
   std::string message = importError(zooModel("shape_checked_scripted"), odd);
-  EXPECT_NE(message.find("the model raises an exception for these input shapes at "), std::string::npos) << message;
+  EXPECT_NE(message.find("the model raises an exception for these input shapes at "), std::string::npos)
+      << message;
   EXPECT_NE(message.find("width must be even"), std::string::npos) << message;
 }
 

@@ -48,9 +48,9 @@ TEST(ReferenceExecutor, BatchNormFoldingPreservesResults) {
                                 {{"stride", std::vector<int64_t>{c.stride, c.stride}},
                                  {"padding", std::vector<int64_t>{c.padding, c.padding}},
                                  {"groups", c.groups}});
-    ir::ValueId bn = g.addOp1("batch_norm", {conv, constant("gamma", at::rand({c.out}) + 0.5),
-                                             constant("beta", at::randn({c.out})), constant("mean", at::randn({c.out})),
-                                             constant("var", at::rand({c.out}) + 0.5)});
+    ir::ValueId bn = g.addOp1(
+        "batch_norm", {conv, constant("gamma", at::rand({c.out}) + 0.5), constant("beta", at::randn({c.out})),
+                       constant("mean", at::randn({c.out})), constant("var", at::rand({c.out}) + 0.5)});
     g.setOutputs({bn});
     ir::Graph folded = g;
     ir::canonicalize(folded);

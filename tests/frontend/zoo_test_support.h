@@ -7,7 +7,9 @@
 
 namespace kiln::testing {
 
-inline std::string zooModel(const std::string& name) { return std::string(KILN_ZOO_DIR) + "/" + name + ".pt"; }
+inline std::string zooModel(const std::string& name) {
+  return std::string(KILN_ZOO_DIR) + "/" + name + ".pt";
+}
 
 // Max |a - b| relative to the scale of `reference` (its max |value|, at least 1e-12).
 inline double scaledMaxError(const at::Tensor& actual, const at::Tensor& reference) {

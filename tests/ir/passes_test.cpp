@@ -61,7 +61,8 @@ TEST(Passes, BatchNormFoldsIntoConvolution) {
   ASSERT_EQ(conv.kind, "conv2d");
   auto w = g.constant(conv.inputs[1]).f32();
   auto b = g.constant(conv.inputs[2]).f32();
-  // channel 0: scale 3/2 -> w 3, b (0.5 - 1) * 1.5 + 0.25 = -0.5; channel 1: scale 0.5/0.5 = 1 -> w -1, b 2 - 2 = 0
+  // channel 0: scale 3/2 -> w 3, b (0.5 - 1) * 1.5 + 0.25 = -0.5; channel 1: scale 0.5/0.5 = 1 -> w -1, b 2 -
+  // 2 = 0
   EXPECT_FLOAT_EQ(w[0], 3.0f);
   EXPECT_FLOAT_EQ(w[1], -1.0f);
   EXPECT_FLOAT_EQ(b[0], -0.5f);

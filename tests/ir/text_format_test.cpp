@@ -45,7 +45,8 @@ TEST(TextFormat, AnnotationsAreCommentsTheParserSkips) {
   Graph g = parseGraph(kBlock);
   std::string annotated = printGraph(g, {.elide_constants = false, .annotate = true});
   EXPECT_NE(annotated.find("# many-to-many"), std::string::npos);
-  EXPECT_EQ(printGraph(parseGraph(annotated), {.elide_constants = false}), printGraph(g, {.elide_constants = false}));
+  EXPECT_EQ(printGraph(parseGraph(annotated), {.elide_constants = false}),
+            printGraph(g, {.elide_constants = false}));
 }
 
 void expectParseError(const std::string& text, const std::string& fragment) {
@@ -58,15 +59,20 @@ void expectParseError(const std::string& text, const std::string& fragment) {
 }
 
 TEST(TextFormat, ReportsBadText) {
-  expectParseError("graph g(%x: f32[2]) {\n  %y: f32[2] = relu(%z)\n  return %y\n}", "line 2, column 23: %z is not defined");
-  expectParseError("graph g(%x: f32[2]) {\n  %y: f32[2] = frobnicate(%x)\n  return %y\n}", "unknown op kind 'frobnicate'");
-  expectParseError("graph g(%x: f32[2]) {\n  %y: f32[3] = relu(%x)\n  return %y\n}", "shape inference gives f32[2]");
+  expectParseError("graph g(%x: f32[2]) {\n  %y: f32[2] = relu(%z)\n  return %y\n}",
+                   "line 2, column 23: %z is not defined");
+  expectParseError("graph g(%x: f32[2]) {\n  %y: f32[2] = frobnicate(%x)\n  return %y\n}",
+                   "unknown op kind 'frobnicate'");
+  expectParseError("graph g(%x: f32[2]) {\n  %y: f32[3] = relu(%x)\n  return %y\n}",
+                   "shape inference gives f32[2]");
   expectParseError("graph g(%x: q8[2]) {\n  return %x\n}", "unknown dtype 'q8'");
   expectParseError("graph g(%x: f32[2]) {\n  %w: f32[40] = constant <elided>\n  return %x\n}", "was elided");
-  expectParseError("graph g(%x: f32[2]) {\n  %w: f32[3] = constant dense<1, 2>\n  return %x\n}", "needs 3 values, got 2");
+  expectParseError("graph g(%x: f32[2]) {\n  %w: f32[3] = constant dense<1, 2>\n  return %x\n}",
+                   "needs 3 values, got 2");
   expectParseError("graph g(%x: f32[2]) {\n  %x: f32[2] = relu(%x)\n  return %x\n}", "defined twice");
   expectParseError("graph g(%x: f32[2]) {\n  return %x\n", "expected '}'");
-  expectParseError("graph g(%x: f32[2]) {\n  %y: f32[2] = relu(%x) {alpha=1}\n  return %y\n}", "unknown attribute 'alpha'");
+  expectParseError("graph g(%x: f32[2]) {\n  %y: f32[2] = relu(%x) {alpha=1}\n  return %y\n}",
+                   "unknown attribute 'alpha'");
 }
 
 }  // namespace
