@@ -52,6 +52,23 @@ int64_t windowOutputSize(int64_t in, int64_t kernel, int64_t stride, int64_t pad
   return out;
 }
 
+std::vector<TensorType> pooledOutput(const OpSignature& sig, const std::vector<int64_t>& dilation,
+                                     std::string_view kind) {
+  expectRank(sig, 0, 4, kind, "input");
+  auto kernel = pairAttr(sig, "kernel_size", kind);
+  auto stride = pairAttr(sig, "stride", kind);
+  auto padding = pairAttr(sig, "padding", kind, /*allow_zero=*/true);
+  bool ceil_mode = sig.attrs.getBool("ceil_mode");
+  const Shape& x = sig.input(0).shape;
+  Shape out = {x[0], x[1], 0, 0};
+  for (int i = 0; i < 2; ++i) {
+    if (padding[i] * 2 > kernel[i])
+      fail("{}: padding {} is more than half the kernel {}", kind, padding[i], kernel[i]);
+    out[2 + i] = windowOutputSize(x[2 + i], kernel[i], stride[i], padding[i], dilation[i], ceil_mode, kind);
+  }
+  return {{sig.input(0).dtype, out}};
+}
+
 std::vector<TensorType> sameAsInput(const OpSignature& sig) {
   return {sig.input(0)};
 }
@@ -104,6 +121,15 @@ OpDef unaryElementwise(std::string kind, std::string description, int64_t flops_
     for (float& x : out) x = fn(x, attrs);
     return std::vector<Tensor>{Tensor(in[0].shape(), std::move(out))};
   };
+  return def;
+}
+
+OpDef passThrough(std::string kind, std::string description, std::vector<AttrSpec> attrs) {
+  OpDef def{.kind = std::move(kind), .description = std::move(description), .attrs = std::move(attrs)};
+  def.infer = sameAsInput;
+  def.mapping = always(MappingType::OneToOne);
+  def.flops = flopsPerOutputElement(0);
+  def.fold = [](const std::vector<Tensor>& in, const Attributes&) { return in; };
   return def;
 }
 

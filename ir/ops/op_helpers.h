@@ -23,6 +23,11 @@ std::vector<int64_t> pairAttr(const OpSignature& sig, const std::string& name, s
 int64_t windowOutputSize(int64_t in, int64_t kernel, int64_t stride, int64_t pad, int64_t dilation,
                          bool ceil_mode, std::string_view kind);
 
+// The output of 2-D pooling over NCHW input 0 from attributes kernel_size, stride, padding, ceil_mode and
+// `dilation`; PyTorch's rules, including that padding may be at most half the kernel.
+std::vector<TensorType> pooledOutput(const OpSignature& sig, const std::vector<int64_t>& dilation,
+                                     std::string_view kind);
+
 // An output type equal to input 0's type.
 std::vector<TensorType> sameAsInput(const OpSignature& sig);
 std::function<MappingType(const OpSignature&)> always(MappingType type);
@@ -33,6 +38,8 @@ using BinaryFn = float (*)(float a, float b);
 
 OpDef unaryElementwise(std::string kind, std::string description, int64_t flops_per_element, UnaryFn fn,
                        std::vector<AttrSpec> attrs = {});
+// An op that returns its input unchanged (identity, inference dropout).
+OpDef passThrough(std::string kind, std::string description, std::vector<AttrSpec> attrs = {});
 // Binary with broadcasting: one-to-one when neither input is broadcast, one-to-many otherwise.
 OpDef binaryElementwise(std::string kind, std::string description, BinaryFn fn);
 
