@@ -53,8 +53,9 @@ std::string irName(std::string name) {
 
 jit::Module loadModule(const std::string& path, jit::ExtraFilesMap& extra_files) {
   std::error_code ec;
-  if (!std::filesystem::is_regular_file(path, ec))
+  if (!std::filesystem::exists(path, ec))
     fail("cannot read model '{}': no such file (export one with examples/export_zoo.py)", path);
+  if (!std::filesystem::is_regular_file(path, ec)) fail("cannot read model '{}': not a regular file", path);
   if (!std::ifstream(path).good()) fail("cannot read model '{}': permission denied", path);
   try {
     return jit::load(path, torch::kCPU, extra_files);
