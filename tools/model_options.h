@@ -15,7 +15,7 @@ struct ModelOptions {
   std::vector<std::string> input_shapes;  // "1x3x224x224", one per model input
 
   void addTo(CLI::App& command);
-  // Imports the model (kiln::Error on any problem). With canonicalize, also runs the IR passes.
+  // Imports the model as it is, before the IR passes (kiln::Error on any problem).
   ir::Graph import() const;
 };
 
