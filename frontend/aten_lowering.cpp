@@ -236,6 +236,13 @@ std::vector<Binding> splitInto(Ctx& c, std::vector<int64_t> sizes, int64_t dim) 
   return {Binding::tensorList(c.emitMulti("split", {c.tensor(0)}, {{"dim", dim}, {"sizes", sizes}}))};
 }
 
+// Consecutive pieces of `size` covering `total`, the last one smaller (torch.split and torch.chunk).
+std::vector<int64_t> equalPieces(int64_t total, int64_t size) {
+  std::vector<int64_t> sizes;
+  for (int64_t done = 0; done < total; done += size) sizes.push_back(std::min(size, total - done));
+  return sizes;
+}
+
 int64_t dimSize(Ctx& c, int64_t dim) {
   int rank = c.type(0).rank();
   if (dim < -rank || dim >= rank) c.unsupported("dimension out of range");
@@ -247,9 +254,7 @@ std::vector<Binding> split(Ctx& c) {
   if (c.constant(1).isIntList()) return splitInto(c, c.toIntList(1), c.toInt(2));
   int64_t size = c.toInt(1), total = dimSize(c, c.toInt(2));
   if (size <= 0) c.unsupported("split with a non-positive size");
-  std::vector<int64_t> sizes;
-  for (int64_t done = 0; done < total; done += size) sizes.push_back(std::min(size, total - done));
-  return splitInto(c, sizes, c.toInt(2));
+  return splitInto(c, equalPieces(total, size), c.toInt(2));
 }
 
 std::vector<Binding> splitWithSizes(Ctx& c) {
@@ -260,10 +265,7 @@ std::vector<Binding> splitWithSizes(Ctx& c) {
 std::vector<Binding> chunk(Ctx& c) {
   int64_t chunks = c.toInt(1), total = dimSize(c, c.toInt(2));
   if (chunks <= 0) c.unsupported("chunk with a non-positive count");
-  int64_t size = (total + chunks - 1) / chunks;
-  std::vector<int64_t> sizes;
-  for (int64_t done = 0; done < total; done += size) sizes.push_back(std::min(size, total - done));
-  return splitInto(c, sizes, c.toInt(2));
+  return splitInto(c, equalPieces(total, (total + chunks - 1) / chunks), c.toInt(2));
 }
 
 // ---- linear algebra ----

@@ -64,6 +64,16 @@ jit::Module loadModule(const std::string& path, jit::ExtraFilesMap& extra_files)
   }
 }
 
+// "aten::relu_" -> true: an in-place op, lowered under its functional name. Dunder names ("aten::__and__")
+// are not in-place.
+bool isInPlace(const std::string& kind) {
+  return kind.size() > 2 && kind.back() == '_' && kind[kind.size() - 2] != '_';
+}
+
+Lowering findFunctionalLowering(const std::string& kind) {
+  return findLowering(isInPlace(kind) ? kind.substr(0, kind.size() - 1) : kind);
+}
+
 struct UnsupportedUse {
   int count = 0;
   std::string first_location;
@@ -284,8 +294,7 @@ class Importer {
   }
 
   void lowerTensorOp(const jit::Node& node, const std::string& kind) {
-    bool in_place = kind.size() > 1 && kind.back() == '_' && kind[kind.size() - 2] != '_';
-    Lowering lowering = findLowering(in_place ? kind.substr(0, kind.size() - 1) : kind);
+    Lowering lowering = findFunctionalLowering(kind);
     if (!lowering) return recordUnsupported(node, "");
     std::vector<const Binding*> inputs;
     for (const jit::Value* in : node.inputs()) inputs.push_back(&binding(in));
@@ -300,7 +309,7 @@ class Importer {
     }
     for (size_t i = 0; i < node.outputs().size(); ++i) env_[node.output(i)] = results.at(i);
     // An in-place op also changes its first argument: later readers of it see the result.
-    if (in_place) env_[node.input(0)] = results.at(0);
+    if (isInPlace(kind)) env_[node.input(0)] = results.at(0);
   }
 
   // Ops on compile-time constants only (int arithmetic, comparisons, list building): run them with LibTorch.
@@ -323,11 +332,8 @@ class Importer {
   // listed.
   void scanUnknown(const jit::Node& node) {
     std::string kind = node.kind().toQualString();
-    bool in_place = kind.size() > 1 && kind.back() == '_';
     bool structural = kind.rfind("prim::", 0) == 0;
-    if (!structural && hasTensorTypes(node) &&
-        !findLowering(in_place ? kind.substr(0, kind.size() - 1) : kind))
-      recordUnsupported(node, "");
+    if (!structural && hasTensorTypes(node) && !findFunctionalLowering(kind)) recordUnsupported(node, "");
     for (const jit::Block* block : node.blocks())
       for (const jit::Node* inner : block->nodes()) scanUnknown(*inner);
     bindAll(node, Binding{});
