@@ -55,6 +55,14 @@ struct OpCost {
 
 inline constexpr int kVariadic = -1;
 
+// How a sliding-window op (conv, pooling) reads the rows (height) of its input 0: each output row needs
+// `rows` input rows, and consecutive output rows start `stride` rows apart. The fusion cost model uses it to
+// price producing that input strip by strip inside the consumer's loop instead of all at once.
+struct RowWindow {
+  int64_t rows = 1;
+  int64_t stride = 1;
+};
+
 struct OpDef {
   std::string kind;
   std::string description = {};
@@ -65,6 +73,8 @@ struct OpDef {
   std::function<std::vector<TensorType>(const OpSignature&)> infer = {};
   std::function<MappingType(const OpSignature&)> mapping = {};
   std::function<int64_t(const OpSignature&, const std::vector<TensorType>& outputs)> flops = {};
+  // Set for ops that read input 0 through a window sliding down its rows; empty for every other op.
+  std::function<RowWindow(const OpSignature&)> row_window = {};
   // Evaluates the op on constant inputs; empty for kinds that constant folding leaves alone.
   std::function<std::vector<Tensor>(const std::vector<Tensor>& inputs, const Attributes&)> fold = {};
 };

@@ -8,5 +8,6 @@ namespace kiln::tools {
 
 void addInspectCommand(CLI::App& app);
 void addOpsCommand(CLI::App& app);
+void addPartitionCommand(CLI::App& app);
 
 }  // namespace kiln::tools

@@ -10,7 +10,7 @@
 #include "ir/summary.h"
 #include "tools/commands.h"
 #include "tools/model_options.h"
-#include "tools/text_format.h"
+#include "ir/units.h"
 
 namespace kiln::tools {
 

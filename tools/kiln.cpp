@@ -11,6 +11,7 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   kiln::tools::addInspectCommand(app);
   kiln::tools::addOpsCommand(app);
+  kiln::tools::addPartitionCommand(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

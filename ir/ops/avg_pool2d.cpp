@@ -13,6 +13,9 @@ OpDef avg_pool2d() {
                       {"count_include_pad", AttrType::Bool, true}}};
   def.infer = [](const OpSignature& sig) { return pooledOutput(sig, {1, 1}, "avg_pool2d"); };
   def.mapping = always(MappingType::ManyToMany);
+  def.row_window = [](const OpSignature& sig) {
+    return slidingRows(sig.attrs.getInts("kernel_size")[0], sig.attrs.getInts("stride")[0], 1);
+  };
   def.flops = [](const OpSignature& sig, const std::vector<TensorType>& outs) {
     const auto& k = sig.attrs.getInts("kernel_size");
     return outs[0].numElements() * (k[0] * k[1] + 1);  // the window's adds and one division

@@ -34,6 +34,9 @@ OpDef conv2d() {
     return std::vector<TensorType>{{sig.input(0).dtype, {x[0], w[0], h, wd}}};
   };
   def.mapping = always(MappingType::ManyToMany);
+  def.row_window = [](const OpSignature& sig) {
+    return slidingRows(sig.input(1).shape[2], sig.attrs.getInts("stride")[0], sig.attrs.getInts("dilation")[0]);
+  };
   def.flops = [](const OpSignature& sig, const std::vector<TensorType>& outs) {
     const Shape& w = sig.input(1).shape;
     int64_t macs_per_output = w[1] * w[2] * w[3];

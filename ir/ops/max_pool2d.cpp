@@ -15,6 +15,10 @@ OpDef max_pool2d() {
     return pooledOutput(sig, pairAttr(sig, "dilation", "max_pool2d"), "max_pool2d");
   };
   def.mapping = always(MappingType::ManyToMany);
+  def.row_window = [](const OpSignature& sig) {
+    return slidingRows(sig.attrs.getInts("kernel_size")[0], sig.attrs.getInts("stride")[0],
+                       sig.attrs.getInts("dilation")[0]);
+  };
   def.flops = [](const OpSignature& sig, const std::vector<TensorType>& outs) {
     const auto& k = sig.attrs.getInts("kernel_size");
     return outs[0].numElements() * k[0] * k[1];  // one comparison per window element

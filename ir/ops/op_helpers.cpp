@@ -69,6 +69,10 @@ std::vector<TensorType> pooledOutput(const OpSignature& sig, const std::vector<i
   return {{sig.input(0).dtype, out}};
 }
 
+RowWindow slidingRows(int64_t kernel, int64_t stride, int64_t dilation) {
+  return {(kernel - 1) * dilation + 1, stride};
+}
+
 std::vector<TensorType> sameAsInput(const OpSignature& sig) {
   return {sig.input(0)};
 }

@@ -28,6 +28,9 @@ int64_t windowOutputSize(int64_t in, int64_t kernel, int64_t stride, int64_t pad
 std::vector<TensorType> pooledOutput(const OpSignature& sig, const std::vector<int64_t>& dilation,
                                      std::string_view kind);
 
+// The rows of input a window of `kernel` rows at `dilation` covers, `stride` rows apart.
+RowWindow slidingRows(int64_t kernel, int64_t stride, int64_t dilation);
+
 // An output type equal to input 0's type.
 std::vector<TensorType> sameAsInput(const OpSignature& sig);
 std::function<MappingType(const OpSignature&)> always(MappingType type);

@@ -1,10 +1,10 @@
-#include "tools/text_format.h"
+#include "ir/units.h"
 
 #include <cmath>
 
 #include <fmt/format.h>
 
-namespace kiln::tools {
+namespace kiln {
 
 std::string withThousands(int64_t n) {
   std::string digits = std::to_string(std::llabs(n)), out;
@@ -30,4 +30,4 @@ std::string binaryBytes(int64_t bytes) {
   return u == 0 ? fmt::format("{} B", bytes) : fmt::format("{:.1f} {}", value, kUnits[u]);
 }
 
-}  // namespace kiln::tools
+}  // namespace kiln

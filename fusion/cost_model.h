@@ -1,0 +1,75 @@
+// How long a block would take: the profitability half of fusion decisions, and the per-block estimate the
+// reports show.
+//
+// Strategies ask a LatencyModel for the time of a set of ops run as one block and fuse a "decide by profit"
+// pair only when the fused block beats its two parts. The model kiln ships is a roofline: a block takes the
+// longer of its FLOPs at peak and its memory traffic at full bandwidth, divided by how well it can use the
+// machine's threads, plus a fixed launch cost. Two effects make a fused block slower than the roofline of its
+// ops, and the model charges both:
+//  - recomputation: a producer computed strip by strip inside a sliding-window consumer (conv, pooling)
+//    recomputes the rows the strips overlap (the halo);
+//  - lost parallelism: such a block can only spread the consumer's row strips over threads, and a small
+//    output has fewer strips than the machine has threads.
+// A database of measured block latencies can implement the same interface later.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "ir/graph.h"
+
+namespace kiln::fusion {
+
+// The machine the plan is for. The defaults are the project machine's measured figures
+// (shared/notes/halide14.md: 2 cores, ~460 GFLOP/s fp32 FMA peak, ~37 GB/s triad bandwidth).
+struct Machine {
+  double peak_flops = 460e9;      // FLOP/s, all threads
+  double bandwidth = 37e9;        // bytes/s to main memory
+  double launch_seconds = 2e-6;   // fixed cost of running one block (a pipeline call and its thread fork)
+  int threads = 2;
+  int64_t stage_bytes = 32 * 1024;  // an intermediate up to this size stays whole in L1 cache inside a block
+  int64_t strip_rows = 8;            // output rows per strip when a producer is computed inside a window op
+
+  double ridgeFlopsPerByte() const { return peak_flops / bandwidth; }
+};
+
+class LatencyModel {
+ public:
+  virtual ~LatencyModel() = default;
+  // Seconds to run `ops` (indices into graph.ops(), in graph order) as one block.
+  virtual double blockSeconds(const ir::Graph& graph, const ir::UseIndex& uses,
+                              const std::vector<int>& ops) const = 0;
+  virtual std::string describe() const = 0;
+};
+
+// What the roofline makes of one block, for the reports as well as the decisions.
+struct RooflineEstimate {
+  int64_t flops = 0;             // the ops' FLOPs
+  int64_t recompute_flops = 0;   // extra FLOPs spent recomputing strip halos
+  int64_t traffic_bytes = 0;     // external inputs, weights and outputs, plus materialized values twice
+  double parallel_efficiency = 1.0;
+  double seconds = 0.0;
+};
+
+class RooflineModel : public LatencyModel {
+ public:
+  explicit RooflineModel(Machine machine) : machine_(machine) {}
+
+  RooflineEstimate estimate(const ir::Graph& graph, const ir::UseIndex& uses, const std::vector<int>& ops) const;
+  double blockSeconds(const ir::Graph& graph, const ir::UseIndex& uses,
+                      const std::vector<int>& ops) const override {
+    return estimate(graph, uses, ops).seconds;
+  }
+  std::string describe() const override;
+  const Machine& machine() const { return machine_; }
+
+ private:
+  Machine machine_;
+};
+
+// True when `consumer` can compute from `value` strip by strip: `value` is its input 0 and it slides a
+// window down the rows (conv, pooling), or it is elementwise. Fills the rows each output row needs.
+bool readsRowLocally(const ir::Graph& graph, const ir::Op& consumer, ir::ValueId value, ir::RowWindow* window);
+
+}  // namespace kiln::fusion

@@ -1,0 +1,208 @@
+// The `dnnfusion` strategy: DNNFusion's fusion plan (Niu et al., PLDI 2021, §4.3), with kiln's cost model
+// deciding the cells the paper leaves to measurement.
+//
+// Every op has a mapping type (how its input elements map to output elements; see ir/op_registry.h). A block
+// carries the mapping type of everything fused into it so far, and fusing one more op is judged by looking up
+// (producer type, consumer type) in the paper's Table 3 (mapping_table.h): fuse, break, or decide by profit.
+//
+//  1. Seed: among the one-to-one ops not yet in a block, take the one with the smallest output (ties: the
+//     earliest). Small outputs first keep the cheap, plentiful fusions from being claimed by big blocks.
+//  2. Successor walk: for each consumer of an op in the block, recursively, judge (block, consumer). A fused
+//     consumer's own consumers are walked next.
+//  3. Predecessor walk: for each producer of an op in the block, recursively, judge (producer, block). A block
+//     may take a producer and leave the producer's other consumers outside; the producer's value is then also
+//     a block output.
+//  4. Repeat from the next seed until no one-to-one op is left.
+//  5. kiln's second round: the ops still alone (many-to-many, reorganize, shuffle, one-to-many) seed blocks
+//     the same way, smallest output first, so chains of them that pay to fuse (a classifier head: pool ->
+//     flatten -> linear) do not stay apart just because no one-to-one op sits between them. What remains
+//     becomes blocks of one op.
+//
+// Before a pair fuses, constraints are checked: the block graph must stay acyclic (groups.h), a block may
+// hold at most `max_block_ops` ops, and no value inside a block may need a round trip through memory (a
+// many-to-many op's big output that some reader needs whole, residency.h): "internal" must mean internal. "Profit" cells fuse only if the LatencyModel says the fused block runs
+// faster than the block and the op apart.
+//
+// kiln's other extension, to the table: a "break" pair (one-to-many or many-to-many followed by many-to-many) is
+// reconsidered as a profit cell when the intermediate would never reach memory, i.e. it has no reader
+// outside the pair and either it is small enough to hold whole in cache (squeeze-excitation vectors, a pooled
+// classifier input) or it is streamed: read strip by strip (a conv or pool sliding down its rows, computed
+// with Halide's compute_at). The cost model then charges the halo recomputation and the lost parallelism, so
+// compute-bound pairs stay apart while memory-bound ones (depthwise -> pointwise) fuse.
+#include <algorithm>
+#include <optional>
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include "fusion/groups.h"
+#include "fusion/mapping_table.h"
+#include "fusion/residency.h"
+#include "fusion/strategies.h"
+#include "ir/summary.h"
+#include "ir/units.h"
+
+namespace kiln::fusion {
+
+namespace {
+
+enum class Direction { Successor, Predecessor };
+
+class PlanBuilder {
+ public:
+  PlanBuilder(const ir::Graph& graph, const PartitionOptions& options, const LatencyModel& latency)
+      : graph_(graph), options_(options), latency_(latency), uses_(graph), groups_(graph, uses_) {}
+
+  Grouping run() {
+    for (bool one_to_one : {true, false})
+      for (int seed : seedsInOrder(one_to_one)) {
+        if (groups_.groupOf(seed) >= 0) continue;
+        int group = groups_.create(seed);
+        grouping_.group_mapping[group] = mappingOf(seed);
+        walkSuccessors(group, seed);
+        walkPredecessors(group);
+      }
+    grouping_.group_of_op = groups_.finish();
+    return std::move(grouping_);
+  }
+
+ private:
+  // The ops not yet in a block that may seed one: one-to-one ops (the paper's seeds) or, in kiln's second
+  // round, all the others; smallest output first.
+  std::vector<int> seedsInOrder(bool one_to_one) const {
+    std::vector<int> seeds;
+    for (size_t op = 0; op < graph_.ops().size(); ++op)
+      if ((mappingOf(static_cast<int>(op)) == ir::MappingType::OneToOne) == one_to_one &&
+          groups_.groupOf(static_cast<int>(op)) < 0)
+        seeds.push_back(static_cast<int>(op));
+    auto outputBytes = [&](int op) {
+      int64_t bytes = 0;
+      for (ir::ValueId out : graph_.ops()[op].outputs) bytes += graph_.type(out).bytes();
+      return bytes;
+    };
+    std::stable_sort(seeds.begin(), seeds.end(), [&](int a, int b) { return outputBytes(a) < outputBytes(b); });
+    return seeds;
+  }
+
+  void walkSuccessors(int group, int op) {
+    for (ir::ValueId out : graph_.ops()[op].outputs)
+      for (int user : uses_.users[out]) {
+        if (groups_.groupOf(user) == group) continue;
+        if (groups_.groupOf(user) >= 0) {
+          stop(op, user, StopKind::Claimed, "the consumer was already in another block");
+          continue;
+        }
+        if (tryFuse(group, user, Direction::Successor, op)) walkSuccessors(group, user);
+      }
+  }
+
+  void walkPredecessors(int group) {
+    std::vector<int> worklist = groups_.members(group);
+    while (!worklist.empty()) {
+      int op = worklist.back();
+      worklist.pop_back();
+      for (ir::ValueId in : graph_.ops()[op].inputs) {
+        int producer = uses_.producer[in];
+        if (producer < 0 || groups_.groupOf(producer) == group) continue;
+        if (groups_.groupOf(producer) >= 0) {
+          stop(producer, op, StopKind::Claimed, "the producer was already in another block");
+          continue;
+        }
+        if (tryFuse(group, producer, Direction::Predecessor, op)) worklist.push_back(producer);
+      }
+    }
+  }
+
+  // Judges adding `candidate` to `group` across the edge between `candidate` and `anchor` (a member).
+  bool tryFuse(int group, int candidate, Direction direction, int anchor) {
+    bool successor = direction == Direction::Successor;
+    int producer = successor ? anchor : candidate, consumer = successor ? candidate : anchor;
+    ir::MappingType group_type = grouping_.group_mapping.at(group);
+    ir::MappingType first = successor ? group_type : mappingOf(candidate);
+    ir::MappingType second = successor ? mappingOf(candidate) : group_type;
+    PairRule rule = lookupPair(first, second);
+    std::string pair = fmt::format("{} -> {} ({}{} -> {}{})", graph_.ops()[producer].kind,
+                                   graph_.ops()[consumer].kind, successor ? "block " : "", shortMappingName(first),
+                                   successor ? "" : "block ", shortMappingName(second));
+    std::vector<int> fused = groups_.members(group);
+    fused.insert(std::upper_bound(fused.begin(), fused.end(), candidate), candidate);
+    auto residency = classifyInternals(graph_, uses_, fused, options_.machine);
+
+    std::string cell = rule.verdict == PairVerdict::Profit ? "profit cell" : "fuse cell";
+    if (rule.verdict == PairVerdict::Break) {
+      std::optional<std::string> why = breakMayBeReconsidered(group, candidate, direction, residency);
+      if (!why)
+        return stop(producer, consumer, StopKind::Rule,
+                    fmt::format("{}: break in the mapping table, and the intermediate must reach memory", pair));
+      cell = "break cell reconsidered: " + *why;
+    }
+    if (static_cast<int>(fused.size()) > options_.max_block_ops)
+      return stop(producer, consumer, StopKind::Constraint,
+                  fmt::format("{}: the block already has the maximum of {} ops", pair, options_.max_block_ops));
+    for (auto& [value, where] : residency)
+      if (where == Residency::Materialized)
+        return stop(producer, consumer, StopKind::Constraint,
+                    fmt::format("{}: %{} ({}) would have to be written to memory whole inside the block, since a "
+                                "reader needs all of it",
+                                pair, graph_.value(value).name, binaryBytes(graph_.type(value).bytes())));
+    if (groups_.wouldCreateCycle(group, candidate))
+      return stop(producer, consumer, StopKind::Constraint,
+                  fmt::format("{}: fusing would create a cycle between blocks", pair));
+    if (rule.verdict != PairVerdict::Fuse) {
+      double apart = latency_.blockSeconds(graph_, uses_, groups_.members(group)) +
+                     latency_.blockSeconds(graph_, uses_, {candidate});
+      double together = latency_.blockSeconds(graph_, uses_, fused);
+      std::string verdict = fmt::format("{}: {}; {:.1f} us fused vs {:.1f} us apart", pair, cell, together * 1e6,
+                                        apart * 1e6);
+      if (together >= apart) return stop(producer, consumer, StopKind::Cost, verdict);
+      grouping_.notes.push_back({producer, consumer, verdict});
+    }
+    groups_.add(group, candidate);
+    grouping_.group_mapping[group] = rule.fused;
+    return true;
+  }
+
+  // A break pair may still fuse when every value between the two sides stays off memory in the fused block:
+  // nobody outside reads it, and it is small enough to cache or read strip by strip (residency.h).
+  std::optional<std::string> breakMayBeReconsidered(int group, int candidate, Direction direction,
+                                                    const std::map<ir::ValueId, Residency>& residency) const {
+    std::vector<std::string> reasons;
+    for (int member : groups_.members(group)) {
+      int producer = direction == Direction::Successor ? member : candidate;
+      int consumer = direction == Direction::Successor ? candidate : member;
+      for (ir::ValueId in : graph_.ops()[consumer].inputs) {
+        if (uses_.producer[in] != producer) continue;
+        auto where = residency.find(in);
+        if (where == residency.end() ||
+            (where->second != Residency::Cached && where->second != Residency::Streamed))
+          return std::nullopt;
+        reasons.push_back(fmt::format("%{} ({}) is {}", graph_.value(in).name,
+                                      binaryBytes(graph_.type(in).bytes()), residencyName(where->second)));
+      }
+    }
+    if (reasons.empty()) return std::nullopt;
+    return fmt::format("{}", fmt::join(reasons, ", "));
+  }
+
+  bool stop(int producer, int consumer, StopKind kind, std::string reason) {
+    grouping_.stops.emplace(OpEdge{producer, consumer}, Stop{kind, std::move(reason)});
+    return false;
+  }
+
+  ir::MappingType mappingOf(int op) const { return ir::mappingOf(graph_, graph_.ops()[op]); }
+
+  const ir::Graph& graph_;
+  const PartitionOptions& options_;
+  const LatencyModel& latency_;
+  ir::UseIndex uses_;
+  Groups groups_;
+  Grouping grouping_;
+};
+
+}  // namespace
+
+Plan partitionDnnFusion(const ir::Graph& graph, const PartitionOptions& options, const LatencyModel& latency) {
+  return buildPlan(graph, "dnnfusion", PlanBuilder(graph, options, latency).run());
+}
+
+}  // namespace kiln::fusion

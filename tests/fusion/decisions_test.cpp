@@ -1,0 +1,153 @@
+// The fusion decisions on small graphs whose right answer is known: the mapping table, the squeeze-excitation
+// chain fused through its tiny intermediates, compute-bound convolutions kept apart while a memory-bound
+// depthwise conv streams into a pointwise one, the pattern baseline's fork/join rules, and the roofline model.
+#include <gtest/gtest.h>
+
+#include "fusion/mapping_table.h"
+#include "fusion/metrics.h"
+#include "fusion/strategies.h"
+#include "ir/parser.h"
+
+namespace kiln::fusion {
+namespace {
+
+using M = ir::MappingType;
+
+TEST(MappingTable, MatchesThePaper) {
+  EXPECT_EQ(lookupPair(M::OneToOne, M::ManyToMany).verdict, PairVerdict::Fuse);
+  EXPECT_EQ(lookupPair(M::OneToOne, M::ManyToMany).fused, M::ManyToMany);
+  EXPECT_EQ(lookupPair(M::ManyToMany, M::OneToOne).verdict, PairVerdict::Fuse);
+  EXPECT_EQ(lookupPair(M::ManyToMany, M::ManyToMany).verdict, PairVerdict::Break);
+  EXPECT_EQ(lookupPair(M::OneToMany, M::ManyToMany).verdict, PairVerdict::Break);
+  EXPECT_EQ(lookupPair(M::ManyToMany, M::OneToMany).verdict, PairVerdict::Profit);
+  EXPECT_EQ(lookupPair(M::Reorganize, M::ManyToMany).verdict, PairVerdict::Profit);
+  EXPECT_EQ(lookupPair(M::Shuffle, M::Reorganize).fused, M::Reorganize);
+  EXPECT_EQ(lookupPair(M::Reorganize, M::OneToMany).fused, M::OneToMany);
+  for (M a : {M::OneToOne, M::Reorganize, M::Shuffle, M::OneToMany, M::ManyToMany}) {
+    EXPECT_EQ(lookupPair(M::OneToOne, a).verdict, PairVerdict::Fuse);
+    EXPECT_EQ(lookupPair(a, M::OneToOne).verdict, PairVerdict::Fuse);
+  }
+}
+
+int blockOf(const ir::Graph& graph, const Plan& plan, const char* value) {
+  ir::UseIndex uses(graph);
+  return plan.block_of_op[uses.producer[graph.findValue(value)]];
+}
+
+// MBConv-style squeeze-excitation: the pool, two 1x1 convs on 1x1 maps, the gate and the scale.
+const char* kSqueezeExcitation = R"(graph se(%x: f32[1,64,28,28]) {
+    %w1: f32[16,64,1,1] = constant splat<0.1>
+    %w2: f32[64,16,1,1] = constant splat<0.1>
+    %p: f32[1,64,1,1] = adaptive_avg_pool2d(%x) {output_size=[1,1]}
+    %s1: f32[1,16,1,1] = conv2d(%p, %w1)
+    %a: f32[1,16,1,1] = silu(%s1)
+    %s2: f32[1,64,1,1] = conv2d(%a, %w2)
+    %g: f32[1,64,1,1] = sigmoid(%s2)
+    %y: f32[1,64,28,28] = mul(%x, %g)
+    return %y
+  })";
+
+TEST(DnnFusion, FusesTheWholeSqueezeExcitationChainThroughTinyIntermediates) {
+  ir::Graph graph = ir::parseGraph(kSqueezeExcitation);
+  Plan plan = partition(graph, "dnnfusion", {});
+  ASSERT_EQ(plan.blocks.size(), 1u);
+  EXPECT_FALSE(plan.blocks[0].notes.empty());  // break cells reconsidered, with the cost model's numbers
+  EXPECT_EQ(plan.blocks[0].footprint.internals.size(), 5u);
+}
+
+// A conv's 200 KiB output read by a global pool: too big to cache, and the pool needs all of it at once.
+TEST(DnnFusion, ABigIntermediateReadWholeStaysABoundary) {
+  ir::Graph graph = ir::parseGraph(R"(graph g(%x: f32[1,64,28,28]) {
+    %w: f32[64,64,3,3] = constant splat<0.01>
+    %c: f32[1,64,28,28] = conv2d(%x, %w) {padding=[1,1]}
+    %p: f32[1,64,1,1] = adaptive_avg_pool2d(%c) {output_size=[1,1]}
+    return %p
+  })");
+  Plan plan = partition(graph, "dnnfusion", {});
+  ASSERT_EQ(plan.blocks.size(), 2u);
+  ASSERT_EQ(plan.boundaries.size(), 1u);
+  EXPECT_EQ(plan.boundaries[0].stop.kind, StopKind::Rule);
+  EXPECT_NE(plan.boundaries[0].stop.reason.find("break"), std::string::npos);
+}
+
+// Two compute-bound 3x3 convolutions: fusing them would recompute the first one's strip halos for no saving.
+TEST(DnnFusion, KeepsComputeBoundConvolutionsApart) {
+  ir::Graph graph = ir::parseGraph(R"(graph g(%x: f32[1,128,56,56]) {
+    %w1: f32[128,128,3,3] = constant splat<0.01>
+    %w2: f32[128,128,3,3] = constant splat<0.01>
+    %a: f32[1,128,56,56] = conv2d(%x, %w1) {padding=[1,1]}
+    %r: f32[1,128,56,56] = relu(%a)
+    %b: f32[1,128,56,56] = conv2d(%r, %w2) {padding=[1,1]}
+    return %b
+  })");
+  Plan plan = partition(graph, "dnnfusion", {});
+  EXPECT_EQ(plan.blocks.size(), 2u);
+  EXPECT_NE(blockOf(graph, plan, "a"), blockOf(graph, plan, "b"));
+  bool cost_decided = false;
+  for (const Boundary& b : plan.boundaries) cost_decided = cost_decided || b.stop.kind == StopKind::Cost;
+  EXPECT_TRUE(cost_decided);
+}
+
+// A memory-bound depthwise conv feeding a pointwise conv: the pointwise conv reads the intermediate pixel by
+// pixel, so it streams with no recomputation and the pair fuses (Halide's depthwise_separable_conv app).
+TEST(DnnFusion, StreamsADepthwiseConvIntoAPointwiseConv) {
+  ir::Graph graph = ir::parseGraph(R"(graph g(%x: f32[1,96,56,56]) {
+    %wd: f32[96,1,3,3] = constant splat<0.1>
+    %wp: f32[24,96,1,1] = constant splat<0.1>
+    %d: f32[1,96,56,56] = conv2d(%x, %wd) {padding=[1,1], groups=96}
+    %r: f32[1,96,56,56] = hardtanh(%d) {min_val=0.0, max_val=6.0}
+    %p: f32[1,24,56,56] = conv2d(%r, %wp)
+    return %p
+  })");
+  Plan plan = partition(graph, "dnnfusion", {});
+  ASSERT_EQ(plan.blocks.size(), 1u);
+  PlanMetrics m = computeMetrics(graph, plan, Machine{});
+  EXPECT_GT(m.traffic_reduction, 0.5);
+}
+
+TEST(Pattern, StopsAtForksAndJoinsExceptTheSqueezeExcitationGate) {
+  ir::Graph graph = ir::parseGraph(kSqueezeExcitation);
+  Plan plan = partition(graph, "pattern", {});
+  // pool -> conv -> silu -> conv -> sigmoid -> mul is allowed pair by pair, and sigmoid -> mul may enter the
+  // join; the input %x forks, which does not matter because it is no op's output.
+  EXPECT_EQ(plan.blocks.size(), 1u);
+
+  ir::Graph residual = ir::parseGraph(R"(graph g(%x: f32[1,8,8,8]) {
+    %w: f32[8,8,3,3] = constant splat<0.1>
+    %c: f32[1,8,8,8] = conv2d(%x, %w) {padding=[1,1]}
+    %r: f32[1,8,8,8] = relu(%c)
+    %c2: f32[1,8,8,8] = conv2d(%r, %w) {padding=[1,1]}
+    %s: f32[1,8,8,8] = add(%c2, %r)
+    %o: f32[1,8,8,8] = relu(%s)
+    return %o
+  })");
+  Plan chains = partition(residual, "pattern", {});
+  EXPECT_EQ(blockOf(residual, chains, "c"), blockOf(residual, chains, "r"));    // conv -> relu
+  EXPECT_NE(blockOf(residual, chains, "r"), blockOf(residual, chains, "c2"));   // fork at %r
+  EXPECT_NE(blockOf(residual, chains, "c2"), blockOf(residual, chains, "s"));   // join at add
+  EXPECT_EQ(blockOf(residual, chains, "s"), blockOf(residual, chains, "o"));    // add -> relu
+}
+
+TEST(Roofline, ChargesRecomputationAndClassifiesByTheRidge) {
+  ir::Graph graph = ir::parseGraph(R"(graph g(%x: f32[1,32,64,64]) {
+    %w1: f32[32,32,1,1] = constant splat<0.1>
+    %w2: f32[32,1,3,3] = constant splat<0.1>
+    %a: f32[1,32,64,64] = conv2d(%x, %w1)
+    %b: f32[1,32,64,64] = conv2d(%a, %w2) {padding=[1,1], groups=32}
+    return %b
+  })");
+  ir::UseIndex uses(graph);
+  RooflineModel model(Machine{});
+  RooflineEstimate apart = model.estimate(graph, uses, {0});
+  RooflineEstimate fused = model.estimate(graph, uses, {0, 1});
+  EXPECT_EQ(apart.recompute_flops, 0);
+  // 8-row strips of a 3-row window need 10 rows of the 1x1 conv: a quarter more of its FLOPs.
+  EXPECT_EQ(fused.recompute_flops, apart.flops / 4);
+  Machine machine;
+  EXPECT_EQ(classify(machine.ridgeFlopsPerByte() * 4, machine), BoundClass::Compute);
+  EXPECT_EQ(classify(machine.ridgeFlopsPerByte(), machine), BoundClass::Balanced);
+  EXPECT_EQ(classify(machine.ridgeFlopsPerByte() / 4, machine), BoundClass::Memory);
+}
+
+}  // namespace
+}  // namespace kiln::fusion

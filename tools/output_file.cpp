@@ -1,0 +1,56 @@
+#include "tools/output_file.h"
+
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
+#include "ir/error.h"
+
+namespace kiln::tools {
+
+void writeFile(const std::filesystem::path& path, const std::string& contents) {
+  std::ofstream out(path, std::ios::binary);
+  out << contents;
+  out.close();
+  if (!out) fail("cannot write {}: {}", path.string(), std::strerror(errno));
+}
+
+void writeFileAtomically(const std::filesystem::path& path, const std::string& contents) {
+  std::filesystem::path partial = path;
+  partial += ".partial";
+  try {
+    writeFile(partial, contents);
+    std::filesystem::rename(partial, path);
+  } catch (const std::exception& e) {
+    std::error_code ignored;
+    std::filesystem::remove(partial, ignored);
+    fail("cannot write {}: {}", path.string(), e.what());
+  }
+}
+
+std::string readFile(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) fail("cannot read {}: {}", path.string(), std::strerror(errno));
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+TempFile::TempFile(const std::string& suffix) {
+  std::string pattern = (std::filesystem::temp_directory_path() / ("kiln-XXXXXX" + suffix)).string();
+  int fd = mkstemps(pattern.data(), static_cast<int>(suffix.size()));
+  if (fd < 0) fail("cannot create a temporary file in {}: {}", std::filesystem::temp_directory_path().string(),
+                   std::strerror(errno));
+  close(fd);
+  path_ = pattern;
+}
+
+TempFile::~TempFile() {
+  std::error_code ignored;
+  std::filesystem::remove(path_, ignored);
+}
+
+}  // namespace kiln::tools

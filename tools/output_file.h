@@ -1,0 +1,28 @@
+// Files the command line writes. Reports are written whole or not at all: the text goes to a temporary file
+// beside the target, which is renamed over it only once everything is on disk, so an error or a full disk
+// never leaves a half-written report behind.
+#pragma once
+
+#include <filesystem>
+#include <string>
+
+namespace kiln::tools {
+
+void writeFileAtomically(const std::filesystem::path& path, const std::string& contents);
+void writeFile(const std::filesystem::path& path, const std::string& contents);
+std::string readFile(const std::filesystem::path& path);
+
+// A uniquely named file in the system's temporary directory, removed when this object goes away.
+class TempFile {
+ public:
+  explicit TempFile(const std::string& suffix);
+  ~TempFile();
+  TempFile(const TempFile&) = delete;
+  TempFile& operator=(const TempFile&) = delete;
+  const std::filesystem::path& path() const { return path_; }
+
+ private:
+  std::filesystem::path path_;
+};
+
+}  // namespace kiln::tools

@@ -1,0 +1,140 @@
+// `kiln partition MODEL.pt`: groups the canonical graph's ops into fused blocks with one or all strategies
+// and reports the plan (text, JSON, Graphviz DOT or HTML), including why fusion stopped at each boundary.
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <cerrno>
+#include <cstring>
+
+#include <fmt/format.h>
+
+#include "fusion/reports.h"
+#include "fusion/strategies.h"
+#include "ir/error.h"
+#include "ir/passes/passes.h"
+#include "tools/commands.h"
+#include "tools/model_options.h"
+#include "tools/output_file.h"
+
+namespace kiln::tools {
+
+namespace {
+
+struct PartitionOptions {
+  ModelOptions model;
+  std::string strategy = "dnnfusion";
+  bool compare = false;
+  std::string format = "text";
+  std::string output;
+  fusion::SideBySideRange range;
+  fusion::PartitionOptions partition;
+  double peak_gflops = 0, bandwidth_gbs = 0, launch_us = 0;
+  int64_t stage_kib = 0;
+};
+
+// Graphviz's rendering of a DOT graph as SVG (the HTML report embeds it).
+std::string renderSvg(const std::string& dot) {
+  TempFile source(".dot"), rendered(".svg");
+  writeFile(source.path(), dot);
+  std::string command = fmt::format("dot -Tsvg '{}' -o '{}' 2>&1", source.path().string(), rendered.path().string());
+  std::FILE* pipe = popen(command.c_str(), "r");
+  if (!pipe) fail("cannot run Graphviz 'dot': {}", std::strerror(errno));
+  std::string messages;
+  char buffer[512];
+  while (std::fgets(buffer, sizeof buffer, pipe)) messages += buffer;
+  int status = pclose(pipe);
+  if (status != 0)
+    fail("Graphviz 'dot' failed ({}); install Debian's graphviz package, or use --format dot{}",
+         status == 127 * 256 ? "not found" : "exit status " + std::to_string(status),
+         messages.empty() ? "" : ": " + messages);
+  return readFile(rendered.path());
+}
+
+std::string render(const PartitionOptions& options, const fusion::PartitionReport& report) {
+  if (options.format == "json") return report.plans.empty() ? "" : fusion::jsonReport(report).dump(2) + "\n";
+  if (options.format == "dot") {
+    if (report.plans.size() != 1)
+      fail("--format dot draws one plan; pick one --strategy (none, pattern or dnnfusion) instead of all");
+    return fusion::dotGraph(report, 0);
+  }
+  if (options.format == "html") {
+    std::vector<std::string> svgs;
+    for (size_t i = 0; i < report.plans.size(); ++i) svgs.push_back(renderSvg(fusion::dotGraph(report, i)));
+    return fusion::htmlReport(report, svgs);
+  }
+  std::string text = fmt::format("model {}\n{}\n\n", report.model, fusion::RooflineModel(report.machine).describe());
+  if (options.compare) {
+    text += fusion::compareTable(report);
+  } else {
+    for (size_t i = 0; i < report.plans.size(); ++i)
+      text += fusion::textSummary(report, i) + "\n" + fusion::sideBySide(report, i, options.range) + "\n";
+  }
+  return text + "\n" + fusion::definitionsText();
+}
+
+void applyMachineOptions(PartitionOptions& options) {
+  fusion::Machine& machine = options.partition.machine;
+  if (options.peak_gflops > 0) machine.peak_flops = options.peak_gflops * 1e9;
+  if (options.bandwidth_gbs > 0) machine.bandwidth = options.bandwidth_gbs * 1e9;
+  if (options.launch_us > 0) machine.launch_seconds = options.launch_us * 1e-6;
+  if (options.stage_kib > 0) machine.stage_bytes = options.stage_kib * 1024;
+}
+
+void run(PartitionOptions& options) {
+  applyMachineOptions(options);
+  ir::Graph graph = options.model.import();
+  ir::canonicalize(graph);
+  std::vector<std::string> strategies =
+      options.strategy == "all" || options.compare ? fusion::strategyNames() : std::vector{options.strategy};
+  fusion::PartitionReport report{graph, options.model.path, options.partition.machine, {}, {}};
+  for (const std::string& name : strategies) {
+    report.plans.push_back(fusion::partition(graph, name, options.partition));
+    report.metrics.push_back(fusion::computeMetrics(graph, report.plans.back(), report.machine));
+  }
+  std::string text = render(options, report);
+  if (options.output.empty()) {
+    std::fputs(text.c_str(), stdout);
+  } else {
+    writeFileAtomically(options.output, text);
+    std::fprintf(stderr, "kiln: wrote %s\n", options.output.c_str());
+  }
+}
+
+}  // namespace
+
+void addPartitionCommand(CLI::App& app) {
+  auto options = std::make_shared<PartitionOptions>();
+  CLI::App* command = app.add_subcommand("partition", "group a model's ops into fused blocks and explain the plan");
+  options->model.addTo(*command);
+  command->add_option("--strategy", options->strategy, "none, pattern, dnnfusion or all")
+      ->check(CLI::IsMember({"none", "pattern", "dnnfusion", "all"}))
+      ->capture_default_str();
+  command->add_flag("--compare", options->compare, "one table with every strategy side by side");
+  command->add_option("--format", options->format, "text, json, dot or html")
+      ->check(CLI::IsMember({"text", "json", "dot", "html"}))
+      ->capture_default_str();
+  command->add_option("-o,--output", options->output, "write the report to this file instead of stdout");
+  command->add_option("--start", options->range.start, "side-by-side view: first op index")->capture_default_str();
+  command->add_option("--end", options->range.end, "side-by-side view: one past the last op index (-1: all)")
+      ->capture_default_str();
+  command->add_option("--max-nodes", options->range.max_nodes, "side-by-side view: at most this many ops (0: all)")
+      ->capture_default_str();
+  command->add_option("--peak-gflops", options->peak_gflops, "roofline peak (default 460, this project's machine)")
+      ->check(CLI::PositiveNumber);
+  command->add_option("--bandwidth-gbs", options->bandwidth_gbs, "roofline memory bandwidth (default 37)")
+      ->check(CLI::PositiveNumber);
+  command->add_option("--threads", options->partition.machine.threads, "threads a block may use")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  command->add_option("--launch-us", options->launch_us, "cost of running one block (default 2)")
+      ->check(CLI::PositiveNumber);
+  command->add_option("--stage-kib", options->stage_kib,
+                      "largest intermediate a block may hold whole in cache (default 32)")
+      ->check(CLI::PositiveNumber);
+  command->add_option("--max-block-ops", options->partition.max_block_ops, "constraint: ops per block")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  command->callback([options] { run(*options); });
+}
+
+}  // namespace kiln::tools
