@@ -12,7 +12,8 @@
 
 namespace kiln::fusion {
 
-bool readsRowLocally(const ir::Graph& graph, const ir::Op& consumer, ir::ValueId value, ir::RowWindow* window) {
+bool readsRowLocally(const ir::Graph& graph, const ir::Op& consumer, ir::ValueId value,
+                     ir::RowWindow* window) {
   ir::MappingType mapping = ir::mappingOf(graph, consumer);
   if (mapping == ir::MappingType::OneToOne || mapping == ir::MappingType::OneToMany) {
     *window = {1, 1};

@@ -24,12 +24,12 @@ namespace kiln::fusion {
 // The machine the plan is for. The defaults are the project machine's measured figures
 // (shared/notes/halide14.md: 2 cores, ~460 GFLOP/s fp32 FMA peak, ~37 GB/s triad bandwidth).
 struct Machine {
-  double peak_flops = 460e9;      // FLOP/s, all threads
-  double bandwidth = 37e9;        // bytes/s to main memory
-  double launch_seconds = 2e-6;   // fixed cost of running one block (a pipeline call and its thread fork)
+  double peak_flops = 460e9;     // FLOP/s, all threads
+  double bandwidth = 37e9;       // bytes/s to main memory
+  double launch_seconds = 2e-6;  // fixed cost of running one block (a pipeline call and its thread fork)
   int threads = 2;
   int64_t stage_bytes = 32 * 1024;  // an intermediate up to this size stays whole in L1 cache inside a block
-  int64_t strip_rows = 8;            // output rows per strip when a producer is computed inside a window op
+  int64_t strip_rows = 8;           // output rows per strip when a producer is computed inside a window op
 
   double ridgeFlopsPerByte() const { return peak_flops / bandwidth; }
 };
@@ -45,9 +45,9 @@ class LatencyModel {
 
 // What the roofline makes of one block, for the reports as well as the decisions.
 struct RooflineEstimate {
-  int64_t flops = 0;             // the ops' FLOPs
-  int64_t recompute_flops = 0;   // extra FLOPs spent recomputing strip halos
-  int64_t traffic_bytes = 0;     // external inputs, weights and outputs, plus materialized values twice
+  int64_t flops = 0;            // the ops' FLOPs
+  int64_t recompute_flops = 0;  // extra FLOPs spent recomputing strip halos
+  int64_t traffic_bytes = 0;    // external inputs, weights and outputs, plus materialized values twice
   double parallel_efficiency = 1.0;
   double seconds = 0.0;
 };
@@ -56,7 +56,8 @@ class RooflineModel : public LatencyModel {
  public:
   explicit RooflineModel(Machine machine) : machine_(machine) {}
 
-  RooflineEstimate estimate(const ir::Graph& graph, const ir::UseIndex& uses, const std::vector<int>& ops) const;
+  RooflineEstimate estimate(const ir::Graph& graph, const ir::UseIndex& uses,
+                            const std::vector<int>& ops) const;
   double blockSeconds(const ir::Graph& graph, const ir::UseIndex& uses,
                       const std::vector<int>& ops) const override {
     return estimate(graph, uses, ops).seconds;
@@ -70,6 +71,7 @@ class RooflineModel : public LatencyModel {
 
 // True when `consumer` can compute from `value` strip by strip: `value` is its input 0 and it slides a
 // window down the rows (conv, pooling), or it is elementwise. Fills the rows each output row needs.
-bool readsRowLocally(const ir::Graph& graph, const ir::Op& consumer, ir::ValueId value, ir::RowWindow* window);
+bool readsRowLocally(const ir::Graph& graph, const ir::Op& consumer, ir::ValueId value,
+                     ir::RowWindow* window);
 
 }  // namespace kiln::fusion

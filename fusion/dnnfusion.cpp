@@ -9,7 +9,8 @@
 //     earliest). Small outputs first keep the cheap, plentiful fusions from being claimed by big blocks.
 //  2. Successor walk: for each consumer of an op in the block, recursively, judge (block, consumer). A fused
 //     consumer's own consumers are walked next.
-//  3. Predecessor walk: for each producer of an op in the block, recursively, judge (producer, block). A block
+//  3. Predecessor walk: for each producer of an op in the block, recursively, judge (producer, block). A
+//  block
 //     may take a producer and leave the producer's other consumers outside; the producer's value is then also
 //     a block output.
 //  4. Repeat from the next seed until no one-to-one op is left.
@@ -20,11 +21,12 @@
 //
 // Before a pair fuses, constraints are checked: the block graph must stay acyclic (groups.h), a block may
 // hold at most `max_block_ops` ops, and no value inside a block may need a round trip through memory (a
-// many-to-many op's big output that some reader needs whole, residency.h): "internal" must mean internal. "Profit" cells fuse only if the LatencyModel says the fused block runs
-// faster than the block and the op apart.
+// many-to-many op's big output that some reader needs whole, residency.h): "internal" must mean internal.
+// "Profit" cells fuse only if the LatencyModel says the fused block runs faster than the block and the op
+// apart.
 //
-// kiln's other extension, to the table: a "break" pair (one-to-many or many-to-many followed by many-to-many) is
-// reconsidered as a profit cell when the intermediate would never reach memory, i.e. it has no reader
+// kiln's other extension, to the table: a "break" pair (one-to-many or many-to-many followed by many-to-many)
+// is reconsidered as a profit cell when the intermediate would never reach memory, i.e. it has no reader
 // outside the pair and either it is small enough to hold whole in cache (squeeze-excitation vectors, a pooled
 // classifier input) or it is streamed: read strip by strip (a conv or pool sliding down its rows, computed
 // with Halide's compute_at). The cost model then charges the halo recomputation and the lost parallelism, so
@@ -80,7 +82,8 @@ class PlanBuilder {
       for (ir::ValueId out : graph_.ops()[op].outputs) bytes += graph_.type(out).bytes();
       return bytes;
     };
-    std::stable_sort(seeds.begin(), seeds.end(), [&](int a, int b) { return outputBytes(a) < outputBytes(b); });
+    std::stable_sort(seeds.begin(), seeds.end(),
+                     [&](int a, int b) { return outputBytes(a) < outputBytes(b); });
     return seeds;
   }
 
@@ -121,9 +124,10 @@ class PlanBuilder {
     ir::MappingType first = successor ? group_type : mappingOf(candidate);
     ir::MappingType second = successor ? mappingOf(candidate) : group_type;
     PairRule rule = lookupPair(first, second);
-    std::string pair = fmt::format("{} -> {} ({}{} -> {}{})", graph_.ops()[producer].kind,
-                                   graph_.ops()[consumer].kind, successor ? "block " : "", shortMappingName(first),
-                                   successor ? "" : "block ", shortMappingName(second));
+    std::string pair =
+        fmt::format("{} -> {} ({}{} -> {}{})", graph_.ops()[producer].kind, graph_.ops()[consumer].kind,
+                    successor ? "block " : "", shortMappingName(first), successor ? "" : "block ",
+                    shortMappingName(second));
     std::vector<int> fused = groups_.members(group);
     fused.insert(std::upper_bound(fused.begin(), fused.end(), candidate), candidate);
     auto residency = classifyInternals(graph_, uses_, fused, options_.machine);
@@ -132,19 +136,22 @@ class PlanBuilder {
     if (rule.verdict == PairVerdict::Break) {
       std::optional<std::string> why = breakMayBeReconsidered(group, candidate, direction, residency);
       if (!why)
-        return stop(producer, consumer, StopKind::Rule,
-                    fmt::format("{}: break in the mapping table, and the intermediate must reach memory", pair));
+        return stop(
+            producer, consumer, StopKind::Rule,
+            fmt::format("{}: break in the mapping table, and the intermediate must reach memory", pair));
       cell = "break cell reconsidered: " + *why;
     }
     if (static_cast<int>(fused.size()) > options_.max_block_ops)
-      return stop(producer, consumer, StopKind::Constraint,
-                  fmt::format("{}: the block already has the maximum of {} ops", pair, options_.max_block_ops));
+      return stop(
+          producer, consumer, StopKind::Constraint,
+          fmt::format("{}: the block already has the maximum of {} ops", pair, options_.max_block_ops));
     for (auto& [value, where] : residency)
       if (where == Residency::Materialized)
-        return stop(producer, consumer, StopKind::Constraint,
-                    fmt::format("{}: %{} ({}) would have to be written to memory whole inside the block, since a "
-                                "reader needs all of it",
-                                pair, graph_.value(value).name, binaryBytes(graph_.type(value).bytes())));
+        return stop(
+            producer, consumer, StopKind::Constraint,
+            fmt::format("{}: %{} ({}) would have to be written to memory whole inside the block, since a "
+                        "reader needs all of it",
+                        pair, graph_.value(value).name, binaryBytes(graph_.type(value).bytes())));
     if (groups_.wouldCreateCycle(group, candidate))
       return stop(producer, consumer, StopKind::Constraint,
                   fmt::format("{}: fusing would create a cycle between blocks", pair));
@@ -152,8 +159,8 @@ class PlanBuilder {
       double apart = latency_.blockSeconds(graph_, uses_, groups_.members(group)) +
                      latency_.blockSeconds(graph_, uses_, {candidate});
       double together = latency_.blockSeconds(graph_, uses_, fused);
-      std::string verdict = fmt::format("{}: {}; {:.1f} us fused vs {:.1f} us apart", pair, cell, together * 1e6,
-                                        apart * 1e6);
+      std::string verdict =
+          fmt::format("{}: {}; {:.1f} us fused vs {:.1f} us apart", pair, cell, together * 1e6, apart * 1e6);
       if (together >= apart) return stop(producer, consumer, StopKind::Cost, verdict);
       grouping_.notes.push_back({producer, consumer, verdict});
     }
@@ -201,7 +208,8 @@ class PlanBuilder {
 
 }  // namespace
 
-Plan partitionDnnFusion(const ir::Graph& graph, const PartitionOptions& options, const LatencyModel& latency) {
+Plan partitionDnnFusion(const ir::Graph& graph, const PartitionOptions& options,
+                        const LatencyModel& latency) {
   return buildPlan(graph, "dnnfusion", PlanBuilder(graph, options, latency).run());
 }
 

@@ -28,9 +28,8 @@ Footprint measureBlock(const ir::Graph& graph, const ir::UseIndex& uses, const s
       addOnce(graph.isConstant(in) ? f.weights : f.inputs, in);
     }
     for (ir::ValueId out : op.outputs) {
-      bool escapes = uses.is_graph_output[out] ||
-                     std::any_of(uses.users[out].begin(), uses.users[out].end(),
-                                 [&](int user) { return !in_block[user]; });
+      bool escapes = uses.is_graph_output[out] || std::any_of(uses.users[out].begin(), uses.users[out].end(),
+                                                              [&](int user) { return !in_block[user]; });
       (escapes ? f.outputs : f.internals).push_back(out);
     }
   }

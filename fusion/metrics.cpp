@@ -7,9 +7,12 @@ namespace kiln::fusion {
 
 const char* boundClassName(BoundClass bound) {
   switch (bound) {
-    case BoundClass::Memory: return "memory-bound";
-    case BoundClass::Balanced: return "balanced";
-    case BoundClass::Compute: return "compute-bound";
+    case BoundClass::Memory:
+      return "memory-bound";
+    case BoundClass::Balanced:
+      return "balanced";
+    case BoundClass::Compute:
+      return "compute-bound";
   }
   return "?";
 }
@@ -23,7 +26,9 @@ BoundClass classify(double intensity, const Machine& machine) {
 
 namespace {
 
-double ratio(double a, double b) { return b > 0 ? a / b : 0.0; }
+double ratio(double a, double b) {
+  return b > 0 ? a / b : 0.0;
+}
 
 std::string patternOf(const ir::Graph& graph, const Block& block) {
   std::string pattern;
@@ -59,8 +64,10 @@ PlanMetrics computeMetrics(const ir::Graph& graph, const Plan& plan, const Machi
     b.bound = classify(b.intensity, machine);
     b.estimate = roofline.estimate(graph, uses, block.ops);
 
-    if (b.ops == 1) ++m.single_op_blocks;
-    else ops_in_multi += b.ops;
+    if (b.ops == 1)
+      ++m.single_op_blocks;
+    else
+      ops_in_multi += b.ops;
     m.flops += b.flops;
     m.traffic_bytes += b.traffic_bytes;
     m.internal_bytes += b.internal_bytes;
@@ -78,7 +85,8 @@ PlanMetrics computeMetrics(const ir::Graph& graph, const Plan& plan, const Machi
   m.block_coverage = ratio(m.blocks - m.single_op_blocks, m.blocks);
   m.op_coverage = ratio(ops_in_multi, m.ops);
   m.ops_per_block = ratio(m.ops, m.blocks);
-  m.traffic_reduction = 1.0 - ratio(static_cast<double>(m.traffic_bytes), static_cast<double>(m.unfused_bytes));
+  m.traffic_reduction =
+      1.0 - ratio(static_cast<double>(m.traffic_bytes), static_cast<double>(m.unfused_bytes));
   m.intensity = ratio(static_cast<double>(m.flops), static_cast<double>(m.traffic_bytes));
   for (auto& [name, p] : patterns) m.patterns.push_back(p);
   std::stable_sort(m.patterns.begin(), m.patterns.end(),
@@ -94,15 +102,18 @@ const std::vector<std::pair<std::string, std::string>>& metricDefinitions() {
       {"coverage", "share of blocks with more than one op / share of ops inside such blocks"},
       {"ops/block", "ops divided by blocks"},
       {"FLOPs", "2 per multiply-add, elementwise ops by their arithmetic (ir/op_registry.h)"},
-      {"traffic", "bytes a block moves to or from memory: each distinct input activation, weight and output "
-                  "(a value read outside the block or returned) counted once"},
+      {"traffic",
+       "bytes a block moves to or from memory: each distinct input activation, weight and output "
+       "(a value read outside the block or returned) counted once"},
       {"internal", "bytes of values produced and consumed inside a block, which never reach memory"},
       {"reduction", "1 - traffic / traffic of strategy none (every op its own block)"},
       {"AI", "arithmetic intensity: FLOPs / traffic bytes"},
-      {"bound", "roofline class: AI below half the ridge (peak FLOP/s / bandwidth) is memory-bound, above "
-                "twice the ridge compute-bound, balanced between"},
-      {"est", "roofline time: max(FLOPs incl. recomputed halos / peak, traffic / bandwidth) / parallel "
-              "efficiency + launch cost"},
+      {"bound",
+       "roofline class: AI below half the ridge (peak FLOP/s / bandwidth) is memory-bound, above "
+       "twice the ridge compute-bound, balanced between"},
+      {"est",
+       "roofline time: max(FLOPs incl. recomputed halos / peak, traffic / bandwidth) / parallel "
+       "efficiency + launch cost"},
   };
   return definitions;
 }

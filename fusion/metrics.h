@@ -22,10 +22,10 @@ struct BlockMetrics {
   int ops = 0;
   int64_t flops = 0;
   int64_t input_bytes = 0, weight_bytes = 0, output_bytes = 0;
-  int64_t traffic_bytes = 0;    // input + weight + output
-  int64_t internal_bytes = 0;   // values that never leave the block
-  int64_t unfused_bytes = 0;    // the traffic of the same ops run one at a time
-  double intensity = 0.0;       // flops / traffic_bytes
+  int64_t traffic_bytes = 0;   // input + weight + output
+  int64_t internal_bytes = 0;  // values that never leave the block
+  int64_t unfused_bytes = 0;   // the traffic of the same ops run one at a time
+  double intensity = 0.0;      // flops / traffic_bytes
   BoundClass bound = BoundClass::Memory;
   RooflineEstimate estimate;
 };
@@ -49,7 +49,7 @@ struct PlanMetrics {
   int64_t flops = 0;
   int64_t traffic_bytes = 0;
   int64_t internal_bytes = 0;
-  int64_t unfused_bytes = 0;    // the traffic of strategy none
+  int64_t unfused_bytes = 0;       // the traffic of strategy none
   double traffic_reduction = 0.0;  // 1 - traffic / unfused
   double intensity = 0.0;
   double estimated_seconds = 0.0;  // sum of the blocks' roofline estimates

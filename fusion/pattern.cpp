@@ -25,12 +25,27 @@ using KindPair = std::pair<std::string, std::string>;
 const std::set<KindPair>& allowedPairs() {
   static const std::set<KindPair> pairs = {
       // The seed's first patterns: conv / linear / batch norm / residual add followed by an activation.
-      {"conv2d", "batch_norm"}, {"conv2d", "relu"}, {"conv2d", "hardtanh"}, {"batch_norm", "relu"},
-      {"batch_norm", "hardtanh"}, {"linear", "relu"}, {"linear", "hardtanh"}, {"add", "relu"},
-      {"add", "hardtanh"}, {"conv2d", "gelu"}, {"linear", "gelu"},
+      {"conv2d", "batch_norm"},
+      {"conv2d", "relu"},
+      {"conv2d", "hardtanh"},
+      {"batch_norm", "relu"},
+      {"batch_norm", "hardtanh"},
+      {"linear", "relu"},
+      {"linear", "hardtanh"},
+      {"add", "relu"},
+      {"add", "hardtanh"},
+      {"conv2d", "gelu"},
+      {"linear", "gelu"},
       // Its EfficientNet extension: SiLU activations and the squeeze-excitation chain.
-      {"conv2d", "silu"}, {"batch_norm", "silu"}, {"linear", "silu"}, {"add", "silu"}, {"silu", "dropout"},
-      {"adaptive_avg_pool2d", "conv2d"}, {"silu", "conv2d"}, {"conv2d", "sigmoid"}, {"sigmoid", "mul"}};
+      {"conv2d", "silu"},
+      {"batch_norm", "silu"},
+      {"linear", "silu"},
+      {"add", "silu"},
+      {"silu", "dropout"},
+      {"adaptive_avg_pool2d", "conv2d"},
+      {"silu", "conv2d"},
+      {"conv2d", "sigmoid"},
+      {"sigmoid", "mul"}};
   return pairs;
 }
 
@@ -87,8 +102,9 @@ class ChainBuilder {
         return stop(current, next, StopKind::Rule,
                     fmt::format("({}, {}) is not an allowed pair", op.kind, consumer.kind));
       if (activationInputs(graph_, consumer) > 1 && !mayEnterJoin(op, consumer))
-        return stop(current, next, StopKind::Rule,
-                    fmt::format("join: {} reads {} activations", consumer.kind, activationInputs(graph_, consumer)));
+        return stop(
+            current, next, StopKind::Rule,
+            fmt::format("join: {} reads {} activations", consumer.kind, activationInputs(graph_, consumer)));
       if (static_cast<int>(groups_.members(group).size()) >= options_.max_block_ops)
         return stop(current, next, StopKind::Constraint,
                     fmt::format("block size cap of {} ops", options_.max_block_ops));

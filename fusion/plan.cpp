@@ -13,11 +13,16 @@ namespace kiln::fusion {
 
 const char* stopKindName(StopKind kind) {
   switch (kind) {
-    case StopKind::Strategy: return "strategy";
-    case StopKind::Rule: return "rule";
-    case StopKind::Constraint: return "constraint";
-    case StopKind::Cost: return "cost";
-    case StopKind::Claimed: return "claimed";
+    case StopKind::Strategy:
+      return "strategy";
+    case StopKind::Rule:
+      return "rule";
+    case StopKind::Constraint:
+      return "constraint";
+    case StopKind::Cost:
+      return "cost";
+    case StopKind::Claimed:
+      return "claimed";
   }
   return "?";
 }
@@ -97,11 +102,10 @@ Plan buildPlan(const ir::Graph& graph, std::string strategy, const Grouping& gro
       if (producer < 0 || plan.block_of_op[producer] == plan.block_of_op[op] || !seen.insert(in).second)
         continue;
       auto stop = grouping.stops.find({producer, static_cast<int>(op)});
-      plan.boundaries.push_back({in, producer, static_cast<int>(op), plan.block_of_op[producer],
-                                 plan.block_of_op[op],
-                                 stop != grouping.stops.end()
-                                     ? stop->second
-                                     : Stop{StopKind::Claimed, "no fusion walk examined this edge"}});
+      plan.boundaries.push_back(
+          {in, producer, static_cast<int>(op), plan.block_of_op[producer], plan.block_of_op[op],
+           stop != grouping.stops.end() ? stop->second
+                                        : Stop{StopKind::Claimed, "no fusion walk examined this edge"}});
     }
   }
   return plan;
@@ -118,8 +122,8 @@ std::vector<std::string> checkPlan(const ir::Graph& graph, const Plan& plan) {
     for (int op : block.ops) {
       ++seen[op];
       if (plan.block_of_op[op] != block.id)
-        problems.push_back(fmt::format("op {} is in block {} but block_of_op says {}", op, block.id,
-                                       plan.block_of_op[op]));
+        problems.push_back(
+            fmt::format("op {} is in block {} but block_of_op says {}", op, block.id, plan.block_of_op[op]));
       for (ir::ValueId in : graph.ops()[op].inputs) {
         int producer = uses.producer[in];
         if (producer >= 0 && plan.block_of_op[producer] > block.id)
@@ -130,7 +134,8 @@ std::vector<std::string> checkPlan(const ir::Graph& graph, const Plan& plan) {
     Footprint expected = measureBlock(graph, uses, block.ops);
     if (expected.inputs != block.footprint.inputs || expected.outputs != block.footprint.outputs ||
         expected.weights != block.footprint.weights || expected.internals != block.footprint.internals)
-      problems.push_back(fmt::format("block {} records the wrong inputs, outputs or internal values", block.id));
+      problems.push_back(
+          fmt::format("block {} records the wrong inputs, outputs or internal values", block.id));
   }
   for (size_t op = 0; op < graph.ops().size(); ++op)
     if (seen[op] != 1) problems.push_back(fmt::format("op {} is in {} blocks", op, seen[op]));

@@ -43,15 +43,15 @@ struct FusionNote {
 using OpEdge = std::pair<int, int>;  // (producer op, consumer op), indices into graph.ops()
 
 struct Grouping {
-  std::vector<int> group_of_op;                 // one group id per op, any numbering
+  std::vector<int> group_of_op;                  // one group id per op, any numbering
   std::map<int, ir::MappingType> group_mapping;  // the fused mapping type; groups absent here use their ops'
-  std::map<OpEdge, Stop> stops;                 // the first reason recorded for an edge that was not fused
+  std::map<OpEdge, Stop> stops;                  // the first reason recorded for an edge that was not fused
   std::vector<FusionNote> notes;
 };
 
 struct Block {
-  int id = 0;                // position in Plan::blocks, which is a valid execution order
-  std::vector<int> ops;      // indices into graph.ops(), in graph order
+  int id = 0;            // position in Plan::blocks, which is a valid execution order
+  std::vector<int> ops;  // indices into graph.ops(), in graph order
   ir::MappingType mapping = ir::MappingType::OneToOne;
   Footprint footprint;
   std::vector<std::string> notes;  // cost-model decisions that fused pairs inside this block

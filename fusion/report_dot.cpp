@@ -22,9 +22,12 @@ std::string quoted(const std::string& text) {
 
 const char* fillOf(BoundClass bound) {
   switch (bound) {
-    case BoundClass::Memory: return "#fde2e1";
-    case BoundClass::Balanced: return "#fff4cc";
-    case BoundClass::Compute: return "#dff3e3";
+    case BoundClass::Memory:
+      return "#fde2e1";
+    case BoundClass::Balanced:
+      return "#fff4cc";
+    case BoundClass::Compute:
+      return "#dff3e3";
   }
   return "white";
 }
@@ -37,12 +40,13 @@ std::string dotGraph(const PartitionReport& report, size_t index) {
   const PlanMetrics& m = report.metrics[index];
   ir::UseIndex uses(graph);
   std::string out = fmt::format("digraph {} {{\n", quoted(graph.name() + " (" + plan.strategy + ")"));
-  out += "  rankdir=TB; node [shape=box, style=\"rounded,filled\", fillcolor=white, fontname=Helvetica, "
-         "fontsize=10]; edge [color=\"#555555\"];\n";
-  out += fmt::format("  label={}; labelloc=t; fontname=Helvetica;\n",
-                     quoted(fmt::format("{}: {} blocks, {} ops, traffic {} ({:.1f}% less than unfused)",
-                                        plan.strategy, m.blocks, m.ops, binaryBytes(m.traffic_bytes),
-                                        100.0 * m.traffic_reduction)));
+  out +=
+      "  rankdir=TB; node [shape=box, style=\"rounded,filled\", fillcolor=white, fontname=Helvetica, "
+      "fontsize=10]; edge [color=\"#555555\"];\n";
+  out += fmt::format(
+      "  label={}; labelloc=t; fontname=Helvetica;\n",
+      quoted(fmt::format("{}: {} blocks, {} ops, traffic {} ({:.1f}% less than unfused)", plan.strategy,
+                         m.blocks, m.ops, binaryBytes(m.traffic_bytes), 100.0 * m.traffic_reduction)));
   for (size_t i = 0; i < graph.inputs().size(); ++i) {
     ir::ValueId in = graph.inputs()[i];
     out += fmt::format("  in{} [shape=oval, label={}];\n", i,
@@ -50,12 +54,14 @@ std::string dotGraph(const PartitionReport& report, size_t index) {
   }
   for (const Block& block : plan.blocks) {
     const BlockMetrics& b = m.per_block[block.id];
-    out += fmt::format("  subgraph cluster_b{} {{\n    id=\"block{}\"; style=\"filled,rounded\"; fillcolor=\"{}\";\n",
-                       block.id, block.id, fillOf(b.bound));
-    out += fmt::format("    label={}; tooltip={};\n",
-                       quoted(fmt::format("block {}: AI {:.1f}, {}", block.id, b.intensity, boundClassName(b.bound))),
-                       quoted(fmt::format("{} | traffic {} | internal {}", b.pattern, binaryBytes(b.traffic_bytes),
-                                          binaryBytes(b.internal_bytes))));
+    out += fmt::format(
+        "  subgraph cluster_b{} {{\n    id=\"block{}\"; style=\"filled,rounded\"; fillcolor=\"{}\";\n",
+        block.id, block.id, fillOf(b.bound));
+    out += fmt::format(
+        "    label={}; tooltip={};\n",
+        quoted(fmt::format("block {}: AI {:.1f}, {}", block.id, b.intensity, boundClassName(b.bound))),
+        quoted(fmt::format("{} | traffic {} | internal {}", b.pattern, binaryBytes(b.traffic_bytes),
+                           binaryBytes(b.internal_bytes))));
     for (int op : block.ops) {
       const ir::Op& o = graph.ops()[op];
       out += fmt::format("    op{} [label={}, tooltip={}];\n", op,
@@ -75,8 +81,9 @@ std::string dotGraph(const PartitionReport& report, size_t index) {
         if (graph.inputs()[i] == in) from = fmt::format("in{}", i);
       std::string style;
       if (auto stop = stops.find({producer, static_cast<int>(op)}); stop != stops.end())
-        style = fmt::format(" [style=dashed, tooltip={}]",
-                            quoted(std::string(stopKindName(stop->second->kind)) + ": " + stop->second->reason));
+        style =
+            fmt::format(" [style=dashed, tooltip={}]",
+                        quoted(std::string(stopKindName(stop->second->kind)) + ": " + stop->second->reason));
       out += fmt::format("  {} -> op{}{};\n", from, op, style);
     }
   return out + "}\n";

@@ -22,10 +22,14 @@ std::string scriptSafe(const std::string& json) {
 std::string escapeHtml(const std::string& text) {
   std::string out;
   for (char c : text) {
-    if (c == '<') out += "&lt;";
-    else if (c == '>') out += "&gt;";
-    else if (c == '&') out += "&amp;";
-    else out += c;
+    if (c == '<')
+      out += "&lt;";
+    else if (c == '>')
+      out += "&gt;";
+    else if (c == '&')
+      out += "&amp;";
+    else
+      out += c;
   }
   return out;
 }
@@ -109,21 +113,24 @@ document.body.dataset.rendered = 'yes';
 
 std::string htmlReport(const PartitionReport& report, const std::vector<std::string>& svgs) {
   std::string title = fmt::format("kiln partition: {}", report.model);
-  std::string out = fmt::format("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
-                                "<title>{}</title>\n<style>{}</style>\n</head>\n<body>\n<h1>{}</h1>\n",
-                                escapeHtml(title), kStyle, escapeHtml(title));
-  out += fmt::format("<p>{} ops after the canonical passes. Roofline: {:.0f} GFLOP/s, {:.1f} GB/s, ridge {:.1f} "
-                     "FLOP/B. Click a block in a graph to find its row.</p>\n",
-                     report.graph.ops().size(), report.machine.peak_flops / 1e9, report.machine.bandwidth / 1e9,
-                     report.machine.ridgeFlopsPerByte());
+  std::string out = fmt::format(
+      "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+      "<title>{}</title>\n<style>{}</style>\n</head>\n<body>\n<h1>{}</h1>\n",
+      escapeHtml(title), kStyle, escapeHtml(title));
+  out += fmt::format(
+      "<p>{} ops after the canonical passes. Roofline: {:.0f} GFLOP/s, {:.1f} GB/s, ridge {:.1f} "
+      "FLOP/B. Click a block in a graph to find its row.</p>\n",
+      report.graph.ops().size(), report.machine.peak_flops / 1e9, report.machine.bandwidth / 1e9,
+      report.machine.ridgeFlopsPerByte());
   if (report.plans.size() > 1) out += "<h2>Strategies compared</h2>\n<table id=\"compare\"></table>\n";
   for (size_t i = 0; i < report.plans.size(); ++i) {
-    out += fmt::format("<section id=\"plan-{0}\">\n<h2>Strategy {1}</h2>\n<table id=\"summary-{0}\"></table>\n"
-                       "<div class=\"graph\" id=\"graph-{0}\">{2}</div>\n<h3>Blocks</h3>\n"
-                       "<table id=\"blocks-{0}\"></table>\n<h3>Boundaries: why fusion stopped</h3>\n"
-                       "<table id=\"boundaries-{0}\"></table>\n<h3>Patterns</h3>\n<table id=\"patterns-{0}\"></table>\n"
-                       "</section>\n",
-                       i, escapeHtml(report.plans[i].strategy), i < svgs.size() ? inlineSvg(svgs[i]) : "");
+    out += fmt::format(
+        "<section id=\"plan-{0}\">\n<h2>Strategy {1}</h2>\n<table id=\"summary-{0}\"></table>\n"
+        "<div class=\"graph\" id=\"graph-{0}\">{2}</div>\n<h3>Blocks</h3>\n"
+        "<table id=\"blocks-{0}\"></table>\n<h3>Boundaries: why fusion stopped</h3>\n"
+        "<table id=\"boundaries-{0}\"></table>\n<h3>Patterns</h3>\n<table id=\"patterns-{0}\"></table>\n"
+        "</section>\n",
+        i, escapeHtml(report.plans[i].strategy), i < svgs.size() ? inlineSvg(svgs[i]) : "");
   }
   out += "<h2>Definitions</h2>\n<table id=\"definitions\"></table>\n";
   out += fmt::format("<script type=\"application/json\" id=\"kiln-report\">{}</script>\n",

@@ -78,7 +78,8 @@ nlohmann::json blockJson(const ir::Graph& graph, const Block& block, const Block
 nlohmann::json planJson(const ir::Graph& graph, const Plan& plan, const PlanMetrics& m) {
   nlohmann::json j = {{"strategy", plan.strategy}, {"summary", summaryJson(m)}};
   j["blocks"] = nlohmann::json::array();
-  for (const Block& block : plan.blocks) j["blocks"].push_back(blockJson(graph, block, m.per_block[block.id]));
+  for (const Block& block : plan.blocks)
+    j["blocks"].push_back(blockJson(graph, block, m.per_block[block.id]));
   j["boundaries"] = nlohmann::json::array();
   for (const Boundary& b : plan.boundaries)
     j["boundaries"].push_back({{"value", graph.value(b.value).name},

@@ -14,11 +14,17 @@ std::string clip(const std::string& text, size_t width) {
   return text.size() <= width ? text : text.substr(0, width - 3) + "...";
 }
 
-std::string percent(double share) { return fmt::format("{:.1f}%", 100.0 * share); }
+std::string percent(double share) {
+  return fmt::format("{:.1f}%", 100.0 * share);
+}
 
-std::string flopText(int64_t flops) { return siUnits(static_cast<double>(flops), "FLOP"); }
+std::string flopText(int64_t flops) {
+  return siUnits(static_cast<double>(flops), "FLOP");
+}
 
-std::string microseconds(double seconds) { return fmt::format("{:.1f} us", seconds * 1e6); }
+std::string microseconds(double seconds) {
+  return fmt::format("{:.1f} us", seconds * 1e6);
+}
 
 std::string boundText(const PlanMetrics& m) {
   return fmt::format("{} memory-bound, {} balanced, {} compute-bound", m.bound_counts[0], m.bound_counts[1],
@@ -33,7 +39,8 @@ void appendBlockTable(std::string& out, const Plan& plan, const PlanMetrics& m) 
                        clip(b.pattern, 40), flopText(b.flops), binaryBytes(b.traffic_bytes),
                        binaryBytes(b.internal_bytes), b.intensity, boundClassName(b.bound),
                        microseconds(b.estimate.seconds));
-    for (const std::string& note : plan.blocks[b.block].notes) out += fmt::format("{:>11}fused: {}\n", "", note);
+    for (const std::string& note : plan.blocks[b.block].notes)
+      out += fmt::format("{:>11}fused: {}\n", "", note);
   }
 }
 
@@ -41,9 +48,10 @@ void appendBoundaries(std::string& out, const ir::Graph& graph, const Plan& plan
   out += fmt::format("\nBoundaries: why fusion stopped at each value that crosses blocks ({})\n",
                      plan.boundaries.size());
   for (const Boundary& b : plan.boundaries)
-    out += fmt::format("  %{:<14} block {:>3} -> {:<3} {:<10} {} -> {}: {}\n", clip(graph.value(b.value).name, 14),
-                       b.from_block, b.to_block, stopKindName(b.stop.kind), graph.ops()[b.producer_op].kind,
-                       graph.ops()[b.consumer_op].kind, b.stop.reason);
+    out +=
+        fmt::format("  %{:<14} block {:>3} -> {:<3} {:<10} {} -> {}: {}\n",
+                    clip(graph.value(b.value).name, 14), b.from_block, b.to_block, stopKindName(b.stop.kind),
+                    graph.ops()[b.producer_op].kind, graph.ops()[b.consumer_op].kind, b.stop.reason);
 }
 
 void appendPatterns(std::string& out, const PlanMetrics& m) {
@@ -67,7 +75,8 @@ std::string textSummary(const PartitionReport& report, size_t index) {
   const PlanMetrics& m = report.metrics[index];
   std::string out = fmt::format("strategy {}: {} blocks for {} ops\n", plan.strategy, m.blocks, m.ops);
   out += fmt::format("  single-op   {}\n", m.single_op_blocks);
-  out += fmt::format("  coverage    {} of blocks, {} of ops\n", percent(m.block_coverage), percent(m.op_coverage));
+  out += fmt::format("  coverage    {} of blocks, {} of ops\n", percent(m.block_coverage),
+                     percent(m.op_coverage));
   out += fmt::format("  ops/block   {:.2f}\n", m.ops_per_block);
   out += fmt::format("  FLOPs       {}\n", flopText(m.flops));
   out += fmt::format("  traffic     {} (none: {}), reduction {}\n", binaryBytes(m.traffic_bytes),
@@ -76,7 +85,8 @@ std::string textSummary(const PartitionReport& report, size_t index) {
   out += fmt::format("  AI          {:.1f} FLOP/B (ridge {:.1f} FLOP/B)\n", m.intensity,
                      report.machine.ridgeFlopsPerByte());
   out += fmt::format("  bound       {}\n", boundText(m));
-  out += fmt::format("  est         {} (sum of the blocks' roofline estimates)\n", microseconds(m.estimated_seconds));
+  out += fmt::format("  est         {} (sum of the blocks' roofline estimates)\n",
+                     microseconds(m.estimated_seconds));
   appendBlockTable(out, plan, m);
   appendBoundaries(out, report.graph, plan);
   appendPatterns(out, m);
@@ -93,7 +103,8 @@ std::string sideBySide(const PartitionReport& report, size_t index, const SideBy
   if (range.max_nodes > 0) end = std::min(end, start + range.max_nodes);
 
   constexpr int kLeft = 58;
-  std::string out = fmt::format("Side by side ({}): ops {}..{} of {}\n", plan.strategy, start, end - 1, count);
+  std::string out =
+      fmt::format("Side by side ({}): ops {}..{} of {}\n", plan.strategy, start, end - 1, count);
   auto line = [&](const std::string& left, const std::string& right) {
     out += fmt::format("{:<{}}{}\n", clip(left, kLeft - 2), kLeft, right);
   };
@@ -112,7 +123,8 @@ std::string sideBySide(const PartitionReport& report, size_t index, const SideBy
     bool last_visit = op == block.ops.back();
     if (last_visit) {
       line("", fmt::format("│   {} ops, {}", b.ops, flopText(b.flops)));
-      line("", fmt::format("│   traffic {}, internal {}", binaryBytes(b.traffic_bytes), binaryBytes(b.internal_bytes)));
+      line("", fmt::format("│   traffic {}, internal {}", binaryBytes(b.traffic_bytes),
+                           binaryBytes(b.internal_bytes)));
       line("", fmt::format("│   AI {:.1f} FLOP/B, {}, est {}", b.intensity, boundClassName(b.bound),
                            microseconds(b.estimate.seconds)));
     } else {

@@ -22,21 +22,23 @@ struct PartitionReport {
   std::vector<PlanMetrics> metrics;  // one per plan
 };
 
-// The seed tool's side-by-side view: the graph's ops on the left, boxed blocks with their metrics on the right.
+// The seed tool's side-by-side view: the graph's ops on the left, boxed blocks with their metrics on the
+// right.
 struct SideBySideRange {
-  int start = 0;        // first op index shown
-  int end = -1;         // one past the last op shown; -1: to the end
-  int max_nodes = 40;   // at most this many ops; 0: no limit
+  int start = 0;       // first op index shown
+  int end = -1;        // one past the last op shown; -1: to the end
+  int max_nodes = 40;  // at most this many ops; 0: no limit
 };
 
 inline constexpr int kJsonSchemaVersion = 1;
 
 std::string textSummary(const PartitionReport& report, size_t plan);  // totals, blocks, boundaries, patterns
 std::string sideBySide(const PartitionReport& report, size_t plan, const SideBySideRange& range);
-std::string compareTable(const PartitionReport& report);             // every plan, one column each
+std::string compareTable(const PartitionReport& report);  // every plan, one column each
 std::string definitionsText();
 nlohmann::json jsonReport(const PartitionReport& report);
-std::string dotGraph(const PartitionReport& report, size_t plan);   // blocks as clusters coloured by bound class
+std::string dotGraph(const PartitionReport& report,
+                     size_t plan);  // blocks as clusters coloured by bound class
 // `svgs`: one rendering of dotGraph per plan (Graphviz output), embedded as is.
 std::string htmlReport(const PartitionReport& report, const std::vector<std::string>& svgs);
 

@@ -6,10 +6,14 @@ namespace kiln::fusion {
 
 const char* residencyName(Residency residency) {
   switch (residency) {
-    case Residency::Cached: return "cached";
-    case Residency::Streamed: return "streamed";
-    case Residency::Inlined: return "inlined";
-    case Residency::Materialized: return "materialized";
+    case Residency::Cached:
+      return "cached";
+    case Residency::Streamed:
+      return "streamed";
+    case Residency::Inlined:
+      return "inlined";
+    case Residency::Materialized:
+      return "materialized";
   }
   return "?";
 }
@@ -35,14 +39,18 @@ std::map<ir::ValueId, Residency> classifyInternals(const ir::Graph& graph, const
         ir::RowWindow window;
         bool reader_inlined_whole = false;
         if (ir::mappingOf(graph, reader) != ir::MappingType::ManyToMany)
-          for (ir::ValueId reader_out : reader.outputs) reader_inlined_whole = reader_inlined_whole || needed_whole[reader_out];
+          for (ir::ValueId reader_out : reader.outputs)
+            reader_inlined_whole = reader_inlined_whole || needed_whole[reader_out];
         whole = whole || reader_inlined_whole || !readsRowLocally(graph, reader, out, &window);
       }
       if (!internal) continue;
       needed_whole[out] = whole;
-      if (graph.type(out).bytes() <= machine.stage_bytes) residency[out] = Residency::Cached;
-      else if (!whole) residency[out] = Residency::Streamed;
-      else residency[out] = cheap ? Residency::Inlined : Residency::Materialized;
+      if (graph.type(out).bytes() <= machine.stage_bytes)
+        residency[out] = Residency::Cached;
+      else if (!whole)
+        residency[out] = Residency::Streamed;
+      else
+        residency[out] = cheap ? Residency::Inlined : Residency::Materialized;
     }
   }
   return residency;

@@ -5,7 +5,7 @@ set -euo pipefail
 packages=(
   cmake ninja-build g++ ccache
   libhalide14-0-dev libtorch-dev libfmt-dev libgtest-dev nlohmann-json3-dev libcli11-dev
-  python3-torch python3-torchvision graphviz
+  python3-torch python3-torchvision graphviz chromium
 )
 
 missing=()

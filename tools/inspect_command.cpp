@@ -8,9 +8,9 @@
 #include "ir/passes/passes.h"
 #include "ir/printer.h"
 #include "ir/summary.h"
+#include "ir/units.h"
 #include "tools/commands.h"
 #include "tools/model_options.h"
-#include "ir/units.h"
 
 namespace kiln::tools {
 

@@ -19,15 +19,23 @@ void writeFile(const std::filesystem::path& path, const std::string& contents) {
 }
 
 void writeFileAtomically(const std::filesystem::path& path, const std::string& contents) {
+  std::filesystem::path directory = path.parent_path().empty() ? "." : path.parent_path();
+  if (!std::filesystem::is_directory(directory))
+    fail("cannot write {}: the directory {} does not exist", path.string(), directory.string());
   std::filesystem::path partial = path;
   partial += ".partial";
-  try {
-    writeFile(partial, contents);
-    std::filesystem::rename(partial, path);
-  } catch (const std::exception& e) {
+  std::error_code error;
+  {
+    std::ofstream out(partial, std::ios::binary);
+    out << contents;
+    out.close();
+    if (!out) error = std::error_code(errno, std::generic_category());
+  }
+  if (!error) std::filesystem::rename(partial, path, error);
+  if (error) {
     std::error_code ignored;
     std::filesystem::remove(partial, ignored);
-    fail("cannot write {}: {}", path.string(), e.what());
+    fail("cannot write {}: {}", path.string(), error.message());
   }
 }
 
@@ -42,8 +50,9 @@ std::string readFile(const std::filesystem::path& path) {
 TempFile::TempFile(const std::string& suffix) {
   std::string pattern = (std::filesystem::temp_directory_path() / ("kiln-XXXXXX" + suffix)).string();
   int fd = mkstemps(pattern.data(), static_cast<int>(suffix.size()));
-  if (fd < 0) fail("cannot create a temporary file in {}: {}", std::filesystem::temp_directory_path().string(),
-                   std::strerror(errno));
+  if (fd < 0)
+    fail("cannot create a temporary file in {}: {}", std::filesystem::temp_directory_path().string(),
+         std::strerror(errno));
   close(fd);
   path_ = pattern;
 }

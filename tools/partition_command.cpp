@@ -1,10 +1,10 @@
 // `kiln partition MODEL.pt`: groups the canonical graph's ops into fused blocks with one or all strategies
 // and reports the plan (text, JSON, Graphviz DOT or HTML), including why fusion stopped at each boundary.
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
-#include <cerrno>
-#include <cstring>
 
 #include <fmt/format.h>
 
@@ -36,7 +36,8 @@ struct PartitionOptions {
 std::string renderSvg(const std::string& dot) {
   TempFile source(".dot"), rendered(".svg");
   writeFile(source.path(), dot);
-  std::string command = fmt::format("dot -Tsvg '{}' -o '{}' 2>&1", source.path().string(), rendered.path().string());
+  std::string command =
+      fmt::format("dot -Tsvg '{}' -o '{}' 2>&1", source.path().string(), rendered.path().string());
   std::FILE* pipe = popen(command.c_str(), "r");
   if (!pipe) fail("cannot run Graphviz 'dot': {}", std::strerror(errno));
   std::string messages;
@@ -62,7 +63,8 @@ std::string render(const PartitionOptions& options, const fusion::PartitionRepor
     for (size_t i = 0; i < report.plans.size(); ++i) svgs.push_back(renderSvg(fusion::dotGraph(report, i)));
     return fusion::htmlReport(report, svgs);
   }
-  std::string text = fmt::format("model {}\n{}\n\n", report.model, fusion::RooflineModel(report.machine).describe());
+  std::string text =
+      fmt::format("model {}\n{}\n\n", report.model, fusion::RooflineModel(report.machine).describe());
   if (options.compare) {
     text += fusion::compareTable(report);
   } else {
@@ -104,7 +106,8 @@ void run(PartitionOptions& options) {
 
 void addPartitionCommand(CLI::App& app) {
   auto options = std::make_shared<PartitionOptions>();
-  CLI::App* command = app.add_subcommand("partition", "group a model's ops into fused blocks and explain the plan");
+  CLI::App* command =
+      app.add_subcommand("partition", "group a model's ops into fused blocks and explain the plan");
   options->model.addTo(*command);
   command->add_option("--strategy", options->strategy, "none, pattern, dnnfusion or all")
       ->check(CLI::IsMember({"none", "pattern", "dnnfusion", "all"}))
@@ -114,12 +117,17 @@ void addPartitionCommand(CLI::App& app) {
       ->check(CLI::IsMember({"text", "json", "dot", "html"}))
       ->capture_default_str();
   command->add_option("-o,--output", options->output, "write the report to this file instead of stdout");
-  command->add_option("--start", options->range.start, "side-by-side view: first op index")->capture_default_str();
+  command->add_option("--start", options->range.start, "side-by-side view: first op index")
+      ->capture_default_str();
   command->add_option("--end", options->range.end, "side-by-side view: one past the last op index (-1: all)")
       ->capture_default_str();
-  command->add_option("--max-nodes", options->range.max_nodes, "side-by-side view: at most this many ops (0: all)")
+  command
+      ->add_option("--max-nodes", options->range.max_nodes,
+                   "side-by-side view: at most this many ops (0: all)")
       ->capture_default_str();
-  command->add_option("--peak-gflops", options->peak_gflops, "roofline peak (default 460, this project's machine)")
+  command
+      ->add_option("--peak-gflops", options->peak_gflops,
+                   "roofline peak (default 460, this project's machine)")
       ->check(CLI::PositiveNumber);
   command->add_option("--bandwidth-gbs", options->bandwidth_gbs, "roofline memory bandwidth (default 37)")
       ->check(CLI::PositiveNumber);
@@ -128,8 +136,9 @@ void addPartitionCommand(CLI::App& app) {
       ->capture_default_str();
   command->add_option("--launch-us", options->launch_us, "cost of running one block (default 2)")
       ->check(CLI::PositiveNumber);
-  command->add_option("--stage-kib", options->stage_kib,
-                      "largest intermediate a block may hold whole in cache (default 32)")
+  command
+      ->add_option("--stage-kib", options->stage_kib,
+                   "largest intermediate a block may hold whole in cache (default 32)")
       ->check(CLI::PositiveNumber);
   command->add_option("--max-block-ops", options->partition.max_block_ops, "constraint: ops per block")
       ->check(CLI::PositiveNumber)

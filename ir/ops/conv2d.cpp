@@ -35,7 +35,8 @@ OpDef conv2d() {
   };
   def.mapping = always(MappingType::ManyToMany);
   def.row_window = [](const OpSignature& sig) {
-    return slidingRows(sig.input(1).shape[2], sig.attrs.getInts("stride")[0], sig.attrs.getInts("dilation")[0]);
+    return slidingRows(sig.input(1).shape[2], sig.attrs.getInts("stride")[0],
+                       sig.attrs.getInts("dilation")[0]);
   };
   def.flops = [](const OpSignature& sig, const std::vector<TensorType>& outs) {
     const Shape& w = sig.input(1).shape;

@@ -1,6 +1,7 @@
 // The fusion decisions on small graphs whose right answer is known: the mapping table, the squeeze-excitation
 // chain fused through its tiny intermediates, compute-bound convolutions kept apart while a memory-bound
-// depthwise conv streams into a pointwise one, the pattern baseline's fork/join rules, and the roofline model.
+// depthwise conv streams into a pointwise one, the pattern baseline's fork/join rules, and the roofline
+// model.
 #include <gtest/gtest.h>
 
 #include "fusion/mapping_table.h"
@@ -122,10 +123,10 @@ TEST(Pattern, StopsAtForksAndJoinsExceptTheSqueezeExcitationGate) {
     return %o
   })");
   Plan chains = partition(residual, "pattern", {});
-  EXPECT_EQ(blockOf(residual, chains, "c"), blockOf(residual, chains, "r"));    // conv -> relu
-  EXPECT_NE(blockOf(residual, chains, "r"), blockOf(residual, chains, "c2"));   // fork at %r
-  EXPECT_NE(blockOf(residual, chains, "c2"), blockOf(residual, chains, "s"));   // join at add
-  EXPECT_EQ(blockOf(residual, chains, "s"), blockOf(residual, chains, "o"));    // add -> relu
+  EXPECT_EQ(blockOf(residual, chains, "c"), blockOf(residual, chains, "r"));   // conv -> relu
+  EXPECT_NE(blockOf(residual, chains, "r"), blockOf(residual, chains, "c2"));  // fork at %r
+  EXPECT_NE(blockOf(residual, chains, "c2"), blockOf(residual, chains, "s"));  // join at add
+  EXPECT_EQ(blockOf(residual, chains, "s"), blockOf(residual, chains, "o"));   // add -> relu
 }
 
 TEST(Roofline, ChargesRecomputationAndClassifiesByTheRidge) {

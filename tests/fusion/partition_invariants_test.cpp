@@ -20,7 +20,8 @@ std::string describe(const std::vector<std::string>& problems) {
   return text;
 }
 
-void expectSound(const ir::Graph& graph, const Plan& plan, const PartitionOptions& options, const std::string& where) {
+void expectSound(const ir::Graph& graph, const Plan& plan, const PartitionOptions& options,
+                 const std::string& where) {
   auto problems = checkPlan(graph, plan);
   ASSERT_TRUE(problems.empty()) << where << " " << plan.strategy << describe(problems);
   for (const Boundary& b : plan.boundaries) EXPECT_FALSE(b.stop.reason.empty()) << where;
@@ -36,7 +37,7 @@ TEST(PartitionInvariants, HoldOnThousandsOfRandomGraphs) {
     ir::Graph graph = testing::RandomGraphBuilder(seed).build();
     ASSERT_TRUE(ir::verify(graph).empty()) << "generator made a bad graph, seed " << seed;
     PartitionOptions options;
-    options.max_block_ops = 2 + static_cast<int>(seed % 12);  // exercise the size cap too
+    options.max_block_ops = 2 + static_cast<int>(seed % 12);   // exercise the size cap too
     options.machine.stage_bytes = seed % 2 ? 32 * 1024 : 512;  // and both sides of the cache threshold
     std::string where = "seed " + std::to_string(seed);
     for (const std::string& strategy : strategyNames()) {

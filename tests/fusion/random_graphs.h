@@ -1,8 +1,8 @@
 // Random but valid IR graphs for property tests of the partitioner: random op kinds (elementwise, broadcast,
 // convolutions of several shapes and groups, pooling, a global pool feeding a squeeze-excitation style
 // broadcast, reshape and linear, multi-output split with cat), random fan-in and fan-out (operands drawn from
-// every value defined so far, biased towards recent ones) and random sizes, so that intermediates fall on both
-// sides of the cost model's cache threshold.
+// every value defined so far, biased towards recent ones) and random sizes, so that intermediates fall on
+// both sides of the cost model's cache threshold.
 #pragma once
 
 #include <random>
@@ -53,7 +53,8 @@ class RandomGraphBuilder {
   }
 
   ir::ValueId weight(ir::Shape shape) {
-    return graph_->addConstant("w" + std::to_string(next_weight_++), ir::Tensor::filled(std::move(shape), 0.5f));
+    return graph_->addConstant("w" + std::to_string(next_weight_++),
+                               ir::Tensor::filled(std::move(shape), 0.5f));
   }
 
   void addRandomOp() {
@@ -87,11 +88,13 @@ class RandomGraphBuilder {
       }
       case 5:  // pooling that keeps the size
         add(Full, g.addOp1("max_pool2d", {operand(Full)},
-                           {{"kernel_size", std::vector<int64_t>{3, 3}}, {"stride", std::vector<int64_t>{1, 1}},
+                           {{"kernel_size", std::vector<int64_t>{3, 3}},
+                            {"stride", std::vector<int64_t>{1, 1}},
                             {"padding", std::vector<int64_t>{1, 1}}}));
         break;
       case 6:  // global pool to a vector
-        add(Vector, g.addOp1("adaptive_avg_pool2d", {operand(Full)}, {{"output_size", std::vector<int64_t>{1, 1}}}));
+        add(Vector,
+            g.addOp1("adaptive_avg_pool2d", {operand(Full)}, {{"output_size", std::vector<int64_t>{1, 1}}}));
         break;
       case 7:  // classifier-like head
         if (values_[Vector].empty()) return;
@@ -100,8 +103,9 @@ class RandomGraphBuilder {
         break;
       case 8:  // split into halves: one op, two outputs
         if (channels_ % 2 != 0) return;
-        for (ir::ValueId half : g.addOp("split", {operand(Full)},
-                                        {{"dim", int64_t{1}}, {"sizes", std::vector<int64_t>{channels_ / 2, channels_ / 2}}}))
+        for (ir::ValueId half :
+             g.addOp("split", {operand(Full)},
+                     {{"dim", int64_t{1}}, {"sizes", std::vector<int64_t>{channels_ / 2, channels_ / 2}}}))
           add(Half, half);
         break;
       case 9:  // cat two halves back

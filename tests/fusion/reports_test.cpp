@@ -54,8 +54,9 @@ TEST_F(Reports, JsonFollowsTheDocumentedSchema) {
     EXPECT_EQ(plan["summary"]["blocks"], report_.plans[i].blocks.size());
     EXPECT_EQ(plan["blocks"].size(), report_.plans[i].blocks.size());
     EXPECT_EQ(plan["boundaries"].size(), report_.plans[i].boundaries.size());
-    for (const char* key : {"id", "ops", "pattern", "mapping", "inputs", "weights", "outputs", "internals", "flops",
-                            "traffic_bytes", "internal_bytes", "intensity", "bound", "estimate", "notes"})
+    for (const char* key :
+         {"id", "ops", "pattern", "mapping", "inputs", "weights", "outputs", "internals", "flops",
+          "traffic_bytes", "internal_bytes", "intensity", "bound", "estimate", "notes"})
       EXPECT_TRUE(plan["blocks"][0].contains(key)) << key;
     for (const auto& b : plan["boundaries"]) EXPECT_FALSE(b["reason"].get<std::string>().empty());
   }
@@ -83,7 +84,8 @@ TEST_F(Reports, TextShowsTheRangeAskedForAndTheDefinitions) {
 }
 
 TEST_F(Reports, HtmlEmbedsItsDataWithoutEndingTheScriptEarly) {
-  std::string html = htmlReport(report_, {"<?xml version=\"1.0\"?><svg id=\"s0\"></svg>", "<svg></svg>", "<svg></svg>"});
+  std::string html =
+      htmlReport(report_, {"<?xml version=\"1.0\"?><svg id=\"s0\"></svg>", "<svg></svg>", "<svg></svg>"});
   EXPECT_EQ(html.find("<?xml"), std::string::npos);
   EXPECT_NE(html.find("<svg id=\"s0\">"), std::string::npos);
   size_t data = html.find("id=\"kiln-report\">");

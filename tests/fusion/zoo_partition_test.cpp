@@ -75,7 +75,8 @@ TEST_P(ZooPartition, ResidualAddsAndGatesAreFused) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Models, ZooPartition,
-                         ::testing::Values(SeedFigures{"resnet18", 32, 0.196}, SeedFigures{"resnet34", 56, 0.21},
+                         ::testing::Values(SeedFigures{"resnet18", 32, 0.196},
+                                           SeedFigures{"resnet34", 56, 0.21},
                                            SeedFigures{"resnet50", 73, 0.242},
                                            SeedFigures{"mobilenet_v2", 66, 0.420},
                                            SeedFigures{"efficientnet_b0", 71, 0.464}),
