@@ -4,12 +4,13 @@
 // Strategies ask a LatencyModel for the time of a set of ops run as one block and fuse a "decide by profit"
 // pair only when the fused block beats its two parts. The model kiln ships is a roofline: a block takes the
 // longer of its FLOPs at peak and its memory traffic at full bandwidth, divided by how well it can use the
-// machine's threads, plus a fixed launch cost. Two effects make a fused block slower than the roofline of its
-// ops, and the model charges both:
-//  - recomputation: a producer computed strip by strip inside a sliding-window consumer (conv, pooling)
-//    recomputes the rows the strips overlap (the halo);
-//  - lost parallelism: such a block can only spread the consumer's row strips over threads, and a small
-//    output has fewer strips than the machine has threads.
+// machine's threads, plus a fixed launch cost. Fusion changes all three terms, and the model prices each
+// internal value by where it lives (residency.h):
+//  - recomputation: a producer streamed into a sliding-window reader (conv, pooling) recomputes the rows
+//    neighbouring strips overlap (the halo);
+//  - lost parallelism: such a block can only spread the reader's row strips over threads, and a small output
+//    has fewer strips than the machine has threads;
+//  - a materialized value (one a reader needs whole) costs a write and a read, as if the block were cut.
 // A database of measured block latencies can implement the same interface later.
 #pragma once
 

@@ -32,7 +32,6 @@
 // with Halide's compute_at). The cost model then charges the halo recomputation and the lost parallelism, so
 // compute-bound pairs stay apart while memory-bound ones (depthwise -> pointwise) fuse.
 #include <algorithm>
-#include <optional>
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -124,22 +123,19 @@ class PlanBuilder {
     ir::MappingType first = successor ? group_type : mappingOf(candidate);
     ir::MappingType second = successor ? mappingOf(candidate) : group_type;
     PairRule rule = lookupPair(first, second);
-    std::string pair =
-        fmt::format("{} -> {} ({}{} -> {}{})", graph_.ops()[producer].kind, graph_.ops()[consumer].kind,
-                    successor ? "block " : "", shortMappingName(first), successor ? "" : "block ",
-                    shortMappingName(second));
+    std::string pair = fmt::format("{}{} -> {}{}", successor ? "block " : "", shortMappingName(first),
+                                   successor ? "" : "block ", shortMappingName(second));
     std::vector<int> fused = groups_.members(group);
     fused.insert(std::upper_bound(fused.begin(), fused.end(), candidate), candidate);
     auto residency = classifyInternals(graph_, uses_, fused, options_.machine);
 
     std::string cell = rule.verdict == PairVerdict::Profit ? "profit cell" : "fuse cell";
     if (rule.verdict == PairVerdict::Break) {
-      std::optional<std::string> why = breakMayBeReconsidered(group, candidate, direction, residency);
-      if (!why)
-        return stop(
-            producer, consumer, StopKind::Rule,
-            fmt::format("{}: break in the mapping table, and the intermediate must reach memory", pair));
-      cell = "break cell reconsidered: " + *why;
+      Reconsideration r = reconsiderBreak(group, candidate, direction, residency);
+      if (!r.fuse)
+        return stop(producer, consumer, StopKind::Rule,
+                    fmt::format("{}: break in the mapping table, and {}", pair, r.why));
+      cell = "break cell reconsidered: " + r.why;
     }
     if (static_cast<int>(fused.size()) > options_.max_block_ops)
       return stop(
@@ -169,26 +165,33 @@ class PlanBuilder {
     return true;
   }
 
+  struct Reconsideration {
+    bool fuse;
+    std::string why;
+  };
+
   // A break pair may still fuse when every value between the two sides stays off memory in the fused block:
   // nobody outside reads it, and it is small enough to cache or read strip by strip (residency.h).
-  std::optional<std::string> breakMayBeReconsidered(int group, int candidate, Direction direction,
-                                                    const std::map<ir::ValueId, Residency>& residency) const {
+  Reconsideration reconsiderBreak(int group, int candidate, Direction direction,
+                                  const std::map<ir::ValueId, Residency>& residency) const {
     std::vector<std::string> reasons;
     for (int member : groups_.members(group)) {
       int producer = direction == Direction::Successor ? member : candidate;
       int consumer = direction == Direction::Successor ? candidate : member;
       for (ir::ValueId in : graph_.ops()[consumer].inputs) {
         if (uses_.producer[in] != producer) continue;
+        std::string value =
+            fmt::format("%{} ({})", graph_.value(in).name, binaryBytes(graph_.type(in).bytes()));
         auto where = residency.find(in);
-        if (where == residency.end() ||
-            (where->second != Residency::Cached && where->second != Residency::Streamed))
-          return std::nullopt;
-        reasons.push_back(fmt::format("%{} ({}) is {}", graph_.value(in).name,
-                                      binaryBytes(graph_.type(in).bytes()), residencyName(where->second)));
+        if (where == residency.end())
+          return {false, value + " is also read outside the pair, so it is written to memory anyway"};
+        if (where->second != Residency::Cached && where->second != Residency::Streamed)
+          return {false, fmt::format("{} is larger than the {} cache budget and a reader needs it whole",
+                                     value, binaryBytes(options_.machine.stage_bytes))};
+        reasons.push_back(fmt::format("{} is {}", value, residencyName(where->second)));
       }
     }
-    if (reasons.empty()) return std::nullopt;
-    return fmt::format("{}", fmt::join(reasons, ", "));
+    return {!reasons.empty(), fmt::format("{}", fmt::join(reasons, ", "))};
   }
 
   bool stop(int producer, int consumer, StopKind kind, std::string reason) {
