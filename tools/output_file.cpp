@@ -11,11 +11,21 @@
 
 namespace kiln::tools {
 
-void writeFile(const std::filesystem::path& path, const std::string& contents) {
+namespace {
+
+// Writes the whole file; the error that stopped it, or none.
+std::error_code tryWrite(const std::filesystem::path& path, const std::string& contents) {
   std::ofstream out(path, std::ios::binary);
   out << contents;
   out.close();
-  if (!out) fail("cannot write {}: {}", path.string(), std::strerror(errno));
+  return out ? std::error_code() : std::error_code(errno, std::generic_category());
+}
+
+}  // namespace
+
+void writeFile(const std::filesystem::path& path, const std::string& contents) {
+  if (std::error_code error = tryWrite(path, contents))
+    fail("cannot write {}: {}", path.string(), error.message());
 }
 
 void writeFileAtomically(const std::filesystem::path& path, const std::string& contents) {
@@ -24,13 +34,7 @@ void writeFileAtomically(const std::filesystem::path& path, const std::string& c
     fail("cannot write {}: the directory {} does not exist", path.string(), directory.string());
   std::filesystem::path partial = path;
   partial += ".partial";
-  std::error_code error;
-  {
-    std::ofstream out(partial, std::ios::binary);
-    out << contents;
-    out.close();
-    if (!out) error = std::error_code(errno, std::generic_category());
-  }
+  std::error_code error = tryWrite(partial, contents);
   if (!error) std::filesystem::rename(partial, path, error);
   if (error) {
     std::error_code ignored;

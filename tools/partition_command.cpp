@@ -18,7 +18,7 @@ namespace kiln::tools {
 
 namespace {
 
-struct PartitionOptions {
+struct PartitionCommandOptions {
   ModelOptions model;
   std::string strategy = "dnnfusion";
   bool compare = false;
@@ -49,7 +49,7 @@ std::string renderSvg(const std::string& dot) {
   return readFile(rendered.path());
 }
 
-std::string render(const PartitionOptions& options, const fusion::PartitionReport& report) {
+std::string render(const PartitionCommandOptions& options, const fusion::PartitionReport& report) {
   if (options.format == "json") return report.plans.empty() ? "" : fusion::jsonReport(report).dump(2) + "\n";
   if (options.format == "dot") {
     if (report.plans.size() != 1)
@@ -72,7 +72,7 @@ std::string render(const PartitionOptions& options, const fusion::PartitionRepor
   return text + "\n" + fusion::definitionsText();
 }
 
-void applyMachineOptions(PartitionOptions& options) {
+void applyMachineOptions(PartitionCommandOptions& options) {
   fusion::Machine& machine = options.partition.machine;
   if (options.peak_gflops > 0) machine.peak_flops = options.peak_gflops * 1e9;
   if (options.bandwidth_gbs > 0) machine.bandwidth = options.bandwidth_gbs * 1e9;
@@ -80,7 +80,7 @@ void applyMachineOptions(PartitionOptions& options) {
   if (options.stage_kib > 0) machine.stage_bytes = options.stage_kib * 1024;
 }
 
-void run(PartitionOptions& options) {
+void run(PartitionCommandOptions& options) {
   applyMachineOptions(options);
   ir::Graph graph = options.model.import();
   ir::canonicalize(graph);
@@ -103,7 +103,7 @@ void run(PartitionOptions& options) {
 }  // namespace
 
 void addPartitionCommand(CLI::App& app) {
-  auto options = std::make_shared<PartitionOptions>();
+  auto options = std::make_shared<PartitionCommandOptions>();
   CLI::App* command =
       app.add_subcommand("partition", "group a model's ops into fused blocks and explain the plan");
   options->model.addTo(*command);
