@@ -9,5 +9,8 @@ namespace kiln::tools {
 void addInspectCommand(CLI::App& app);
 void addOpsCommand(CLI::App& app);
 void addPartitionCommand(CLI::App& app);
+void addCompileCommand(CLI::App& app);
+void addRunCommand(CLI::App& app);
+void addValidateCommand(CLI::App& app);
 
 }  // namespace kiln::tools

@@ -12,6 +12,9 @@ int main(int argc, char** argv) {
   kiln::tools::addInspectCommand(app);
   kiln::tools::addOpsCommand(app);
   kiln::tools::addPartitionCommand(app);
+  kiln::tools::addCompileCommand(app);
+  kiln::tools::addRunCommand(app);
+  kiln::tools::addValidateCommand(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -12,15 +12,19 @@ void ModelOptions::addTo(CLI::App& command) {
       "input shape such as 1x3x224x224, once per model input (default: the shape stored in the file)");
 }
 
-ir::Graph ModelOptions::import() const {
-  frontend::ImportOptions options;
+std::vector<ir::Shape> ModelOptions::shapes() const {
+  std::vector<ir::Shape> shapes;
   for (const std::string& text : input_shapes) {
     auto shape = ir::parseShape(text);
     if (!shape)
       fail("--input-shape '{}' is not a shape; write positive sizes joined by 'x', e.g. 1x3x224x224", text);
-    options.input_shapes.push_back(*shape);
+    shapes.push_back(*shape);
   }
-  return frontend::importTorchScript(path, options);
+  return shapes;
+}
+
+ir::Graph ModelOptions::import() const {
+  return frontend::importTorchScript(path, frontend::ImportOptions{shapes()});
 }
 
 }  // namespace kiln::tools

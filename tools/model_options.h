@@ -15,6 +15,8 @@ struct ModelOptions {
   std::vector<std::string> input_shapes;  // "1x3x224x224", one per model input
 
   void addTo(CLI::App& command);
+  // The parsed --input-shape values (kiln::Error naming a malformed one).
+  std::vector<ir::Shape> shapes() const;
   // Imports the model as it is, before the IR passes (kiln::Error on any problem).
   ir::Graph import() const;
 };

@@ -12,7 +12,7 @@
 #include "ir/passes/passes.h"
 #include "tools/commands.h"
 #include "tools/model_options.h"
-#include "tools/output_file.h"
+#include "ir/files.h"
 
 namespace kiln::tools {
 

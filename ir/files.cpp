@@ -1,4 +1,4 @@
-#include "tools/output_file.h"
+#include "ir/files.h"
 
 #include <unistd.h>
 
@@ -9,7 +9,7 @@
 
 #include "ir/error.h"
 
-namespace kiln::tools {
+namespace kiln {
 
 namespace {
 
@@ -66,4 +66,4 @@ TempFile::~TempFile() {
   std::filesystem::remove(path_, ignored);
 }
 
-}  // namespace kiln::tools
+}  // namespace kiln

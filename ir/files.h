@@ -1,12 +1,12 @@
-// Files the command line writes. Reports are written whole or not at all: the text goes to a temporary file
-// beside the target, which is renamed over it only once everything is on disk, so an error or a full disk
-// never leaves a half-written report behind.
+// Files kiln writes and reads. Reports and artifacts are written whole or not at all: the text goes to a
+// temporary file beside the target, which is renamed over it only once everything is on disk, so an error or a
+// full disk never leaves a half-written file behind.
 #pragma once
 
 #include <filesystem>
 #include <string>
 
-namespace kiln::tools {
+namespace kiln {
 
 void writeFileAtomically(const std::filesystem::path& path, const std::string& contents);
 void writeFile(const std::filesystem::path& path, const std::string& contents);
@@ -25,4 +25,4 @@ class TempFile {
   std::filesystem::path path_;
 };
 
-}  // namespace kiln::tools
+}  // namespace kiln

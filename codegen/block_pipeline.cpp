@@ -1,0 +1,134 @@
+#include "codegen/block_pipeline.h"
+
+#include <algorithm>
+#include <cctype>
+
+#include "codegen/lowerings/lowering_helpers.h"
+#include "ir/error.h"
+
+namespace kiln::codegen {
+namespace {
+
+Layout preferredWeightLayout(const ir::Graph& graph, ir::ValueId constant, const ir::UseIndex& uses) {
+  const int rank = graph.type(constant).rank();
+  for (int user : uses.users[constant]) {
+    const ir::Op& op = graph.ops()[user];
+    if (op.inputs.size() > 1 && op.inputs[1] == constant) {
+      if (op.kind == "conv2d") return convWeightsPacked();
+      if (op.kind == "linear") return linearWeightsPacked();
+    }
+  }
+  return rowMajor(rank);
+}
+
+void checkFloat32(const ir::Graph& graph, ir::ValueId id) {
+  if (graph.type(id).dtype != ir::DType::Float32)
+    fail("codegen supports float32 tensors only; value {} is {}", graph.value(id).name,
+         ir::dtypeName(graph.type(id).dtype));
+}
+
+// A buffer argument with this value's static shape, in its layout.
+Halide::ImageParam makeParam(const ir::Graph& graph, ir::ValueId id, const Layout& layout) {
+  checkFloat32(graph, id);
+  const auto extents = layout.halideExtents(graph.type(id).shape);
+  Halide::ImageParam param(Halide::Float(32), static_cast<int>(extents.size()), funcName(graph, id));
+  int stride = 1;
+  for (size_t p = 0; p < extents.size(); ++p) {
+    const int extent = static_cast<int>(extents[p]);
+    param.dim(p).set_bounds(0, extent).set_stride(stride).set_estimate(0, extent);
+    stride *= extent;
+  }
+  return param;
+}
+
+TensorFunc wrapParam(const ir::Graph& graph, ir::ValueId id, const Halide::ImageParam& param, const Layout& layout) {
+  return defineTensor(funcName(graph, id) + "_in", graph.type(id).shape, layout, [&](const auto& i) {
+    std::vector<Halide::Expr> args(i.size());
+    for (size_t d = 0; d < i.size(); ++d) args[layout.position[d]] = i[d];
+    return param(args);
+  });
+}
+
+// Pins an output Func's buffer to the value's dense shape in its layout.
+void pinOutput(TensorFunc& out) {
+  const auto extents = out.layout.halideExtents(out.shape);
+  const std::vector<Halide::Var> args = out.func.args();
+  int stride = 1;
+  for (size_t p = 0; p < extents.size(); ++p) {
+    const int extent = static_cast<int>(extents[p]);
+    out.func.output_buffer().dim(p).set_bounds(0, extent).set_stride(stride);
+    out.func.set_estimate(args[p], 0, extent);
+    stride *= extent;
+  }
+}
+
+}  // namespace
+
+std::string funcName(const ir::Graph& graph, ir::ValueId id) {
+  std::string name = "v" + std::to_string(id) + "_";
+  for (char c : graph.value(id).name) name += std::isalnum(static_cast<unsigned char>(c)) ? c : '_';
+  return name;
+}
+
+ValueLayouts chooseLayouts(const ir::Graph& graph, const fusion::Plan& plan) {
+  const ir::UseIndex uses(graph);
+  ValueLayouts layouts;
+  for (const fusion::Block& block : plan.blocks) {
+    for (ir::ValueId id : block.footprint.inputs) layouts.emplace(id, activationLayout(graph.type(id).rank()));
+    for (ir::ValueId id : block.footprint.outputs) layouts.emplace(id, activationLayout(graph.type(id).rank()));
+    for (ir::ValueId id : block.footprint.weights) layouts.emplace(id, preferredWeightLayout(graph, id, uses));
+  }
+  for (ir::ValueId id : graph.inputs()) layouts[id] = rowMajor(graph.type(id).rank());
+  for (ir::ValueId id : graph.outputs()) layouts[id] = rowMajor(graph.type(id).rank());
+  return layouts;
+}
+
+BlockPipeline buildBlockPipeline(const ir::Graph& graph, const fusion::Block& block, const ValueLayouts& layouts,
+                                 const std::string& function_name) {
+  BlockPipeline built;
+  built.function_name = function_name;
+  std::map<ir::ValueId, TensorFunc> funcs;
+  const fusion::Footprint& fp = block.footprint;
+  built.arguments = fp.inputs;
+  built.arguments.insert(built.arguments.end(), fp.weights.begin(), fp.weights.end());
+  for (ir::ValueId id : built.arguments) {
+    const Layout& layout = layouts.at(id);
+    built.params.push_back(makeParam(graph, id, layout));
+    funcs.emplace(id, wrapParam(graph, id, built.params.back(), layout));
+  }
+  std::map<ir::ValueId, int> producer;
+  for (int op_index : block.ops) {
+    const ir::Op& op = graph.ops()[op_index];
+    LoweringInput in{op, {}, ir::outputTypes(graph, op), {}, {}};
+    for (ir::ValueId id : op.inputs) {
+      in.inputs.push_back(funcs.at(id));
+      if (producer.count(id)) built.readers[producer[id]].push_back(op_index);
+    }
+    for (ir::ValueId id : op.outputs) {
+      checkFloat32(graph, id);
+      in.output_names.push_back(funcName(graph, id));
+      in.output_layouts.push_back(activationLayout(graph.type(id).rank()));
+    }
+    LoweredOp lowered = loweringFor(op.kind)(in);
+    for (size_t k = 0; k < op.outputs.size(); ++k) {
+      funcs.insert_or_assign(op.outputs[k], lowered.outputs[k]);
+      producer[op.outputs[k]] = op_index;
+    }
+    for (Stage& stage : lowered.stages) built.stages.push_back({std::move(stage), op_index});
+  }
+  std::vector<Halide::Func> outputs;
+  for (ir::ValueId id : fp.outputs) {
+    const TensorFunc& value = funcs.at(id);
+    TensorFunc out = defineTensor(funcName(graph, id) + "_out", value.shape, layouts.at(id),
+                                  [&](const auto& i) { return value.at(exprs(i)); });
+    pinOutput(out);
+    built.readers[producer.at(id)].push_back(-1 - static_cast<int>(built.outputs.size()));
+    built.outputs.push_back(id);
+    built.output_funcs.push_back(out);
+    outputs.push_back(out.func);
+  }
+  built.pipeline = Halide::Pipeline(outputs);
+  return built;
+}
+
+}  // namespace kiln::codegen

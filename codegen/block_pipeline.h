@@ -1,0 +1,52 @@
+// A fusion block as ONE Halide pipeline.
+//
+// The block's ops are lowered in graph order: block inputs and weights become ImageParams (buffer arguments
+// with static shapes and strides), every op's outputs become TensorFuncs, and each value the block hands out
+// becomes a pure output Func in that value's memory layout. Values that stay inside the block are Funcs only;
+// whether they are inlined, streamed in strips or staged is the schedule's decision (schedule.h), not this
+// file's.
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "codegen/lowering.h"
+#include "fusion/plan.h"
+
+namespace kiln::codegen {
+
+// Where every value that lives in memory (model inputs and outputs, constants, block boundaries) is laid out.
+using ValueLayouts = std::map<ir::ValueId, Layout>;
+
+// kiln's layout choices for a planned graph; see codegen/layout.h for the rules.
+ValueLayouts chooseLayouts(const ir::Graph& graph, const fusion::Plan& plan);
+
+// A stage of the pipeline with the op it came from.
+struct PlacedStage {
+  Stage stage;
+  int op;  // index into graph.ops()
+};
+
+struct BlockPipeline {
+  std::string function_name;
+  std::vector<ir::ValueId> arguments;  // activations, then weights: the order of the buffer arguments
+  std::vector<Halide::ImageParam> params;
+  std::vector<ir::ValueId> outputs;  // the output buffers follow the arguments in the same order
+  std::vector<TensorFunc> output_funcs;
+  std::vector<PlacedStage> stages;
+  // For each op of the block, the ops (of the block) or outputs (-1 - output index) that read its results
+  // directly; schedules use it to decide where a stage may be computed.
+  std::map<int, std::vector<int>> readers;
+  Halide::Pipeline pipeline;
+};
+
+// Lowers `block` of `plan`. Throws kiln::Error naming the op for a kind without a lowering or a non-float32
+// value.
+BlockPipeline buildBlockPipeline(const ir::Graph& graph, const fusion::Block& block, const ValueLayouts& layouts,
+                                 const std::string& function_name);
+
+// A Halide-safe identifier for a value: its IR name with other characters replaced, made unique by its id.
+std::string funcName(const ir::Graph& graph, ir::ValueId id);
+
+}  // namespace kiln::codegen

@@ -1,0 +1,147 @@
+#include "codegen/compiler.h"
+
+#include <atomic>
+#include <chrono>
+#include <exception>
+#include <mutex>
+#include <thread>
+
+#include "codegen/package.h"
+#include "codegen/target.h"
+#include "ir/error.h"
+#include "ir/files.h"
+#include "runtime/artifact_format.h"
+
+namespace kiln::codegen {
+namespace {
+
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+
+double secondsSince(Clock::time_point start) {
+  return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+std::string blockPattern(const ir::Graph& graph, const fusion::Block& block) {
+  std::string pattern;
+  for (int op : block.ops) pattern += (pattern.empty() ? "" : "+") + graph.ops()[op].kind;
+  return pattern;
+}
+
+// An existing directory may be replaced only if it is empty or holds an earlier artifact.
+void checkReplaceable(const fs::path& directory) {
+  if (!fs::exists(directory)) return;
+  if (!fs::is_directory(directory)) fail("cannot write the artifact to {}: it is a file", directory.string());
+  if (!fs::is_empty(directory) && !fs::exists(directory / artifact::kManifestFile))
+    fail("{} exists and is not a kiln artifact (no {}); choose another -o directory", directory.string(),
+         artifact::kManifestFile);
+}
+
+// Lowers, schedules and compiles every block on `jobs` threads; the first failure is rethrown.
+std::vector<BlockPipeline> compileBlocks(const ir::Graph& graph, const fusion::Plan& plan, const ValueLayouts& layouts,
+                                         const Halide::Target& target, const CompileOptions& options,
+                                         const fs::path& object_dir) {
+  const int count = static_cast<int>(plan.blocks.size());
+  std::vector<BlockPipeline> blocks(count);
+  std::atomic<int> next{0}, done{0};
+  std::mutex mutex;
+  std::exception_ptr failure;
+  const Halide::Target block_target = target.with_feature(Halide::Target::NoRuntime);
+  auto worker = [&] {
+    for (int b = next++; b < count && !failure; b = next++) {
+      const fusion::Block& block = plan.blocks[b];
+      const auto start = Clock::now();
+      try {
+        BlockPipeline built = buildBlockPipeline(graph, block, layouts, blockFunctionName(options.model_name, b));
+        scheduleBlock(built, target, options.schedule);
+        std::vector<Halide::Argument> args(built.params.begin(), built.params.end());
+        built.pipeline.compile_to_object((object_dir / (built.function_name + ".o")).string(), args,
+                                         built.function_name, block_target);
+        blocks[b] = std::move(built);
+      } catch (const std::exception& e) {
+        std::lock_guard lock(mutex);
+        if (!failure)
+          failure = std::make_exception_ptr(
+              Error(fmt::format("block {} ({}) failed to compile: {}", b, blockPattern(graph, block), e.what())));
+        continue;
+      }
+      std::lock_guard lock(mutex);
+      if (options.progress)
+        options.progress(fmt::format("[{}/{}] block {} {} ({:.2f} s)", ++done, count, b, blockPattern(graph, block),
+                                     secondsSince(start)));
+    }
+  };
+  const int jobs = std::max(1, std::min(count, options.jobs > 0 ? options.jobs
+                                                                 : static_cast<int>(std::thread::hardware_concurrency())));
+  std::vector<std::thread> threads;
+  for (int j = 0; j < jobs; ++j) threads.emplace_back(worker);
+  for (std::thread& t : threads) t.join();
+  if (failure) std::rethrow_exception(failure);
+  return blocks;
+}
+
+void package(const ir::Graph& graph, const fusion::Plan& plan, const fusion::PlanMetrics& metrics,
+             const CompileOptions& options, const TargetInfo& target, const fs::path& staging,
+             ArtifactSummary& summary) {
+  const fs::path object_dir = staging / "objects";
+  fs::create_directories(object_dir);
+  const ValueLayouts layouts = chooseLayouts(graph, plan);
+  std::vector<BlockPipeline> blocks = compileBlocks(graph, plan, layouts, target.halide, options, object_dir);
+  std::vector<fs::path> objects;
+  for (const BlockPipeline& block : blocks) objects.push_back(object_dir / (block.function_name + ".o"));
+  objects.push_back(object_dir / "halide_runtime.o");
+  Halide::compile_standalone_runtime(objects.back().string(), target.halide);
+  const std::string& name = options.model_name;
+  linkLibraries(objects, staging / ("lib" + name + ".so"), staging / ("lib" + name + ".a"));
+  fs::remove_all(object_dir);
+
+  const WeightsLayout weights = writeWeights(staging / (name + ".weights"), graph, plan, layouts);
+  ManifestInput in{graph, plan, metrics, layouts, weights, blocks, name, target.name,
+                   target.halide.to_string(), scheduleKindName(options.schedule.kind)};
+  writeFile(staging / (name + ".h"), headerText(in));
+  writeFile(staging / artifact::kManifestFile, buildManifest(in).dump(2) + "\n");
+  summary.halide_target = target.halide.to_string();
+  summary.blocks = static_cast<int>(blocks.size());
+  summary.weight_bytes = static_cast<int64_t>(weights.data_bytes);
+}
+
+void checkModelName(const std::string& name) {
+  const bool valid = !name.empty() && std::all_of(name.begin(), name.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '_';
+  });
+  if (!valid) fail("model name '{}' must be letters, digits and '_' only (it names C functions)", name);
+}
+
+}  // namespace
+
+std::string blockFunctionName(const std::string& model_name, int block) {
+  return fmt::format("kiln_{}_b{}", model_name, block);
+}
+
+ArtifactSummary compileArtifact(const ir::Graph& graph, const fusion::Plan& plan, const fusion::PlanMetrics& metrics,
+                                const CompileOptions& options, const fs::path& directory) {
+  const auto start = Clock::now();
+  checkModelName(options.model_name);
+  const TargetInfo target = resolveTarget(options.target);
+  checkReplaceable(directory);
+  fs::path staging = directory;
+  staging += ".partial";
+  std::error_code ignored;
+  fs::remove_all(staging, ignored);
+  ArtifactSummary summary;
+  summary.directory = directory;
+  try {
+    if (!fs::create_directories(staging, ignored) && !fs::is_directory(staging))
+      fail("cannot create {}: {}", staging.string(), ignored.message());
+    package(graph, plan, metrics, options, target, staging, summary);
+    fs::remove_all(directory);
+    fs::rename(staging, directory);
+  } catch (...) {
+    fs::remove_all(staging, ignored);
+    throw;
+  }
+  summary.seconds = secondsSince(start);
+  return summary;
+}
+
+}  // namespace kiln::codegen

@@ -1,0 +1,56 @@
+// Op lowerings: how each IR op kind becomes Halide Funcs.
+//
+// There is exactly one lowering per op kind, looked up by kind (lowerings/*.cpp register them by family:
+// elementwise, convolution, pooling, ...). A lowering receives its inputs as TensorFuncs and returns one
+// TensorFunc per op output; it may define helper Funcs, and reports the ones a schedule must place (every Func
+// with a reduction) as Stages. Lowerings state WHAT is computed, never where or when: schedule.h decides that.
+#pragma once
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "codegen/tensor_func.h"
+#include "ir/graph.h"
+
+namespace kiln::codegen {
+
+enum class StageKind {
+  Accumulator,  // conv2d / linear / matmul: a sum of products; anchors register-blocked schedules
+  Reduction,    // pooling, mean, softmax and norm statistics: a window or axis reduction
+};
+
+struct Stage {
+  TensorFunc tensor;
+  StageKind kind;
+  Halide::RDom reduction;
+};
+
+struct LoweringInput {
+  const ir::Op& op;
+  std::vector<TensorFunc> inputs;
+  std::vector<ir::TensorType> output_types;
+  std::vector<std::string> output_names;  // unique Func names, one per op output
+  std::vector<Layout> output_layouts;
+};
+
+struct LoweredOp {
+  std::vector<TensorFunc> outputs;
+  std::vector<Stage> stages;
+};
+
+using Lowering = std::function<LoweredOp(const LoweringInput&)>;
+
+// The lowering for a kind; kiln::Error naming the kind if it has none.
+const Lowering& loweringFor(const std::string& kind);
+bool hasLowering(const std::string& kind);
+
+// Registration, called once per family by the table in lowering.cpp.
+using LoweringTable = std::vector<std::pair<std::string, Lowering>>;
+LoweringTable elementwiseLowerings();
+LoweringTable convolutionLowerings();
+LoweringTable poolingLowerings();
+LoweringTable normalizationLowerings();
+LoweringTable dataMovementLowerings();
+
+}  // namespace kiln::codegen

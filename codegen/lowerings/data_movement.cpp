@@ -1,0 +1,97 @@
+// Lowerings of the kinds that move data without arithmetic: reshape, permute, cat, split, and the
+// pass-throughs identity and dropout (inference). Index arithmetic only; in a fused block they cost nothing
+// once inlined into their reader.
+#include "codegen/lowerings/lowering_helpers.h"
+
+namespace kiln::codegen {
+namespace {
+
+using Halide::Expr;
+
+std::vector<int64_t> rowMajorStrides(const ir::Shape& shape) {
+  std::vector<int64_t> strides(shape.size(), 1);
+  for (int d = static_cast<int>(shape.size()) - 2; d >= 0; --d) strides[d] = strides[d + 1] * shape[d + 1];
+  return strides;
+}
+
+LoweredOp reshape(const LoweringInput& in) {
+  const TensorFunc& x = in.inputs[0];
+  const ir::Shape& out_shape = in.output_types[0].shape;
+  const auto out_strides = rowMajorStrides(out_shape), in_strides = rowMajorStrides(x.shape);
+  return single(defineOutput(in, [&](const auto& i) {
+    Expr flat = 0;
+    for (size_t d = 0; d < out_shape.size(); ++d) flat += i[d] * static_cast<int>(out_strides[d]);
+    std::vector<Expr> x_index;
+    for (size_t d = 0; d < x.shape.size(); ++d)
+      x_index.push_back((flat / static_cast<int>(in_strides[d])) % static_cast<int>(x.shape[d]));
+    return x.at(x_index);
+  }));
+}
+
+LoweredOp permute(const LoweringInput& in) {
+  const TensorFunc& x = in.inputs[0];
+  const auto& dims = in.op.attrs.getInts("dims");
+  return single(defineOutput(in, [&](const auto& i) {
+    std::vector<Expr> x_index(x.rank());
+    for (size_t k = 0; k < dims.size(); ++k) x_index[(dims[k] + x.rank()) % x.rank()] = i[k];
+    return x.at(x_index);
+  }));
+}
+
+// `index` with dimension `dim` moved by -offset and clamped into a tensor of `extent` along it: select()
+// evaluates every branch, so each read must stay inside its own input.
+std::vector<Expr> shifted(const std::vector<Halide::Var>& index, int dim, int offset, int extent) {
+  std::vector<Expr> moved = exprs(index);
+  moved[dim] = Halide::clamp(index[dim] - offset, 0, extent - 1);
+  return moved;
+}
+
+LoweredOp cat(const LoweringInput& in) {
+  const int rank = static_cast<int>(in.output_types[0].shape.size());
+  const int dim = static_cast<int>((in.op.attrs.getInt("dim") + rank) % rank);
+  return single(defineOutput(in, [&](const auto& i) {
+    int offset = 0;
+    std::vector<std::pair<Expr, Expr>> pieces;
+    for (const TensorFunc& part : in.inputs) {
+      const int extent = static_cast<int>(part.shape[dim]);
+      pieces.emplace_back(i[dim] < offset + extent, part.at(shifted(i, dim, offset, extent)));
+      offset += extent;
+    }
+    Expr value = pieces.back().second;
+    for (int p = static_cast<int>(pieces.size()) - 2; p >= 0; --p)
+      value = Halide::select(pieces[p].first, pieces[p].second, value);
+    return value;
+  }));
+}
+
+LoweredOp split(const LoweringInput& in) {
+  const TensorFunc& x = in.inputs[0];
+  const int dim = static_cast<int>((in.op.attrs.getInt("dim") + x.rank()) % x.rank());
+  LoweredOp lowered;
+  int offset = 0;
+  for (size_t k = 0; k < in.output_types.size(); ++k) {
+    lowered.outputs.push_back(defineOutput(
+        in,
+        [&](const auto& i) {
+          std::vector<Expr> x_index = exprs(i);
+          x_index[dim] = i[dim] + offset;
+          return x.at(x_index);
+        },
+        static_cast<int>(k)));
+    offset += static_cast<int>(in.output_types[k].shape[dim]);
+  }
+  return lowered;
+}
+
+LoweredOp passThrough(const LoweringInput& in) {
+  return single(defineOutput(in, [&](const auto& i) { return in.inputs[0].at(exprs(i)); }));
+}
+
+}  // namespace
+
+LoweringTable dataMovementLowerings() {
+  return {{"reshape", reshape}, {"permute", permute},         {"cat", cat},
+          {"split", split},     {"identity", passThrough}, {"dropout", passThrough}};
+}
+
+}  // namespace kiln::codegen

@@ -1,0 +1,133 @@
+// Lowerings of window and axis reductions: max/avg pooling with PyTorch's padding, dilation, ceil_mode and
+// count_include_pad rules, adaptive average pooling, and mean over dimensions. Each result is a Reduction
+// stage: a Func whose update walks an RDom over the window or the reduced axes.
+#include <algorithm>
+
+#include "codegen/lowerings/lowering_helpers.h"
+
+namespace kiln::codegen {
+namespace {
+
+using Halide::Expr;
+using Halide::RDom;
+
+struct Window {
+  int kh, kw, sy, sx, py, px, dy, dx;
+};
+
+Window windowOf(const ir::Attributes& attrs, bool has_dilation) {
+  const auto &k = attrs.getInts("kernel_size"), &s = attrs.getInts("stride"), &p = attrs.getInts("padding");
+  std::vector<int64_t> d = has_dilation ? attrs.getInts("dilation") : std::vector<int64_t>{1, 1};
+  auto i = [](int64_t v) { return static_cast<int>(v); };
+  return {i(k[0]), i(k[1]), i(s[0]), i(s[1]), i(p[0]), i(p[1]), i(d[0]), i(d[1])};
+}
+
+LoweredOp maxPool2d(const LoweringInput& in) {
+  const TensorFunc& x = in.inputs[0];
+  const Window w = windowOf(in.op.attrs, true);
+  RDom r(0, w.kw, 0, w.kh, in.output_names[0] + "_r");
+  TensorFunc out = defineOutput(in, [](const auto&) { return Halide::Float(32).min(); });
+  const auto i = out.logicalVars();
+  Expr y = i[2] * w.sy + r.y * w.dy - w.py, xx = i[3] * w.sx + r.x * w.dx - w.px;
+  out.ref(exprs(i)) = Halide::max(out.at(exprs(i)), paddedAt(x, i[0], i[1], y, xx, Halide::Float(32).min()));
+  return LoweredOp{{out}, {Stage{out, StageKind::Reduction, r}}};
+}
+
+// PyTorch's divisor: the window clipped to the padded input, or to the input itself without count_include_pad.
+Expr avgPoolDivisor(const Window& w, Expr oy, Expr ox, int height, int width, bool count_include_pad) {
+  Expr y0 = oy * w.sy - w.py, x0 = ox * w.sx - w.px;
+  Expr y1 = Halide::min(y0 + w.kh, height + w.py), x1 = Halide::min(x0 + w.kw, width + w.px);
+  if (count_include_pad) return Halide::cast<float>((y1 - y0) * (x1 - x0));
+  Expr rows = Halide::min(y1, height) - Halide::max(y0, 0), cols = Halide::min(x1, width) - Halide::max(x0, 0);
+  return Halide::cast<float>(rows * cols);
+}
+
+LoweredOp avgPool2d(const LoweringInput& in) {
+  const TensorFunc& x = in.inputs[0];
+  const Window w = windowOf(in.op.attrs, false);
+  const std::string name = in.output_names[0];
+  RDom r(0, w.kw, 0, w.kh, name + "_r");
+  TensorFunc sum = defineTensor(name + "_sum", in.output_types[0].shape, in.output_layouts[0],
+                                [](const auto&) { return f32(0); });
+  const auto s = sum.logicalVars();
+  Expr y = s[2] * w.sy + r.y - w.py, xx = s[3] * w.sx + r.x - w.px;
+  sum.ref(exprs(s)) += paddedAt(x, s[0], s[1], y, xx, f32(0));
+  const int height = static_cast<int>(x.shape[2]), width = static_cast<int>(x.shape[3]);
+  const bool include_pad = in.op.attrs.getBool("count_include_pad");
+  TensorFunc out = defineOutput(in, [&](const auto& i) {
+    return sum.at(exprs(i)) / avgPoolDivisor(w, i[2], i[3], height, width, include_pad);
+  });
+  return LoweredOp{{out}, {Stage{sum, StageKind::Reduction, r}}};
+}
+
+// Output cell i of n over an input of length len covers [floor(i*len/n), ceil((i+1)*len/n)).
+int largestAdaptiveWindow(int len, int n) {
+  int largest = 1;
+  for (int i = 0; i < n; ++i) largest = std::max(largest, ((i + 1) * len + n - 1) / n - (i * len) / n);
+  return largest;
+}
+
+LoweredOp adaptiveAvgPool2d(const LoweringInput& in) {
+  const TensorFunc& x = in.inputs[0];
+  const int height = static_cast<int>(x.shape[2]), width = static_cast<int>(x.shape[3]);
+  const auto& out_shape = in.output_types[0].shape;
+  const int oh = static_cast<int>(out_shape[2]), ow = static_cast<int>(out_shape[3]);
+  const std::string name = in.output_names[0];
+  RDom r(0, largestAdaptiveWindow(width, ow), 0, largestAdaptiveWindow(height, oh), name + "_r");
+  TensorFunc sum = defineTensor(name + "_sum", out_shape, in.output_layouts[0], [](const auto&) { return f32(0); });
+  const auto s = sum.logicalVars();
+  auto start = [](Expr i, int len, int n) { return (i * len) / n; };
+  auto end = [](Expr i, int len, int n) { return ((i + 1) * len + n - 1) / n; };
+  Expr y = start(s[2], height, oh) + r.y, xx = start(s[3], width, ow) + r.x;
+  Expr inside = y < end(s[2], height, oh) && xx < end(s[3], width, ow);
+  Expr pixel = x.at({s[0], s[1], Halide::min(y, height - 1), Halide::min(xx, width - 1)});
+  sum.ref(exprs(s)) += Halide::select(inside, pixel, f32(0));
+  TensorFunc out = defineOutput(in, [&](const auto& i) {
+    Expr count = (end(i[2], height, oh) - start(i[2], height, oh)) * (end(i[3], width, ow) - start(i[3], width, ow));
+    return sum.at(exprs(i)) / Halide::cast<float>(count);
+  });
+  return LoweredOp{{out}, {Stage{sum, StageKind::Reduction, r}}};
+}
+
+LoweredOp mean(const LoweringInput& in) {
+  const TensorFunc& x = in.inputs[0];
+  const int rank = x.rank();
+  std::vector<bool> reduced(rank, false);
+  for (int64_t d : in.op.attrs.getInts("dims")) reduced[(d + rank) % rank] = true;
+  const bool keepdim = in.op.attrs.getBool("keepdim");
+  Halide::Region ranges;
+  int64_t count = 1;
+  for (int d = 0; d < rank; ++d)
+    if (reduced[d]) {
+      ranges.emplace_back(0, static_cast<int>(x.shape[d]));
+      count *= x.shape[d];
+    }
+  const std::string name = in.output_names[0];
+  RDom r(ranges, name + "_r");
+  TensorFunc sum = defineTensor(name + "_sum", in.output_types[0].shape, in.output_layouts[0],
+                                [](const auto&) { return f32(0); });
+  const auto s = sum.logicalVars();
+  std::vector<Expr> x_index;
+  for (int d = 0, next_r = 0, next_out = 0; d < rank; ++d) {
+    if (reduced[d]) {
+      x_index.push_back(r[next_r++]);
+      if (keepdim) ++next_out;
+    } else {
+      x_index.push_back(s[next_out++]);
+    }
+  }
+  sum.ref(exprs(s)) += x.at(x_index);
+  TensorFunc out = defineOutput(in, [&](const auto& i) { return sum.at(exprs(i)) / f32(static_cast<double>(count)); });
+  return LoweredOp{{out}, {Stage{sum, StageKind::Reduction, r}}};
+}
+
+}  // namespace
+
+LoweringTable poolingLowerings() {
+  return {{"max_pool2d", maxPool2d},
+          {"avg_pool2d", avgPool2d},
+          {"adaptive_avg_pool2d", adaptiveAvgPool2d},
+          {"mean", mean}};
+}
+
+}  // namespace kiln::codegen

@@ -1,0 +1,44 @@
+#include "codegen/tensor_func.h"
+
+namespace kiln::codegen {
+namespace {
+
+std::vector<Halide::Expr> toHalideOrder(const Layout& layout, const std::vector<Halide::Expr>& index) {
+  std::vector<Halide::Expr> args(index.size());
+  for (size_t d = 0; d < index.size(); ++d) args[layout.position[d]] = index[d];
+  return args;
+}
+
+}  // namespace
+
+Halide::Expr TensorFunc::at(const std::vector<Halide::Expr>& index) const {
+  return func(toHalideOrder(layout, index));
+}
+
+std::vector<Halide::Var> TensorFunc::logicalVars() const {
+  const std::vector<Halide::Var> args = func.args();
+  std::vector<Halide::Var> vars;
+  for (int d = 0; d < rank(); ++d) vars.push_back(args[layout.position[d]]);
+  return vars;
+}
+
+Halide::FuncRef TensorFunc::ref(const std::vector<Halide::Expr>& index) const {
+  return func(toHalideOrder(layout, index));
+}
+
+TensorFunc defineTensor(const std::string& name, const ir::Shape& shape, const Layout& layout,
+                        const LogicalBody& body) {
+  const int rank = static_cast<int>(shape.size());
+  std::vector<Halide::Var> vars;
+  for (int d = 0; d < rank; ++d) vars.emplace_back(name + "_" + std::string(1, static_cast<char>('a' + d)));
+  std::vector<Halide::Expr> logical(vars.begin(), vars.end());
+  std::vector<Halide::Var> args(rank);
+  for (int d = 0; d < rank; ++d) args[layout.position[d]] = vars[d];
+  TensorFunc tensor{Halide::Func(name), shape, layout};
+  tensor.func(args) = body(vars);
+  return tensor;
+}
+
+Layout activationLayout(int rank) { return rank == 4 ? channelsInnermost() : rowMajor(rank); }
+
+}  // namespace kiln::codegen

@@ -1,0 +1,46 @@
+// The part of an artifact's manifest.json the runtime needs: the values that live in memory, the blocks in
+// execution order with their entry points, and where the library and weights are.
+#pragma once
+
+#include <filesystem>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace kiln::runtime {
+
+enum class ValueRole { Input, Output, Activation, Weight };
+
+struct ValueInfo {
+  int id = 0;
+  std::string name;
+  ValueRole role = ValueRole::Activation;
+  std::vector<int64_t> shape;    // logical, PyTorch order
+  std::vector<int64_t> extents;  // Halide order, innermost first; the buffer is dense in this order
+  std::vector<int> positions;    // logical dim -> Halide position
+  std::string layout;
+  int64_t bytes = 0;
+  uint64_t offset = 0;  // weights: from the start of the weights data section
+};
+
+struct BlockInfo {
+  int id = 0;
+  std::string function;
+  std::vector<int> arguments;  // value ids: inputs, then weights
+  std::vector<int> outputs;
+  std::vector<std::string> ops;  // op kinds, for messages
+};
+
+struct Manifest {
+  std::string model;
+  std::filesystem::path library, weights_file;
+  uint64_t weights_bytes = 0, weights_checksum = 0;
+  std::vector<int> inputs, outputs;
+  std::map<int, ValueInfo> values;
+  std::vector<BlockInfo> blocks;
+};
+
+// Throws runtime::Error for a missing or malformed manifest, naming the file and the field.
+Manifest readManifest(const std::filesystem::path& artifact_dir);
+
+}  // namespace kiln::runtime

@@ -1,0 +1,172 @@
+#include "runtime/model.h"
+
+#include <dlfcn.h>
+
+#include <HalideRuntime.h>
+
+#include <cstring>
+#include <mutex>
+#include <sstream>
+
+#include "runtime/error.h"
+
+namespace kiln::runtime {
+namespace {
+
+// Halide reports a failing pipeline through the error handler, then returns non-zero; the default handler
+// aborts, so every artifact library gets this one, which keeps the message for the status.
+thread_local std::string last_halide_error;
+
+void recordHalideError(void*, const char* message) { last_halide_error = message; }
+
+using SetErrorHandler = halide_error_handler_t (*)(halide_error_handler_t);
+using SetNumThreads = int (*)(int);
+
+}  // namespace
+
+std::string describeShape(const std::vector<int64_t>& shape) {
+  std::ostringstream text;
+  for (size_t d = 0; d < shape.size(); ++d) text << (d ? "x" : "") << shape[d];
+  return shape.empty() ? "scalar" : text.str();
+}
+
+struct Model::Library {
+  void* handle = nullptr;
+  SetNumThreads set_num_threads = nullptr;
+  ~Library() {
+    if (handle) dlclose(handle);
+  }
+  void* symbol(const char* name) const { return dlsym(handle, name); }
+};
+
+Model::Model(const std::filesystem::path& artifact_dir, bool keep_intermediates)
+    : manifest_(readManifest(artifact_dir)), library_(std::make_unique<Library>()) {
+  library_->handle = dlopen(manifest_.library.c_str(), RTLD_NOW | RTLD_LOCAL);
+  if (!library_->handle)
+    throw Error("cannot load " + manifest_.library.string() + ": " + dlerror() + "; recompile with `kiln compile`");
+  auto set_handler = reinterpret_cast<SetErrorHandler>(library_->symbol("halide_set_error_handler"));
+  library_->set_num_threads = reinterpret_cast<SetNumThreads>(library_->symbol("halide_set_num_threads"));
+  if (!set_handler || !library_->set_num_threads)
+    throw Error(manifest_.library.string() + " carries no Halide runtime; recompile with `kiln compile`");
+  set_handler(recordHalideError);
+  bindEntryPoints();
+  weights_ = std::make_unique<MappedWeights>(manifest_.weights_file, manifest_.weights_bytes,
+                                             manifest_.weights_checksum);
+  planMemory(keep_intermediates);
+}
+
+Model::~Model() = default;
+
+void Model::bindEntryPoints() {
+  for (const BlockInfo& block : manifest_.blocks) {
+    // Halide emits <name>_argv next to every pipeline: the same function taking its buffers as an array.
+    const std::string symbol = block.function + "_argv";
+    auto entry = reinterpret_cast<int (*)(void**)>(library_->symbol(symbol.c_str()));
+    if (!entry)
+      throw Error(manifest_.library.string() + " has no entry point " + block.function + " for block " +
+                  std::to_string(block.id) + "; the library does not match manifest.json, recompile the model");
+    entry_points_.push_back(entry);
+  }
+}
+
+void Model::planMemory(bool keep_intermediates) {
+  std::map<int, Lifetime> lifetimes;
+  for (size_t b = 0; b < manifest_.blocks.size(); ++b) {
+    const int block = static_cast<int>(b);
+    for (int id : manifest_.blocks[b].outputs)
+      if (manifest_.values.at(id).role == ValueRole::Activation)
+        lifetimes[id] = Lifetime{manifest_.values.at(id).bytes, block, block};
+    for (int id : manifest_.blocks[b].arguments)
+      if (lifetimes.count(id)) lifetimes[id].last_block = block;
+  }
+  std::vector<Lifetime> values;
+  for (const auto& [id, lifetime] : lifetimes) values.push_back(lifetime);
+  arena_ = planArena(values, !keep_intermediates);
+  size_t i = 0;
+  for (const auto& [id, lifetime] : lifetimes) arena_offset_[id] = arena_.offsets[i++];
+  arena_memory_.assign(static_cast<size_t>(arena_.arena_bytes) + 64, 0);
+  kept_ = keep_intermediates;
+}
+
+void Model::setNumThreads(int threads) {
+  if (threads < 0) throw Error("thread count must be 0 (one per core) or more, got " + std::to_string(threads));
+  library_->set_num_threads(threads);
+}
+
+// The arena's storage is one byte vector 64 bytes longer than the plan; its start is rounded up to 64.
+unsigned char* Model::arenaBase() const {
+  auto base = reinterpret_cast<uintptr_t>(arena_memory_.data());
+  return reinterpret_cast<unsigned char*>((base + 63) & ~uintptr_t{63});
+}
+
+float* Model::addressOf(int value_id, const std::vector<HostTensor>& inputs, const std::vector<float*>& outputs) {
+  const ValueInfo& value = manifest_.values.at(value_id);
+  switch (value.role) {
+    case ValueRole::Weight:
+      return const_cast<float*>(weights_->at(value.offset));
+    case ValueRole::Input:
+      for (size_t i = 0; i < manifest_.inputs.size(); ++i)
+        if (manifest_.inputs[i] == value_id) return const_cast<float*>(inputs[i].data);
+      break;
+    case ValueRole::Output:
+      for (size_t i = 0; i < manifest_.outputs.size(); ++i)
+        if (manifest_.outputs[i] == value_id) return outputs[i];
+      break;
+    case ValueRole::Activation: {
+      return reinterpret_cast<float*>(arenaBase() + arena_offset_.at(value_id));
+    }
+  }
+  throw Error("value " + value.name + " is not bound to memory");
+}
+
+void Model::run(const std::vector<HostTensor>& inputs, const std::vector<float*>& outputs) {
+  if (inputs.size() != manifest_.inputs.size())
+    throw Error("model " + manifest_.model + " takes " + std::to_string(manifest_.inputs.size()) + " input(s), got " +
+                std::to_string(inputs.size()));
+  if (outputs.size() != manifest_.outputs.size())
+    throw Error("model " + manifest_.model + " returns " + std::to_string(manifest_.outputs.size()) +
+                " output(s), got room for " + std::to_string(outputs.size()));
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    const ValueInfo& value = manifest_.values.at(manifest_.inputs[i]);
+    if (inputs[i].shape != value.shape)
+      throw Error("input " + std::to_string(i) + " (" + value.name + ") must have shape " + describeShape(value.shape) +
+                  ", got " + describeShape(inputs[i].shape) + "; the model was compiled for that shape");
+  }
+  for (size_t b = 0; b < manifest_.blocks.size(); ++b) {
+    const BlockInfo& block = manifest_.blocks[b];
+    std::vector<int> ids = block.arguments;
+    ids.insert(ids.end(), block.outputs.begin(), block.outputs.end());
+    std::vector<halide_buffer_t> buffers(ids.size());
+    std::vector<std::vector<halide_dimension_t>> dims(ids.size());
+    std::vector<void*> args;
+    for (size_t a = 0; a < ids.size(); ++a) {
+      const ValueInfo& value = manifest_.values.at(ids[a]);
+      int32_t stride = 1;
+      for (int64_t extent : value.extents) {
+        dims[a].push_back(halide_dimension_t{0, static_cast<int32_t>(extent), stride, 0});
+        stride *= static_cast<int32_t>(extent);
+      }
+      halide_buffer_t& buffer = buffers[a];
+      buffer.host = reinterpret_cast<uint8_t*>(addressOf(ids[a], inputs, outputs));
+      buffer.type = halide_type_t(halide_type_float, 32, 1);
+      buffer.dimensions = static_cast<int32_t>(dims[a].size());
+      buffer.dim = dims[a].data();
+      args.push_back(&buffer);
+    }
+    last_halide_error.clear();
+    if (entry_points_[b](args.data()) != 0) {
+      std::string ops;
+      for (const std::string& op : block.ops) ops += (ops.empty() ? "" : "+") + op;
+      throw Error("block " + std::to_string(block.id) + " (" + ops + ") failed: " + last_halide_error);
+    }
+  }
+}
+
+const float* Model::valueData(int value_id) const {
+  if (!kept_) throw Error("intermediate values are kept only when the model is opened to keep them");
+  auto it = arena_offset_.find(value_id);
+  if (it == arena_offset_.end()) throw Error("value " + std::to_string(value_id) + " is not an activation");
+  return reinterpret_cast<const float*>(arenaBase() + it->second);
+}
+
+}  // namespace kiln::runtime

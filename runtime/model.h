@@ -1,0 +1,66 @@
+// A loaded artifact: its manifest, its library (dlopen'ed, one entry point per block, the Halide runtime with
+// kiln's error handler installed), its weights (mapped) and its activation arena. Runs the blocks in order.
+//
+// Errors are runtime::Error exceptions inside the runtime; the C API (c_api.cpp) turns them into statuses.
+#pragma once
+
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "runtime/arena.h"
+#include "runtime/manifest.h"
+#include "runtime/weights.h"
+
+struct halide_buffer_t;
+
+namespace kiln::runtime {
+
+// A caller's tensor: row-major float32 data with its logical shape.
+struct HostTensor {
+  const float* data;
+  std::vector<int64_t> shape;
+};
+
+class Model {
+ public:
+  // `keep_intermediates` gives every value its own memory so that valueData can read any of them after a run.
+  explicit Model(const std::filesystem::path& artifact_dir, bool keep_intermediates = false);
+  ~Model();
+  Model(const Model&) = delete;
+  Model& operator=(const Model&) = delete;
+
+  const Manifest& manifest() const { return manifest_; }
+  const ArenaPlan& arena() const { return arena_; }
+  uint64_t weightBytes() const { return weights_->bytes(); }
+
+  void setNumThreads(int threads);
+  // Checks count and shapes, then runs every block. Outputs are written to `outputs` (row-major, sized by the
+  // caller to the output shapes).
+  void run(const std::vector<HostTensor>& inputs, const std::vector<float*>& outputs);
+  // After run(): the memory of an activation in its own layout (ValueInfo::extents), if intermediates are kept.
+  const float* valueData(int value_id) const;
+
+ private:
+  struct Library;
+  void bindEntryPoints();
+  void planMemory(bool keep_intermediates);
+  unsigned char* arenaBase() const;
+  float* addressOf(int value_id, const std::vector<HostTensor>& inputs, const std::vector<float*>& outputs);
+
+  Manifest manifest_;
+  std::unique_ptr<Library> library_;
+  std::unique_ptr<MappedWeights> weights_;
+  std::vector<int (*)(void**)> entry_points_;
+  ArenaPlan arena_;
+  std::map<int, int64_t> arena_offset_;  // activation value id -> byte offset
+  mutable std::vector<unsigned char> arena_memory_;
+  bool kept_ = false;
+};
+
+// "1x3x224x224", for messages.
+std::string describeShape(const std::vector<int64_t>& shape);
+
+}  // namespace kiln::runtime

@@ -1,0 +1,65 @@
+// `kiln compile MODEL.pt -o DIR`: imports, partitions and compiles a model into an artifact directory.
+#include <cstdio>
+#include <thread>
+
+#include <fmt/format.h>
+
+#include "codegen/target.h"
+#include "ir/units.h"
+#include "tools/commands.h"
+#include "tools/model_options.h"
+#include "validation/compile_model.h"
+
+namespace kiln::tools {
+namespace {
+
+struct CompileCommandOptions {
+  ModelOptions model;
+  std::string output;
+  std::string target = "host";
+  std::string strategy = "dnnfusion";
+  std::string schedule = "default";
+  std::string name;
+  int jobs = 0;
+};
+
+void run(const CompileCommandOptions& options) {
+  validation::ModelCompileOptions compile;
+  compile.input_shapes = options.model.shapes();
+  compile.strategy = options.strategy;
+  compile.codegen.target = options.target;
+  compile.codegen.schedule.kind = codegen::parseScheduleKind(options.schedule);
+  compile.codegen.model_name = options.name;
+  compile.codegen.jobs = options.jobs;
+  compile.codegen.progress = [](const std::string& line) { std::fprintf(stderr, "kiln: %s\n", line.c_str()); };
+  const codegen::ArtifactSummary summary = validation::compileModel(options.model.path, compile, options.output);
+  std::printf("compiled %s: %d blocks (%s, schedule %s), %s of weights, in %.1f s\n  target %s\n  wrote %s\n",
+              options.model.path.c_str(), summary.blocks, options.strategy.c_str(), options.schedule.c_str(),
+              binaryBytes(summary.weight_bytes).c_str(), summary.seconds, summary.halide_target.c_str(),
+              summary.directory.c_str());
+}
+
+}  // namespace
+
+void addCompileCommand(CLI::App& app) {
+  auto options = std::make_shared<CompileCommandOptions>();
+  CLI::App* command = app.add_subcommand("compile", "compile a model into a fused native library (an artifact)");
+  options->model.addTo(*command);
+  command->add_option("-o,--output", options->output, "artifact directory to write (replaced if it is one)")
+      ->required();
+  command->add_option("--target", options->target,
+                      fmt::format("{} or a full Halide target string", fmt::join(codegen::knownTargetNames(), ", ")))
+      ->capture_default_str();
+  command->add_option("--strategy", options->strategy, "fusion strategy: none, pattern or dnnfusion")
+      ->check(CLI::IsMember({"none", "pattern", "dnnfusion"}))
+      ->capture_default_str();
+  command->add_option("--schedule", options->schedule, "default (kiln's templates) or auto (Mullapudi2016)")
+      ->check(CLI::IsMember({"default", "auto"}))
+      ->capture_default_str();
+  command->add_option("--name", options->name, "C name of the model (default: from the file name)");
+  command->add_option("-j,--jobs", options->jobs, "blocks compiled at once (default: one per core)")
+      ->check(CLI::NonNegativeNumber);
+  command->callback([options] { run(*options); });
+}
+
+}  // namespace kiln::tools

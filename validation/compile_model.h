@@ -1,0 +1,31 @@
+// The compile driver: a TorchScript file in, an artifact directory out. Import, the canonical IR passes, the
+// fusion plan and codegen, in the order `kiln compile`, `kiln validate` and the tests all need them.
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "codegen/compiler.h"
+#include "fusion/strategies.h"
+#include "ir/graph.h"
+
+namespace kiln::validation {
+
+struct ModelCompileOptions {
+  std::vector<ir::Shape> input_shapes;  // empty: the shapes stored in the model file
+  std::string strategy = "dnnfusion";
+  fusion::PartitionOptions partition;
+  codegen::CompileOptions codegen;  // model_name empty: derived from the file name
+};
+
+// The canonical IR of a model, as compiled.
+ir::Graph importCanonical(const std::filesystem::path& model, const std::vector<ir::Shape>& input_shapes);
+
+// "resnet18_traced.pt" -> "resnet18_traced": the file's stem with other characters replaced by '_'.
+std::string modelNameFromPath(const std::filesystem::path& model);
+
+codegen::ArtifactSummary compileModel(const std::filesystem::path& model, const ModelCompileOptions& options,
+                                      const std::filesystem::path& artifact_dir);
+
+}  // namespace kiln::validation

@@ -1,0 +1,168 @@
+#include "validation/validate.h"
+
+#include <torch/script.h>
+
+#include <fmt/format.h>
+
+#include "frontend/reference_executor.h"
+#include "ir/error.h"
+#include "runtime/error.h"
+#include "runtime/model.h"
+#include "validation/compile_model.h"
+
+namespace kiln::validation {
+namespace {
+
+namespace fs = std::filesystem;
+
+Comparison compare(const std::string& name, const at::Tensor& actual, const at::Tensor& reference,
+                   const Tolerance& tolerance) {
+  Comparison c;
+  c.name = name;
+  const at::Tensor a = actual.to(at::kDouble).flatten(), r = reference.to(at::kDouble).flatten();
+  const at::Tensor diff = (a - r).abs();
+  const double scale = std::max(r.abs().max().item<double>(), 1e-30);
+  c.max_abs = diff.max().item<double>();
+  c.scaled = c.max_abs / scale;
+  const at::Tensor significant = r.abs() >= 1e-3 * scale;
+  c.max_rel = (diff.masked_select(significant) / r.abs().masked_select(significant)).max().item<double>();
+  const double norms = a.norm().item<double>() * r.norm().item<double>();
+  c.cosine = norms > 0 ? (a * r).sum().item<double>() / norms : (c.max_abs == 0 ? 1.0 : 0.0);
+  c.pass = c.scaled <= tolerance.scaled_error && c.cosine >= tolerance.min_cosine;
+  return c;
+}
+
+std::vector<at::Tensor> seededInputs(const runtime::Manifest& manifest, uint64_t seed) {
+  at::manual_seed(seed);
+  std::vector<at::Tensor> inputs;
+  for (int id : manifest.inputs) inputs.push_back(at::randn(manifest.values.at(id).shape));
+  return inputs;
+}
+
+std::vector<at::Tensor> runTorch(torch::jit::Module& module, const std::vector<at::Tensor>& inputs) {
+  at::NoGradGuard no_grad;
+  c10::IValue result = module.forward(std::vector<c10::IValue>(inputs.begin(), inputs.end()));
+  std::vector<at::Tensor> outputs;
+  if (result.isTensor()) {
+    outputs.push_back(result.toTensor());
+  } else if (result.isTuple()) {
+    for (const c10::IValue& v : result.toTuple()->elements()) outputs.push_back(v.toTensor());
+  } else if (result.isTensorList()) {
+    for (const at::Tensor& t : result.toTensorVector()) outputs.push_back(t);
+  } else {
+    fail("the model returns {}, not tensors; kiln validates models that return tensors", result.tagKind());
+  }
+  return outputs;
+}
+
+std::vector<at::Tensor> runArtifact(runtime::Model& model, const std::vector<at::Tensor>& inputs) {
+  const runtime::Manifest& manifest = model.manifest();
+  std::vector<runtime::HostTensor> host;
+  for (const at::Tensor& t : inputs) host.push_back({t.data_ptr<float>(), t.sizes().vec()});
+  std::vector<at::Tensor> outputs;
+  std::vector<float*> data;
+  for (int id : manifest.outputs) {
+    outputs.push_back(at::empty(manifest.values.at(id).shape));
+    data.push_back(outputs.back().data_ptr<float>());
+  }
+  model.run(host, data);
+  return outputs;
+}
+
+// A kept activation, read in its layout and returned in logical (PyTorch) order.
+at::Tensor logicalValue(const runtime::Model& model, const runtime::ValueInfo& value) {
+  const float* data = model.valueData(value.id);
+  std::vector<int64_t> strides(value.extents.size()), logical_strides;
+  for (size_t p = 0, stride = 1; p < value.extents.size(); stride *= value.extents[p], ++p) strides[p] = stride;
+  for (int position : value.positions) logical_strides.push_back(strides[position]);
+  return at::from_blob(const_cast<float*>(data), value.shape, logical_strides).clone();
+}
+
+// Every runtime error is reported as kiln's own.
+template <typename Body>
+auto translated(Body body) {
+  try {
+    return body();
+  } catch (const runtime::Error& e) {
+    throw Error(e.what());
+  }
+}
+
+}  // namespace
+
+std::optional<Fault> localizeFault(const fs::path& model_path, const fs::path& artifact_dir, uint64_t seed,
+                                   const Tolerance& tolerance) {
+  return translated([&]() -> std::optional<Fault> {
+    runtime::Model model(artifact_dir, /*keep_intermediates=*/true);
+    const runtime::Manifest& manifest = model.manifest();
+    std::vector<ir::Shape> shapes;
+    for (int id : manifest.inputs) shapes.push_back(manifest.values.at(id).shape);
+    const ir::Graph graph = importCanonical(model_path, shapes);
+    const std::vector<at::Tensor> inputs = seededInputs(manifest, seed);
+    runArtifact(model, inputs);
+    const auto reference = frontend::ReferenceExecutor(graph).runAll(inputs);
+    for (const runtime::BlockInfo& block : manifest.blocks) {
+      for (int id : block.outputs) {
+        const runtime::ValueInfo& value = manifest.values.at(id);
+        if (id >= graph.numValues() || graph.value(id).name != value.name)
+          fail("artifact {} was not compiled from {} (value {} differs); recompile it", artifact_dir.string(),
+               model_path.string(), value.name);
+        if (value.role != runtime::ValueRole::Activation) continue;
+        Comparison c = compare(value.name, logicalValue(model, value), reference.at(id), tolerance);
+        if (c.pass) continue;
+        return Fault{block.id, block.function, block.ops, c};
+      }
+    }
+    return std::nullopt;
+  });
+}
+
+ValidationReport validateArtifact(const fs::path& model_path, const fs::path& artifact_dir,
+                                  const ValidateOptions& options) {
+  return translated([&] {
+    runtime::Model model(artifact_dir);
+    model.setNumThreads(options.threads);
+    torch::jit::Module module = torch::jit::load(model_path.string());
+    module.eval();
+    ValidationReport report;
+    for (uint64_t seed : options.seeds) {
+      const std::vector<at::Tensor> inputs = seededInputs(model.manifest(), seed);
+      const std::vector<at::Tensor> expected = runTorch(module, inputs), actual = runArtifact(model, inputs);
+      if (expected.size() != actual.size())
+        fail("the model returns {} tensors but the artifact {}", expected.size(), actual.size());
+      SeedResult result{seed, {}, true};
+      for (size_t o = 0; o < actual.size(); ++o) {
+        const auto& value = model.manifest().values.at(model.manifest().outputs[o]);
+        result.outputs.push_back(compare(value.name, actual[o], expected[o], options.tolerance));
+        result.pass = result.pass && result.outputs.back().pass;
+      }
+      report.pass = report.pass && result.pass;
+      if (!result.pass && !report.fault)
+        report.fault = localizeFault(model_path, artifact_dir, seed, options.tolerance);
+      report.seeds.push_back(std::move(result));
+    }
+    return report;
+  });
+}
+
+std::string formatReport(const ValidationReport& report, const Tolerance& tolerance) {
+  std::string text = fmt::format("{:>6}  {:<12} {:>12} {:>12} {:>12} {:>12}  {}\n", "seed", "output", "max abs",
+                                 "max rel", "abs/scale", "cosine", "result");
+  for (const SeedResult& seed : report.seeds)
+    for (const Comparison& c : seed.outputs)
+      text += fmt::format("{:>6}  {:<12} {:>12.3e} {:>12.3e} {:>12.3e} {:>12.9f}  {}\n", seed.seed, c.name, c.max_abs,
+                          c.max_rel, c.scaled, c.cosine, c.pass ? "pass" : "FAIL");
+  text += fmt::format("tolerance: max abs error <= {:.1e} x max |reference|, cosine >= {}\n", tolerance.scaled_error,
+                      tolerance.min_cosine);
+  if (report.fault) {
+    const Fault& f = *report.fault;
+    text += fmt::format("first disagreeing block: {} ({}), ops {}; its output {} is off by {:.3e} x scale\n", f.block,
+                        f.function, fmt::join(f.ops, "+"), f.first_bad_output.name, f.first_bad_output.scaled);
+  } else if (!report.pass) {
+    text += "every block agrees with the reference executor; the difference lies between the TorchScript module "
+            "and kiln's import of it\n";
+  }
+  return text + (report.pass ? "PASS\n" : "FAIL\n");
+}
+
+}  // namespace kiln::validation
