@@ -28,14 +28,16 @@ int vectorWidth(int extent, int natural) {
   return width >= 4 ? width : 1;
 }
 
-// Where the rows of the block's output are looped over: the loop stages are computed at.
-struct OutputLoops {
-  Func output;
-  Halide::LoopLevel rows = Halide::LoopLevel::root();
-  Halide::LoopLevel tile = Halide::LoopLevel::root();
-};
+enum class Placement { Root, Strip, Anchor };
 
-enum class Placement { Anchor, Strip, Root };
+// Half of this machine's 2 MiB L2: weights above it are re-read from memory if rows loop outside channels.
+constexpr int64_t kWeightsKeptInCache = 1 << 20;
+
+// A register tile: `vectors` vectors of `vector` lanes of channels (the innermost dimension) by `pixels`
+// positions of the next dimension.
+struct RegisterTile {
+  int vector = 1, vectors = 1, pixels = 1;
+};
 
 class BlockScheduler {
  public:
@@ -48,19 +50,41 @@ class BlockScheduler {
   void run() {
     const bool tiled = block_.output_funcs.size() == 1 && block_.output_funcs[0].rank() >= 2;
     std::map<int, Placement> placement = tiled ? place() : std::map<int, Placement>{};
-    const PlacedStage* anchor = nullptr;
-    bool strips = false;
+    auto placed = [&](int op) {
+      auto it = placement.find(op);
+      return it == placement.end() ? Placement::Root : it->second;
+    };
+    bool anchored = false, strips = false;
     for (const PlacedStage& s : block_.stages) {
-      if (placement[s.op] == Placement::Anchor) anchor = &s;
-      strips = strips || placement[s.op] == Placement::Strip;
+      anchored = anchored || placed(s.op) == Placement::Anchor;
+      strips = strips || placed(s.op) == Placement::Strip;
     }
-    OutputLoops loops = anchor ? scheduleAnchoredOutput(*anchor, strips) : scheduleOutputs(strips);
+    Halide::LoopLevel rows = Halide::LoopLevel::root(), tile = Halide::LoopLevel::root();
+    if (anchored) {
+      TensorFunc& out = block_.output_funcs[0];
+      const RegisterTile shape = tileFor(halideExtents(out));
+      tile = tileLoops(out.func, shape);
+      const Var channel_tiles(out.func.name() + "_co");
+      if (out.rank() == 4 && !strips && anchorWeightBytes(placement) > kWeightsKeptInCache) {
+        // Weights too big to stay in cache while rows stream by: loop over channel tiles outermost, so each
+        // tile's weights are read once and the (smaller) input is what gets re-read.
+        out.func.reorder(Var(out.func.name() + "_xo"), out.func.args()[2], channel_tiles).parallel(channel_tiles);
+      } else {
+        rows = parallelizeRows(out.func, halideExtents(out), strips);
+        if (out.rank() == 2 && halideExtents(out)[0] >= 2 * shape.vector * shape.vectors)
+          out.func.parallel(channel_tiles);
+      }
+    } else {
+      rows = scheduleOutputs(strips);
+    }
     for (const PlacedStage& s : block_.stages) {
-      if (&s == anchor) continue;
-      if (tiled && placement[s.op] == Placement::Strip)
-        computeInStrip(s.stage, loops.rows);
+      const Placement where = placed(s.op);
+      if (where == Placement::Anchor)
+        accumulateInTile(s.stage, tileFor(halideExtents(block_.output_funcs[0])), tile);
+      else if (s.stage.kind == StageKind::Accumulator && s.stage.tensor.rank() >= 2)
+        registerBlockAlone(s.stage, where == Placement::Strip, rows);
       else
-        computeRoot(s.stage);
+        computeAt(s.stage, where == Placement::Strip, rows);
     }
   }
 
@@ -81,23 +105,20 @@ class BlockScheduler {
     return found;
   }
 
-  // Decides, from the last stage-owning op backwards, which stage anchors the output tile, which are
-  // streamed in row strips and which are staged whole.
+  // Decides, from the last stage-owning op backwards, which accumulators are computed inside the output's
+  // register tiles (anchors), which stages are streamed in row strips and which are staged whole.
   std::map<int, Placement> place() const {
     const TensorFunc& out = block_.output_funcs[0];
     std::map<int, Placement> placement;
-    bool anchored = false;
     for (auto s = block_.stages.rbegin(); s != block_.stages.rend(); ++s) {
       if (placement.count(s->op)) continue;
       const std::set<int> readers = stagedReaders(s->op);
       const TensorFunc& t = s->stage.tensor;
-      const bool only_output = readers == std::set<int>{-1};
       const bool own_stage_only = std::count_if(block_.stages.begin(), block_.stages.end(),
                                                 [&](const PlacedStage& o) { return o.op == s->op; }) == 1;
-      if (!anchored && only_output && own_stage_only && s->stage.kind == StageKind::Accumulator &&
+      if (readers == std::set<int>{-1} && own_stage_only && s->stage.kind == StageKind::Accumulator &&
           t.shape == out.shape && t.layout == out.layout) {
         placement[s->op] = Placement::Anchor;
-        anchored = true;
         continue;
       }
       bool streamable = out.rank() == 4 && t.rank() == 4 && t.shape[2] > 1 && out.shape[2] > 1;
@@ -106,6 +127,78 @@ class BlockScheduler {
       placement[s->op] = streamable ? Placement::Strip : Placement::Root;
     }
     return placement;
+  }
+
+  // The weight bytes the anchors read: output channels times the reduction size of each, in floats.
+  int64_t anchorWeightBytes(const std::map<int, Placement>& placement) const {
+    int64_t bytes = 0;
+    for (const PlacedStage& s : block_.stages) {
+      if (placement.count(s.op) == 0 || placement.at(s.op) != Placement::Anchor) continue;
+      int64_t size = halideExtents(s.stage.tensor)[0] * static_cast<int64_t>(sizeof(float));
+      for (int d = 0; d < s.stage.reduction.dimensions(); ++d)
+        size *= *Halide::Internal::as_const_int(s.stage.reduction[d].extent());
+      bytes += size;
+    }
+    return bytes;
+  }
+
+  RegisterTile tileFor(const std::vector<int>& extents) const {
+    RegisterTile tile;
+    tile.vector = vectorWidth(extents[0], natural_);
+    tile.vectors = std::clamp(extents[0] / tile.vector, 1, natural_ >= 16 ? 4 : 2);
+    tile.pixels = std::clamp(accumulators_ / tile.vectors, 1, extents[1]);
+    return tile;
+  }
+
+  // Splits f's two innermost dimensions into a register tile (channels vectorized and unrolled, pixels
+  // unrolled); returns the loop level one tile is computed at.
+  static Halide::LoopLevel tileLoops(Func f, const RegisterTile& tile) {
+    const std::vector<Var> args = f.args();
+    const std::string name = f.name();
+    Var co(name + "_co"), ci(name + "_ci"), xo(name + "_xo"), xi(name + "_xi");
+    f.split(args[0], co, ci, tile.vector * tile.vectors, TailStrategy::ShiftInwards)
+        .split(args[1], xo, xi, tile.pixels, TailStrategy::ShiftInwards)
+        .reorder(ci, xi, co, xo);
+    if (tile.vector > 1) f.vectorize(ci, tile.vector);
+    f.unroll(ci).unroll(xi);
+    return Halide::LoopLevel(f, co);
+  }
+
+  // The accumulator of one tile lives in registers: its reduction runs outside the unrolled tile loops.
+  static void accumulateInTile(const Stage& stage, const RegisterTile& tile, const Halide::LoopLevel& at) {
+    Func acc = stage.tensor.func;
+    const std::vector<Var> args = acc.args();
+    acc.compute_at(at);
+    if (tile.vector > 1) acc.vectorize(args[0], tile.vector);
+    acc.unroll(args[0]).unroll(args[1]);
+    Halide::Stage update = acc.update();
+    std::vector<Halide::VarOrRVar> order{args[0], args[1]};
+    for (int d = 0; d < stage.reduction.dimensions(); ++d) order.push_back(stage.reduction[d]);
+    update.reorder(order);
+    if (tile.vector > 1) update.vectorize(args[0], tile.vector);
+    update.unroll(args[0]).unroll(args[1]);
+  }
+
+  // An accumulator read by something other than the output tile (a streamed or staged conv): a wrapper Func
+  // takes the accumulator's place for its readers and is tiled like an output.
+  void registerBlockAlone(const Stage& stage, bool in_strip, const Halide::LoopLevel& strip) {
+    Func acc = stage.tensor.func;
+    Func wrapper = acc.in();
+    const std::vector<int> extents = halideExtents(stage.tensor);
+    const RegisterTile tile = tileFor(extents);
+    const Halide::LoopLevel tile_level = tileLoops(wrapper, tile);
+    if (in_strip) {
+      wrapper.compute_at(strip);
+    } else {
+      wrapper.compute_root();
+      const std::vector<Var> args = wrapper.args();
+      for (int p = stage.tensor.rank() - 1; p >= 2; --p)
+        if (extents[p] > 1) {
+          wrapper.parallel(args[p]);
+          break;
+        }
+    }
+    accumulateInTile(stage, tile, tile_level);
   }
 
   // Rows of a rank-4 output per strip when stages are streamed; 1 (parallel over single rows) otherwise.
@@ -129,50 +222,18 @@ class BlockScheduler {
     return Halide::LoopLevel(out, rows);
   }
 
-  OutputLoops scheduleAnchoredOutput(const PlacedStage& anchor, bool strips) {
-    TensorFunc& out = block_.output_funcs[0];
-    const std::vector<int> extents = halideExtents(out);
-    const std::vector<Var> args = out.func.args();
-    const Var c = args[0], x = args[1];
-    const int vector = vectorWidth(extents[0], natural_);
-    const int vectors = std::clamp(extents[0] / vector, 1, natural_ >= 16 ? 4 : 2);
-    const int pixels = std::clamp(accumulators_ / vectors, 1, extents[1]);
-    Var co(out.func.name() + "_co"), ci(out.func.name() + "_ci"), xo(out.func.name() + "_xo"),
-        xi(out.func.name() + "_xi");
-    out.func.split(c, co, ci, vector * vectors, TailStrategy::ShiftInwards)
-        .split(x, xo, xi, pixels, TailStrategy::ShiftInwards)
-        .reorder(ci, xi, co, xo);
-    if (vector > 1) out.func.vectorize(ci, vector);
-    out.func.unroll(ci).unroll(xi);
-    OutputLoops loops{out.func, parallelizeRows(out.func, extents, strips), Halide::LoopLevel(out.func, co)};
-    if (args.size() == 2 && extents[0] >= 2 * vector * vectors) out.func.parallel(co);
-
-    Func acc = anchor.stage.tensor.func;
-    const std::vector<Var> acc_args = acc.args();
-    acc.compute_at(loops.tile);
-    if (vector > 1) acc.vectorize(acc_args[0], vector);
-    acc.unroll(acc_args[0]).unroll(acc_args[1]);
-    Halide::Stage update = acc.update();
-    std::vector<Halide::VarOrRVar> order{acc_args[0], acc_args[1]};
-    for (int d = 0; d < anchor.stage.reduction.dimensions(); ++d) order.push_back(anchor.stage.reduction[d]);
-    update.reorder(order);
-    if (vector > 1) update.vectorize(acc_args[0], vector);
-    update.unroll(acc_args[0]).unroll(acc_args[1]);
-    return loops;
-  }
-
-  OutputLoops scheduleOutputs(bool strips) {
-    OutputLoops loops;
+  // Outputs without an anchor: vectorized along the innermost dimension, parallel over rows.
+  Halide::LoopLevel scheduleOutputs(bool strips) {
+    Halide::LoopLevel rows = Halide::LoopLevel::root();
     for (TensorFunc& out : block_.output_funcs) {
       if (out.rank() == 0) continue;
       const std::vector<int> extents = halideExtents(out);
       const int vector = vectorWidth(extents[0], natural_);
       if (vector > 1) out.func.vectorize(out.func.args()[0], vector, TailStrategy::ShiftInwards);
-      Halide::LoopLevel rows = parallelizeRows(out.func, extents, strips);
+      rows = parallelizeRows(out.func, extents, strips);
       if (out.rank() == 2 && extents[1] > 1) out.func.parallel(out.func.args()[1]);
-      if (block_.output_funcs.size() == 1) loops = {out.func, rows, rows};
     }
-    return loops;
+    return block_.output_funcs.size() == 1 ? rows : Halide::LoopLevel::root();
   }
 
   void vectorizeInner(const Stage& stage) {
@@ -187,16 +248,16 @@ class BlockScheduler {
     for (int u = 0; u < f.num_update_definitions(); ++u) f.update(u).vectorize(inner, vector, tail);
   }
 
-  void computeInStrip(const Stage& stage, const Halide::LoopLevel& rows) {
+  // A window or axis reduction: vectorized along its innermost dimension, and when staged whole, parallel over
+  // its outermost dimension of more than one element.
+  void computeAt(const Stage& stage, bool in_strip, const Halide::LoopLevel& strip) {
     Func f = stage.tensor.func;
-    f.compute_at(rows);
     vectorizeInner(stage);
-  }
-
-  void computeRoot(const Stage& stage) {
-    Func f = stage.tensor.func;
+    if (in_strip) {
+      f.compute_at(strip);
+      return;
+    }
     f.compute_root();
-    vectorizeInner(stage);
     const std::vector<int> extents = halideExtents(stage.tensor);
     for (int p = stage.tensor.rank() - 1; p >= 1; --p) {
       if (extents[p] <= 1) continue;

@@ -23,6 +23,7 @@ struct RunCommandOptions {
   bool random = false;
   std::vector<std::string> outputs;
   int threads = 0;
+  int repeat = 1;
 };
 
 std::vector<runtime::NpyArray> loadInputs(const RunCommandOptions& options, const runtime::Manifest& manifest) {
@@ -68,11 +69,18 @@ void run(const RunCommandOptions& options) {
   std::vector<float*> output_data;
   for (int id : manifest.outputs) outputs.emplace_back(manifest.values.at(id).bytes / sizeof(float));
   for (auto& output : outputs) output_data.push_back(output.data());
-  const auto start = std::chrono::steady_clock::now();
-  model.run(inputs, output_data);
-  const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
-  std::printf("ran %s: %zu blocks in %.2f ms (first run, %s)\n", manifest.model.c_str(), manifest.blocks.size(), ms,
-              options.threads > 0 ? fmt::format("{} threads", options.threads).c_str() : "one thread per core");
+  std::vector<double> ms;
+  for (int r = 0; r < options.repeat; ++r) {
+    const auto start = std::chrono::steady_clock::now();
+    model.run(inputs, output_data);
+    ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count());
+  }
+  const double first = ms.front();
+  std::nth_element(ms.begin(), ms.begin() + ms.size() / 2, ms.end());
+  const std::string threads =
+      options.threads > 0 ? fmt::format("{} threads", options.threads) : std::string("one thread per core");
+  std::printf("ran %s: %zu blocks, first run %.2f ms, median of %d runs %.2f ms (%s)\n", manifest.model.c_str(),
+              manifest.blocks.size(), first, options.repeat, ms[ms.size() / 2], threads.c_str());
   std::printf("memory: activation arena %s (unshared %s), weights %s mapped\n",
               binaryBytes(model.arena().arena_bytes).c_str(), binaryBytes(model.arena().unshared_bytes).c_str(),
               binaryBytes(static_cast<int64_t>(model.weightBytes())).c_str());
@@ -96,6 +104,9 @@ void addRunCommand(CLI::App& app) {
   command->add_option("-o,--output", options->outputs, "write the outputs (.npy), once per output");
   command->add_option("--threads", options->threads, "worker threads (default: one per core)")
       ->check(CLI::NonNegativeNumber);
+  command->add_option("--repeat", options->repeat, "run this many times and report the median time")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
   command->callback([options] {
     try {
       run(*options);
