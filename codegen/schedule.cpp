@@ -28,6 +28,14 @@ int vectorWidth(int extent, int natural) {
   return width >= 4 ? width : 1;
 }
 
+// The widest power-of-two vector of at most `natural` lanes that divides `extent`; 1 below 4. Reductions need
+// it: their updates cannot recompute a shifted tail, and a guarded vector tail still loads past the end.
+int dividingVectorWidth(int extent, int natural) {
+  int width = vectorWidth(extent, natural);
+  while (width > 1 && extent % width != 0) width /= 2;
+  return width >= 4 ? width : 1;
+}
+
 enum class Placement { Root, Strip, Anchor };
 
 // Half of this machine's 2 MiB L2: weights above it are re-read from memory if rows loop outside channels.
@@ -48,7 +56,10 @@ class BlockScheduler {
   }
 
   void run() {
-    const bool tiled = block_.output_funcs.size() == 1 && block_.output_funcs[0].rank() >= 2;
+    // Tiles and strips assume the output's innermost dimension is channels (or features) and its third rows;
+    // a rank-4 model output kept in PyTorch's layout gets the plain schedule.
+    const bool tiled = block_.output_funcs.size() == 1 && block_.output_funcs[0].rank() >= 2 &&
+                       block_.output_funcs[0].layout == activationLayout(block_.output_funcs[0].rank());
     std::map<int, Placement> placement = tiled ? place() : std::map<int, Placement>{};
     auto placed = [&](int op) {
       auto it = placement.find(op);
@@ -239,13 +250,11 @@ class BlockScheduler {
   void vectorizeInner(const Stage& stage) {
     Func f = stage.tensor.func;
     if (stage.tensor.rank() == 0) return;
-    const int extent = halideExtents(stage.tensor)[0];
-    const int vector = vectorWidth(extent, natural_);
+    const int vector = dividingVectorWidth(halideExtents(stage.tensor)[0], natural_);
     if (vector == 1) return;
-    const TailStrategy tail = extent % vector == 0 ? TailStrategy::Auto : TailStrategy::GuardWithIf;
     const Var inner = f.args()[0];
-    f.vectorize(inner, vector, tail);
-    for (int u = 0; u < f.num_update_definitions(); ++u) f.update(u).vectorize(inner, vector, tail);
+    f.vectorize(inner, vector);
+    for (int u = 0; u < f.num_update_definitions(); ++u) f.update(u).vectorize(inner, vector);
   }
 
   // A window or axis reduction: vectorized along its innermost dimension, and when staged whole, parallel over

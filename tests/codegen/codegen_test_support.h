@@ -1,0 +1,72 @@
+// Helpers for the codegen tests: compile a graph into an artifact in a fresh temporary directory, run it with
+// the runtime, and compare with the reference executor (ATen).
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include <ATen/ATen.h>
+
+#include "codegen/compiler.h"
+#include "frontend/reference_executor.h"
+#include "fusion/strategies.h"
+#include "runtime/model.h"
+
+namespace kiln::testing {
+
+// A directory under the system's temporary directory, removed with everything in it at the end of scope.
+class ScratchDir {
+ public:
+  explicit ScratchDir(const std::string& name)
+      : path_(std::filesystem::temp_directory_path() / ("kiln-test-" + name + "-" + std::to_string(getpid()))) {
+    std::filesystem::remove_all(path_);
+    std::filesystem::create_directories(path_);
+  }
+  ~ScratchDir() { std::filesystem::remove_all(path_); }
+  const std::filesystem::path& path() const { return path_; }
+
+ private:
+  std::filesystem::path path_;
+};
+
+inline std::filesystem::path compileGraph(const ir::Graph& graph, const std::string& strategy,
+                                          const std::filesystem::path& dir, const std::string& target = "host",
+                                          codegen::ScheduleKind schedule = codegen::ScheduleKind::Default) {
+  const fusion::PartitionOptions options;
+  const fusion::Plan plan = fusion::partition(graph, strategy, options);
+  codegen::CompileOptions compile;
+  compile.model_name = "test";
+  compile.target = target;
+  compile.schedule.kind = schedule;
+  compileArtifact(graph, plan, fusion::computeMetrics(graph, plan, options.machine), compile, dir);
+  return dir;
+}
+
+inline std::vector<at::Tensor> runArtifact(runtime::Model& model, const std::vector<at::Tensor>& inputs) {
+  std::vector<runtime::HostTensor> host;
+  for (const at::Tensor& t : inputs) host.push_back({t.data_ptr<float>(), t.sizes().vec()});
+  std::vector<at::Tensor> outputs;
+  std::vector<float*> data;
+  for (int id : model.manifest().outputs) {
+    outputs.push_back(at::empty(model.manifest().values.at(id).shape));
+    data.push_back(outputs.back().data_ptr<float>());
+  }
+  model.run(host, data);
+  return outputs;
+}
+
+inline std::vector<at::Tensor> randomInputs(const ir::Graph& graph, uint64_t seed) {
+  at::manual_seed(seed);
+  std::vector<at::Tensor> inputs;
+  for (ir::ValueId id : graph.inputs()) inputs.push_back(at::randn(graph.type(id).shape));
+  return inputs;
+}
+
+// Max |a - b| relative to the scale of `reference` (its max |value|, at least 1).
+inline double errorToScale(const at::Tensor& actual, const at::Tensor& reference) {
+  const double scale = std::max(reference.abs().max().item<double>(), 1.0);
+  return (actual - reference).abs().max().item<double>() / scale;
+}
+
+}  // namespace kiln::testing
