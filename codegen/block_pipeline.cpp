@@ -41,14 +41,6 @@ Halide::ImageParam makeParam(const ir::Graph& graph, ir::ValueId id, const Layou
   return param;
 }
 
-TensorFunc wrapParam(const ir::Graph& graph, ir::ValueId id, const Halide::ImageParam& param, const Layout& layout) {
-  return defineTensor(funcName(graph, id) + "_in", graph.type(id).shape, layout, [&](const auto& i) {
-    std::vector<Halide::Expr> args(i.size());
-    for (size_t d = 0; d < i.size(); ++d) args[layout.position[d]] = i[d];
-    return param(args);
-  });
-}
-
 // Pins an output Func's buffer to the value's dense shape in its layout.
 void pinOutput(TensorFunc& out) {
   const auto extents = out.layout.halideExtents(out.shape);
@@ -94,7 +86,7 @@ BlockPipeline buildBlockPipeline(const ir::Graph& graph, const fusion::Block& bl
   for (ir::ValueId id : built.arguments) {
     const Layout& layout = layouts.at(id);
     built.params.push_back(makeParam(graph, id, layout));
-    funcs.emplace(id, wrapParam(graph, id, built.params.back(), layout));
+    funcs.emplace(id, TensorFunc{Halide::Func(built.params.back()), graph.type(id).shape, layout});
   }
   std::map<ir::ValueId, int> producer;
   for (int op_index : block.ops) {

@@ -39,6 +39,7 @@ struct BlockPipeline {
   // directly; schedules use it to decide where a stage may be computed.
   std::map<int, std::vector<int>> readers;
   Halide::Pipeline pipeline;
+  std::string schedule_note;  // set when the block did not get the schedule asked for, and why
 };
 
 // Lowers `block` of `plan`. Throws kiln::Error naming the op for a kind without a lowering or a non-float32

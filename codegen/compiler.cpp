@@ -37,6 +37,25 @@ void checkReplaceable(const fs::path& directory) {
          artifact::kManifestFile);
 }
 
+// Lowers and schedules one block. Halide 14's autoscheduler fails on some pipelines (an internal error when an
+// argument drops out after simplification, e.g. x - x); such a block gets the default schedule instead, and
+// the fallback is reported.
+BlockPipeline scheduledBlock(const ir::Graph& graph, const fusion::Block& block, const ValueLayouts& layouts,
+                             const Halide::Target& target, const CompileOptions& options, int index) {
+  const std::string name = blockFunctionName(options.model_name, index);
+  BlockPipeline built = buildBlockPipeline(graph, block, layouts, name);
+  try {
+    scheduleBlock(built, target, options.schedule);
+    return built;
+  } catch (const Halide::Error& e) {
+    if (options.schedule.kind != ScheduleKind::Auto) throw;
+    BlockPipeline fallback = buildBlockPipeline(graph, block, layouts, name);
+    scheduleBlock(fallback, target, ScheduleOptions{ScheduleKind::Default});
+    fallback.schedule_note = " [autoscheduler failed, default schedule used]";
+    return fallback;
+  }
+}
+
 // Lowers, schedules and compiles every block on `jobs` threads; the first failure is rethrown.
 std::vector<BlockPipeline> compileBlocks(const ir::Graph& graph, const fusion::Plan& plan, const ValueLayouts& layouts,
                                          const Halide::Target& target, const CompileOptions& options,
@@ -52,8 +71,7 @@ std::vector<BlockPipeline> compileBlocks(const ir::Graph& graph, const fusion::P
       const fusion::Block& block = plan.blocks[b];
       const auto start = Clock::now();
       try {
-        BlockPipeline built = buildBlockPipeline(graph, block, layouts, blockFunctionName(options.model_name, b));
-        scheduleBlock(built, target, options.schedule);
+        BlockPipeline built = scheduledBlock(graph, block, layouts, target, options, b);
         std::vector<Halide::Argument> args(built.params.begin(), built.params.end());
         built.pipeline.compile_to_object((object_dir / (built.function_name + ".o")).string(), args,
                                          built.function_name, block_target);
@@ -67,8 +85,8 @@ std::vector<BlockPipeline> compileBlocks(const ir::Graph& graph, const fusion::P
       }
       std::lock_guard lock(mutex);
       if (options.progress)
-        options.progress(fmt::format("[{}/{}] block {} {} ({:.2f} s)", ++done, count, b, blockPattern(graph, block),
-                                     secondsSince(start)));
+        options.progress(fmt::format("[{}/{}] block {} {} ({:.2f} s){}", ++done, count, b, blockPattern(graph, block),
+                                     secondsSince(start), blocks[b].schedule_note));
     }
   };
   const int jobs = std::max(1, std::min(count, options.jobs > 0 ? options.jobs

@@ -88,7 +88,8 @@ nlohmann::json blockJson(const ManifestInput& in, const BlockPipeline& pipeline,
           {"mapping", ir::mappingTypeName(block.mapping)},
           {"flops", m.flops},
           {"traffic_bytes", m.traffic_bytes},
-          {"internal_bytes", m.internal_bytes}};
+          {"internal_bytes", m.internal_bytes},
+          {"schedule_note", pipeline.schedule_note}};
 }
 
 // Values whose layout differs from PyTorch's contiguous one where a block reads or writes them. No separate

@@ -1,0 +1,164 @@
+// The runtime against real artifacts (LeNet-5 compiled once per suite): the C API's errors for bad inputs,
+// corrupt or missing files and a library that lacks a block; arena reuse; and the validator naming the block
+// whose weights were tampered with. (Byte-identical recompiles are a CLI test: Halide uniquifies Func names per
+// process, so the guarantee is per `kiln compile` run.)
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "../codegen/codegen_test_support.h"
+#include "../frontend/zoo_test_support.h"
+#include "ir/files.h"
+#include "runtime/artifact_format.h"
+#include "runtime/kiln_runtime.h"
+#include "validation/compile_model.h"
+#include "validation/validate.h"
+
+namespace kiln::testing {
+namespace {
+
+namespace fs = std::filesystem;
+
+class Artifacts : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    scratch_ = new ScratchDir("artifacts");
+    compile("dnnfusion", fused());
+    compile("none", unfused());
+  }
+  static void TearDownTestSuite() { delete scratch_; }
+
+  static void compile(const std::string& strategy, const fs::path& dir) {
+    validation::ModelCompileOptions options;
+    options.strategy = strategy;
+    options.codegen.model_name = "lenet";
+    validation::compileModel(zooModel("lenet5_traced"), options, dir);
+  }
+  static fs::path fused() { return scratch_->path() / "fused"; }
+  static fs::path unfused() { return scratch_->path() / "unfused"; }
+  // A copy of an artifact that a test may damage.
+  static fs::path copyOf(const fs::path& artifact, const std::string& name) {
+    const fs::path copy = scratch_->path() / name;
+    fs::remove_all(copy);
+    fs::copy(artifact, copy);
+    return copy;
+  }
+  static std::string openError(const fs::path& artifact) {
+    kiln_model* model = nullptr;
+    EXPECT_EQ(kiln_model_open(artifact.c_str(), &model), KILN_ERROR);
+    return kiln_last_error();
+  }
+
+  static ScratchDir* scratch_;
+};
+
+ScratchDir* Artifacts::scratch_ = nullptr;
+
+TEST_F(Artifacts, RunsThroughTheCApiAndRejectsBadInputs) {
+  kiln_model* model = nullptr;
+  ASSERT_EQ(kiln_model_open(fused().c_str(), &model), KILN_OK) << kiln_last_error();
+  kiln_tensor_info in{}, out{};
+  ASSERT_EQ(kiln_model_input_info(model, 0, &in), KILN_OK);
+  ASSERT_EQ(kiln_model_output_info(model, 0, &out), KILN_OK);
+  std::vector<float> image(in.elements, 0.5f), scores(out.elements);
+  kiln_tensor input{KILN_FLOAT32, in.rank, in.dims, image.data()};
+  kiln_tensor output{KILN_FLOAT32, out.rank, out.dims, scores.data()};
+  EXPECT_EQ(kiln_model_run(model, &input, 1, &output, 1), KILN_OK) << kiln_last_error();
+
+  EXPECT_EQ(kiln_model_run(model, &input, 0, &output, 1), KILN_ERROR);
+  EXPECT_NE(std::string(kiln_last_error()).find("takes 1 input(s), got 0"), std::string::npos) << kiln_last_error();
+  const int64_t wrong_dims[] = {1, 1, 28, 28};
+  kiln_tensor wrong_shape{KILN_FLOAT32, 4, wrong_dims, image.data()};
+  EXPECT_EQ(kiln_model_run(model, &wrong_shape, 1, &output, 1), KILN_ERROR);
+  EXPECT_NE(std::string(kiln_last_error()).find("must have shape 1x1x32x32, got 1x1x28x28"), std::string::npos)
+      << kiln_last_error();
+  kiln_tensor wrong_dtype{KILN_INT64, in.rank, in.dims, image.data()};
+  EXPECT_EQ(kiln_model_run(model, &wrong_dtype, 1, &output, 1), KILN_ERROR);
+  EXPECT_NE(std::string(kiln_last_error()).find("is int64; the model was compiled for float32"), std::string::npos);
+  EXPECT_EQ(kiln_model_set_num_threads(model, -1), KILN_ERROR);
+  kiln_model_close(model);
+}
+
+TEST_F(Artifacts, ArenaSharesMemoryBetweenBlocks) {
+  kiln_model* model = nullptr;
+  ASSERT_EQ(kiln_model_open(unfused().c_str(), &model), KILN_OK) << kiln_last_error();
+  kiln_memory_info memory{};
+  ASSERT_EQ(kiln_model_memory(model, &memory), KILN_OK);
+  EXPECT_EQ(memory.blocks, 12);
+  EXPECT_GT(memory.unshared_bytes, 0);
+  EXPECT_LT(memory.arena_bytes, memory.unshared_bytes);
+  std::printf("LeNet-5 unfused: arena %lld bytes, unshared %lld bytes\n", static_cast<long long>(memory.arena_bytes),
+              static_cast<long long>(memory.unshared_bytes));
+  kiln_model_close(model);
+}
+
+TEST_F(Artifacts, MissingOrCorruptFilesGiveClearErrors) {
+  EXPECT_NE(openError(scratch_->path() / "nothing-here").find("not a directory"), std::string::npos);
+
+  const fs::path no_manifest = copyOf(fused(), "no-manifest");
+  fs::remove(no_manifest / "manifest.json");
+  EXPECT_NE(openError(no_manifest).find("manifest.json: no such file"), std::string::npos);
+
+  const fs::path flipped = copyOf(fused(), "flipped");
+  {
+    std::fstream weights(flipped / "lenet.weights", std::ios::in | std::ios::out | std::ios::binary);
+    weights.seekp(sizeof(artifact::WeightsHeader) + 100);
+    weights.put('\x7f');
+  }
+  EXPECT_NE(openError(flipped).find("checksum mismatch"), std::string::npos) << openError(flipped);
+
+  const fs::path truncated = copyOf(fused(), "truncated");
+  fs::resize_file(truncated / "lenet.weights", fs::file_size(truncated / "lenet.weights") - 64);
+  EXPECT_NE(openError(truncated).find("size does not match"), std::string::npos);
+
+  const fs::path no_library = copyOf(fused(), "no-library");
+  fs::remove(no_library / "liblenet.so");
+  EXPECT_NE(openError(no_library).find("cannot load"), std::string::npos);
+}
+
+TEST_F(Artifacts, ALibraryMissingABlockIsNamed) {
+  // The unfused manifest lists 12 blocks; the fused library has only kiln_lenet_b0.
+  const fs::path mixed = copyOf(unfused(), "mixed");
+  fs::copy_file(fused() / "liblenet.so", mixed / "liblenet.so", fs::copy_options::overwrite_existing);
+  const std::string error = openError(mixed);
+  EXPECT_NE(error.find("has no entry point kiln_lenet_b1 for block 1"), std::string::npos) << error;
+}
+
+// Overwrites the first weight that block `block` reads with garbage and re-seals the file, so that only the
+// numbers are wrong.
+void tamperWithBlockWeights(const fs::path& artifact, int block) {
+  nlohmann::json manifest = nlohmann::json::parse(readFile(artifact / "manifest.json"));
+  uint64_t offset = 0;
+  for (int id : manifest["blocks"][block]["arguments"])
+    for (const auto& value : manifest["values"])
+      if (value["id"] == id && value["role"] == "weight") offset = value["offset"];
+  std::string weights = readFile(artifact / "lenet.weights");
+  artifact::WeightsHeader header;
+  std::memcpy(&header, weights.data(), sizeof(header));
+  float* data = reinterpret_cast<float*>(weights.data() + header.data_offset + offset);
+  for (int i = 0; i < 16; ++i) data[i] += 3.0f;
+  header.checksum = artifact::weightsChecksum(weights.data() + header.data_offset, header.data_bytes);
+  std::memcpy(weights.data(), &header, sizeof(header));
+  writeFile(artifact / "lenet.weights", weights);
+  manifest["weights"]["checksum"] = fmt::format("{:016x}", header.checksum);
+  writeFile(artifact / "manifest.json", manifest.dump(2));
+}
+
+TEST_F(Artifacts, ValidationNamesTheBlockThatDisagrees) {
+  const fs::path tampered = copyOf(unfused(), "tampered");
+  tamperWithBlockWeights(tampered, 3);
+  const auto report = validation::validateArtifact(zooModel("lenet5_traced"), tampered, {{1}, {}, 0});
+  EXPECT_FALSE(report.pass);
+  ASSERT_TRUE(report.fault.has_value());
+  EXPECT_EQ(report.fault->block, 3);
+  std::printf("%s", validation::formatReport(report, {}).c_str());
+
+  const auto clean = validation::validateArtifact(zooModel("lenet5_traced"), unfused(), {{1}, {}, 0});
+  EXPECT_TRUE(clean.pass);
+}
+
+}  // namespace
+}  // namespace kiln::testing
