@@ -66,17 +66,20 @@ ValueLayouts chooseLayouts(const ir::Graph& graph, const fusion::Plan& plan) {
   const ir::UseIndex uses(graph);
   ValueLayouts layouts;
   for (const fusion::Block& block : plan.blocks) {
-    for (ir::ValueId id : block.footprint.inputs) layouts.emplace(id, activationLayout(graph.type(id).rank()));
-    for (ir::ValueId id : block.footprint.outputs) layouts.emplace(id, activationLayout(graph.type(id).rank()));
-    for (ir::ValueId id : block.footprint.weights) layouts.emplace(id, preferredWeightLayout(graph, id, uses));
+    for (ir::ValueId id : block.footprint.inputs)
+      layouts.emplace(id, activationLayout(graph.type(id).rank()));
+    for (ir::ValueId id : block.footprint.outputs)
+      layouts.emplace(id, activationLayout(graph.type(id).rank()));
+    for (ir::ValueId id : block.footprint.weights)
+      layouts.emplace(id, preferredWeightLayout(graph, id, uses));
   }
   for (ir::ValueId id : graph.inputs()) layouts[id] = rowMajor(graph.type(id).rank());
   for (ir::ValueId id : graph.outputs()) layouts[id] = rowMajor(graph.type(id).rank());
   return layouts;
 }
 
-BlockPipeline buildBlockPipeline(const ir::Graph& graph, const fusion::Block& block, const ValueLayouts& layouts,
-                                 const std::string& function_name) {
+BlockPipeline buildBlockPipeline(const ir::Graph& graph, const fusion::Block& block,
+                                 const ValueLayouts& layouts, const std::string& function_name) {
   BlockPipeline built;
   built.function_name = function_name;
   std::map<ir::ValueId, TensorFunc> funcs;

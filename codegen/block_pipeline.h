@@ -44,8 +44,8 @@ struct BlockPipeline {
 
 // Lowers `block` of `plan`. Throws kiln::Error naming the op for a kind without a lowering or a non-float32
 // value.
-BlockPipeline buildBlockPipeline(const ir::Graph& graph, const fusion::Block& block, const ValueLayouts& layouts,
-                                 const std::string& function_name);
+BlockPipeline buildBlockPipeline(const ir::Graph& graph, const fusion::Block& block,
+                                 const ValueLayouts& layouts, const std::string& function_name);
 
 // A Halide-safe identifier for a value: its IR name with other characters replaced, made unique by its id.
 std::string funcName(const ir::Graph& graph, ir::ValueId id);

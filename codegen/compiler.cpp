@@ -37,9 +37,9 @@ void checkReplaceable(const fs::path& directory) {
          artifact::kManifestFile);
 }
 
-// Lowers and schedules one block. Halide 14's autoscheduler fails on some pipelines (an internal error when an
-// argument drops out after simplification, e.g. x - x); such a block gets the default schedule instead, and
-// the fallback is reported.
+// Lowers and schedules one block. Halide 14's autoscheduler fails on some pipelines (an internal error when
+// an argument drops out after simplification, e.g. x - x); such a block gets the default schedule instead,
+// and the fallback is reported.
 BlockPipeline scheduledBlock(const ir::Graph& graph, const fusion::Block& block, const ValueLayouts& layouts,
                              const Halide::Target& target, const CompileOptions& options, int index) {
   const std::string name = blockFunctionName(options.model_name, index);
@@ -57,9 +57,9 @@ BlockPipeline scheduledBlock(const ir::Graph& graph, const fusion::Block& block,
 }
 
 // Lowers, schedules and compiles every block on `jobs` threads; the first failure is rethrown.
-std::vector<BlockPipeline> compileBlocks(const ir::Graph& graph, const fusion::Plan& plan, const ValueLayouts& layouts,
-                                         const Halide::Target& target, const CompileOptions& options,
-                                         const fs::path& object_dir) {
+std::vector<BlockPipeline> compileBlocks(const ir::Graph& graph, const fusion::Plan& plan,
+                                         const ValueLayouts& layouts, const Halide::Target& target,
+                                         const CompileOptions& options, const fs::path& object_dir) {
   const int count = static_cast<int>(plan.blocks.size());
   std::vector<BlockPipeline> blocks(count);
   std::atomic<int> next{0}, done{0};
@@ -79,18 +79,20 @@ std::vector<BlockPipeline> compileBlocks(const ir::Graph& graph, const fusion::P
       } catch (const std::exception& e) {
         std::lock_guard lock(mutex);
         if (!failure)
-          failure = std::make_exception_ptr(
-              Error(fmt::format("block {} ({}) failed to compile: {}", b, blockPattern(graph, block), e.what())));
+          failure = std::make_exception_ptr(Error(
+              fmt::format("block {} ({}) failed to compile: {}", b, blockPattern(graph, block), e.what())));
         continue;
       }
       std::lock_guard lock(mutex);
       if (options.progress)
-        options.progress(fmt::format("[{}/{}] block {} {} ({:.2f} s){}", ++done, count, b, blockPattern(graph, block),
-                                     secondsSince(start), blocks[b].schedule_note));
+        options.progress(fmt::format("[{}/{}] block {} {} ({:.2f} s){}", ++done, count, b,
+                                     blockPattern(graph, block), secondsSince(start),
+                                     blocks[b].schedule_note));
     }
   };
-  const int jobs = std::max(1, std::min(count, options.jobs > 0 ? options.jobs
-                                                                 : static_cast<int>(std::thread::hardware_concurrency())));
+  const int jobs =
+      std::max(1, std::min(count, options.jobs > 0 ? options.jobs
+                                                   : static_cast<int>(std::thread::hardware_concurrency())));
   std::vector<std::thread> threads;
   for (int j = 0; j < jobs; ++j) threads.emplace_back(worker);
   for (std::thread& t : threads) t.join();
@@ -114,8 +116,16 @@ void package(const ir::Graph& graph, const fusion::Plan& plan, const fusion::Pla
   fs::remove_all(object_dir);
 
   const WeightsLayout weights = writeWeights(staging / (name + ".weights"), graph, plan, layouts);
-  ManifestInput in{graph, plan, metrics, layouts, weights, blocks, name, target.name,
-                   target.halide.to_string(), scheduleKindName(options.schedule.kind)};
+  ManifestInput in{graph,
+                   plan,
+                   metrics,
+                   layouts,
+                   weights,
+                   blocks,
+                   name,
+                   target.name,
+                   target.halide.to_string(),
+                   scheduleKindName(options.schedule.kind)};
   writeFile(staging / (name + ".h"), headerText(in));
   writeFile(staging / artifact::kManifestFile, buildManifest(in).dump(2) + "\n");
   summary.halide_target = target.halide.to_string();
@@ -136,8 +146,9 @@ std::string blockFunctionName(const std::string& model_name, int block) {
   return fmt::format("kiln_{}_b{}", model_name, block);
 }
 
-ArtifactSummary compileArtifact(const ir::Graph& graph, const fusion::Plan& plan, const fusion::PlanMetrics& metrics,
-                                const CompileOptions& options, const fs::path& directory) {
+ArtifactSummary compileArtifact(const ir::Graph& graph, const fusion::Plan& plan,
+                                const fusion::PlanMetrics& metrics, const CompileOptions& options,
+                                const fs::path& directory) {
   const auto start = Clock::now();
   checkModelName(options.model_name);
   const TargetInfo target = resolveTarget(options.target);

@@ -3,10 +3,10 @@
 // Every block becomes one Halide pipeline (block_pipeline.h), scheduled for the target (schedule.h) and
 // compiled ahead of time to an object file with `no_runtime`; blocks compile in parallel, one progress line
 // each. One standalone Halide runtime is compiled for the whole artifact. The objects are linked into a
-// shared and a static library beside the weights file, a C header and manifest.json (runtime/artifact_format.h
-// describes the files). The directory appears complete or not at all: everything is built in a sibling
-// staging directory that is renamed into place at the end. Compiling the same model twice gives byte-identical
-// files.
+// shared and a static library beside the weights file, a C header and manifest.json
+// (runtime/artifact_format.h describes the files). The directory appears complete or not at all: everything
+// is built in a sibling staging directory that is renamed into place at the end. Compiling the same model
+// twice gives byte-identical files.
 #pragma once
 
 #include <filesystem>
@@ -38,8 +38,9 @@ struct ArtifactSummary {
 // Throws kiln::Error naming the block and its ops when a block fails to lower or compile, the linker's output
 // when linking fails, and the path when the directory cannot be written. `directory` is replaced if it holds
 // an earlier artifact; any other existing directory is refused.
-ArtifactSummary compileArtifact(const ir::Graph& graph, const fusion::Plan& plan, const fusion::PlanMetrics& metrics,
-                                const CompileOptions& options, const std::filesystem::path& directory);
+ArtifactSummary compileArtifact(const ir::Graph& graph, const fusion::Plan& plan,
+                                const fusion::PlanMetrics& metrics, const CompileOptions& options,
+                                const std::filesystem::path& directory);
 
 // The entry point of a block: kiln_<model>_b<id>.
 std::string blockFunctionName(const std::string& model_name, int block);

@@ -29,9 +29,15 @@ Layout rowMajor(int rank) {
   return named(position, letters.substr(0, rank));
 }
 
-Layout channelsInnermost() { return named({3, 0, 2, 1}, "NCHW"); }
-Layout convWeightsPacked() { return named({0, 1, 3, 2}, "OIHW"); }
-Layout linearWeightsPacked() { return named({0, 1}, "OI"); }
+Layout channelsInnermost() {
+  return named({3, 0, 2, 1}, "NCHW");
+}
+Layout convWeightsPacked() {
+  return named({0, 1, 3, 2}, "OIHW");
+}
+Layout linearWeightsPacked() {
+  return named({0, 1}, "OI");
+}
 
 std::vector<float> toLayout(const std::vector<int64_t>& shape, const float* row_major, const Layout& layout) {
   const int rank = static_cast<int>(shape.size());

@@ -3,8 +3,8 @@
 //
 // A layout is a permutation. Each logical dimension gets a Halide argument position; position 0 is the
 // innermost (unit-stride) dimension and buffers are dense in position order. Lowerings never see positions:
-// they index tensors logically (TensorFunc::at) and the layout decides where that lands in memory, so a layout
-// change is a scheduling decision, not a semantic one.
+// they index tensors logically (TensorFunc::at) and the layout decides where that lands in memory, so a
+// layout change is a scheduling decision, not a semantic one.
 //
 // The choices kiln makes (see chooseLayouts in block_pipeline.h):
 //  - model inputs and outputs stay row-major (PyTorch's contiguous layout), so callers pass and receive
@@ -30,10 +30,10 @@ struct Layout {
   std::vector<int64_t> halideExtents(const std::vector<int64_t>& shape) const;
 };
 
-Layout rowMajor(int rank);        // PyTorch's contiguous layout
-Layout channelsInnermost();       // rank-4 NCHW values stored as NHWC
-Layout convWeightsPacked();       // [O, I, KH, KW] stored as HWIO
-Layout linearWeightsPacked();     // [O, I] stored as IO
+Layout rowMajor(int rank);     // PyTorch's contiguous layout
+Layout channelsInnermost();    // rank-4 NCHW values stored as NHWC
+Layout convWeightsPacked();    // [O, I, KH, KW] stored as HWIO
+Layout linearWeightsPacked();  // [O, I] stored as IO
 
 // Rearranges row-major data of the given logical shape into `layout` (used to pre-pack weights).
 std::vector<float> toLayout(const std::vector<int64_t>& shape, const float* row_major, const Layout& layout);

@@ -27,6 +27,8 @@ const Lowering& loweringFor(const std::string& kind) {
   return it->second;
 }
 
-bool hasLowering(const std::string& kind) { return table().count(kind) != 0; }
+bool hasLowering(const std::string& kind) {
+  return table().count(kind) != 0;
+}
 
 }  // namespace kiln::codegen

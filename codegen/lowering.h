@@ -2,8 +2,9 @@
 //
 // There is exactly one lowering per op kind, looked up by kind (lowerings/*.cpp register them by family:
 // elementwise, convolution, pooling, ...). A lowering receives its inputs as TensorFuncs and returns one
-// TensorFunc per op output; it may define helper Funcs, and reports the ones a schedule must place (every Func
-// with a reduction) as Stages. Lowerings state WHAT is computed, never where or when: schedule.h decides that.
+// TensorFunc per op output; it may define helper Funcs, and reports the ones a schedule must place (every
+// Func with a reduction) as Stages. Lowerings state WHAT is computed, never where or when: schedule.h decides
+// that.
 #pragma once
 
 #include <functional>

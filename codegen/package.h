@@ -21,8 +21,8 @@ struct WeightsLayout {
 };
 
 // Packs every constant a block reads into its layout, 64-byte aligned, behind a header with the checksum.
-WeightsLayout writeWeights(const std::filesystem::path& path, const ir::Graph& graph, const fusion::Plan& plan,
-                           const ValueLayouts& layouts);
+WeightsLayout writeWeights(const std::filesystem::path& path, const ir::Graph& graph,
+                           const fusion::Plan& plan, const ValueLayouts& layouts);
 
 struct ManifestInput {
   const ir::Graph& graph;
@@ -39,7 +39,7 @@ std::string headerText(const ManifestInput& in);
 
 // Links the objects into lib<model>.so (exporting only the block entry points and the Halide runtime's
 // API) and lib<model>.a. Throws kiln::Error with the tool's output if `c++` or `ar` fails.
-void linkLibraries(const std::vector<std::filesystem::path>& objects, const std::filesystem::path& shared_library,
-                   const std::filesystem::path& static_library);
+void linkLibraries(const std::vector<std::filesystem::path>& objects,
+                   const std::filesystem::path& shared_library, const std::filesystem::path& static_library);
 
 }  // namespace kiln::codegen

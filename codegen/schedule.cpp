@@ -50,7 +50,8 @@ struct RegisterTile {
 class BlockScheduler {
  public:
   BlockScheduler(BlockPipeline& block, const Halide::Target& target)
-      : block_(block), natural_(target.natural_vector_size<float>()),
+      : block_(block),
+        natural_(target.natural_vector_size<float>()),
         accumulators_(target.has_feature(Halide::Target::AVX512) ? 20 : 12) {
     for (const PlacedStage& s : block_.stages) stage_ops_.insert(s.op);
   }
@@ -79,7 +80,8 @@ class BlockScheduler {
       if (out.rank() == 4 && !strips && anchorWeightBytes(placement) > kWeightsKeptInCache) {
         // Weights too big to stay in cache while rows stream by: loop over channel tiles outermost, so each
         // tile's weights are read once and the (smaller) input is what gets re-read.
-        out.func.reorder(Var(out.func.name() + "_xo"), out.func.args()[2], channel_tiles).parallel(channel_tiles);
+        out.func.reorder(Var(out.func.name() + "_xo"), out.func.args()[2], channel_tiles)
+            .parallel(channel_tiles);
       } else {
         rows = parallelizeRows(out.func, halideExtents(out), strips);
         if (out.rank() == 2 && halideExtents(out)[0] >= 2 * shape.vector * shape.vectors)
@@ -257,8 +259,8 @@ class BlockScheduler {
     for (int u = 0; u < f.num_update_definitions(); ++u) f.update(u).vectorize(inner, vector);
   }
 
-  // A window or axis reduction: vectorized along its innermost dimension, and when staged whole, parallel over
-  // its outermost dimension of more than one element.
+  // A window or axis reduction: vectorized along its innermost dimension, and when staged whole, parallel
+  // over its outermost dimension of more than one element.
   void computeAt(const Stage& stage, bool in_strip, const Halide::LoopLevel& strip) {
     Func f = stage.tensor.func;
     vectorizeInner(stage);
@@ -297,10 +299,11 @@ ScheduleKind parseScheduleKind(const std::string& name) {
   fail("unknown schedule '{}'; use 'default' (kiln's templates) or 'auto' (Halide's Mullapudi2016)", name);
 }
 
-const char* scheduleKindName(ScheduleKind kind) { return kind == ScheduleKind::Default ? "default" : "auto"; }
+const char* scheduleKindName(ScheduleKind kind) {
+  return kind == ScheduleKind::Default ? "default" : "auto";
+}
 
-void scheduleBlock(BlockPipeline& block, const Halide::Target& target,
-                   const ScheduleOptions& options) {
+void scheduleBlock(BlockPipeline& block, const Halide::Target& target, const ScheduleOptions& options) {
   if (options.kind == ScheduleKind::Auto)
     autoSchedule(block, target, options);
   else

@@ -12,8 +12,8 @@
 namespace kiln::codegen {
 
 struct TargetInfo {
-  std::string name;         // what the user typed: "host", "x86-64-avx512", ...
-  Halide::Target halide;    // the full target, without no_runtime
+  std::string name;       // what the user typed: "host", "x86-64-avx512", ...
+  Halide::Target halide;  // the full target, without no_runtime
 };
 
 // kiln::Error listing the known names for anything else that is not a valid Halide target string either.

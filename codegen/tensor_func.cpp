@@ -39,6 +39,8 @@ TensorFunc defineTensor(const std::string& name, const ir::Shape& shape, const L
   return tensor;
 }
 
-Layout activationLayout(int rank) { return rank == 4 ? channelsInnermost() : rowMajor(rank); }
+Layout activationLayout(int rank) {
+  return rank == 4 ? channelsInnermost() : rowMajor(rank);
+}
 
 }  // namespace kiln::codegen

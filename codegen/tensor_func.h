@@ -1,8 +1,8 @@
 // TensorFunc: a Halide Func that stands for one tensor of the IR, indexed logically.
 //
 // Lowerings build Funcs from Funcs. Each TensorFunc knows its logical shape and its layout, so `at` takes a
-// logical (PyTorch-order) index and `define` takes a body over logical variables; the layout alone decides the
-// order of the Func's arguments, which is the order schedules and buffers see.
+// logical (PyTorch-order) index and `define` takes a body over logical variables; the layout alone decides
+// the order of the Func's arguments, which is the order schedules and buffers see.
 #pragma once
 
 #include <functional>

@@ -46,7 +46,8 @@ int main(int argc, char** argv) {
   std::vector<int> order(scores.size());
   std::iota(order.begin(), order.end(), 0);
   const size_t shown = std::min<size_t>(5, order.size());
-  std::partial_sort(order.begin(), order.begin() + shown, order.end(), [&](int a, int b) { return scores[a] > scores[b]; });
+  std::partial_sort(order.begin(), order.begin() + shown, order.end(),
+                    [&](int a, int b) { return scores[a] > scores[b]; });
   std::printf("top %zu of %zu classes:\n", shown, scores.size());
   for (size_t k = 0; k < shown; ++k)
     std::printf("  class %4d  score %8.4f  probability %.4f\n", order[k], scores[order[k]],

@@ -1,6 +1,6 @@
 // Files kiln writes and reads. Reports and artifacts are written whole or not at all: the text goes to a
-// temporary file beside the target, which is renamed over it only once everything is on disk, so an error or a
-// full disk never leaves a half-written file behind.
+// temporary file beside the target, which is renamed over it only once everything is on disk, so an error or
+// a full disk never leaves a half-written file behind.
 #pragma once
 
 #include <filesystem>

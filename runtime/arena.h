@@ -1,9 +1,9 @@
 // Activation memory planning: every value passed between blocks gets an offset in one arena, and values whose
 // lifetimes (from the block that writes it to the last block that reads it) do not overlap share bytes.
 //
-// Greedy by size: the largest values are placed first, each at the lowest 64-byte aligned offset that does not
-// collide with an already placed value alive at the same time. Optimal placement is NP-hard; this is the usual
-// heuristic; `kiln run` prints the arena beside the unshared sum.
+// Greedy by size: the largest values are placed first, each at the lowest 64-byte aligned offset that does
+// not collide with an already placed value alive at the same time. Optimal placement is NP-hard; this is the
+// usual heuristic; `kiln run` prints the arena beside the unshared sum.
 #pragma once
 
 #include <cstdint>

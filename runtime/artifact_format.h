@@ -42,6 +42,8 @@ inline uint64_t weightsChecksum(const void* data, size_t bytes) {
   return hash;
 }
 
-inline uint64_t alignUp(uint64_t bytes) { return (bytes + kWeightsAlignment - 1) / kWeightsAlignment * kWeightsAlignment; }
+inline uint64_t alignUp(uint64_t bytes) {
+  return (bytes + kWeightsAlignment - 1) / kWeightsAlignment * kWeightsAlignment;
+}
 
 }  // namespace kiln::artifact

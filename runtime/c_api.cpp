@@ -28,15 +28,20 @@ kiln_status guarded(Body body) {
 
 const char* dtypeName(kiln_dtype dtype) {
   switch (dtype) {
-    case KILN_FLOAT32: return "float32";
-    case KILN_FLOAT64: return "float64";
-    case KILN_INT32: return "int32";
-    case KILN_INT64: return "int64";
+    case KILN_FLOAT32:
+      return "float32";
+    case KILN_FLOAT64:
+      return "float64";
+    case KILN_INT32:
+      return "int32";
+    case KILN_INT64:
+      return "int64";
   }
   return "an unknown dtype";
 }
 
-kiln_status tensorInfo(const kiln_model* model, const std::vector<int>& ids, int index, kiln_tensor_info* info) {
+kiln_status tensorInfo(const kiln_model* model, const std::vector<int>& ids, int index,
+                       kiln_tensor_info* info) {
   return guarded([&] {
     if (!model || !info) throw kiln::runtime::Error("null argument");
     if (index < 0 || index >= static_cast<int>(ids.size()))
@@ -44,7 +49,8 @@ kiln_status tensorInfo(const kiln_model* model, const std::vector<int>& ids, int
     const auto& value = model->model->manifest().values.at(ids[index]);
     int64_t elements = 1;
     for (int64_t d : value.shape) elements *= d;
-    *info = kiln_tensor_info{value.name.c_str(), static_cast<int>(value.shape.size()), value.shape.data(), elements};
+    *info = kiln_tensor_info{value.name.c_str(), static_cast<int>(value.shape.size()), value.shape.data(),
+                             elements};
   });
 }
 
@@ -55,16 +61,19 @@ std::vector<int64_t> shapeOf(const kiln_tensor& tensor) {
 
 void checkFloat32(const kiln_tensor& tensor, const char* role, int index) {
   if (tensor.dtype != KILN_FLOAT32)
-    throw kiln::runtime::Error(std::string(role) + " " + std::to_string(index) + " is " + dtypeName(tensor.dtype) +
-                               "; the model was compiled for float32");
-  if (!tensor.data) throw kiln::runtime::Error(std::string(role) + " " + std::to_string(index) + " has no data");
+    throw kiln::runtime::Error(std::string(role) + " " + std::to_string(index) + " is " +
+                               dtypeName(tensor.dtype) + "; the model was compiled for float32");
+  if (!tensor.data)
+    throw kiln::runtime::Error(std::string(role) + " " + std::to_string(index) + " has no data");
 }
 
 }  // namespace
 
 extern "C" {
 
-const char* kiln_last_error(void) { return last_error.c_str(); }
+const char* kiln_last_error(void) {
+  return last_error.c_str();
+}
 
 kiln_status kiln_model_open(const char* artifact_dir, kiln_model** model) {
   return guarded([&] {
@@ -75,7 +84,9 @@ kiln_status kiln_model_open(const char* artifact_dir, kiln_model** model) {
   });
 }
 
-void kiln_model_close(kiln_model* model) { delete model; }
+void kiln_model_close(kiln_model* model) {
+  delete model;
+}
 
 int kiln_model_num_inputs(const kiln_model* model) {
   return model ? static_cast<int>(model->model->manifest().inputs.size()) : 0;
@@ -126,9 +137,10 @@ kiln_status kiln_model_run(kiln_model* model, const kiln_tensor* inputs, int num
       checkFloat32(outputs[i], "output", i);
       if (i < static_cast<int>(manifest.outputs.size()) &&
           shapeOf(outputs[i]) != manifest.values.at(manifest.outputs[i]).shape)
-        throw kiln::runtime::Error("output " + std::to_string(i) + " must have shape " +
-                                   kiln::runtime::describeShape(manifest.values.at(manifest.outputs[i]).shape) +
-                                   ", got " + kiln::runtime::describeShape(shapeOf(outputs[i])));
+        throw kiln::runtime::Error(
+            "output " + std::to_string(i) + " must have shape " +
+            kiln::runtime::describeShape(manifest.values.at(manifest.outputs[i]).shape) + ", got " +
+            kiln::runtime::describeShape(shapeOf(outputs[i])));
       out.push_back(static_cast<float*>(outputs[i].data));
     }
     model->model->run(in, out);

@@ -1,4 +1,5 @@
-// The runtime's exception type. It never leaves the runtime: the C API turns it into KILN_ERROR and a message.
+// The runtime's exception type. It never leaves the runtime: the C API turns it into KILN_ERROR and a
+// message.
 #pragma once
 
 #include <stdexcept>

@@ -38,9 +38,9 @@ typedef struct {
 } kiln_tensor_info;
 
 typedef struct {
-  int64_t arena_bytes;       /* activation memory after liveness-based reuse */
-  int64_t unshared_bytes;    /* the sum of every activation's size: what no reuse would need */
-  int64_t weight_bytes;      /* mapped from the weights file */
+  int64_t arena_bytes;    /* activation memory after liveness-based reuse */
+  int64_t unshared_bytes; /* the sum of every activation's size: what no reuse would need */
+  int64_t weight_bytes;   /* mapped from the weights file */
   int blocks;
 } kiln_memory_info;
 
@@ -61,7 +61,8 @@ kiln_status kiln_model_memory(const kiln_model* model, kiln_memory_info* info);
 /* Worker threads of the artifact's Halide thread pool (0: one per core). Takes effect for the next run. */
 kiln_status kiln_model_set_num_threads(kiln_model* model, int threads);
 
-/* Runs the model: inputs and outputs in manifest order, with exactly the compiled dtype (float32) and shapes. */
+/* Runs the model: inputs and outputs in manifest order, with exactly the compiled dtype (float32) and shapes.
+ */
 kiln_status kiln_model_run(kiln_model* model, const kiln_tensor* inputs, int num_inputs, kiln_tensor* outputs,
                            int num_outputs);
 

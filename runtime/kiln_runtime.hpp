@@ -28,11 +28,17 @@ class Model {
   Model(const Model&) = delete;
   Model& operator=(const Model&) = delete;
 
-  Status open(const std::string& artifact_dir) { return check(kiln_model_open(artifact_dir.c_str(), &model_)); }
+  Status open(const std::string& artifact_dir) {
+    return check(kiln_model_open(artifact_dir.c_str(), &model_));
+  }
   Status setNumThreads(int threads) { return check(kiln_model_set_num_threads(model_, threads)); }
 
-  std::vector<TensorSpec> inputs() const { return specs(kiln_model_num_inputs(model_), kiln_model_input_info); }
-  std::vector<TensorSpec> outputs() const { return specs(kiln_model_num_outputs(model_), kiln_model_output_info); }
+  std::vector<TensorSpec> inputs() const {
+    return specs(kiln_model_num_inputs(model_), kiln_model_input_info);
+  }
+  std::vector<TensorSpec> outputs() const {
+    return specs(kiln_model_num_outputs(model_), kiln_model_output_info);
+  }
 
   // Float32 row-major buffers, one per input and output, sized as inputs() and outputs() say.
   Status run(const std::vector<const float*>& inputs, const std::vector<float*>& outputs) {
@@ -42,7 +48,8 @@ class Model {
       in.push_back({KILN_FLOAT32, static_cast<int>(in_specs[i].shape.size()), in_specs[i].shape.data(),
                     const_cast<float*>(inputs[i])});
     for (size_t i = 0; i < outputs.size() && i < out_specs.size(); ++i)
-      out.push_back({KILN_FLOAT32, static_cast<int>(out_specs[i].shape.size()), out_specs[i].shape.data(), outputs[i]});
+      out.push_back(
+          {KILN_FLOAT32, static_cast<int>(out_specs[i].shape.size()), out_specs[i].shape.data(), outputs[i]});
     return check(kiln_model_run(model_, in.data(), static_cast<int>(inputs.size()), out.data(),
                                 static_cast<int>(outputs.size())));
   }
@@ -51,7 +58,8 @@ class Model {
   static Status check(kiln_status status) {
     return status == KILN_OK ? Status{} : Status{false, kiln_last_error()};
   }
-  std::vector<TensorSpec> specs(int count, kiln_status (*info)(const kiln_model*, int, kiln_tensor_info*)) const {
+  std::vector<TensorSpec> specs(int count,
+                                kiln_status (*info)(const kiln_model*, int, kiln_tensor_info*)) const {
     std::vector<TensorSpec> result;
     for (int i = 0; i < count; ++i) {
       kiln_tensor_info t{};

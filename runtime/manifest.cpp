@@ -48,7 +48,8 @@ BlockInfo parseBlock(const nlohmann::json& b) {
 Manifest readManifest(const std::filesystem::path& artifact_dir) {
   const std::filesystem::path path = artifact_dir / artifact::kManifestFile;
   if (!std::filesystem::is_directory(artifact_dir))
-    throw Error("no artifact at " + artifact_dir.string() + ": not a directory; create one with `kiln compile`");
+    throw Error("no artifact at " + artifact_dir.string() +
+                ": not a directory; create one with `kiln compile`");
   std::ifstream in(path);
   if (!in) throw Error("cannot read " + path.string() + ": no such file; is this a `kiln compile` output?");
   try {

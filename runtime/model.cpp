@@ -17,7 +17,9 @@ namespace {
 // aborts, so every artifact library gets this one, which keeps the message for the status.
 thread_local std::string last_halide_error;
 
-void recordHalideError(void*, const char* message) { last_halide_error = message; }
+void recordHalideError(void*, const char* message) {
+  last_halide_error = message;
+}
 
 using SetErrorHandler = halide_error_handler_t (*)(halide_error_handler_t);
 using SetNumThreads = int (*)(int);
@@ -43,7 +45,8 @@ Model::Model(const std::filesystem::path& artifact_dir, bool keep_intermediates)
     : manifest_(readManifest(artifact_dir)), library_(std::make_unique<Library>()) {
   library_->handle = dlopen(manifest_.library.c_str(), RTLD_NOW | RTLD_LOCAL);
   if (!library_->handle)
-    throw Error("cannot load " + manifest_.library.string() + ": " + dlerror() + "; recompile with `kiln compile`");
+    throw Error("cannot load " + manifest_.library.string() + ": " + dlerror() +
+                "; recompile with `kiln compile`");
   auto set_handler = reinterpret_cast<SetErrorHandler>(library_->symbol("halide_set_error_handler"));
   library_->set_num_threads = reinterpret_cast<SetNumThreads>(library_->symbol("halide_set_num_threads"));
   if (!set_handler || !library_->set_num_threads)
@@ -64,7 +67,8 @@ void Model::bindEntryPoints() {
     auto entry = reinterpret_cast<int (*)(void**)>(library_->symbol(symbol.c_str()));
     if (!entry)
       throw Error(manifest_.library.string() + " has no entry point " + block.function + " for block " +
-                  std::to_string(block.id) + "; the library does not match manifest.json, recompile the model");
+                  std::to_string(block.id) +
+                  "; the library does not match manifest.json, recompile the model");
     entry_points_.push_back(entry);
   }
 }
@@ -89,7 +93,8 @@ void Model::planMemory(bool keep_intermediates) {
 }
 
 void Model::setNumThreads(int threads) {
-  if (threads < 0) throw Error("thread count must be 0 (one per core) or more, got " + std::to_string(threads));
+  if (threads < 0)
+    throw Error("thread count must be 0 (one per core) or more, got " + std::to_string(threads));
   library_->set_num_threads(threads);
 }
 
@@ -99,7 +104,8 @@ unsigned char* Model::arenaBase() const {
   return reinterpret_cast<unsigned char*>((base + 63) & ~uintptr_t{63});
 }
 
-float* Model::addressOf(int value_id, const std::vector<HostTensor>& inputs, const std::vector<float*>& outputs) {
+float* Model::addressOf(int value_id, const std::vector<HostTensor>& inputs,
+                        const std::vector<float*>& outputs) {
   const ValueInfo& value = manifest_.values.at(value_id);
   switch (value.role) {
     case ValueRole::Weight:
@@ -121,16 +127,17 @@ float* Model::addressOf(int value_id, const std::vector<HostTensor>& inputs, con
 
 void Model::run(const std::vector<HostTensor>& inputs, const std::vector<float*>& outputs) {
   if (inputs.size() != manifest_.inputs.size())
-    throw Error("model " + manifest_.model + " takes " + std::to_string(manifest_.inputs.size()) + " input(s), got " +
-                std::to_string(inputs.size()));
+    throw Error("model " + manifest_.model + " takes " + std::to_string(manifest_.inputs.size()) +
+                " input(s), got " + std::to_string(inputs.size()));
   if (outputs.size() != manifest_.outputs.size())
     throw Error("model " + manifest_.model + " returns " + std::to_string(manifest_.outputs.size()) +
                 " output(s), got room for " + std::to_string(outputs.size()));
   for (size_t i = 0; i < inputs.size(); ++i) {
     const ValueInfo& value = manifest_.values.at(manifest_.inputs[i]);
     if (inputs[i].shape != value.shape)
-      throw Error("input " + std::to_string(i) + " (" + value.name + ") must have shape " + describeShape(value.shape) +
-                  ", got " + describeShape(inputs[i].shape) + "; the model was compiled for that shape");
+      throw Error("input " + std::to_string(i) + " (" + value.name + ") must have shape " +
+                  describeShape(value.shape) + ", got " + describeShape(inputs[i].shape) +
+                  "; the model was compiled for that shape");
   }
   for (size_t b = 0; b < manifest_.blocks.size(); ++b) {
     const BlockInfo& block = manifest_.blocks[b];

@@ -40,7 +40,8 @@ class Model {
   // Checks count and shapes, then runs every block. Outputs are written to `outputs` (row-major, sized by the
   // caller to the output shapes).
   void run(const std::vector<HostTensor>& inputs, const std::vector<float*>& outputs);
-  // After run(): the memory of an activation in its own layout (ValueInfo::extents), if intermediates are kept.
+  // After run(): the memory of an activation in its own layout (ValueInfo::extents), if intermediates are
+  // kept.
   const float* valueData(int value_id) const;
 
  private:

@@ -51,7 +51,8 @@ NpyArray readNpy(const std::filesystem::path& path) {
   in.read(header.data(), header_bytes);
   const std::string descr = field(header, "descr");
   if (descr != "'<f4'")
-    throw Error(path.string() + " holds dtype " + descr + "; kiln reads float32 ('<f4'): save with .astype('float32')");
+    throw Error(path.string() + " holds dtype " + descr +
+                "; kiln reads float32 ('<f4'): save with .astype('float32')");
   if (field(header, "fortran_order") != "False")
     throw Error(path.string() + " is in Fortran order; save a C-ordered array (numpy.ascontiguousarray)");
   NpyArray array{parseShape(field(header, "shape")), {}};
@@ -59,7 +60,8 @@ NpyArray readNpy(const std::filesystem::path& path) {
   for (int64_t d : array.shape) count *= d;
   array.data.resize(static_cast<size_t>(count));
   in.read(reinterpret_cast<char*>(array.data.data()), count * static_cast<int64_t>(sizeof(float)));
-  if (!in) throw Error(path.string() + " is truncated: its header promises " + std::to_string(count) + " floats");
+  if (!in)
+    throw Error(path.string() + " is truncated: its header promises " + std::to_string(count) + " floats");
   return array;
 }
 
@@ -72,7 +74,8 @@ void writeNpy(const std::filesystem::path& path, const std::vector<int64_t>& sha
   }
   if (shape.size() > 1) dims.pop_back();
   std::string header = "{'descr': '<f4', 'fortran_order': False, 'shape': (" + dims + "), }";
-  // Magic, version and length take 10 bytes; the header is padded with spaces to a multiple of 64 and ends in \n.
+  // Magic, version and length take 10 bytes; the header is padded with spaces to a multiple of 64 and ends in
+  // \n.
   header.append(63 - (10 + header.size()) % 64, ' ');
   header += '\n';
   std::ofstream out(path, std::ios::binary);

@@ -16,7 +16,8 @@ namespace kiln::runtime {
 namespace {
 
 [[noreturn]] void corrupt(const std::filesystem::path& path, const std::string& what) {
-  throw Error("corrupt weights file " + path.string() + ": " + what + "; recompile the model with `kiln compile`");
+  throw Error("corrupt weights file " + path.string() + ": " + what +
+              "; recompile the model with `kiln compile`");
 }
 
 }  // namespace
@@ -41,7 +42,8 @@ MappedWeights::MappedWeights(const std::filesystem::path& path, uint64_t expecte
   artifact::WeightsHeader header;
   std::memcpy(&header, mapping_, sizeof(header));
   try {
-    if (std::memcmp(header.magic, artifact::kWeightsMagic, sizeof(header.magic)) != 0) corrupt(path, "bad magic");
+    if (std::memcmp(header.magic, artifact::kWeightsMagic, sizeof(header.magic)) != 0)
+      corrupt(path, "bad magic");
     if (header.version != artifact::kFormatVersion) corrupt(path, "unsupported version");
     if (header.data_bytes != expected_bytes || header.data_offset + header.data_bytes != mapping_bytes_)
       corrupt(path, "size does not match the manifest");

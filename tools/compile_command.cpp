@@ -31,8 +31,11 @@ void run(const CompileCommandOptions& options) {
   compile.codegen.schedule.kind = codegen::parseScheduleKind(options.schedule);
   compile.codegen.model_name = options.name;
   compile.codegen.jobs = options.jobs;
-  compile.codegen.progress = [](const std::string& line) { std::fprintf(stderr, "kiln: %s\n", line.c_str()); };
-  const codegen::ArtifactSummary summary = validation::compileModel(options.model.path, compile, options.output);
+  compile.codegen.progress = [](const std::string& line) {
+    std::fprintf(stderr, "kiln: %s\n", line.c_str());
+  };
+  const codegen::ArtifactSummary summary =
+      validation::compileModel(options.model.path, compile, options.output);
   std::printf("compiled %s: %d blocks (%s, schedule %s), %s of weights, in %.1f s\n  target %s\n  wrote %s\n",
               options.model.path.c_str(), summary.blocks, options.strategy.c_str(), options.schedule.c_str(),
               binaryBytes(summary.weight_bytes).c_str(), summary.seconds, summary.halide_target.c_str(),
@@ -43,12 +46,15 @@ void run(const CompileCommandOptions& options) {
 
 void addCompileCommand(CLI::App& app) {
   auto options = std::make_shared<CompileCommandOptions>();
-  CLI::App* command = app.add_subcommand("compile", "compile a model into a fused native library (an artifact)");
+  CLI::App* command =
+      app.add_subcommand("compile", "compile a model into a fused native library (an artifact)");
   options->model.addTo(*command);
   command->add_option("-o,--output", options->output, "artifact directory to write (replaced if it is one)")
       ->required();
-  command->add_option("--target", options->target,
-                      fmt::format("{} or a full Halide target string", fmt::join(codegen::knownTargetNames(), ", ")))
+  command
+      ->add_option(
+          "--target", options->target,
+          fmt::format("{} or a full Halide target string", fmt::join(codegen::knownTargetNames(), ", ")))
       ->capture_default_str();
   command->add_option("--strategy", options->strategy, "fusion strategy: none, pattern or dnnfusion")
       ->check(CLI::IsMember({"none", "pattern", "dnnfusion"}))

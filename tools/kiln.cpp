@@ -4,6 +4,7 @@
 #include <CLI/CLI.hpp>
 
 #include "ir/error.h"
+#include "runtime/error.h"
 #include "tools/commands.h"
 
 int main(int argc, char** argv) {
@@ -20,6 +21,9 @@ int main(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     return app.exit(e);
   } catch (const kiln::Error& e) {
+    std::fprintf(stderr, "kiln: error: %s\n", e.what());
+    return 1;
+  } catch (const kiln::runtime::Error& e) {
     std::fprintf(stderr, "kiln: error: %s\n", e.what());
     return 1;
   } catch (const std::exception& e) {

@@ -9,10 +9,10 @@
 #include "fusion/reports.h"
 #include "fusion/strategies.h"
 #include "ir/error.h"
+#include "ir/files.h"
 #include "ir/passes/passes.h"
 #include "tools/commands.h"
 #include "tools/model_options.h"
-#include "ir/files.h"
 
 namespace kiln::tools {
 

@@ -8,7 +8,6 @@
 
 #include "ir/error.h"
 #include "ir/units.h"
-#include "runtime/error.h"
 #include "runtime/model.h"
 #include "runtime/npy.h"
 #include "tools/commands.h"
@@ -26,7 +25,8 @@ struct RunCommandOptions {
   int repeat = 1;
 };
 
-std::vector<runtime::NpyArray> loadInputs(const RunCommandOptions& options, const runtime::Manifest& manifest) {
+std::vector<runtime::NpyArray> loadInputs(const RunCommandOptions& options,
+                                          const runtime::Manifest& manifest) {
   std::vector<runtime::NpyArray> arrays;
   if (options.random) {
     std::mt19937_64 generator(options.seed);
@@ -79,10 +79,12 @@ void run(const RunCommandOptions& options) {
   std::nth_element(ms.begin(), ms.begin() + ms.size() / 2, ms.end());
   const std::string threads =
       options.threads > 0 ? fmt::format("{} threads", options.threads) : std::string("one thread per core");
-  std::printf("ran %s: %zu blocks, first run %.2f ms, median of %d runs %.2f ms (%s)\n", manifest.model.c_str(),
-              manifest.blocks.size(), first, options.repeat, ms[ms.size() / 2], threads.c_str());
+  std::printf("ran %s: %zu blocks, first run %.2f ms, median of %d runs %.2f ms (%s)\n",
+              manifest.model.c_str(), manifest.blocks.size(), first, options.repeat, ms[ms.size() / 2],
+              threads.c_str());
   std::printf("memory: activation arena %s (unshared %s), weights %s mapped\n",
-              binaryBytes(model.arena().arena_bytes).c_str(), binaryBytes(model.arena().unshared_bytes).c_str(),
+              binaryBytes(model.arena().arena_bytes).c_str(),
+              binaryBytes(model.arena().unshared_bytes).c_str(),
               binaryBytes(static_cast<int64_t>(model.weightBytes())).c_str());
   for (size_t i = 0; i < outputs.size(); ++i) {
     const runtime::ValueInfo& value = manifest.values.at(manifest.outputs[i]);
@@ -96,8 +98,10 @@ void run(const RunCommandOptions& options) {
 void addRunCommand(CLI::App& app) {
   auto options = std::make_shared<RunCommandOptions>();
   CLI::App* command = app.add_subcommand("run", "run a compiled artifact with kiln's runtime (no LibTorch)");
-  command->add_option("artifact", options->artifact, "artifact directory written by `kiln compile`")->required();
-  auto* input = command->add_option("--input", options->inputs, "input tensor (.npy, float32), once per input");
+  command->add_option("artifact", options->artifact, "artifact directory written by `kiln compile`")
+      ->required();
+  auto* input =
+      command->add_option("--input", options->inputs, "input tensor (.npy, float32), once per input");
   command->add_option("--random", options->seed, "use a seeded standard-normal input instead")
       ->excludes(input)
       ->each([options](const std::string&) { options->random = true; });
@@ -107,13 +111,7 @@ void addRunCommand(CLI::App& app) {
   command->add_option("--repeat", options->repeat, "run this many times and report the median time")
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
-  command->callback([options] {
-    try {
-      run(*options);
-    } catch (const runtime::Error& e) {
-      throw Error(e.what());
-    }
-  });
+  command->callback([options] { run(*options); });
 }
 
 }  // namespace kiln::tools

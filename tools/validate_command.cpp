@@ -27,14 +27,19 @@ void run(const ValidateCommandOptions& options) {
 void addValidateCommand(CLI::App& app) {
   auto options = std::make_shared<ValidateCommandOptions>();
   CLI::App* command = app.add_subcommand("validate", "check a compiled artifact against LibTorch");
-  command->add_option("model", options->model, "the TorchScript model the artifact was compiled from")->required();
-  command->add_option("artifact", options->artifact, "artifact directory written by `kiln compile`")->required();
-  command->add_option("--seeds", options->validate.seeds, "seeds of the random inputs")->capture_default_str();
+  command->add_option("model", options->model, "the TorchScript model the artifact was compiled from")
+      ->required();
+  command->add_option("artifact", options->artifact, "artifact directory written by `kiln compile`")
+      ->required();
+  command->add_option("--seeds", options->validate.seeds, "seeds of the random inputs")
+      ->capture_default_str();
   command
       ->add_option("--tolerance", options->validate.tolerance.scaled_error,
                    "largest max abs error allowed, relative to the output's largest magnitude")
       ->capture_default_str();
-  command->add_option("--min-cosine", options->validate.tolerance.min_cosine, "smallest cosine similarity allowed")
+  command
+      ->add_option("--min-cosine", options->validate.tolerance.min_cosine,
+                   "smallest cosine similarity allowed")
       ->capture_default_str();
   command->add_option("--threads", options->validate.threads, "runtime threads (default: one per core)")
       ->check(CLI::NonNegativeNumber);

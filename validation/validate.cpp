@@ -6,7 +6,6 @@
 
 #include "frontend/reference_executor.h"
 #include "ir/error.h"
-#include "runtime/error.h"
 #include "runtime/model.h"
 #include "validation/compile_model.h"
 
@@ -55,6 +54,74 @@ std::vector<at::Tensor> runTorch(torch::jit::Module& module, const std::vector<a
   return outputs;
 }
 
+// A kept activation, read in its layout and returned in logical (PyTorch) order.
+at::Tensor logicalValue(const runtime::Model& model, const runtime::ValueInfo& value) {
+  const float* data = model.valueData(value.id);
+  std::vector<int64_t> strides(value.extents.size()), logical_strides;
+  for (size_t p = 0, stride = 1; p < value.extents.size(); stride *= value.extents[p], ++p)
+    strides[p] = stride;
+  for (int position : value.positions) logical_strides.push_back(strides[position]);
+  return at::from_blob(const_cast<float*>(data), value.shape, logical_strides).clone();
+}
+
+}  // namespace
+
+std::optional<Fault> localizeFault(const fs::path& model_path, const fs::path& artifact_dir, uint64_t seed,
+                                   const Tolerance& tolerance) {
+  runtime::Model model(artifact_dir, /*keep_intermediates=*/true);
+  const runtime::Manifest& manifest = model.manifest();
+  std::vector<ir::Shape> shapes;
+  for (int id : manifest.inputs) shapes.push_back(manifest.values.at(id).shape);
+  const ir::Graph graph = importCanonical(model_path, shapes);
+  const std::vector<at::Tensor> inputs = seededInputs(manifest, seed);
+  runArtifact(model, inputs);
+  const auto reference = frontend::ReferenceExecutor(graph).runAll(inputs);
+  for (const runtime::BlockInfo& block : manifest.blocks) {
+    for (int id : block.outputs) {
+      const runtime::ValueInfo& value = manifest.values.at(id);
+      if (id >= graph.numValues() || graph.value(id).name != value.name)
+        fail("artifact {} was not compiled from {} (value {} differs); recompile it", artifact_dir.string(),
+             model_path.string(), value.name);
+      if (value.role != runtime::ValueRole::Activation) continue;
+      Comparison c = compare(value.name, logicalValue(model, value), reference.at(id), tolerance);
+      if (c.pass) continue;
+      return Fault{block.id, block.function, block.ops, c};
+    }
+  }
+  return std::nullopt;
+}
+
+ValidationReport validateArtifact(const fs::path& model_path, const fs::path& artifact_dir,
+                                  const ValidateOptions& options) {
+  runtime::Model model(artifact_dir);
+  model.setNumThreads(options.threads);
+  torch::jit::Module module;
+  try {
+    module = torch::jit::load(model_path.string());
+  } catch (const c10::Error& e) {
+    fail("cannot load {} with LibTorch: {}", model_path.string(), e.what_without_backtrace());
+  }
+  module.eval();
+  ValidationReport report;
+  for (uint64_t seed : options.seeds) {
+    const std::vector<at::Tensor> inputs = seededInputs(model.manifest(), seed);
+    const std::vector<at::Tensor> expected = runTorch(module, inputs), actual = runArtifact(model, inputs);
+    if (expected.size() != actual.size())
+      fail("the model returns {} tensors but the artifact {}", expected.size(), actual.size());
+    SeedResult result{seed, {}, true};
+    for (size_t o = 0; o < actual.size(); ++o) {
+      const auto& value = model.manifest().values.at(model.manifest().outputs[o]);
+      result.outputs.push_back(compare(value.name, actual[o], expected[o], options.tolerance));
+      result.pass = result.pass && result.outputs.back().pass;
+    }
+    report.pass = report.pass && result.pass;
+    if (!result.pass && !report.fault)
+      report.fault = localizeFault(model_path, artifact_dir, seed, options.tolerance);
+    report.seeds.push_back(std::move(result));
+  }
+  return report;
+}
+
 std::vector<at::Tensor> runArtifact(runtime::Model& model, const std::vector<at::Tensor>& inputs) {
   const runtime::Manifest& manifest = model.manifest();
   std::vector<runtime::HostTensor> host;
@@ -69,98 +136,24 @@ std::vector<at::Tensor> runArtifact(runtime::Model& model, const std::vector<at:
   return outputs;
 }
 
-// A kept activation, read in its layout and returned in logical (PyTorch) order.
-at::Tensor logicalValue(const runtime::Model& model, const runtime::ValueInfo& value) {
-  const float* data = model.valueData(value.id);
-  std::vector<int64_t> strides(value.extents.size()), logical_strides;
-  for (size_t p = 0, stride = 1; p < value.extents.size(); stride *= value.extents[p], ++p) strides[p] = stride;
-  for (int position : value.positions) logical_strides.push_back(strides[position]);
-  return at::from_blob(const_cast<float*>(data), value.shape, logical_strides).clone();
-}
-
-// Every runtime error is reported as kiln's own.
-template <typename Body>
-auto translated(Body body) {
-  try {
-    return body();
-  } catch (const runtime::Error& e) {
-    throw Error(e.what());
-  }
-}
-
-}  // namespace
-
-std::optional<Fault> localizeFault(const fs::path& model_path, const fs::path& artifact_dir, uint64_t seed,
-                                   const Tolerance& tolerance) {
-  return translated([&]() -> std::optional<Fault> {
-    runtime::Model model(artifact_dir, /*keep_intermediates=*/true);
-    const runtime::Manifest& manifest = model.manifest();
-    std::vector<ir::Shape> shapes;
-    for (int id : manifest.inputs) shapes.push_back(manifest.values.at(id).shape);
-    const ir::Graph graph = importCanonical(model_path, shapes);
-    const std::vector<at::Tensor> inputs = seededInputs(manifest, seed);
-    runArtifact(model, inputs);
-    const auto reference = frontend::ReferenceExecutor(graph).runAll(inputs);
-    for (const runtime::BlockInfo& block : manifest.blocks) {
-      for (int id : block.outputs) {
-        const runtime::ValueInfo& value = manifest.values.at(id);
-        if (id >= graph.numValues() || graph.value(id).name != value.name)
-          fail("artifact {} was not compiled from {} (value {} differs); recompile it", artifact_dir.string(),
-               model_path.string(), value.name);
-        if (value.role != runtime::ValueRole::Activation) continue;
-        Comparison c = compare(value.name, logicalValue(model, value), reference.at(id), tolerance);
-        if (c.pass) continue;
-        return Fault{block.id, block.function, block.ops, c};
-      }
-    }
-    return std::nullopt;
-  });
-}
-
-ValidationReport validateArtifact(const fs::path& model_path, const fs::path& artifact_dir,
-                                  const ValidateOptions& options) {
-  return translated([&] {
-    runtime::Model model(artifact_dir);
-    model.setNumThreads(options.threads);
-    torch::jit::Module module = torch::jit::load(model_path.string());
-    module.eval();
-    ValidationReport report;
-    for (uint64_t seed : options.seeds) {
-      const std::vector<at::Tensor> inputs = seededInputs(model.manifest(), seed);
-      const std::vector<at::Tensor> expected = runTorch(module, inputs), actual = runArtifact(model, inputs);
-      if (expected.size() != actual.size())
-        fail("the model returns {} tensors but the artifact {}", expected.size(), actual.size());
-      SeedResult result{seed, {}, true};
-      for (size_t o = 0; o < actual.size(); ++o) {
-        const auto& value = model.manifest().values.at(model.manifest().outputs[o]);
-        result.outputs.push_back(compare(value.name, actual[o], expected[o], options.tolerance));
-        result.pass = result.pass && result.outputs.back().pass;
-      }
-      report.pass = report.pass && result.pass;
-      if (!result.pass && !report.fault)
-        report.fault = localizeFault(model_path, artifact_dir, seed, options.tolerance);
-      report.seeds.push_back(std::move(result));
-    }
-    return report;
-  });
-}
-
 std::string formatReport(const ValidationReport& report, const Tolerance& tolerance) {
-  std::string text = fmt::format("{:>6}  {:<12} {:>12} {:>12} {:>12} {:>12}  {}\n", "seed", "output", "max abs",
-                                 "max rel", "abs/scale", "cosine", "result");
+  std::string text = fmt::format("{:>6}  {:<12} {:>12} {:>12} {:>12} {:>12}  {}\n", "seed", "output",
+                                 "max abs", "max rel", "abs/scale", "cosine", "result");
   for (const SeedResult& seed : report.seeds)
     for (const Comparison& c : seed.outputs)
-      text += fmt::format("{:>6}  {:<12} {:>12.3e} {:>12.3e} {:>12.3e} {:>12.9f}  {}\n", seed.seed, c.name, c.max_abs,
-                          c.max_rel, c.scaled, c.cosine, c.pass ? "pass" : "FAIL");
-  text += fmt::format("tolerance: max abs error <= {:.1e} x max |reference|, cosine >= {}\n", tolerance.scaled_error,
-                      tolerance.min_cosine);
+      text += fmt::format("{:>6}  {:<12} {:>12.3e} {:>12.3e} {:>12.3e} {:>12.9f}  {}\n", seed.seed, c.name,
+                          c.max_abs, c.max_rel, c.scaled, c.cosine, c.pass ? "pass" : "FAIL");
+  text += fmt::format("tolerance: max abs error <= {:.1e} x max |reference|, cosine >= {}\n",
+                      tolerance.scaled_error, tolerance.min_cosine);
   if (report.fault) {
     const Fault& f = *report.fault;
-    text += fmt::format("first disagreeing block: {} ({}), ops {}; its output {} is off by {:.3e} x scale\n", f.block,
-                        f.function, fmt::join(f.ops, "+"), f.first_bad_output.name, f.first_bad_output.scaled);
+    text += fmt::format("first disagreeing block: {} ({}), ops {}; its output {} is off by {:.3e} x scale\n",
+                        f.block, f.function, fmt::join(f.ops, "+"), f.first_bad_output.name,
+                        f.first_bad_output.scaled);
   } else if (!report.pass) {
-    text += "every block agrees with the reference executor; the difference lies between the TorchScript module "
-            "and kiln's import of it\n";
+    text +=
+        "every block agrees with the reference executor; the difference lies between the TorchScript module "
+        "and kiln's import of it\n";
   }
   return text + (report.pass ? "PASS\n" : "FAIL\n");
 }

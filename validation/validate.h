@@ -15,7 +15,10 @@
 #include <string>
 #include <vector>
 
+#include <ATen/ATen.h>
+
 #include "ir/graph.h"
+#include "runtime/model.h"
 
 namespace kiln::validation {
 
@@ -58,13 +61,17 @@ struct ValidateOptions {
   int threads = 0;  // 0: one per core
 };
 
-ValidationReport validateArtifact(const std::filesystem::path& model, const std::filesystem::path& artifact_dir,
-                                  const ValidateOptions& options);
+ValidationReport validateArtifact(const std::filesystem::path& model,
+                                  const std::filesystem::path& artifact_dir, const ValidateOptions& options);
 
 // Finds the first block of the artifact whose outputs disagree with the reference executor on the input of
 // `seed`; nullopt when every block agrees.
-std::optional<Fault> localizeFault(const std::filesystem::path& model, const std::filesystem::path& artifact_dir,
-                                   uint64_t seed, const Tolerance& tolerance);
+std::optional<Fault> localizeFault(const std::filesystem::path& model,
+                                   const std::filesystem::path& artifact_dir, uint64_t seed,
+                                   const Tolerance& tolerance);
+
+// Runs a loaded artifact on ATen tensors (float32, contiguous) and returns its outputs as ATen tensors.
+std::vector<at::Tensor> runArtifact(runtime::Model& model, const std::vector<at::Tensor>& inputs);
 
 std::string formatReport(const ValidationReport& report, const Tolerance& tolerance);
 

@@ -31,8 +31,10 @@ LoweredOp conv2d(const LoweringInput& in) {
   TensorFunc acc = defineOutput(in, [&](const auto& i) { return biasOrZero(in, 2, i[1]); });
   const auto i = acc.logicalVars();
   Expr channel = groups == 1 ? ci : (i[1] / per_group) * group_channels + ci;
-  Expr y = i[2] * static_cast<int>(stride[0]) + ky * static_cast<int>(dilation[0]) - static_cast<int>(padding[0]);
-  Expr xx = i[3] * static_cast<int>(stride[1]) + kx * static_cast<int>(dilation[1]) - static_cast<int>(padding[1]);
+  Expr y =
+      i[2] * static_cast<int>(stride[0]) + ky * static_cast<int>(dilation[0]) - static_cast<int>(padding[0]);
+  Expr xx =
+      i[3] * static_cast<int>(stride[1]) + kx * static_cast<int>(dilation[1]) - static_cast<int>(padding[1]);
   Expr pixel = padded ? paddedAt(x, i[0], channel, y, xx, f32(0)) : x.at({i[0], channel, y, xx});
   acc.ref(exprs(i)) += w.at({i[1], ci, ky, kx}) * pixel;
   return LoweredOp{{acc}, {Stage{acc, StageKind::Accumulator, r}}};
@@ -79,6 +81,8 @@ LoweredOp matmul(const LoweringInput& in) {
 
 }  // namespace
 
-LoweringTable convolutionLowerings() { return {{"conv2d", conv2d}, {"linear", linear}, {"matmul", matmul}}; }
+LoweringTable convolutionLowerings() {
+  return {{"conv2d", conv2d}, {"linear", linear}, {"matmul", matmul}};
+}
 
 }  // namespace kiln::codegen

@@ -90,7 +90,7 @@ LoweredOp passThrough(const LoweringInput& in) {
 }  // namespace
 
 LoweringTable dataMovementLowerings() {
-  return {{"reshape", reshape}, {"permute", permute},         {"cat", cat},
+  return {{"reshape", reshape}, {"permute", permute},      {"cat", cat},
           {"split", split},     {"identity", passThrough}, {"dropout", passThrough}};
 }
 

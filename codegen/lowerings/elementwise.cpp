@@ -12,12 +12,15 @@ using BinaryExpr = Expr (*)(Expr a, Expr b);
 // erf by Abramowitz & Stegun 7.1.26 (absolute error below 1.5e-7); Halide 14 has no erf of its own.
 Expr erfApprox(Expr x) {
   Expr t = 1.0f / (1.0f + 0.3275911f * Halide::abs(x));
-  Expr poly = t * (0.254829592f + t * (-0.284496736f + t * (1.421413741f + t * (-1.453152027f + t * 1.061405429f))));
+  Expr poly =
+      t * (0.254829592f + t * (-0.284496736f + t * (1.421413741f + t * (-1.453152027f + t * 1.061405429f))));
   Expr magnitude = 1.0f - poly * Halide::exp(-x * x);
   return Halide::select(x < 0, -magnitude, magnitude);
 }
 
-Expr sigmoid(Expr x) { return 1.0f / (1.0f + Halide::exp(-x)); }
+Expr sigmoid(Expr x) {
+  return 1.0f / (1.0f + Halide::exp(-x));
+}
 
 Expr gelu(Expr x, const ir::Attributes& attrs) {
   if (attrs.getString("approximate") == "tanh") {
@@ -54,8 +57,7 @@ LoweringTable elementwiseLowerings() {
        unary([](Expr x, const ir::Attributes&) { return Halide::clamp(x / 6.0f + 0.5f, 0.0f, 1.0f); })},
       {"hardswish",
        unary([](Expr x, const ir::Attributes&) { return x * Halide::clamp(x + 3.0f, 0.0f, 6.0f) / 6.0f; })},
-      {"hardtanh",
-       unary([](Expr x, const ir::Attributes& attrs) {
+      {"hardtanh", unary([](Expr x, const ir::Attributes& attrs) {
          return Halide::clamp(x, f32(attrs.getFloat("min_val")), f32(attrs.getFloat("max_val")));
        })},
       {"add", binary([](Expr a, Expr b) { return a + b; })},

@@ -16,12 +16,14 @@ inline std::vector<Halide::Expr> exprs(const std::vector<Halide::Var>& vars) {
   return {vars.begin(), vars.end()};
 }
 
-inline Halide::Expr f32(double value) { return Halide::Expr(static_cast<float>(value)); }
+inline Halide::Expr f32(double value) {
+  return Halide::Expr(static_cast<float>(value));
+}
 
 // The element of `tensor` at `index`, or `fill` where rows or columns (logical dims 2 and 3 of NCHW) fall
 // outside the tensor. Indices are clamped so that no read ever leaves the buffer.
-Halide::Expr paddedAt(const TensorFunc& tensor, Halide::Expr n, Halide::Expr c, Halide::Expr y, Halide::Expr x,
-                      Halide::Expr fill);
+Halide::Expr paddedAt(const TensorFunc& tensor, Halide::Expr n, Halide::Expr c, Halide::Expr y,
+                      Halide::Expr x, Halide::Expr fill);
 
 LoweredOp single(TensorFunc output);
 

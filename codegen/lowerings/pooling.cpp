@@ -33,12 +33,14 @@ LoweredOp maxPool2d(const LoweringInput& in) {
   return LoweredOp{{out}, {Stage{out, StageKind::Reduction, r}}};
 }
 
-// PyTorch's divisor: the window clipped to the padded input, or to the input itself without count_include_pad.
+// PyTorch's divisor: the window clipped to the padded input, or to the input itself without
+// count_include_pad.
 Expr avgPoolDivisor(const Window& w, Expr oy, Expr ox, int height, int width, bool count_include_pad) {
   Expr y0 = oy * w.sy - w.py, x0 = ox * w.sx - w.px;
   Expr y1 = Halide::min(y0 + w.kh, height + w.py), x1 = Halide::min(x0 + w.kw, width + w.px);
   if (count_include_pad) return Halide::cast<float>((y1 - y0) * (x1 - x0));
-  Expr rows = Halide::min(y1, height) - Halide::max(y0, 0), cols = Halide::min(x1, width) - Halide::max(x0, 0);
+  Expr rows = Halide::min(y1, height) - Halide::max(y0, 0),
+       cols = Halide::min(x1, width) - Halide::max(x0, 0);
   return Halide::cast<float>(rows * cols);
 }
 
@@ -74,7 +76,8 @@ LoweredOp adaptiveAvgPool2d(const LoweringInput& in) {
   const int oh = static_cast<int>(out_shape[2]), ow = static_cast<int>(out_shape[3]);
   const std::string name = in.output_names[0];
   RDom r(0, largestAdaptiveWindow(width, ow), 0, largestAdaptiveWindow(height, oh), name + "_r");
-  TensorFunc sum = defineTensor(name + "_sum", out_shape, in.output_layouts[0], [](const auto&) { return f32(0); });
+  TensorFunc sum =
+      defineTensor(name + "_sum", out_shape, in.output_layouts[0], [](const auto&) { return f32(0); });
   const auto s = sum.logicalVars();
   auto start = [](Expr i, int len, int n) { return (i * len) / n; };
   auto end = [](Expr i, int len, int n) { return ((i + 1) * len + n - 1) / n; };
@@ -83,7 +86,8 @@ LoweredOp adaptiveAvgPool2d(const LoweringInput& in) {
   Expr pixel = x.at({s[0], s[1], Halide::min(y, height - 1), Halide::min(xx, width - 1)});
   sum.ref(exprs(s)) += Halide::select(inside, pixel, f32(0));
   TensorFunc out = defineOutput(in, [&](const auto& i) {
-    Expr count = (end(i[2], height, oh) - start(i[2], height, oh)) * (end(i[3], width, ow) - start(i[3], width, ow));
+    Expr count =
+        (end(i[2], height, oh) - start(i[2], height, oh)) * (end(i[3], width, ow) - start(i[3], width, ow));
     return sum.at(exprs(i)) / Halide::cast<float>(count);
   });
   return LoweredOp{{out}, {Stage{sum, StageKind::Reduction, r}}};
@@ -117,7 +121,8 @@ LoweredOp mean(const LoweringInput& in) {
     }
   }
   sum.ref(exprs(s)) += x.at(x_index);
-  TensorFunc out = defineOutput(in, [&](const auto& i) { return sum.at(exprs(i)) / f32(static_cast<double>(count)); });
+  TensorFunc out =
+      defineOutput(in, [&](const auto& i) { return sum.at(exprs(i)) / f32(static_cast<double>(count)); });
   return LoweredOp{{out}, {Stage{sum, StageKind::Reduction, r}}};
 }
 

@@ -12,14 +12,18 @@
 #include "frontend/reference_executor.h"
 #include "fusion/strategies.h"
 #include "runtime/model.h"
+#include "validation/validate.h"
 
 namespace kiln::testing {
+
+using validation::runArtifact;
 
 // A directory under the system's temporary directory, removed with everything in it at the end of scope.
 class ScratchDir {
  public:
   explicit ScratchDir(const std::string& name)
-      : path_(std::filesystem::temp_directory_path() / ("kiln-test-" + name + "-" + std::to_string(getpid()))) {
+      : path_(std::filesystem::temp_directory_path() /
+              ("kiln-test-" + name + "-" + std::to_string(getpid()))) {
     std::filesystem::remove_all(path_);
     std::filesystem::create_directories(path_);
   }
@@ -31,7 +35,8 @@ class ScratchDir {
 };
 
 inline std::filesystem::path compileGraph(const ir::Graph& graph, const std::string& strategy,
-                                          const std::filesystem::path& dir, const std::string& target = "host",
+                                          const std::filesystem::path& dir,
+                                          const std::string& target = "host",
                                           codegen::ScheduleKind schedule = codegen::ScheduleKind::Default) {
   const fusion::PartitionOptions options;
   const fusion::Plan plan = fusion::partition(graph, strategy, options);
@@ -41,19 +46,6 @@ inline std::filesystem::path compileGraph(const ir::Graph& graph, const std::str
   compile.schedule.kind = schedule;
   compileArtifact(graph, plan, fusion::computeMetrics(graph, plan, options.machine), compile, dir);
   return dir;
-}
-
-inline std::vector<at::Tensor> runArtifact(runtime::Model& model, const std::vector<at::Tensor>& inputs) {
-  std::vector<runtime::HostTensor> host;
-  for (const at::Tensor& t : inputs) host.push_back({t.data_ptr<float>(), t.sizes().vec()});
-  std::vector<at::Tensor> outputs;
-  std::vector<float*> data;
-  for (int id : model.manifest().outputs) {
-    outputs.push_back(at::empty(model.manifest().values.at(id).shape));
-    data.push_back(outputs.back().data_ptr<float>());
-  }
-  model.run(host, data);
-  return outputs;
 }
 
 inline std::vector<at::Tensor> randomInputs(const ir::Graph& graph, uint64_t seed) {

@@ -1,10 +1,10 @@
 // Fusion correctness of the generated code: random DAGs partitioned by dnnfusion (blocks with prologues,
-// streamed convs, global pools, multi-output blocks, splits and joins) against the reference executor, and the
-// zoo compiled with every strategy, all agreeing with each other and with LibTorch.
+// streamed convs, global pools, multi-output blocks, splits and joins) against the reference executor, and
+// the zoo compiled with every strategy, all agreeing with each other and with LibTorch.
 #include <gtest/gtest.h>
 
-#include "../fusion/random_graphs.h"
 #include "../frontend/zoo_test_support.h"
+#include "../fusion/random_graphs.h"
 #include "codegen_test_support.h"
 #include "ir/printer.h"
 #include "validation/compile_model.h"
@@ -28,7 +28,8 @@ TEST_P(RandomFusedGraph, MatchesReferenceExecutor) {
       runtime::Model model(compileGraph(graph, "dnnfusion", dir.path(), "host", schedule));
       actual = runArtifact(model, inputs);
     } catch (const std::exception& e) {
-      FAIL() << "schedule " << codegen::scheduleKindName(schedule) << ": " << e.what() << "\nin\n" << ir::printGraph(graph);
+      FAIL() << "schedule " << codegen::scheduleKindName(schedule) << ": " << e.what() << "\nin\n"
+             << ir::printGraph(graph);
     }
     for (size_t o = 0; o < actual.size(); ++o)
       EXPECT_LE(errorToScale(actual[o], expected[o]), kTolerance)
@@ -55,7 +56,8 @@ TEST_P(StrategiesAgree, OnTheZooModel) {
     EXPECT_TRUE(report.pass) << strategy << "\n" << validation::formatReport(report, {});
     runtime::Model artifact(dir.path());
     at::manual_seed(5);
-    const std::vector<at::Tensor> outputs = runArtifact(artifact, {at::randn(artifact.manifest().values.at(artifact.manifest().inputs[0]).shape)});
+    const std::vector<at::Tensor> outputs = runArtifact(
+        artifact, {at::randn(artifact.manifest().values.at(artifact.manifest().inputs[0]).shape)});
     if (first.empty())
       first = outputs;
     else

@@ -1,6 +1,6 @@
-// Per-op differential tests: every op kind of the registry, lowered alone (strategy none) over randomized shapes
-// and attributes — odd sizes, strides, padding, dilation, groups, broadcasting — compiled for each x86 target
-// this machine runs, against ATen through the reference executor.
+// Per-op differential tests: every op kind of the registry, lowered alone (strategy none) over randomized
+// shapes and attributes — odd sizes, strides, padding, dilation, groups, broadcasting — compiled for each x86
+// target this machine runs, against ATen through the reference executor.
 #include <gtest/gtest.h>
 
 #include <functional>
@@ -113,10 +113,19 @@ void matmul(RandomOps& r) {
   const int64_t m = r.pick(1, 20), k = r.pick(1, 30), n = r.pick(1, 20);
   Shape a{m, k}, b{k, n};
   switch (r.pick(0, 3)) {
-    case 0: a.insert(a.begin(), r.pick(2, 3)); break;               // batched times matrix
-    case 1: a = {k}; break;                                            // vector times matrix
-    case 2: b = {k}; break;                                            // matrix times vector
-    default: a.insert(a.begin(), 2); b.insert(b.begin(), {1}); break;  // broadcast batch
+    case 0:
+      a.insert(a.begin(), r.pick(2, 3));
+      break;  // batched times matrix
+    case 1:
+      a = {k};
+      break;  // vector times matrix
+    case 2:
+      b = {k};
+      break;  // matrix times vector
+    default:
+      a.insert(a.begin(), 2);
+      b.insert(b.begin(), {1});
+      break;  // broadcast batch
   }
   r.op("matmul", {r.input(a), r.coin() ? r.constant(b) : r.input(b)});
 }
@@ -131,7 +140,9 @@ Attributes window(RandomOps& r, bool dilation) {
   return attrs;
 }
 
-void maxPool2d(RandomOps& r) { r.op("max_pool2d", {r.input({r.pick(1, 2), r.pick(1, 20), r.pick(4, 15), r.pick(4, 15)})}, window(r, true)); }
+void maxPool2d(RandomOps& r) {
+  r.op("max_pool2d", {r.input({r.pick(1, 2), r.pick(1, 20), r.pick(4, 15), r.pick(4, 15)})}, window(r, true));
+}
 
 void avgPool2d(RandomOps& r) {
   Attributes attrs = window(r, false);
@@ -141,7 +152,8 @@ void avgPool2d(RandomOps& r) {
 
 void adaptiveAvgPool2d(RandomOps& r) {
   const Shape x{r.pick(1, 2), r.pick(1, 20), r.pick(1, 15), r.pick(1, 15)};
-  r.op("adaptive_avg_pool2d", {r.input(x)}, {{"output_size", std::vector<int64_t>{r.pick(1, x[2]), r.pick(1, x[3])}}});
+  r.op("adaptive_avg_pool2d", {r.input(x)},
+       {{"output_size", std::vector<int64_t>{r.pick(1, x[2]), r.pick(1, x[3])}}});
 }
 
 void mean(RandomOps& r) {
@@ -209,20 +221,28 @@ void split(RandomOps& r) {
   Shape x = r.shape(static_cast<int>(r.pick(1, 4)), 2, 9);
   const int dim = static_cast<int>(r.pick(0, static_cast<int64_t>(x.size()) - 1));
   const int64_t first = r.pick(1, x[dim] - 1);
-  r.op("split", {r.input(x)}, {{"dim", static_cast<int64_t>(dim)}, {"sizes", std::vector<int64_t>{first, x[dim] - first}}});
+  r.op("split", {r.input(x)},
+       {{"dim", static_cast<int64_t>(dim)}, {"sizes", std::vector<int64_t>{first, x[dim] - first}}});
 }
 
 const std::map<std::string, Generator>& generators() {
   static const std::map<std::string, Generator> all = [] {
-    std::map<std::string, Generator> g{{"conv2d", conv2d},       {"linear", linear},
-                                       {"matmul", matmul},       {"max_pool2d", maxPool2d},
-                                       {"avg_pool2d", avgPool2d}, {"adaptive_avg_pool2d", adaptiveAvgPool2d},
-                                       {"mean", mean},           {"batch_norm", batchNorm},
-                                       {"layer_norm", layerNorm}, {"softmax", softmax},
-                                       {"reshape", reshape},     {"permute", permute},
-                                       {"cat", cat},             {"split", split}};
-    for (const char* kind : {"relu", "sigmoid", "silu", "tanh", "gelu", "hardsigmoid", "hardswish", "hardtanh",
-                             "identity", "dropout"})
+    std::map<std::string, Generator> g{{"conv2d", conv2d},
+                                       {"linear", linear},
+                                       {"matmul", matmul},
+                                       {"max_pool2d", maxPool2d},
+                                       {"avg_pool2d", avgPool2d},
+                                       {"adaptive_avg_pool2d", adaptiveAvgPool2d},
+                                       {"mean", mean},
+                                       {"batch_norm", batchNorm},
+                                       {"layer_norm", layerNorm},
+                                       {"softmax", softmax},
+                                       {"reshape", reshape},
+                                       {"permute", permute},
+                                       {"cat", cat},
+                                       {"split", split}};
+    for (const char* kind : {"relu", "sigmoid", "silu", "tanh", "gelu", "hardsigmoid", "hardswish",
+                             "hardtanh", "identity", "dropout"})
       g.emplace(kind, unary(kind));
     for (const char* kind : {"add", "sub", "mul", "div"}) g.emplace(kind, binary(kind));
     return g;
@@ -250,7 +270,8 @@ ir::Graph randomInstances(const std::string& kind, uint32_t seed) {
 
 std::vector<std::string> targetsThisMachineRuns() {
   std::vector<std::string> targets{"x86-64-avx2"};
-  if (Halide::get_host_target().has_feature(Halide::Target::AVX512_Skylake)) targets.push_back("x86-64-avx512");
+  if (Halide::get_host_target().has_feature(Halide::Target::AVX512_Skylake))
+    targets.push_back("x86-64-avx512");
   return targets;
 }
 

@@ -7,7 +7,8 @@ namespace kiln::runtime {
 namespace {
 
 bool collide(const ArenaPlan& plan, const std::vector<Lifetime>& values, size_t a, size_t b) {
-  const bool in_time = values[a].first_block <= values[b].last_block && values[b].first_block <= values[a].last_block;
+  const bool in_time =
+      values[a].first_block <= values[b].last_block && values[b].first_block <= values[a].last_block;
   const bool in_space = plan.offsets[a] < plan.offsets[b] + values[b].bytes &&
                         plan.offsets[b] < plan.offsets[a] + values[a].bytes;
   return in_time && in_space;
@@ -34,7 +35,8 @@ TEST(Arena, NoTwoLiveValuesOverlapOnRandomLifetimes) {
     for (size_t a = 0; a < values.size(); ++a) {
       EXPECT_EQ(plan.offsets[a] % 64, 0);
       EXPECT_LE(plan.offsets[a] + values[a].bytes, plan.arena_bytes);
-      for (size_t b = a + 1; b < values.size(); ++b) EXPECT_FALSE(collide(plan, values, a, b)) << a << " " << b;
+      for (size_t b = a + 1; b < values.size(); ++b)
+        EXPECT_FALSE(collide(plan, values, a, b)) << a << " " << b;
     }
     EXPECT_LE(plan.arena_bytes, planArena(values, /*share=*/false).arena_bytes);
   }

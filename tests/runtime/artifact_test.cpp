@@ -1,7 +1,7 @@
 // The runtime against real artifacts (LeNet-5 compiled once per suite): the C API's errors for bad inputs,
 // corrupt or missing files and a library that lacks a block; arena reuse; and the validator naming the block
-// whose weights were tampered with. (Byte-identical recompiles are a CLI test: Halide uniquifies Func names per
-// process, so the guarantee is per `kiln compile` run.)
+// whose weights were tampered with. (Byte-identical recompiles are a CLI test: Halide uniquifies Func names
+// per process, so the guarantee is per `kiln compile` run.)
 #include <gtest/gtest.h>
 
 #include <fstream>
@@ -69,15 +69,18 @@ TEST_F(Artifacts, RunsThroughTheCApiAndRejectsBadInputs) {
   EXPECT_EQ(kiln_model_run(model, &input, 1, &output, 1), KILN_OK) << kiln_last_error();
 
   EXPECT_EQ(kiln_model_run(model, &input, 0, &output, 1), KILN_ERROR);
-  EXPECT_NE(std::string(kiln_last_error()).find("takes 1 input(s), got 0"), std::string::npos) << kiln_last_error();
+  EXPECT_NE(std::string(kiln_last_error()).find("takes 1 input(s), got 0"), std::string::npos)
+      << kiln_last_error();
   const int64_t wrong_dims[] = {1, 1, 28, 28};
   kiln_tensor wrong_shape{KILN_FLOAT32, 4, wrong_dims, image.data()};
   EXPECT_EQ(kiln_model_run(model, &wrong_shape, 1, &output, 1), KILN_ERROR);
-  EXPECT_NE(std::string(kiln_last_error()).find("must have shape 1x1x32x32, got 1x1x28x28"), std::string::npos)
+  EXPECT_NE(std::string(kiln_last_error()).find("must have shape 1x1x32x32, got 1x1x28x28"),
+            std::string::npos)
       << kiln_last_error();
   kiln_tensor wrong_dtype{KILN_INT64, in.rank, in.dims, image.data()};
   EXPECT_EQ(kiln_model_run(model, &wrong_dtype, 1, &output, 1), KILN_ERROR);
-  EXPECT_NE(std::string(kiln_last_error()).find("is int64; the model was compiled for float32"), std::string::npos);
+  EXPECT_NE(std::string(kiln_last_error()).find("is int64; the model was compiled for float32"),
+            std::string::npos);
   EXPECT_EQ(kiln_model_set_num_threads(model, -1), KILN_ERROR);
   kiln_model_close(model);
 }
@@ -90,8 +93,8 @@ TEST_F(Artifacts, ArenaSharesMemoryBetweenBlocks) {
   EXPECT_EQ(memory.blocks, 12);
   EXPECT_GT(memory.unshared_bytes, 0);
   EXPECT_LT(memory.arena_bytes, memory.unshared_bytes);
-  std::printf("LeNet-5 unfused: arena %lld bytes, unshared %lld bytes\n", static_cast<long long>(memory.arena_bytes),
-              static_cast<long long>(memory.unshared_bytes));
+  std::printf("LeNet-5 unfused: arena %lld bytes, unshared %lld bytes\n",
+              static_cast<long long>(memory.arena_bytes), static_cast<long long>(memory.unshared_bytes));
   kiln_model_close(model);
 }
 
