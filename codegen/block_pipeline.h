@@ -34,7 +34,7 @@ struct BlockPipeline {
   std::vector<Halide::ImageParam> params;
   std::vector<ir::ValueId> outputs;  // the output buffers follow the arguments in the same order
   std::vector<TensorFunc> output_funcs;
-  std::vector<PlacedStage> stages;
+  std::vector<PlacedStage> stages;  // in op order
   // For each op of the block, the ops (of the block) or outputs (-1 - output index) that read its results
   // directly; schedules use it to decide where a stage may be computed.
   std::map<int, std::vector<int>> readers;

@@ -19,6 +19,7 @@ namespace kiln::codegen {
 enum class StageKind {
   Accumulator,  // conv2d / linear / matmul: a sum of products; anchors register-blocked schedules
   Reduction,    // pooling, mean, softmax and norm statistics: a window or axis reduction
+  WindowInput,  // an elementwise result that a sliding window reads several times (block_pipeline.cpp)
 };
 
 struct Stage {
