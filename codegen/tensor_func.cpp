@@ -12,7 +12,7 @@ std::vector<Halide::Expr> toHalideOrder(const Layout& layout, const std::vector<
 }  // namespace
 
 Halide::Expr TensorFunc::at(const std::vector<Halide::Expr>& index) const {
-  return func(toHalideOrder(layout, index));
+  return ref(index);
 }
 
 std::vector<Halide::Var> TensorFunc::logicalVars() const {

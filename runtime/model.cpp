@@ -5,7 +5,6 @@
 #include <HalideRuntime.h>
 
 #include <cstring>
-#include <mutex>
 #include <sstream>
 
 #include "runtime/error.h"

@@ -7,7 +7,6 @@
 
 #include <cerrno>
 #include <cstring>
-#include <sstream>
 
 #include "runtime/artifact_format.h"
 #include "runtime/error.h"
