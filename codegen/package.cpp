@@ -1,45 +1,17 @@
 #include "codegen/package.h"
 
-#include <fcntl.h>
-#include <spawn.h>
-#include <sys/wait.h>
-
 #include <cstring>
-#include <fstream>
 #include <set>
 
 #include "ir/error.h"
 #include "ir/files.h"
+#include "ir/process.h"
 #include "runtime/artifact_format.h"
-
-extern char** environ;
 
 namespace kiln::codegen {
 namespace {
 
 namespace fs = std::filesystem;
-
-// Runs a tool with its output captured; kiln::Error with that output if it cannot start or fails.
-void runTool(const std::vector<std::string>& argv, const std::string& what) {
-  TempFile log(".log");
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, 1, log.path().c_str(), O_WRONLY | O_TRUNC, 0);
-  posix_spawn_file_actions_adddup2(&actions, 1, 2);
-  std::vector<char*> args;
-  for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-  args.push_back(nullptr);
-  pid_t pid = 0;
-  const int spawned = posix_spawnp(&pid, args[0], &actions, nullptr, args.data(), environ);
-  posix_spawn_file_actions_destroy(&actions);
-  if (spawned != 0)
-    fail("cannot run '{}' to {}: {}; install Debian's g++ and binutils", argv[0], what,
-         std::strerror(spawned));
-  int status = 0;
-  waitpid(pid, &status, 0);
-  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-    fail("'{}' failed to {}:\n{}", argv[0], what, readFile(log.path()));
-}
 
 std::vector<ir::ValueId> allWeights(const fusion::Plan& plan) {
   std::set<ir::ValueId> weights;
@@ -228,10 +200,10 @@ void linkLibraries(const std::vector<fs::path>& objects, const fs::path& shared_
   for (const fs::path& object : objects) link.push_back(object.string());
   for (const char* flag : {"-Wl,-Bsymbolic", "-lpthread", "-ldl", "-lm"}) link.push_back(flag);
   link.push_back("-Wl,--version-script=" + version_script.string());
-  runTool(link, "link " + shared_library.filename().string());
+  runTool(link, "link " + shared_library.filename().string(), "install Debian's g++ and binutils");
   std::vector<std::string> archive{"ar", "rcsD", static_library.string()};
   for (const fs::path& object : objects) archive.push_back(object.string());
-  runTool(archive, "archive " + static_library.filename().string());
+  runTool(archive, "archive " + static_library.filename().string(), "install Debian's binutils");
 }
 
 }  // namespace kiln::codegen

@@ -11,8 +11,8 @@
 //    are computed per strip of output rows, so their values stay in cache; a stage that a whole-image
 //    reduction reads (global pooling, squeeze-excitation) is computed once for the whole tensor (staged).
 //  - Every elementwise op is inlined into its reader, except costly activations that a sliding window reads
-//    (WindowInput stages, block_pipeline.cpp), which are placed like reductions. Outputs are vectorized along their innermost dimension
-//    and parallel over their outermost one.
+//    (WindowInput stages, block_pipeline.cpp), which are placed like reductions. Outputs are vectorized along
+//    their innermost dimension and parallel over their outermost one.
 //  - Tile sizes never exceed the extents they split; a tail that a vector or tile does not divide is handled
 //  by
 //    shifting the last tile inwards (outputs) or guarding it (intermediates), so odd sizes stay correct.

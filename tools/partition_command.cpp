@@ -1,8 +1,6 @@
 // `kiln partition MODEL.pt`: groups the canonical graph's ops into fused blocks with one or all strategies
 // and reports the plan (text, JSON, Graphviz DOT or HTML), including why fusion stopped at each boundary.
-#include <cerrno>
 #include <cstdio>
-#include <cstring>
 
 #include <fmt/format.h>
 
@@ -10,6 +8,7 @@
 #include "fusion/strategies.h"
 #include "ir/error.h"
 #include "ir/files.h"
+#include "ir/process.h"
 #include "ir/passes/passes.h"
 #include "tools/commands.h"
 #include "tools/model_options.h"
@@ -34,18 +33,8 @@ struct PartitionCommandOptions {
 std::string renderSvg(const std::string& dot) {
   TempFile source(".dot"), rendered(".svg");
   writeFile(source.path(), dot);
-  std::string command =
-      fmt::format("dot -Tsvg '{}' -o '{}' 2>&1", source.path().string(), rendered.path().string());
-  std::FILE* pipe = popen(command.c_str(), "r");
-  if (!pipe) fail("cannot run Graphviz 'dot': {}", std::strerror(errno));
-  std::string messages;
-  char buffer[512];
-  while (std::fgets(buffer, sizeof buffer, pipe)) messages += buffer;
-  int status = pclose(pipe);
-  if (status != 0)
-    fail("Graphviz 'dot' failed ({}); install Debian's graphviz package, or use --format dot{}",
-         status == 127 * 256 ? "not found" : "exit status " + std::to_string(status),
-         messages.empty() ? "" : ": " + messages);
+  runTool({"dot", "-Tsvg", source.path().string(), "-o", rendered.path().string()}, "render the plan as SVG",
+          "install Debian's graphviz package, or use --format dot");
   return readFile(rendered.path());
 }
 
