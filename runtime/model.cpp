@@ -4,6 +4,7 @@
 
 #include <HalideRuntime.h>
 
+#include <algorithm>
 #include <cstring>
 #include <sstream>
 
@@ -40,6 +41,13 @@ struct Model::Library {
   void* symbol(const char* name) const { return dlsym(handle, name); }
 };
 
+struct Model::BlockCall {
+  std::vector<std::vector<halide_dimension_t>> dims;
+  std::vector<halide_buffer_t> buffers;
+  std::vector<void*> args;
+  std::vector<std::pair<size_t, size_t>> inputs, outputs;  // (buffer, index among the model's inputs/outputs)
+};
+
 Model::Model(const std::filesystem::path& artifact_dir, bool keep_intermediates)
     : manifest_(readManifest(artifact_dir)), library_(std::make_unique<Library>()) {
   library_->handle = dlopen(manifest_.library.c_str(), RTLD_NOW | RTLD_LOCAL);
@@ -55,6 +63,7 @@ Model::Model(const std::filesystem::path& artifact_dir, bool keep_intermediates)
   weights_ = std::make_unique<MappedWeights>(manifest_.weights_file, manifest_.weights_bytes,
                                              manifest_.weights_checksum);
   planMemory(keep_intermediates);
+  prepareCalls();
 }
 
 Model::~Model() = default;
@@ -103,25 +112,44 @@ unsigned char* Model::arenaBase() const {
   return reinterpret_cast<unsigned char*>((base + 63) & ~uintptr_t{63});
 }
 
-float* Model::addressOf(int value_id, const std::vector<HostTensor>& inputs,
-                        const std::vector<float*>& outputs) {
-  const ValueInfo& value = manifest_.values.at(value_id);
-  switch (value.role) {
-    case ValueRole::Weight:
-      return const_cast<float*>(weights_->at(value.offset));
-    case ValueRole::Input:
-      for (size_t i = 0; i < manifest_.inputs.size(); ++i)
-        if (manifest_.inputs[i] == value_id) return const_cast<float*>(inputs[i].data);
-      break;
-    case ValueRole::Output:
-      for (size_t i = 0; i < manifest_.outputs.size(); ++i)
-        if (manifest_.outputs[i] == value_id) return outputs[i];
-      break;
-    case ValueRole::Activation: {
-      return reinterpret_cast<float*>(arenaBase() + arena_offset_.at(value_id));
+void Model::prepareCalls() {
+  auto indexIn = [](const std::vector<int>& ids, int id) {
+    return static_cast<size_t>(std::find(ids.begin(), ids.end(), id) - ids.begin());
+  };
+  for (const BlockInfo& block : manifest_.blocks) {
+    std::vector<int> ids = block.arguments;
+    ids.insert(ids.end(), block.outputs.begin(), block.outputs.end());
+    BlockCall& call = calls_.emplace_back();
+    call.dims.resize(ids.size());
+    call.buffers.resize(ids.size());
+    for (size_t a = 0; a < ids.size(); ++a) {
+      const ValueInfo& value = manifest_.values.at(ids[a]);
+      int32_t stride = 1;
+      for (int64_t extent : value.extents) {
+        call.dims[a].push_back(halide_dimension_t{0, static_cast<int32_t>(extent), stride, 0});
+        stride *= static_cast<int32_t>(extent);
+      }
+      halide_buffer_t& buffer = call.buffers[a];
+      buffer.type = halide_type_t(halide_type_float, 32, 1);
+      buffer.dimensions = static_cast<int32_t>(call.dims[a].size());
+      buffer.dim = call.dims[a].data();
+      switch (value.role) {
+        case ValueRole::Weight:
+          buffer.host = reinterpret_cast<uint8_t*>(const_cast<float*>(weights_->at(value.offset)));
+          break;
+        case ValueRole::Activation:
+          buffer.host = arenaBase() + arena_offset_.at(ids[a]);
+          break;
+        case ValueRole::Input:
+          call.inputs.emplace_back(a, indexIn(manifest_.inputs, ids[a]));
+          break;
+        case ValueRole::Output:
+          call.outputs.emplace_back(a, indexIn(manifest_.outputs, ids[a]));
+          break;
+      }
+      call.args.push_back(&buffer);
     }
   }
-  throw Error("value " + value.name + " is not bound to memory");
 }
 
 void Model::run(const std::vector<HostTensor>& inputs, const std::vector<float*>& outputs) {
@@ -140,27 +168,13 @@ void Model::run(const std::vector<HostTensor>& inputs, const std::vector<float*>
   }
   for (size_t b = 0; b < manifest_.blocks.size(); ++b) {
     const BlockInfo& block = manifest_.blocks[b];
-    std::vector<int> ids = block.arguments;
-    ids.insert(ids.end(), block.outputs.begin(), block.outputs.end());
-    std::vector<halide_buffer_t> buffers(ids.size());
-    std::vector<std::vector<halide_dimension_t>> dims(ids.size());
-    std::vector<void*> args;
-    for (size_t a = 0; a < ids.size(); ++a) {
-      const ValueInfo& value = manifest_.values.at(ids[a]);
-      int32_t stride = 1;
-      for (int64_t extent : value.extents) {
-        dims[a].push_back(halide_dimension_t{0, static_cast<int32_t>(extent), stride, 0});
-        stride *= static_cast<int32_t>(extent);
-      }
-      halide_buffer_t& buffer = buffers[a];
-      buffer.host = reinterpret_cast<uint8_t*>(addressOf(ids[a], inputs, outputs));
-      buffer.type = halide_type_t(halide_type_float, 32, 1);
-      buffer.dimensions = static_cast<int32_t>(dims[a].size());
-      buffer.dim = dims[a].data();
-      args.push_back(&buffer);
-    }
+    BlockCall& call = calls_[b];
+    for (const auto& [buffer, input] : call.inputs)
+      call.buffers[buffer].host = reinterpret_cast<uint8_t*>(const_cast<float*>(inputs[input].data));
+    for (const auto& [buffer, output] : call.outputs)
+      call.buffers[buffer].host = reinterpret_cast<uint8_t*>(outputs[output]);
     last_halide_error.clear();
-    if (entry_points_[b](args.data()) != 0) {
+    if (entry_points_[b](call.args.data()) != 0) {
       std::string ops;
       for (const std::string& op : block.ops) ops += (ops.empty() ? "" : "+") + op;
       throw Error("block " + std::to_string(block.id) + " (" + ops + ") failed: " + last_halide_error);

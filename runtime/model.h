@@ -46,10 +46,11 @@ class Model {
 
  private:
   struct Library;
+  struct BlockCall;
   void bindEntryPoints();
   void planMemory(bool keep_intermediates);
+  void prepareCalls();
   unsigned char* arenaBase() const;
-  float* addressOf(int value_id, const std::vector<HostTensor>& inputs, const std::vector<float*>& outputs);
 
   Manifest manifest_;
   std::unique_ptr<Library> library_;
@@ -59,6 +60,9 @@ class Model {
   std::map<int, int64_t> arena_offset_;  // activation value id -> byte offset
   mutable std::vector<unsigned char> arena_memory_;
   bool kept_ = false;
+  // One per block: its buffer arguments, built once at load. Weights and activations point at fixed memory;
+  // the caller's inputs and outputs are bound at each run.
+  std::vector<BlockCall> calls_;
 };
 
 // "1x3x224x224", for messages.
