@@ -204,12 +204,7 @@ class BlockScheduler {
       wrapper.compute_at(strip);
     } else {
       wrapper.compute_root();
-      const std::vector<Var> args = wrapper.args();
-      for (int p = stage.tensor.rank() - 1; p >= 2; --p)
-        if (extents[p] > 1) {
-          wrapper.parallel(args[p]);
-          break;
-        }
+      parallelizeOutermost(wrapper, extents, 2);  // dimensions 0 and 1 form the register tiles
     }
     accumulateInTile(stage, tile, tile_level);
   }
@@ -269,12 +264,17 @@ class BlockScheduler {
       return;
     }
     f.compute_root();
-    const std::vector<int> extents = halideExtents(stage.tensor);
-    for (int p = stage.tensor.rank() - 1; p >= 1; --p) {
+    parallelizeOutermost(f, halideExtents(stage.tensor), 1);
+  }
+
+  // Parallel over the outermost dimension, down to position `lowest`, that has more than one element, in
+  // every definition of f.
+  static void parallelizeOutermost(Func f, const std::vector<int>& extents, int lowest) {
+    for (int p = static_cast<int>(extents.size()) - 1; p >= lowest; --p) {
       if (extents[p] <= 1) continue;
       f.parallel(f.args()[p]);
       for (int u = 0; u < f.num_update_definitions(); ++u) f.update(u).parallel(f.args()[p]);
-      break;
+      return;
     }
   }
 
