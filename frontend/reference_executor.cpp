@@ -2,6 +2,8 @@
 
 #include <map>
 
+#include <ATen/record_function.h>
+
 #include "frontend/aten_tensors.h"
 #include "ir/error.h"
 
@@ -116,6 +118,10 @@ const std::map<std::string, Kernel>& kernels() {
 
 }  // namespace
 
+std::string opScopeName(int op_index) {
+  return kOpScopePrefix + std::to_string(op_index);
+}
+
 bool hasReferenceKernel(const std::string& kind) {
   return kernels().count(kind) != 0;
 }
@@ -138,7 +144,10 @@ std::unordered_map<ir::ValueId, at::Tensor> ReferenceExecutor::runAll(
     values[graph_.inputs()[i]] = inputs[i];
   }
   at::NoGradGuard no_grad;
-  for (const ir::Op& op : graph_.ops()) {
+  for (size_t index = 0; index < graph_.ops().size(); ++index) {
+    const ir::Op& op = graph_.ops()[index];
+    at::RecordFunction scope(at::RecordScope::USER_SCOPE);
+    if (scope.isActive()) scope.before(opScopeName(static_cast<int>(index)));
     auto kernel = kernels().find(op.kind);
     if (kernel == kernels().end()) fail("the reference executor has no kernel for op kind '{}'", op.kind);
     Inputs args;

@@ -4,35 +4,11 @@
 #include <fmt/format.h>
 
 #include "fusion/reports.h"
+#include "ir/html.h"
 
 namespace kiln::fusion {
 
 namespace {
-
-// JSON placed inside <script> must not contain "</" (it would end the element early).
-std::string scriptSafe(const std::string& json) {
-  std::string out;
-  for (size_t i = 0; i < json.size(); ++i) {
-    out += json[i];
-    if (json[i] == '<' && i + 1 < json.size() && json[i + 1] == '/') out += "\\";
-  }
-  return out;
-}
-
-std::string escapeHtml(const std::string& text) {
-  std::string out;
-  for (char c : text) {
-    if (c == '<')
-      out += "&lt;";
-    else if (c == '>')
-      out += "&gt;";
-    else if (c == '&')
-      out += "&amp;";
-    else
-      out += c;
-  }
-  return out;
-}
 
 // Graphviz output begins with an XML prolog and a DOCTYPE that do not belong inside an HTML body.
 std::string inlineSvg(const std::string& svg) {

@@ -66,4 +66,17 @@ TempFile::~TempFile() {
   std::filesystem::remove(path_, ignored);
 }
 
+TempDirectory::TempDirectory(const std::string& name) {
+  std::string pattern = (std::filesystem::temp_directory_path() / ("kiln-" + name + "-XXXXXX")).string();
+  if (!mkdtemp(pattern.data()))
+    fail("cannot create a temporary directory in {}: {}", std::filesystem::temp_directory_path().string(),
+         std::strerror(errno));
+  path_ = pattern;
+}
+
+TempDirectory::~TempDirectory() {
+  std::error_code ignored;
+  std::filesystem::remove_all(path_, ignored);
+}
+
 }  // namespace kiln

@@ -25,4 +25,18 @@ class TempFile {
   std::filesystem::path path_;
 };
 
+// A fresh directory in the system's temporary directory ("kiln-<name>-XXXXXX"), removed with everything in it
+// when this object goes away.
+class TempDirectory {
+ public:
+  explicit TempDirectory(const std::string& name);
+  ~TempDirectory();
+  TempDirectory(const TempDirectory&) = delete;
+  TempDirectory& operator=(const TempDirectory&) = delete;
+  const std::filesystem::path& path() const { return path_; }
+
+ private:
+  std::filesystem::path path_;
+};
+
 }  // namespace kiln

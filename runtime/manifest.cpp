@@ -39,11 +39,23 @@ BlockInfo parseBlock(const nlohmann::json& b) {
   block.function = b.at("function").get<std::string>();
   block.arguments = b.at("arguments").get<std::vector<int>>();
   block.outputs = b.at("outputs").get<std::vector<int>>();
-  for (const auto& op : b.at("ops")) block.ops.push_back(op.at("kind").get<std::string>());
+  for (const auto& op : b.at("ops")) {
+    block.ops.push_back(op.at("kind").get<std::string>());
+    block.op_indices.push_back(op.at("index").get<int>());
+  }
+  block.mapping = b.at("mapping").get<std::string>();
+  block.flops = b.at("flops").get<int64_t>();
+  block.traffic_bytes = b.at("traffic_bytes").get<int64_t>();
   return block;
 }
 
 }  // namespace
+
+std::string BlockInfo::pattern() const {
+  std::string text;
+  for (const std::string& op : ops) text += (text.empty() ? "" : "+") + op;
+  return text;
+}
 
 Manifest readManifest(const std::filesystem::path& artifact_dir) {
   const std::filesystem::path path = artifact_dir / artifact::kManifestFile;
@@ -59,6 +71,9 @@ Manifest readManifest(const std::filesystem::path& artifact_dir) {
     Manifest m;
     m.model = j.at("model").get<std::string>();
     m.library = artifact_dir / j.at("library").get<std::string>();
+    m.halide_target = j.at("halide_target").get<std::string>();
+    m.schedule = j.at("schedule").get<std::string>();
+    m.strategy = j.at("plan").at("strategy").get<std::string>();
     m.weights_file = artifact_dir / j.at("weights").at("file").get<std::string>();
     m.weights_bytes = j.at("weights").at("bytes").get<uint64_t>();
     m.weights_checksum = std::stoull(j.at("weights").at("checksum").get<std::string>(), nullptr, 16);

@@ -29,10 +29,18 @@ struct BlockInfo {
   std::vector<int> arguments;  // value ids: inputs, then weights
   std::vector<int> outputs;
   std::vector<std::string> ops;  // op kinds, for messages
+  std::vector<int> op_indices;   // the ops' positions in the compiled (canonical) graph
+  std::string mapping;           // the block's DNNFusion mapping type
+  int64_t flops = 0;             // what the block computes and the bytes it moves, as the plan counted them
+  int64_t traffic_bytes = 0;
+
+  std::string pattern() const;  // "conv2d+add+relu"
 };
 
 struct Manifest {
   std::string model;
+  std::string halide_target;  // the Halide target string the blocks were compiled for
+  std::string schedule, strategy;  // how they were compiled ("default", "dnnfusion")
   std::filesystem::path library, weights_file;
   uint64_t weights_bytes = 0, weights_checksum = 0;
   std::vector<int> inputs, outputs;

@@ -5,6 +5,7 @@
 #include <HalideRuntime.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cstring>
 #include <sstream>
 
@@ -23,6 +24,21 @@ void recordHalideError(void*, const char* message) {
 
 using SetErrorHandler = halide_error_handler_t (*)(halide_error_handler_t);
 using SetNumThreads = int (*)(int);
+using SetCustomPrint = halide_print_t (*)(halide_print_t);
+using ProfilerCall = void (*)(void*);
+
+// Halide's profiler prints its report through halide_print; takeHalideProfile collects it here.
+std::string halide_printed;
+
+void collectHalidePrint(void*, const char* text) {
+  halide_printed += text;
+}
+
+int64_t steadyNanoseconds() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
 
 }  // namespace
 
@@ -152,7 +168,8 @@ void Model::prepareCalls() {
   }
 }
 
-void Model::run(const std::vector<HostTensor>& inputs, const std::vector<float*>& outputs) {
+void Model::run(const std::vector<HostTensor>& inputs, const std::vector<float*>& outputs,
+                BlockTimes* times) {
   if (inputs.size() != manifest_.inputs.size())
     throw Error("model " + manifest_.model + " takes " + std::to_string(manifest_.inputs.size()) +
                 " input(s), got " + std::to_string(inputs.size()));
@@ -166,6 +183,10 @@ void Model::run(const std::vector<HostTensor>& inputs, const std::vector<float*>
                   describeShape(value.shape) + ", got " + describeShape(inputs[i].shape) +
                   "; the model was compiled for that shape");
   }
+  if (times) {
+    times->start_ns.resize(manifest_.blocks.size());
+    times->end_ns.resize(manifest_.blocks.size());
+  }
   for (size_t b = 0; b < manifest_.blocks.size(); ++b) {
     const BlockInfo& block = manifest_.blocks[b];
     BlockCall& call = calls_[b];
@@ -174,11 +195,12 @@ void Model::run(const std::vector<HostTensor>& inputs, const std::vector<float*>
     for (const auto& [buffer, output] : call.outputs)
       call.buffers[buffer].host = reinterpret_cast<uint8_t*>(outputs[output]);
     last_halide_error.clear();
-    if (entry_points_[b](call.args.data()) != 0) {
-      std::string ops;
-      for (const std::string& op : block.ops) ops += (ops.empty() ? "" : "+") + op;
-      throw Error("block " + std::to_string(block.id) + " (" + ops + ") failed: " + last_halide_error);
-    }
+    if (times) times->start_ns[b] = steadyNanoseconds();
+    const int status = entry_points_[b](call.args.data());
+    if (times) times->end_ns[b] = steadyNanoseconds();
+    if (status != 0)
+      throw Error("block " + std::to_string(block.id) + " (" + block.pattern() + ") failed: " +
+                  last_halide_error);
   }
 }
 
@@ -187,6 +209,21 @@ const float* Model::valueData(int value_id) const {
   auto it = arena_offset_.find(value_id);
   if (it == arena_offset_.end()) throw Error("value " + std::to_string(value_id) + " is not an activation");
   return reinterpret_cast<const float*>(arenaBase() + it->second);
+}
+
+std::string Model::takeHalideProfile() {
+  auto set_print = reinterpret_cast<SetCustomPrint>(library_->symbol("halide_set_custom_print"));
+  auto report = reinterpret_cast<ProfilerCall>(library_->symbol("halide_profiler_report"));
+  auto reset = reinterpret_cast<void (*)()>(library_->symbol("halide_profiler_reset"));
+  if (manifest_.halide_target.find("profile") == std::string::npos || !set_print || !report || !reset)
+    throw Error(manifest_.library.string() +
+                " was built without Halide's profiler; compile with `kiln profile --halide-profile`");
+  halide_printed.clear();
+  const halide_print_t previous = set_print(collectHalidePrint);
+  report(nullptr);
+  set_print(previous);
+  reset();
+  return halide_printed;
 }
 
 }  // namespace kiln::runtime

@@ -24,6 +24,11 @@ struct HostTensor {
   std::vector<int64_t> shape;
 };
 
+// Where one run spent its time, for profilers: steady-clock nanoseconds at which each block began and ended.
+struct BlockTimes {
+  std::vector<int64_t> start_ns, end_ns;
+};
+
 class Model {
  public:
   // `keep_intermediates` gives every value its own memory so that valueData can read any of them after a run.
@@ -38,11 +43,15 @@ class Model {
 
   void setNumThreads(int threads);
   // Checks count and shapes, then runs every block. Outputs are written to `outputs` (row-major, sized by the
-  // caller to the output shapes).
-  void run(const std::vector<HostTensor>& inputs, const std::vector<float*>& outputs);
+  // caller to the output shapes). With `times`, also records when each block ran.
+  void run(const std::vector<HostTensor>& inputs, const std::vector<float*>& outputs,
+           BlockTimes* times = nullptr);
   // After run(): the memory of an activation in its own layout (ValueInfo::extents), if intermediates are
   // kept.
   const float* valueData(int value_id) const;
+  // For artifacts compiled with Halide's `profile` feature: the per-Func report of every run so far, which
+  // then restarts from zero. Throws runtime::Error for an artifact built without the profiler.
+  std::string takeHalideProfile();
 
  private:
   struct Library;

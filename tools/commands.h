@@ -12,5 +12,8 @@ void addPartitionCommand(CLI::App& app);
 void addCompileCommand(CLI::App& app);
 void addRunCommand(CLI::App& app);
 void addValidateCommand(CLI::App& app);
+void addMachineCommand(CLI::App& app);
+void addProfileCommand(CLI::App& app);
+void addBenchCommand(CLI::App& app);
 
 }  // namespace kiln::tools

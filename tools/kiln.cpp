@@ -16,6 +16,9 @@ int main(int argc, char** argv) {
   kiln::tools::addCompileCommand(app);
   kiln::tools::addRunCommand(app);
   kiln::tools::addValidateCommand(app);
+  kiln::tools::addMachineCommand(app);
+  kiln::tools::addProfileCommand(app);
+  kiln::tools::addBenchCommand(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

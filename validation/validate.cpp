@@ -1,13 +1,12 @@
 #include "validation/validate.h"
 
-#include <torch/script.h>
-
 #include <fmt/format.h>
 
 #include "frontend/reference_executor.h"
 #include "ir/error.h"
 #include "runtime/model.h"
 #include "validation/compile_model.h"
+#include "validation/torch_model.h"
 
 namespace kiln::validation {
 namespace {
@@ -29,29 +28,6 @@ Comparison compare(const std::string& name, const at::Tensor& actual, const at::
   c.cosine = norms > 0 ? (a * r).sum().item<double>() / norms : (c.max_abs == 0 ? 1.0 : 0.0);
   c.pass = c.scaled <= tolerance.scaled_error && c.cosine >= tolerance.min_cosine;
   return c;
-}
-
-std::vector<at::Tensor> seededInputs(const runtime::Manifest& manifest, uint64_t seed) {
-  at::manual_seed(seed);
-  std::vector<at::Tensor> inputs;
-  for (int id : manifest.inputs) inputs.push_back(at::randn(manifest.values.at(id).shape));
-  return inputs;
-}
-
-std::vector<at::Tensor> runTorch(torch::jit::Module& module, const std::vector<at::Tensor>& inputs) {
-  at::NoGradGuard no_grad;
-  c10::IValue result = module.forward(std::vector<c10::IValue>(inputs.begin(), inputs.end()));
-  std::vector<at::Tensor> outputs;
-  if (result.isTensor()) {
-    outputs.push_back(result.toTensor());
-  } else if (result.isTuple()) {
-    for (const c10::IValue& v : result.toTuple()->elements()) outputs.push_back(v.toTensor());
-  } else if (result.isTensorList()) {
-    for (const at::Tensor& t : result.toTensorVector()) outputs.push_back(t);
-  } else {
-    fail("the model returns {}, not tensors; kiln validates models that return tensors", result.tagKind());
-  }
-  return outputs;
 }
 
 // A kept activation, read in its layout and returned in logical (PyTorch) order.
@@ -95,13 +71,7 @@ ValidationReport validateArtifact(const fs::path& model_path, const fs::path& ar
                                   const ValidateOptions& options) {
   runtime::Model model(artifact_dir);
   model.setNumThreads(options.threads);
-  torch::jit::Module module;
-  try {
-    module = torch::jit::load(model_path.string());
-  } catch (const c10::Error& e) {
-    fail("cannot load {} with LibTorch: {}", model_path.string(), e.what_without_backtrace());
-  }
-  module.eval();
+  torch::jit::Module module = loadTorchModule(model_path);
   ValidationReport report;
   for (uint64_t seed : options.seeds) {
     const std::vector<at::Tensor> inputs = seededInputs(model.manifest(), seed);

@@ -10,6 +10,7 @@
 
 #include "codegen/compiler.h"
 #include "frontend/reference_executor.h"
+#include "ir/files.h"
 #include "fusion/strategies.h"
 #include "runtime/model.h"
 #include "validation/validate.h"
@@ -19,20 +20,7 @@ namespace kiln::testing {
 using validation::runArtifact;
 
 // A directory under the system's temporary directory, removed with everything in it at the end of scope.
-class ScratchDir {
- public:
-  explicit ScratchDir(const std::string& name)
-      : path_(std::filesystem::temp_directory_path() /
-              ("kiln-test-" + name + "-" + std::to_string(getpid()))) {
-    std::filesystem::remove_all(path_);
-    std::filesystem::create_directories(path_);
-  }
-  ~ScratchDir() { std::filesystem::remove_all(path_); }
-  const std::filesystem::path& path() const { return path_; }
-
- private:
-  std::filesystem::path path_;
-};
+using ScratchDir = kiln::TempDirectory;
 
 inline std::filesystem::path compileGraph(const ir::Graph& graph, const std::string& strategy,
                                           const std::filesystem::path& dir,

@@ -1,0 +1,97 @@
+// `kiln profile DIR [MODEL.pt]`: per-block latency, throughput and roofline of a compiled artifact, beside
+// LibTorch's time for the same ops when the model is given; text, JSON, Chrome trace and HTML.
+#include <cstdio>
+
+#include <fmt/format.h>
+
+#include "codegen/compiler.h"
+#include "ir/error.h"
+#include "ir/files.h"
+#include "profiling/block_profile.h"
+#include "profiling/profile_report.h"
+#include "runtime/manifest.h"
+#include "tools/commands.h"
+#include "tools/machine_options.h"
+#include "validation/compile_model.h"
+
+namespace kiln::tools {
+namespace {
+
+namespace fs = std::filesystem;
+
+struct ProfileCommandOptions {
+  std::string artifact, model, output;
+  profiling::ProfileOptions profile;
+  MachineOptions machine;
+  bool halide_profile = false;
+};
+
+// Halide's per-Func report: the same blocks rebuilt with its profiler into a scratch directory and run.
+std::string halideProfile(const ProfileCommandOptions& options, const profiling::MachinePeaks& peaks) {
+  if (options.model.empty())
+    fail("--halide-profile rebuilds the blocks with Halide's profiler, so it needs the model: "
+         "kiln profile {} MODEL.pt --halide-profile",
+         options.artifact);
+  const runtime::Manifest manifest = runtime::readManifest(options.artifact);
+  validation::ModelCompileOptions compile;
+  for (int id : manifest.inputs) compile.input_shapes.push_back(manifest.values.at(id).shape);
+  compile.strategy = manifest.strategy;
+  compile.codegen.target = manifest.halide_target + "-profile";
+  compile.codegen.schedule.kind = codegen::parseScheduleKind(manifest.schedule);
+  compile.codegen.model_name = manifest.model;
+  compile.codegen.progress = [](const std::string& line) {
+    std::fprintf(stderr, "kiln: halide-profile build: %s\n", line.c_str());
+  };
+  TempDirectory scratch("halide-profile");
+  const fs::path artifact = scratch.path() / "profiled.kiln";
+  validation::compileModel(options.model, compile, artifact);
+  profiling::ProfileOptions run = options.profile;
+  run.model.clear();
+  return profiling::profileArtifact(artifact, run, peaks).halide_profile;
+}
+
+void run(ProfileCommandOptions& options) {
+  const profiling::MachinePeaks peaks = options.machine.peaks();
+  options.profile.model = options.model;
+  profiling::ModelProfile profile = profiling::profileArtifact(options.artifact, options.profile, peaks);
+  if (options.halide_profile) profile.halide_profile = halideProfile(options, peaks);
+  std::fputs(profiling::profileText(profile).c_str(), stdout);
+
+  const std::string prefix =
+      options.output.empty() ? fs::path(options.artifact).lexically_normal().string() + ".profile" : options.output;
+  writeFileAtomically(prefix + ".json", profiling::profileJson(profile).dump(2) + "\n");
+  writeFileAtomically(prefix + ".trace.json", profiling::chromeTrace(profile).dump() + "\n");
+  writeFileAtomically(prefix + ".html", profiling::profileHtml(profile));
+  std::printf("wrote %s.json, %s.trace.json (open in ui.perfetto.dev or chrome://tracing), %s.html\n",
+              prefix.c_str(), prefix.c_str(), prefix.c_str());
+}
+
+}  // namespace
+
+void addProfileCommand(CLI::App& app) {
+  auto options = std::make_shared<ProfileCommandOptions>();
+  CLI::App* command = app.add_subcommand(
+      "profile", "time every block of an artifact against the roofline (and LibTorch, given the model)");
+  command->add_option("artifact", options->artifact, "artifact directory written by `kiln compile`")
+      ->required();
+  command->add_option("model", options->model,
+                      "the TorchScript file it was compiled from: adds LibTorch's time for the same ops");
+  command->add_option("--runs", options->profile.runs, "measured runs")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  command->add_option("--warmup", options->profile.warmup, "runs before measuring")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
+  command->add_option("--threads", options->profile.threads, "threads for kiln and LibTorch (default: all cores)")
+      ->check(CLI::NonNegativeNumber);
+  command->add_option("--seed", options->profile.seed, "seed of the standard-normal inputs")->capture_default_str();
+  command->add_option("-o,--output", options->output,
+                      "prefix of the files written: PREFIX.json, PREFIX.trace.json, PREFIX.html "
+                      "(default: ARTIFACT.profile)");
+  command->add_flag("--halide-profile", options->halide_profile,
+                    "also rebuild the blocks with Halide's profiler and show its per-Func breakdown");
+  options->machine.addTo(*command);
+  command->callback([options] { run(*options); });
+}
+
+}  // namespace kiln::tools
