@@ -59,9 +59,11 @@ BlockPipeline scheduledBlock(const ir::Graph& graph, const fusion::Block& block,
 // Lowers, schedules and compiles every block on `jobs` threads; the first failure is rethrown.
 std::vector<BlockPipeline> compileBlocks(const ir::Graph& graph, const fusion::Plan& plan,
                                          const ValueLayouts& layouts, const Halide::Target& target,
-                                         const CompileOptions& options, const fs::path& object_dir) {
+                                         const CompileOptions& options, const fs::path& object_dir,
+                                         std::vector<BlockCompileTime>& times) {
   const int count = static_cast<int>(plan.blocks.size());
   std::vector<BlockPipeline> blocks(count);
+  times.assign(count, {});
   std::atomic<int> next{0}, done{0};
   std::mutex mutex;
   std::exception_ptr failure;
@@ -83,11 +85,11 @@ std::vector<BlockPipeline> compileBlocks(const ir::Graph& graph, const fusion::P
               fmt::format("block {} ({}) failed to compile: {}", b, blockPattern(graph, block), e.what())));
         continue;
       }
+      times[b] = {b, blockPattern(graph, block), secondsSince(start)};
       std::lock_guard lock(mutex);
       if (options.progress)
-        options.progress(fmt::format("[{}/{}] block {} {} ({:.2f} s){}", ++done, count, b,
-                                     blockPattern(graph, block), secondsSince(start),
-                                     blocks[b].schedule_note));
+        options.progress(fmt::format("[{}/{}] block {} {} ({:.2f} s){}", ++done, count, b, times[b].pattern,
+                                     times[b].seconds, blocks[b].schedule_note));
     }
   };
   const int jobs =
@@ -105,15 +107,20 @@ void package(const ir::Graph& graph, const fusion::Plan& plan, const fusion::Pla
              ArtifactSummary& summary) {
   const fs::path object_dir = staging / "objects";
   fs::create_directories(object_dir);
+  PhaseTimer timer(summary.phases);
   const ValueLayouts layouts = chooseLayouts(graph, plan);
-  std::vector<BlockPipeline> blocks = compileBlocks(graph, plan, layouts, target.halide, options, object_dir);
+  std::vector<BlockPipeline> blocks =
+      compileBlocks(graph, plan, layouts, target.halide, options, object_dir, summary.block_times);
+  timer.end("codegen");
   std::vector<fs::path> objects;
   for (const BlockPipeline& block : blocks) objects.push_back(object_dir / (block.function_name + ".o"));
   objects.push_back(object_dir / "halide_runtime.o");
   Halide::compile_standalone_runtime(objects.back().string(), target.halide);
+  timer.end("runtime");
   const std::string& name = options.model_name;
   linkLibraries(objects, staging / ("lib" + name + ".so"), staging / ("lib" + name + ".a"));
   fs::remove_all(object_dir);
+  timer.end("link");
 
   const WeightsLayout weights = writeWeights(staging / (name + ".weights"), graph, plan, layouts);
   ManifestInput in{graph,
@@ -128,6 +135,7 @@ void package(const ir::Graph& graph, const fusion::Plan& plan, const fusion::Pla
                    scheduleKindName(options.schedule.kind)};
   writeFile(staging / (name + ".h"), headerText(in));
   writeFile(staging / artifact::kManifestFile, buildManifest(in).dump(2) + "\n");
+  timer.end("package");
   summary.halide_target = target.halide.to_string();
   summary.blocks = static_cast<int>(blocks.size());
   summary.weight_bytes = static_cast<int64_t>(weights.data_bytes);

@@ -9,6 +9,7 @@
 // twice gives byte-identical files.
 #pragma once
 
+#include <chrono>
 #include <filesystem>
 #include <functional>
 #include <string>
@@ -27,12 +28,42 @@ struct CompileOptions {
   std::function<void(const std::string& line)> progress = {};
 };
 
+// Wall time of one step of a compile ("import", "fusion", "codegen", "link", ...).
+struct PhaseTime {
+  std::string phase;
+  double seconds = 0.0;
+};
+
+// Records consecutive phases: each end() appends the time since the previous end() (or construction).
+class PhaseTimer {
+ public:
+  explicit PhaseTimer(std::vector<PhaseTime>& phases)
+      : phases_(phases), start_(std::chrono::steady_clock::now()) {}
+  void end(const char* phase) {
+    const auto now = std::chrono::steady_clock::now();
+    phases_.push_back({phase, std::chrono::duration<double>(now - start_).count()});
+    start_ = now;
+  }
+
+ private:
+  std::vector<PhaseTime>& phases_;
+  std::chrono::steady_clock::time_point start_;
+};
+
+struct BlockCompileTime {
+  int block = 0;
+  std::string pattern;
+  double seconds = 0.0;  // lowering, scheduling and Halide's compile to an object file
+};
+
 struct ArtifactSummary {
   std::filesystem::path directory;
   std::string halide_target;
   int blocks = 0;
   int64_t weight_bytes = 0;
   double seconds = 0.0;
+  std::vector<PhaseTime> phases;              // in order; compileModel adds the phases before codegen
+  std::vector<BlockCompileTime> block_times;  // one per block (blocks compile in parallel)
 };
 
 // Throws kiln::Error naming the block and its ops when a block fails to lower or compile, the linker's output

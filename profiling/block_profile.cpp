@@ -69,7 +69,13 @@ void timeRuns(runtime::Model& model, const std::vector<at::Tensor>& inputs, Mode
 ir::Graph compiledGraph(const fs::path& model_path, const runtime::Manifest& manifest) {
   std::vector<ir::Shape> shapes;
   for (int id : manifest.inputs) shapes.push_back(manifest.values.at(id).shape);
-  ir::Graph graph = validation::importCanonical(model_path, shapes);
+  ir::Graph graph;
+  try {
+    graph = validation::importCanonical(model_path, shapes);
+  } catch (const Error& e) {
+    fail("{} is not the model the artifact was compiled from, or not at its input shapes: {}",
+         model_path.string(), e.what());
+  }
   for (const runtime::BlockInfo& block : manifest.blocks)
     for (size_t k = 0; k < block.ops.size(); ++k) {
       const int index = block.op_indices[k];

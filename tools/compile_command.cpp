@@ -1,4 +1,5 @@
 // `kiln compile MODEL.pt -o DIR`: imports, partitions and compiles a model into an artifact directory.
+#include <algorithm>
 #include <cstdio>
 #include <thread>
 
@@ -7,6 +8,7 @@
 #include "codegen/target.h"
 #include "ir/units.h"
 #include "tools/commands.h"
+#include "tools/machine_options.h"
 #include "tools/model_options.h"
 #include "validation/compile_model.h"
 
@@ -21,12 +23,31 @@ struct CompileCommandOptions {
   std::string schedule = "default";
   std::string name;
   int jobs = 0;
+  bool verbose = false;
+  MachineOptions machine;
 };
+
+std::string phaseLine(const codegen::ArtifactSummary& summary) {
+  std::string line;
+  for (const codegen::PhaseTime& phase : summary.phases)
+    line += fmt::format("{}{} {:.2f} s", line.empty() ? "" : ", ", phase.phase, phase.seconds);
+  return line;
+}
+
+std::string slowestBlocks(const codegen::ArtifactSummary& summary, size_t count) {
+  std::vector<codegen::BlockCompileTime> blocks = summary.block_times;
+  std::sort(blocks.begin(), blocks.end(), [](const auto& a, const auto& b) { return a.seconds > b.seconds; });
+  std::string text = "  slowest blocks to compile:\n";
+  for (size_t i = 0; i < blocks.size() && i < count; ++i)
+    text += fmt::format("    block {:>3} {:>7.2f} s  {}\n", blocks[i].block, blocks[i].seconds, blocks[i].pattern);
+  return text;
+}
 
 void run(const CompileCommandOptions& options) {
   validation::ModelCompileOptions compile;
   compile.input_shapes = options.model.shapes();
   compile.strategy = options.strategy;
+  compile.partition.machine = options.machine.peaks().costModelMachine(static_cast<int>(std::thread::hardware_concurrency()));
   compile.codegen.target = options.target;
   compile.codegen.schedule.kind = codegen::parseScheduleKind(options.schedule);
   compile.codegen.model_name = options.name;
@@ -40,6 +61,8 @@ void run(const CompileCommandOptions& options) {
               options.model.path.c_str(), summary.blocks, options.strategy.c_str(), options.schedule.c_str(),
               binaryBytes(summary.weight_bytes).c_str(), summary.seconds, summary.halide_target.c_str(),
               summary.directory.c_str());
+  std::printf("  time: %s\n", phaseLine(summary).c_str());
+  if (options.verbose) std::fputs(slowestBlocks(summary, 10).c_str(), stdout);
 }
 
 }  // namespace
@@ -65,6 +88,8 @@ void addCompileCommand(CLI::App& app) {
   command->add_option("--name", options->name, "C name of the model (default: from the file name)");
   command->add_option("-j,--jobs", options->jobs, "blocks compiled at once (default: one per core)")
       ->check(CLI::NonNegativeNumber);
+  command->add_flag("-v,--verbose", options->verbose, "also list the blocks that took longest to compile");
+  options->machine.addTo(*command);
   command->callback([options] { run(*options); });
 }
 

@@ -1,6 +1,7 @@
 // `kiln partition MODEL.pt`: groups the canonical graph's ops into fused blocks with one or all strategies
 // and reports the plan (text, JSON, Graphviz DOT or HTML), including why fusion stopped at each boundary.
 #include <cstdio>
+#include <thread>
 
 #include <fmt/format.h>
 
@@ -11,6 +12,7 @@
 #include "ir/process.h"
 #include "ir/passes/passes.h"
 #include "tools/commands.h"
+#include "tools/machine_options.h"
 #include "tools/model_options.h"
 
 namespace kiln::tools {
@@ -25,7 +27,9 @@ struct PartitionCommandOptions {
   std::string output;
   fusion::SideBySideRange range;
   fusion::PartitionOptions partition;
-  double peak_gflops = 0, bandwidth_gbs = 0, launch_us = 0;
+  MachineOptions machine;
+  int threads = 0;
+  double launch_us = 0;
   int64_t stage_kib = 0;
 };
 
@@ -63,8 +67,8 @@ std::string render(const PartitionCommandOptions& options, const fusion::Partiti
 
 void applyMachineOptions(PartitionCommandOptions& options) {
   fusion::Machine& machine = options.partition.machine;
-  if (options.peak_gflops > 0) machine.peak_flops = options.peak_gflops * 1e9;
-  if (options.bandwidth_gbs > 0) machine.bandwidth = options.bandwidth_gbs * 1e9;
+  const int threads = options.threads > 0 ? options.threads : static_cast<int>(std::thread::hardware_concurrency());
+  machine = options.machine.peaks().costModelMachine(threads);
   if (options.launch_us > 0) machine.launch_seconds = options.launch_us * 1e-6;
   if (options.stage_kib > 0) machine.stage_bytes = options.stage_kib * 1024;
 }
@@ -112,15 +116,9 @@ void addPartitionCommand(CLI::App& app) {
       ->add_option("--max-nodes", options->range.max_nodes,
                    "side-by-side view: at most this many ops (0: all)")
       ->capture_default_str();
-  command
-      ->add_option("--peak-gflops", options->peak_gflops,
-                   "roofline peak (default 460, this project's machine)")
+  options->machine.addTo(*command);
+  command->add_option("--threads", options->threads, "threads a block may use (default: all cores)")
       ->check(CLI::PositiveNumber);
-  command->add_option("--bandwidth-gbs", options->bandwidth_gbs, "roofline memory bandwidth (default 37)")
-      ->check(CLI::PositiveNumber);
-  command->add_option("--threads", options->partition.machine.threads, "threads a block may use")
-      ->check(CLI::PositiveNumber)
-      ->capture_default_str();
   command->add_option("--launch-us", options->launch_us, "cost of running one block (default 2)")
       ->check(CLI::PositiveNumber);
   command

@@ -28,10 +28,6 @@ struct ProfileCommandOptions {
 
 // Halide's per-Func report: the same blocks rebuilt with its profiler into a scratch directory and run.
 std::string halideProfile(const ProfileCommandOptions& options, const profiling::MachinePeaks& peaks) {
-  if (options.model.empty())
-    fail("--halide-profile rebuilds the blocks with Halide's profiler, so it needs the model: "
-         "kiln profile {} MODEL.pt --halide-profile",
-         options.artifact);
   const runtime::Manifest manifest = runtime::readManifest(options.artifact);
   validation::ModelCompileOptions compile;
   for (int id : manifest.inputs) compile.input_shapes.push_back(manifest.values.at(id).shape);
@@ -51,6 +47,10 @@ std::string halideProfile(const ProfileCommandOptions& options, const profiling:
 }
 
 void run(ProfileCommandOptions& options) {
+  if (options.halide_profile && options.model.empty())
+    fail("--halide-profile rebuilds the blocks with Halide's profiler, so it needs the model: "
+         "kiln profile {} MODEL.pt --halide-profile",
+         options.artifact);
   const profiling::MachinePeaks peaks = options.machine.peaks();
   options.profile.model = options.model;
   profiling::ModelProfile profile = profiling::profileArtifact(options.artifact, options.profile, peaks);

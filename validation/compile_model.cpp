@@ -23,12 +23,21 @@ std::string modelNameFromPath(const std::filesystem::path& model) {
 
 codegen::ArtifactSummary compileModel(const std::filesystem::path& model, const ModelCompileOptions& options,
                                       const std::filesystem::path& artifact_dir) {
-  const ir::Graph graph = importCanonical(model, options.input_shapes);
+  std::vector<codegen::PhaseTime> phases;
+  codegen::PhaseTimer timer(phases);
+  ir::Graph graph = frontend::importTorchScript(model.string(), frontend::ImportOptions{options.input_shapes});
+  timer.end("import");
+  ir::canonicalize(graph);
+  timer.end("passes");
   const fusion::Plan plan = fusion::partition(graph, options.strategy, options.partition);
   const fusion::PlanMetrics metrics = fusion::computeMetrics(graph, plan, options.partition.machine);
+  timer.end("fusion");
   codegen::CompileOptions codegen = options.codegen;
   if (codegen.model_name.empty()) codegen.model_name = modelNameFromPath(model);
-  return codegen::compileArtifact(graph, plan, metrics, codegen, artifact_dir);
+  codegen::ArtifactSummary summary = codegen::compileArtifact(graph, plan, metrics, codegen, artifact_dir);
+  summary.phases.insert(summary.phases.begin(), phases.begin(), phases.end());
+  for (const codegen::PhaseTime& phase : phases) summary.seconds += phase.seconds;
+  return summary;
 }
 
 }  // namespace kiln::validation

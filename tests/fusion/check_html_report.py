@@ -10,6 +10,9 @@ import os
 import subprocess
 import sys
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+import headless_chromium  # noqa: E402
+
 
 class PageCounter(html.parser.HTMLParser):
     """Counts rows per table id and SVG clusters per graph div in a rendered DOM."""
@@ -51,10 +54,7 @@ def main():
     subprocess.run([kiln, "partition", model, "--strategy", "all", "--format", "html", "-o", page], check=True)
     report = json.loads(subprocess.run([kiln, "partition", model, "--strategy", "all", "--format", "json"],
                                        check=True, capture_output=True, text=True).stdout)
-    dom = subprocess.run(["chromium", "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                          "--user-data-dir=" + os.path.join(workdir, "profile"), "--dump-dom",
-                          "file://" + os.path.abspath(page)],
-                         check=True, capture_output=True, text=True, timeout=120).stdout
+    dom = headless_chromium.dump_dom(page, workdir)
     counter = PageCounter()
     counter.feed(dom)
 
