@@ -46,7 +46,8 @@ BenchResult benchmark(const fs::path& model_path, const fs::path& artifact_dir, 
   BenchResult result;
   result.model = model.manifest().model;
   result.artifact = artifact_dir.string();
-  result.threads = options.threads > 0 ? options.threads : static_cast<int>(std::thread::hardware_concurrency());
+  result.threads =
+      options.threads > 0 ? options.threads : static_cast<int>(std::thread::hardware_concurrency());
   result.runs = options.runs;
   model.setNumThreads(result.threads);
   at::set_num_threads(result.threads);
@@ -89,7 +90,8 @@ std::string benchText(const BenchResult& r) {
                         binaryBytes(c.memory_bytes));
   text += fmt::format(
       "\nkiln speedup = contender median / kiln median. Memory: kiln's activation arena; LibTorch's peak "
-      "allocator bytes during one forward.\nkiln's outputs against eager's: max |difference| / max |reference| "
+      "allocator bytes during one forward.\nkiln's outputs against eager's: max |difference| / max "
+      "|reference| "
       "= {:.2e}\n",
       r.max_scaled_error);
   return text;
@@ -103,9 +105,8 @@ nlohmann::json benchJson(const BenchResult& r) {
                           {"p90_seconds", c.p90_seconds},
                           {"kiln_speedup", c.median_seconds / r.kiln().median_seconds},
                           {"memory_bytes", c.memory_bytes}});
-  return {{"model", r.model},        {"artifact", r.artifact},
-          {"threads", r.threads},    {"runs", r.runs},
-          {"contenders", contenders}, {"max_scaled_error", r.max_scaled_error}};
+  return {{"model", r.model}, {"artifact", r.artifact},   {"threads", r.threads},
+          {"runs", r.runs},   {"contenders", contenders}, {"max_scaled_error", r.max_scaled_error}};
 }
 
 }  // namespace kiln::profiling

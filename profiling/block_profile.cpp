@@ -38,7 +38,8 @@ BlockProfile describeBlock(const runtime::BlockInfo& block, const ModelProfile& 
 // Every block's latency samples, and the whole run's, over the measured runs.
 void timeRuns(runtime::Model& model, const std::vector<at::Tensor>& inputs, ModelProfile& profile) {
   std::vector<runtime::HostTensor> host_inputs;
-  for (const at::Tensor& input : inputs) host_inputs.push_back({input.data_ptr<float>(), input.sizes().vec()});
+  for (const at::Tensor& input : inputs)
+    host_inputs.push_back({input.data_ptr<float>(), input.sizes().vec()});
   std::vector<std::vector<float>> output_memory;
   std::vector<float*> outputs;
   for (int id : model.manifest().outputs) {
@@ -80,9 +81,10 @@ ir::Graph compiledGraph(const fs::path& model_path, const runtime::Manifest& man
     for (size_t k = 0; k < block.ops.size(); ++k) {
       const int index = block.op_indices[k];
       if (index >= static_cast<int>(graph.ops().size()) || graph.ops()[index].kind != block.ops[k])
-        fail("{} is not the model the artifact was compiled from (block {} expects op {} to be {}); give the "
-             "same .pt file that `kiln compile` was given",
-             model_path.string(), block.id, index, block.ops[k]);
+        fail(
+            "{} is not the model the artifact was compiled from (block {} expects op {} to be {}); give the "
+            "same .pt file that `kiln compile` was given",
+            model_path.string(), block.id, index, block.ops[k]);
     }
   return graph;
 }
@@ -129,17 +131,20 @@ ModelProfile profileArtifact(const fs::path& artifact_dir, const ProfileOptions&
   profile.model = manifest.model;
   profile.artifact = artifact_dir.string();
   profile.halide_target = manifest.halide_target;
-  profile.threads = options.threads > 0 ? options.threads : static_cast<int>(std::thread::hardware_concurrency());
+  profile.threads =
+      options.threads > 0 ? options.threads : static_cast<int>(std::thread::hardware_concurrency());
   profile.runs = options.runs;
   profile.warmup = options.warmup;
   profile.machine = machine;
   profile.peak_flops = machine.flopsWith(profile.threads);
-  for (const runtime::BlockInfo& block : manifest.blocks) profile.blocks.push_back(describeBlock(block, profile));
+  for (const runtime::BlockInfo& block : manifest.blocks)
+    profile.blocks.push_back(describeBlock(block, profile));
 
   model.setNumThreads(profile.threads);
   const std::vector<at::Tensor> inputs = validation::seededInputs(manifest, options.seed);
   timeRuns(model, inputs, profile);
-  if (manifest.halide_target.find("profile") != std::string::npos) profile.halide_profile = model.takeHalideProfile();
+  if (manifest.halide_target.find("profile") != std::string::npos)
+    profile.halide_profile = model.takeHalideProfile();
   if (!options.model.empty()) addLibTorchSide(options.model, manifest, inputs, profile);
   return profile;
 }

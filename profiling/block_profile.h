@@ -3,9 +3,9 @@
 //
 // The artifact runs `warmup` times, then `runs` times with the runtime recording when each block starts and
 // ends. Per block: median and p90 latency, the plan's FLOPs and bytes (from the manifest), the achieved
-// GFLOP/s and GB/s at the median, and the roofline bound, max(FLOPs / peak, bytes / bandwidth) for the threads
-// used, as a fraction of the median. With the TorchScript model, LibTorch's time for the same ops (see
-// libtorch_profile.h) stands beside kiln's.
+// GFLOP/s and GB/s at the median, and the roofline bound, max(FLOPs / peak, bytes / bandwidth) for the
+// threads used, as a fraction of the median. With the TorchScript model, LibTorch's time for the same ops
+// (see libtorch_profile.h) stands beside kiln's.
 #pragma once
 
 #include <cstdint>
@@ -54,7 +54,7 @@ struct ModelProfile {
   std::string model, artifact, halide_target;
   int threads = 0, runs = 0, warmup = 0;
   MachinePeaks machine;
-  double peak_flops = 0;  // at `threads`
+  double peak_flops = 0;             // at `threads`
   std::vector<BlockProfile> blocks;  // execution order
   double run_median_seconds = 0, run_p90_seconds = 0;
   std::vector<runtime::BlockTimes> timeline;  // every measured run, for the Chrome trace

@@ -95,8 +95,7 @@ int64_t peakAllocatedBytes(const std::function<void()>& body) {
   std::vector<std::pair<double, int64_t>> changes;  // (time, bytes allocated (+) or freed (-))
   for (const std::vector<LegacyEvent>& thread : events)
     for (const LegacyEvent& event : thread)
-      if (event.kind() == EventKind::MemoryAlloc)
-        changes.emplace_back(event.cpuUs(), event.cpuMemoryUsage());
+      if (event.kind() == EventKind::MemoryAlloc) changes.emplace_back(event.cpuUs(), event.cpuMemoryUsage());
   std::stable_sort(changes.begin(), changes.end(),
                    [](const auto& a, const auto& b) { return a.first < b.first; });
   int64_t held = 0, peak = 0;

@@ -58,10 +58,16 @@ __attribute__((always_inline)) inline float fmaChains(int64_t steps) {
 }
 
 #if defined(__x86_64__)
-__attribute__((target("avx512f,fma"))) float fmaChainsAvx512(int64_t steps) { return fmaChains<Float16>(steps); }
-__attribute__((target("avx2,fma"))) float fmaChainsAvx2(int64_t steps) { return fmaChains<Float8>(steps); }
+__attribute__((target("avx512f,fma"))) float fmaChainsAvx512(int64_t steps) {
+  return fmaChains<Float16>(steps);
+}
+__attribute__((target("avx2,fma"))) float fmaChainsAvx2(int64_t steps) {
+  return fmaChains<Float8>(steps);
+}
 #endif
-float fmaChainsGeneric(int64_t steps) { return fmaChains<Float4>(steps); }
+float fmaChainsGeneric(int64_t steps) {
+  return fmaChains<Float4>(steps);
+}
 
 struct FmaKernel {
   const char* isa;
@@ -102,10 +108,11 @@ double measureBandwidth(int threads) {
   auto slice = [&](int t) { return std::pair(elements * t / threads, elements * (t + 1) / threads); };
   auto onEveryThread = [&](auto body) {
     std::vector<std::thread> workers;
-    for (int t = 0; t < threads; ++t) workers.emplace_back([&, t] {
-      auto [begin, end] = slice(t);
-      body(begin, end);
-    });
+    for (int t = 0; t < threads; ++t)
+      workers.emplace_back([&, t] {
+        auto [begin, end] = slice(t);
+        body(begin, end);
+      });
     for (std::thread& worker : workers) worker.join();
   };
   onEveryThread([&](size_t begin, size_t end) {
@@ -151,7 +158,7 @@ std::string today() {
 }
 
 nlohmann::json toJson(const MachinePeaks& p) {
-  return {{"identity", p.identity}, {"vector_isa", p.vector_isa}, {"cores", p.cores},
+  return {{"identity", p.identity},     {"vector_isa", p.vector_isa},         {"cores", p.cores},
           {"core_flops", p.core_flops}, {"all_core_flops", p.all_core_flops}, {"bandwidth", p.bandwidth},
           {"measured", p.source}};
 }
@@ -221,8 +228,10 @@ MachinePeaks measureMachine() {
 }
 
 fs::path machineCachePath() {
-  if (const char* xdg = std::getenv("XDG_CACHE_HOME"); xdg && *xdg) return fs::path(xdg) / "kiln" / "machine.json";
-  if (const char* home = std::getenv("HOME"); home && *home) return fs::path(home) / ".cache" / "kiln" / "machine.json";
+  if (const char* xdg = std::getenv("XDG_CACHE_HOME"); xdg && *xdg)
+    return fs::path(xdg) / "kiln" / "machine.json";
+  if (const char* home = std::getenv("HOME"); home && *home)
+    return fs::path(home) / ".cache" / "kiln" / "machine.json";
   return fs::temp_directory_path() / "kiln-machine.json";
 }
 

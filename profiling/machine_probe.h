@@ -15,13 +15,13 @@
 namespace kiln::profiling {
 
 struct MachinePeaks {
-  std::string identity;      // "Intel(R) Xeon(R) ... x2 on host"
-  std::string vector_isa;    // the FMA width the FLOP benchmark used: "avx512", "avx2", "generic"
-  int cores = 1;             // hardware threads the all-core figures used
-  double core_flops = 0;     // FLOP/s, one core
-  double all_core_flops = 0; // FLOP/s, every core at once
-  double bandwidth = 0;      // bytes/s, triad on every core
-  std::string source;        // "measured <date>", "cache <path>" or "given on the command line"
+  std::string identity;       // "Intel(R) Xeon(R) ... x2 on host"
+  std::string vector_isa;     // the FMA width the FLOP benchmark used: "avx512", "avx2", "generic"
+  int cores = 1;              // hardware threads the all-core figures used
+  double core_flops = 0;      // FLOP/s, one core
+  double all_core_flops = 0;  // FLOP/s, every core at once
+  double bandwidth = 0;       // bytes/s, triad on every core
+  std::string source;         // "measured <date>", "cache <path>" or "given on the command line"
 
   // Peak FLOP/s with `threads` threads (at most the cores measured).
   double flopsWith(int threads) const;
@@ -32,8 +32,8 @@ struct MachinePeaks {
 // Runs the micro-benchmarks now (about two seconds). Progress lines go to stderr.
 MachinePeaks measureMachine();
 
-// This machine's figures: the cache when it holds them, otherwise measured and cached. `remeasure` ignores the
-// cache. The cache is locked while measuring, so concurrent kiln processes measure once.
+// This machine's figures: the cache when it holds them, otherwise measured and cached. `remeasure` ignores
+// the cache. The cache is locked while measuring, so concurrent kiln processes measure once.
 MachinePeaks machinePeaks(bool remeasure = false);
 
 std::filesystem::path machineCachePath();

@@ -68,7 +68,8 @@ std::string summaryText(const ModelProfile& p) {
       ms(p.run_median_seconds), ms(p.run_p90_seconds), ms(sum), 100 * sum / p.run_median_seconds);
   if (p.libtorch)
     text += fmt::format(
-        "LibTorch, {} threads: the same ops through ATen under its profiler {:.3f} ms; the TorchScript module's "
+        "LibTorch, {} threads: the same ops through ATen under its profiler {:.3f} ms; the TorchScript "
+        "module's "
         "forward {:.3f} ms; kiln is {:.2f}x the module's speed\n",
         p.threads, ms(p.libtorch->ops_seconds), ms(p.libtorch->module_seconds),
         p.libtorch->module_seconds / p.run_median_seconds);
@@ -92,7 +93,9 @@ std::map<std::string, std::string> patternColours(const ModelProfile& profile) {
 // Log-log axes from `lo` to `hi` (powers of ten) mapped onto [0, pixels].
 struct LogAxis {
   double lo, hi, pixels;
-  double at(double v) const { return pixels * (std::log10(v) - std::log10(lo)) / (std::log10(hi) - std::log10(lo)); }
+  double at(double v) const {
+    return pixels * (std::log10(v) - std::log10(lo)) / (std::log10(hi) - std::log10(lo));
+  }
 };
 
 LogAxis axisCovering(double smallest, double largest, double pixels) {
@@ -117,8 +120,9 @@ std::string rooflineSvg(const ModelProfile& p, const std::map<std::string, std::
       "<rect x=\"{}\" y=\"10\" width=\"{}\" height=\"{}\" fill=\"none\" stroke=\"#999\"/>\n",
       width + left + 20, height + bottom + 20, left, width, height);
   for (double v = x.lo; v <= x.hi * 1.001; v *= 10)
-    svg += fmt::format("<text x=\"{:.1f}\" y=\"{:.1f}\" font-size=\"11\" text-anchor=\"middle\">{:g}</text>\n",
-                       px(v), height + 26, v);
+    svg +=
+        fmt::format("<text x=\"{:.1f}\" y=\"{:.1f}\" font-size=\"11\" text-anchor=\"middle\">{:g}</text>\n",
+                    px(v), height + 26, v);
   for (double v = y.lo; v <= y.hi * 1.001; v *= 10)
     svg += fmt::format("<text x=\"{:.1f}\" y=\"{:.1f}\" font-size=\"11\" text-anchor=\"end\">{:g}</text>\n",
                        left - 4, py(v) + 4, v);
@@ -162,11 +166,13 @@ std::string htmlTable(const ModelProfile& p, const std::map<std::string, std::st
   for (size_t i : byTime(p)) {
     const BlockProfile& b = p.blocks[i];
     rows += fmt::format(
-        "<tr class=\"block-row\"><td>{}</td><td class=\"text\"><span class=\"swatch\" style=\"background:{}\">"
+        "<tr class=\"block-row\"><td>{}</td><td class=\"text\"><span class=\"swatch\" "
+        "style=\"background:{}\">"
         "</span>{}</td><td>{:.3f}</td><td>{:.3f}</td><td>{:.1f}</td><td>{:.1f}</td><td>{:.1f}</td><td>{}</td>"
         "<td>{}</td></tr>\n",
-        b.id, colours.at(b.pattern), escapeHtml(b.pattern), ms(b.median_seconds), ms(b.p90_seconds), b.gflops(),
-        b.gbs(), 100 * b.rooflineFraction(), b.memory_bound ? "memory" : "compute", libtorchCell(b));
+        b.id, colours.at(b.pattern), escapeHtml(b.pattern), ms(b.median_seconds), ms(b.p90_seconds),
+        b.gflops(), b.gbs(), 100 * b.rooflineFraction(), b.memory_bound ? "memory" : "compute",
+        libtorchCell(b));
   }
   return "<table><tr><th>block</th><th>pattern</th><th>median ms</th><th>p90 ms</th><th>GFLOP/s</th>"
          "<th>GB/s</th><th>% roofline</th><th>bound</th><th>LibTorch ms (ratio)</th></tr>\n" +
@@ -183,19 +189,20 @@ std::string profileText(const ModelProfile& p) {
   const Totals t = totals(p);
   for (size_t i : byTime(p)) {
     const BlockProfile& b = p.blocks[i];
-    text += fmt::format("{:>5}  {:<40} {:>9.3f} {:>9.3f} {:>6.1f} {:>8.1f} {:>7.1f} {:>9.1f} {:>7}  {}\n", b.id,
-                        shortened(b.pattern, 40), ms(b.median_seconds), ms(b.p90_seconds),
+    text += fmt::format("{:>5}  {:<40} {:>9.3f} {:>9.3f} {:>6.1f} {:>8.1f} {:>7.1f} {:>9.1f} {:>7}  {}\n",
+                        b.id, shortened(b.pattern, 40), ms(b.median_seconds), ms(b.p90_seconds),
                         100 * b.median_seconds / t.seconds, b.gflops(), b.gbs(), 100 * b.rooflineFraction(),
                         b.memory_bound ? "memory" : "compute", libtorchCell(b));
   }
-  text += fmt::format("{:>5}  {:<40} {:>9.3f} {:>9} {:>6} {:>8.1f} {:>7.1f} {:>9} {:>7}  {}\n", "total",
-                      fmt::format("{} blocks", p.blocks.size()), ms(t.seconds), "", "", t.flops / t.seconds / 1e9,
-                      t.bytes / t.seconds / 1e9, "", "",
-                      p.libtorch ? fmt::format("{:.3f} ({:.2f}x)", ms(t.libtorch_seconds),
-                                               t.libtorch_seconds / t.seconds)
-                                 : "");
+  text += fmt::format(
+      "{:>5}  {:<40} {:>9.3f} {:>9} {:>6} {:>8.1f} {:>7.1f} {:>9} {:>7}  {}\n", "total",
+      fmt::format("{} blocks", p.blocks.size()), ms(t.seconds), "", "", t.flops / t.seconds / 1e9,
+      t.bytes / t.seconds / 1e9, "", "",
+      p.libtorch ? fmt::format("{:.3f} ({:.2f}x)", ms(t.libtorch_seconds), t.libtorch_seconds / t.seconds)
+                 : "");
   text += "\n" + summaryText(p);
-  if (!p.halide_profile.empty()) text += "\nHalide's profiler, per Func (all runs, warm-up included):\n" + p.halide_profile;
+  if (!p.halide_profile.empty())
+    text += "\nHalide's profiler, per Func (all runs, warm-up included):\n" + p.halide_profile;
   return text;
 }
 
@@ -223,31 +230,32 @@ nlohmann::json profileJson(const ModelProfile& p) {
     }
     blocks.push_back(block);
   }
-  nlohmann::json j = {
-      {"model", p.model},
-      {"artifact", p.artifact},
-      {"halide_target", p.halide_target},
-      {"threads", p.threads},
-      {"runs", p.runs},
-      {"warmup", p.warmup},
-      {"machine",
-       {{"identity", p.machine.identity},
-        {"peak_flops", p.peak_flops},
-        {"bandwidth", p.machine.bandwidth},
-        {"source", p.machine.source}}},
-      {"run_median_seconds", p.run_median_seconds},
-      {"run_p90_seconds", p.run_p90_seconds},
-      {"block_median_sum_seconds", p.blockMedianSum()},
-      {"blocks", blocks}};
+  nlohmann::json j = {{"model", p.model},
+                      {"artifact", p.artifact},
+                      {"halide_target", p.halide_target},
+                      {"threads", p.threads},
+                      {"runs", p.runs},
+                      {"warmup", p.warmup},
+                      {"machine",
+                       {{"identity", p.machine.identity},
+                        {"peak_flops", p.peak_flops},
+                        {"bandwidth", p.machine.bandwidth},
+                        {"source", p.machine.source}}},
+                      {"run_median_seconds", p.run_median_seconds},
+                      {"run_p90_seconds", p.run_p90_seconds},
+                      {"block_median_sum_seconds", p.blockMedianSum()},
+                      {"blocks", blocks}};
   if (p.libtorch)
-    j["libtorch"] = {{"ops_seconds", p.libtorch->ops_seconds}, {"module_seconds", p.libtorch->module_seconds}};
+    j["libtorch"] = {{"ops_seconds", p.libtorch->ops_seconds},
+                     {"module_seconds", p.libtorch->module_seconds}};
   if (!p.halide_profile.empty()) j["halide_profile"] = p.halide_profile;
   return j;
 }
 
 nlohmann::json chromeTrace(const ModelProfile& p) {
   nlohmann::json events = nlohmann::json::array();
-  events.push_back({{"name", "process_name"}, {"ph", "M"}, {"pid", 1}, {"args", {{"name", "kiln " + p.model}}}});
+  events.push_back(
+      {{"name", "process_name"}, {"ph", "M"}, {"pid", 1}, {"args", {{"name", "kiln " + p.model}}}});
   if (p.timeline.empty()) return {{"traceEvents", events}, {"displayTimeUnit", "ms"}};
   const int64_t origin = p.timeline.front().start_ns.empty() ? 0 : p.timeline.front().start_ns.front();
   for (size_t run = 0; run < p.timeline.size(); ++run) {

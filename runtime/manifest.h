@@ -39,7 +39,7 @@ struct BlockInfo {
 
 struct Manifest {
   std::string model;
-  std::string halide_target;  // the Halide target string the blocks were compiled for
+  std::string halide_target;       // the Halide target string the blocks were compiled for
   std::string schedule, strategy;  // how they were compiled ("default", "dnnfusion")
   std::filesystem::path library, weights_file;
   uint64_t weights_bytes = 0, weights_checksum = 0;

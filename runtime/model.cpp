@@ -199,8 +199,8 @@ void Model::run(const std::vector<HostTensor>& inputs, const std::vector<float*>
     const int status = entry_points_[b](call.args.data());
     if (times) times->end_ns[b] = steadyNanoseconds();
     if (status != 0)
-      throw Error("block " + std::to_string(block.id) + " (" + block.pattern() + ") failed: " +
-                  last_halide_error);
+      throw Error("block " + std::to_string(block.id) + " (" + block.pattern() +
+                  ") failed: " + last_halide_error);
   }
 }
 

@@ -5,5 +5,7 @@ cd "$(dirname "$0")/.."
 
 bash scripts/install-deps.sh
 bash scripts/build.sh
+# Measure the machine's roofline once, alone, before tests run in parallel and would disturb it.
+./build/tools/kiln machine
 cd build
 ctest --output-on-failure -j "$(nproc)"

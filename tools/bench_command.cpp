@@ -1,5 +1,5 @@
-// `kiln bench MODEL.pt DIR`: end-to-end latency of the artifact against LibTorch eager and LibTorch's optimized
-// path, in one process, with medians and ratios.
+// `kiln bench MODEL.pt DIR`: end-to-end latency of the artifact against LibTorch eager and LibTorch's
+// optimized path, in one process, with medians and ratios.
 #include <cstdio>
 
 #include "ir/files.h"
@@ -41,7 +41,8 @@ void addBenchCommand(CLI::App& app) {
       ->capture_default_str();
   command->add_option("--threads", options->bench.threads, "threads for every contender (default: all cores)")
       ->check(CLI::NonNegativeNumber);
-  command->add_option("--seed", options->bench.seed, "seed of the standard-normal inputs")->capture_default_str();
+  command->add_option("--seed", options->bench.seed, "seed of the standard-normal inputs")
+      ->capture_default_str();
   command->add_option("--json", options->json, "also write the results as JSON to this file");
   command->callback([options] { run(*options); });
 }

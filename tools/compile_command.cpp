@@ -39,7 +39,8 @@ std::string slowestBlocks(const codegen::ArtifactSummary& summary, size_t count)
   std::sort(blocks.begin(), blocks.end(), [](const auto& a, const auto& b) { return a.seconds > b.seconds; });
   std::string text = "  slowest blocks to compile:\n";
   for (size_t i = 0; i < blocks.size() && i < count; ++i)
-    text += fmt::format("    block {:>3} {:>7.2f} s  {}\n", blocks[i].block, blocks[i].seconds, blocks[i].pattern);
+    text += fmt::format("    block {:>3} {:>7.2f} s  {}\n", blocks[i].block, blocks[i].seconds,
+                        blocks[i].pattern);
   return text;
 }
 
@@ -47,7 +48,8 @@ void run(const CompileCommandOptions& options) {
   validation::ModelCompileOptions compile;
   compile.input_shapes = options.model.shapes();
   compile.strategy = options.strategy;
-  compile.partition.machine = options.machine.peaks().costModelMachine(static_cast<int>(std::thread::hardware_concurrency()));
+  compile.partition.machine =
+      options.machine.peaks().costModelMachine(static_cast<int>(std::thread::hardware_concurrency()));
   compile.codegen.target = options.target;
   compile.codegen.schedule.kind = codegen::parseScheduleKind(options.schedule);
   compile.codegen.model_name = options.name;

@@ -9,7 +9,8 @@ namespace kiln::tools {
 void addMachineCommand(CLI::App& app) {
   auto remeasure = std::make_shared<bool>(false);
   CLI::App* command = app.add_subcommand(
-      "machine", "measure this machine's peak FP32 FLOP/s and memory bandwidth (cached; used by every roofline)");
+      "machine",
+      "measure this machine's peak FP32 FLOP/s and memory bandwidth (cached; used by every roofline)");
   command->add_flag("--remeasure", *remeasure, "measure again even if the figures are cached");
   command->callback([remeasure] {
     const profiling::MachinePeaks peaks = profiling::machinePeaks(*remeasure);

@@ -6,7 +6,8 @@
 namespace kiln::tools {
 
 void MachineOptions::addTo(CLI::App& command) {
-  command.add_option("--peak-gflops", peak_gflops, "roofline FP32 peak of all threads (default: `kiln machine`)")
+  command
+      .add_option("--peak-gflops", peak_gflops, "roofline FP32 peak of all threads (default: `kiln machine`)")
       ->check(CLI::PositiveNumber);
   command.add_option("--bandwidth-gbs", bandwidth_gbs, "roofline memory bandwidth (default: `kiln machine`)")
       ->check(CLI::PositiveNumber);

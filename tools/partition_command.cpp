@@ -9,8 +9,8 @@
 #include "fusion/strategies.h"
 #include "ir/error.h"
 #include "ir/files.h"
-#include "ir/process.h"
 #include "ir/passes/passes.h"
+#include "ir/process.h"
 #include "tools/commands.h"
 #include "tools/machine_options.h"
 #include "tools/model_options.h"
@@ -67,7 +67,8 @@ std::string render(const PartitionCommandOptions& options, const fusion::Partiti
 
 void applyMachineOptions(PartitionCommandOptions& options) {
   fusion::Machine& machine = options.partition.machine;
-  const int threads = options.threads > 0 ? options.threads : static_cast<int>(std::thread::hardware_concurrency());
+  const int threads =
+      options.threads > 0 ? options.threads : static_cast<int>(std::thread::hardware_concurrency());
   machine = options.machine.peaks().costModelMachine(threads);
   if (options.launch_us > 0) machine.launch_seconds = options.launch_us * 1e-6;
   if (options.stage_kib > 0) machine.stage_bytes = options.stage_kib * 1024;

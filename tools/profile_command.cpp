@@ -48,17 +48,19 @@ std::string halideProfile(const ProfileCommandOptions& options, const profiling:
 
 void run(ProfileCommandOptions& options) {
   if (options.halide_profile && options.model.empty())
-    fail("--halide-profile rebuilds the blocks with Halide's profiler, so it needs the model: "
-         "kiln profile {} MODEL.pt --halide-profile",
-         options.artifact);
+    fail(
+        "--halide-profile rebuilds the blocks with Halide's profiler, so it needs the model: "
+        "kiln profile {} MODEL.pt --halide-profile",
+        options.artifact);
   const profiling::MachinePeaks peaks = options.machine.peaks();
   options.profile.model = options.model;
   profiling::ModelProfile profile = profiling::profileArtifact(options.artifact, options.profile, peaks);
   if (options.halide_profile) profile.halide_profile = halideProfile(options, peaks);
   std::fputs(profiling::profileText(profile).c_str(), stdout);
 
-  const std::string prefix =
-      options.output.empty() ? fs::path(options.artifact).lexically_normal().string() + ".profile" : options.output;
+  const std::string prefix = options.output.empty()
+                                 ? fs::path(options.artifact).lexically_normal().string() + ".profile"
+                                 : options.output;
   writeFileAtomically(prefix + ".json", profiling::profileJson(profile).dump(2) + "\n");
   writeFileAtomically(prefix + ".trace.json", profiling::chromeTrace(profile).dump() + "\n");
   writeFileAtomically(prefix + ".html", profiling::profileHtml(profile));
@@ -82,9 +84,12 @@ void addProfileCommand(CLI::App& app) {
   command->add_option("--warmup", options->profile.warmup, "runs before measuring")
       ->check(CLI::NonNegativeNumber)
       ->capture_default_str();
-  command->add_option("--threads", options->profile.threads, "threads for kiln and LibTorch (default: all cores)")
+  command
+      ->add_option("--threads", options->profile.threads,
+                   "threads for kiln and LibTorch (default: all cores)")
       ->check(CLI::NonNegativeNumber);
-  command->add_option("--seed", options->profile.seed, "seed of the standard-normal inputs")->capture_default_str();
+  command->add_option("--seed", options->profile.seed, "seed of the standard-normal inputs")
+      ->capture_default_str();
   command->add_option("-o,--output", options->output,
                       "prefix of the files written: PREFIX.json, PREFIX.trace.json, PREFIX.html "
                       "(default: ARTIFACT.profile)");

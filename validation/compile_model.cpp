@@ -25,7 +25,8 @@ codegen::ArtifactSummary compileModel(const std::filesystem::path& model, const 
                                       const std::filesystem::path& artifact_dir) {
   std::vector<codegen::PhaseTime> phases;
   codegen::PhaseTimer timer(phases);
-  ir::Graph graph = frontend::importTorchScript(model.string(), frontend::ImportOptions{options.input_shapes});
+  ir::Graph graph =
+      frontend::importTorchScript(model.string(), frontend::ImportOptions{options.input_shapes});
   timer.end("import");
   ir::canonicalize(graph);
   timer.end("passes");

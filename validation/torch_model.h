@@ -1,5 +1,5 @@
-// The LibTorch side of every comparison kiln makes (validate, profile, bench): loading the TorchScript module,
-// running it, and the seeded inputs both sides share.
+// The LibTorch side of every comparison kiln makes (validate, profile, bench): loading the TorchScript
+// module, running it, and the seeded inputs both sides share.
 #pragma once
 
 #include <cstdint>

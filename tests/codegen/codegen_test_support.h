@@ -10,8 +10,8 @@
 
 #include "codegen/compiler.h"
 #include "frontend/reference_executor.h"
-#include "ir/files.h"
 #include "fusion/strategies.h"
+#include "ir/files.h"
 #include "runtime/model.h"
 #include "validation/validate.h"
 

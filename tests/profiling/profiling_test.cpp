@@ -105,7 +105,8 @@ TEST_F(ArtifactProfile, RefusesAModelThatIsNotTheArtifactsOwn) {
     profileArtifact(artifact(), options, givenMachine());
     FAIL() << "profiling against another model should fail";
   } catch (const Error& e) {
-    EXPECT_NE(std::string(e.what()).find("is not the model the artifact was compiled from"), std::string::npos)
+    EXPECT_NE(std::string(e.what()).find("is not the model the artifact was compiled from"),
+              std::string::npos)
         << e.what();
   }
 }
