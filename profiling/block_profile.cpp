@@ -122,6 +122,16 @@ double ModelProfile::blockMedianSum() const {
   return sum;
 }
 
+double ModelProfile::blockTimePerRun() const {
+  std::vector<double> sums;
+  for (const runtime::BlockTimes& times : timeline) {
+    int64_t nanoseconds = 0;
+    for (size_t b = 0; b < times.start_ns.size(); ++b) nanoseconds += times.end_ns[b] - times.start_ns[b];
+    sums.push_back(nanoseconds * 1e-9);
+  }
+  return median(sums);
+}
+
 ModelProfile profileArtifact(const fs::path& artifact_dir, const ProfileOptions& options,
                              const MachinePeaks& machine) {
   if (options.runs < 1 || options.warmup < 0) fail("--runs must be at least 1 and --warmup at least 0");

@@ -61,7 +61,10 @@ struct ModelProfile {
   std::optional<LibTorchSide> libtorch;
   std::string halide_profile;  // Halide's per-Func report, for artifacts built with its profiler
 
-  double blockMedianSum() const;
+  double blockMedianSum() const;  // the table's total: the sum of the blocks' medians
+  // The median over runs of each run's summed block times: what the end-to-end median should match, less the
+  // runtime's own overhead (the sum of medians need not, when a disturbance hits different blocks each run).
+  double blockTimePerRun() const;
 };
 
 ModelProfile profileArtifact(const std::filesystem::path& artifact_dir, const ProfileOptions& options,

@@ -1,5 +1,5 @@
 """Checks `kiln profile` on a compiled artifact: the numbers are consistent (every block is there with the
-manifest's FLOPs and bytes; the blocks' median times add up to within 5% of the median run), the JSON and the
+manifest's FLOPs and bytes; the blocks' times in a run add up to within 5% of the run, both as medians), the JSON and the
 Chrome trace parse and carry every block, and the HTML page renders in headless Chromium with one roofline
 point per block that has FLOPs and one table row per block.
 
@@ -51,7 +51,7 @@ def main():
         assert p["ops"] == [op["kind"] for op in block["ops"]], block_id
         assert p["median_seconds"] > 0 and p["p90_seconds"] >= p["median_seconds"], block_id
         assert p["libtorch_seconds"] > 0 and p["libtorch_ops"], block_id
-    share = profile["block_median_sum_seconds"] / profile["run_median_seconds"]
+    share = profile["block_seconds_per_run"] / profile["run_median_seconds"]
     assert 0.95 <= share <= 1.05, f"blocks add up to {share:.3f} of the run"
 
     events = [e for e in trace["traceEvents"] if e.get("cat") == "block"]
