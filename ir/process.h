@@ -1,5 +1,5 @@
-// Running the external tools kiln relies on (the system linker and archiver, Graphviz `dot`) with their output
-// captured, so that a failure becomes one kiln::Error carrying what the tool said.
+// Running the external tools kiln relies on (the system linker and archiver, Graphviz `dot`) with their
+// output captured, so that a failure becomes one kiln::Error carrying what the tool said.
 #pragma once
 
 #include <string>

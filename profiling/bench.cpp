@@ -2,7 +2,6 @@
 
 #include <chrono>
 #include <functional>
-#include <thread>
 
 #include <ATen/Parallel.h>
 #include <fmt/format.h>
@@ -11,6 +10,7 @@
 #include "ir/error.h"
 #include "ir/units.h"
 #include "profiling/libtorch_profile.h"
+#include "profiling/machine_probe.h"
 #include "runtime/model.h"
 #include "validation/torch_model.h"
 #include "validation/validate.h"
@@ -46,8 +46,7 @@ BenchResult benchmark(const fs::path& model_path, const fs::path& artifact_dir, 
   BenchResult result;
   result.model = model.manifest().model;
   result.artifact = artifact_dir.string();
-  result.threads =
-      options.threads > 0 ? options.threads : static_cast<int>(std::thread::hardware_concurrency());
+  result.threads = threadsOrAllCores(options.threads);
   result.runs = options.runs;
   model.setNumThreads(result.threads);
   at::set_num_threads(result.threads);

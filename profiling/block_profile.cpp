@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <chrono>
-#include <thread>
 
 #include <ATen/Parallel.h>
 
@@ -141,8 +140,7 @@ ModelProfile profileArtifact(const fs::path& artifact_dir, const ProfileOptions&
   profile.model = manifest.model;
   profile.artifact = artifact_dir.string();
   profile.halide_target = manifest.halide_target;
-  profile.threads =
-      options.threads > 0 ? options.threads : static_cast<int>(std::thread::hardware_concurrency());
+  profile.threads = threadsOrAllCores(options.threads);
   profile.runs = options.runs;
   profile.warmup = options.warmup;
   profile.machine = machine;

@@ -141,10 +141,6 @@ std::string cpuModel() {
   return "unknown CPU";
 }
 
-int hardwareThreads() {
-  return std::max(1u, std::thread::hardware_concurrency());
-}
-
 std::string machineIdentity() {
   char host[256] = "unknown-host";
   gethostname(host, sizeof host - 1);
@@ -200,6 +196,14 @@ class CacheLock {
 };
 
 }  // namespace
+
+int hardwareThreads() {
+  return static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+}
+
+int threadsOrAllCores(int requested) {
+  return requested > 0 ? requested : hardwareThreads();
+}
 
 double MachinePeaks::flopsWith(int threads) const {
   const int used = std::clamp(threads, 1, cores);

@@ -38,6 +38,11 @@ MachinePeaks machinePeaks(bool remeasure = false);
 
 std::filesystem::path machineCachePath();
 
+// This machine's hardware threads (at least 1), and the thread count for a `--threads` value (0: all of
+// them).
+int hardwareThreads();
+int threadsOrAllCores(int requested);
+
 std::string describeMachine(const MachinePeaks& peaks);  // a few lines for people
 
 }  // namespace kiln::profiling

@@ -104,15 +104,22 @@ LogAxis axisCovering(double smallest, double largest, double pixels) {
           pixels};
 }
 
+// A block needs FLOPs, bytes and time to have a place on log-log axes.
+bool onRoofline(const BlockProfile& b) {
+  return b.flops > 0 && b.bytes > 0 && b.median_seconds > 0;
+}
+
 std::string rooflineSvg(const ModelProfile& p, const std::map<std::string, std::string>& colours) {
   const double width = 640, height = 400, left = 60, bottom = 40;
   const double ridge = p.peak_flops / p.machine.bandwidth;
   double min_x = ridge, max_x = ridge, min_y = p.peak_flops / 1e9, max_y = p.peak_flops / 1e9;
-  for (const BlockProfile& b : p.blocks)
-    if (b.flops > 0 && b.bytes > 0 && b.median_seconds > 0) {
-      min_x = std::min(min_x, b.intensity()), max_x = std::max(max_x, b.intensity());
-      min_y = std::min(min_y, b.gflops()), max_y = std::max(max_y, b.gflops());
-    }
+  for (const BlockProfile& b : p.blocks) {
+    if (!onRoofline(b)) continue;
+    min_x = std::min(min_x, b.intensity());
+    max_x = std::max(max_x, b.intensity());
+    min_y = std::min(min_y, b.gflops());
+    max_y = std::max(max_y, b.gflops());
+  }
   const LogAxis x = axisCovering(min_x, max_x * 1.01, width), y = axisCovering(min_y, max_y * 1.01, height);
   auto px = [&](double v) { return left + x.at(v); };
   auto py = [&](double v) { return height - y.at(v) + 10; };
@@ -140,7 +147,7 @@ std::string rooflineSvg(const ModelProfile& p, const std::map<std::string, std::
       "points=\"{:.1f},{:.1f} {:.1f},{:.1f} {:.1f},{:.1f}\"/>\n",
       px(start_x), py(start_x * bw_g), px(ridge), py(peak_g), px(x.hi), py(peak_g));
   for (const BlockProfile& b : p.blocks) {
-    if (b.flops <= 0 || b.bytes <= 0 || b.median_seconds <= 0) continue;
+    if (!onRoofline(b)) continue;
     const double share = b.median_seconds / p.blockMedianSum();
     svg += fmt::format(
         "<circle class=\"block\" data-block=\"{}\" cx=\"{:.1f}\" cy=\"{:.1f}\" r=\"{:.1f}\" fill=\"{}\" "

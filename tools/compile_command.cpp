@@ -1,7 +1,6 @@
 // `kiln compile MODEL.pt -o DIR`: imports, partitions and compiles a model into an artifact directory.
 #include <algorithm>
 #include <cstdio>
-#include <thread>
 
 #include <fmt/format.h>
 
@@ -48,8 +47,7 @@ void run(const CompileCommandOptions& options) {
   validation::ModelCompileOptions compile;
   compile.input_shapes = options.model.shapes();
   compile.strategy = options.strategy;
-  compile.partition.machine =
-      options.machine.peaks().costModelMachine(static_cast<int>(std::thread::hardware_concurrency()));
+  compile.partition.machine = options.machine.peaks().costModelMachine(profiling::hardwareThreads());
   compile.codegen.target = options.target;
   compile.codegen.schedule.kind = codegen::parseScheduleKind(options.schedule);
   compile.codegen.model_name = options.name;

@@ -1,8 +1,5 @@
 #include "tools/machine_options.h"
 
-#include <algorithm>
-#include <thread>
-
 namespace kiln::tools {
 
 void MachineOptions::addTo(CLI::App& command) {
@@ -14,20 +11,20 @@ void MachineOptions::addTo(CLI::App& command) {
 }
 
 profiling::MachinePeaks MachineOptions::peaks() const {
+  const bool both_given = peak_gflops > 0 && bandwidth_gbs > 0;
   profiling::MachinePeaks peaks;
-  if (peak_gflops > 0 && bandwidth_gbs > 0) {
-    peaks.identity = "given on the command line";
-    peaks.cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  if (both_given) {
+    peaks.identity = peaks.source = "given on the command line";
+    peaks.cores = profiling::hardwareThreads();
   } else {
     peaks = profiling::machinePeaks();
+    if (peak_gflops > 0 || bandwidth_gbs > 0) peaks.source += ", partly overridden on the command line";
   }
   if (peak_gflops > 0) {
     peaks.all_core_flops = peak_gflops * 1e9;
     peaks.core_flops = peaks.all_core_flops / peaks.cores;
   }
   if (bandwidth_gbs > 0) peaks.bandwidth = bandwidth_gbs * 1e9;
-  if (peak_gflops > 0 || bandwidth_gbs > 0) peaks.source = "partly given on the command line";
-  if (peak_gflops > 0 && bandwidth_gbs > 0) peaks.source = "given on the command line";
   return peaks;
 }
 

@@ -1,7 +1,6 @@
 // `kiln partition MODEL.pt`: groups the canonical graph's ops into fused blocks with one or all strategies
 // and reports the plan (text, JSON, Graphviz DOT or HTML), including why fusion stopped at each boundary.
 #include <cstdio>
-#include <thread>
 
 #include <fmt/format.h>
 
@@ -67,8 +66,7 @@ std::string render(const PartitionCommandOptions& options, const fusion::Partiti
 
 void applyMachineOptions(PartitionCommandOptions& options) {
   fusion::Machine& machine = options.partition.machine;
-  const int threads =
-      options.threads > 0 ? options.threads : static_cast<int>(std::thread::hardware_concurrency());
+  const int threads = profiling::threadsOrAllCores(options.threads);
   machine = options.machine.peaks().costModelMachine(threads);
   if (options.launch_us > 0) machine.launch_seconds = options.launch_us * 1e-6;
   if (options.stage_kib > 0) machine.stage_bytes = options.stage_kib * 1024;
