@@ -105,6 +105,7 @@ std::vector<BlockPipeline> compileBlocks(const ir::Graph& graph, const fusion::P
 void package(const ir::Graph& graph, const fusion::Plan& plan, const fusion::PlanMetrics& metrics,
              const CompileOptions& options, const TargetInfo& target, const fs::path& staging,
              ArtifactSummary& summary) {
+  const Toolchain toolchain = toolchainFor(target.halide);
   const fs::path object_dir = staging / "objects";
   fs::create_directories(object_dir);
   PhaseTimer timer(summary.phases);
@@ -118,7 +119,8 @@ void package(const ir::Graph& graph, const fusion::Plan& plan, const fusion::Pla
   Halide::compile_standalone_runtime(objects.back().string(), target.halide);
   timer.end("runtime");
   const std::string& name = options.model_name;
-  linkLibraries(objects, staging / ("lib" + name + ".so"), staging / ("lib" + name + ".a"));
+  linkLibraries(objects, staging / ("lib" + name + ".so"), staging / ("lib" + name + ".a"),
+                toolchain);
   fs::remove_all(object_dir);
   timer.end("link");
 

@@ -193,17 +193,18 @@ std::string headerText(const ManifestInput& in) {
 }
 
 void linkLibraries(const std::vector<fs::path>& objects, const fs::path& shared_library,
-                   const fs::path& static_library) {
+                   const fs::path& static_library, const Toolchain& toolchain) {
   const fs::path version_script = shared_library.parent_path() / "objects" / "exports.map";
   writeFile(version_script, "{\n  global: kiln_*; halide_*;\n  local: *;\n};\n");
-  std::vector<std::string> link{"c++", "-shared", "-o", shared_library.string()};
+  std::vector<std::string> link{toolchain.cxx, "-shared", "-o", shared_library.string()};
   for (const fs::path& object : objects) link.push_back(object.string());
   for (const char* flag : {"-Wl,-Bsymbolic", "-lpthread", "-ldl", "-lm"}) link.push_back(flag);
   link.push_back("-Wl,--version-script=" + version_script.string());
-  runTool(link, "link " + shared_library.filename().string(), "install Debian's g++ and binutils");
-  std::vector<std::string> archive{"ar", "rcsD", static_library.string()};
+  const std::string install = "install Debian's " + toolchain.package;
+  runTool(link, "link " + shared_library.filename().string(), install);
+  std::vector<std::string> archive{toolchain.ar, "rcsD", static_library.string()};
   for (const fs::path& object : objects) archive.push_back(object.string());
-  runTool(archive, "archive " + static_library.filename().string(), "install Debian's binutils");
+  runTool(archive, "archive " + static_library.filename().string(), install);
 }
 
 }  // namespace kiln::codegen

@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "codegen/block_pipeline.h"
+#include "codegen/target.h"
 #include "fusion/metrics.h"
 
 namespace kiln::codegen {
@@ -38,8 +39,10 @@ nlohmann::json buildManifest(const ManifestInput& in);
 std::string headerText(const ManifestInput& in);
 
 // Links the objects into lib<model>.so (exporting only the block entry points and the Halide runtime's
-// API) and lib<model>.a. Throws kiln::Error with the tool's output if `c++` or `ar` fails.
+// API) and lib<model>.a with the target's toolchain. Throws kiln::Error with the tool's output, or with the
+// package to install, if the compiler or archiver fails.
 void linkLibraries(const std::vector<std::filesystem::path>& objects,
-                   const std::filesystem::path& shared_library, const std::filesystem::path& static_library);
+                   const std::filesystem::path& shared_library, const std::filesystem::path& static_library,
+                   const Toolchain& toolchain);
 
 }  // namespace kiln::codegen

@@ -47,12 +47,25 @@ struct RegisterTile {
   int vector = 1, vectors = 1, pixels = 1;
 };
 
+// How many vector registers a tile's accumulators may take, and in how many vectors of channels, leaving
+// registers for the weight vectors and the broadcast inputs: AVX-512 has 32 (4 x 5 tiles), AVX2 16 (2 x 6),
+// NEON 32 of only 4 lanes (4 x 6, 16 channels by 6 pixels).
+struct RegisterBudget {
+  int accumulators = 12, vectors = 2;
+};
+
+RegisterBudget registerBudget(const Halide::Target& target) {
+  if (target.arch == Halide::Target::ARM) return {24, 4};
+  if (target.has_feature(Halide::Target::AVX512)) return {20, 4};
+  return {12, 2};
+}
+
 class BlockScheduler {
  public:
   BlockScheduler(BlockPipeline& block, const Halide::Target& target)
       : block_(block),
         natural_(target.natural_vector_size<float>()),
-        accumulators_(target.has_feature(Halide::Target::AVX512) ? 20 : 12) {
+        budget_(registerBudget(target)) {
     for (const PlacedStage& s : block_.stages) stage_ops_.insert(s.op);
   }
 
@@ -158,8 +171,8 @@ class BlockScheduler {
   RegisterTile tileFor(const std::vector<int>& extents) const {
     RegisterTile tile;
     tile.vector = vectorWidth(extents[0], natural_);
-    tile.vectors = std::clamp(extents[0] / tile.vector, 1, natural_ >= 16 ? 4 : 2);
-    tile.pixels = std::clamp(accumulators_ / tile.vectors, 1, extents[1]);
+    tile.vectors = std::clamp(extents[0] / tile.vector, 1, budget_.vectors);
+    tile.pixels = std::clamp(budget_.accumulators / tile.vectors, 1, extents[1]);
     return tile;
   }
 
@@ -280,7 +293,7 @@ class BlockScheduler {
 
   BlockPipeline& block_;
   const int natural_;
-  const int accumulators_;
+  const RegisterBudget budget_;
   std::set<int> stage_ops_;
 };
 

@@ -34,6 +34,24 @@ void collectHalidePrint(void*, const char* text) {
   halide_printed += text;
 }
 
+// The Halide target prefix of the code this runtime was built to call; artifacts for another machine are
+// refused before dlopen, whose message for a foreign ELF file is misleading.
+#if defined(__x86_64__)
+constexpr const char* kRuntimeMachine = "x86-64-linux";
+#elif defined(__aarch64__)
+constexpr const char* kRuntimeMachine = "arm-64-linux";
+#else
+constexpr const char* kRuntimeMachine = "";
+#endif
+
+void checkMachine(const Manifest& manifest) {
+  if (manifest.halide_target.rfind(kRuntimeMachine, 0) == 0) return;
+  throw Error("model " + manifest.model + " was compiled for " + manifest.halide_target +
+              ", but this runtime runs on " + kRuntimeMachine +
+              "; run it there (an arm64 artifact can be checked here with `kiln validate --target arm64`), "
+              "or recompile it for this machine");
+}
+
 int64_t steadyNanoseconds() {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(
              std::chrono::steady_clock::now().time_since_epoch())
@@ -66,6 +84,7 @@ struct Model::BlockCall {
 
 Model::Model(const std::filesystem::path& artifact_dir, bool keep_intermediates)
     : manifest_(readManifest(artifact_dir)), library_(std::make_unique<Library>()) {
+  checkMachine(manifest_);
   library_->handle = dlopen(manifest_.library.c_str(), RTLD_NOW | RTLD_LOCAL);
   if (!library_->handle)
     throw Error("cannot load " + manifest_.library.string() + ": " + dlerror() +

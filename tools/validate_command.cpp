@@ -1,7 +1,9 @@
 // `kiln validate MODEL.pt DIR`: runs the artifact and LibTorch on the same seeded inputs and compares them;
 // on a mismatch, names the first block that disagrees with the reference executor. Exit 1 on failure.
+// An arm64 artifact runs under qemu-aarch64 on an x86-64 machine.
 #include <cstdio>
 
+#include "codegen/target.h"
 #include "ir/error.h"
 #include "tools/commands.h"
 #include "validation/validate.h"
@@ -41,6 +43,11 @@ void addValidateCommand(CLI::App& app) {
       ->add_option("--min-cosine", options->validate.tolerance.min_cosine,
                    "smallest cosine similarity allowed")
       ->capture_default_str();
+  command
+      ->add_option("--target", options->validate.target,
+                   "the target the artifact was compiled for (e.g. arm64: runs it under qemu-aarch64); "
+                   "default: the one in its manifest")
+      ->check(CLI::IsMember(codegen::knownTargetNames()));
   command->add_option("--threads", options->validate.threads, "runtime threads (default: one per core)")
       ->check(CLI::NonNegativeNumber);
   command->callback([options] { run(*options); });

@@ -30,36 +30,26 @@ Comparison compare(const std::string& name, const at::Tensor& actual, const at::
   return c;
 }
 
-// A kept activation, read in its layout and returned in logical (PyTorch) order.
-at::Tensor logicalValue(const runtime::Model& model, const runtime::ValueInfo& value) {
-  const float* data = model.valueData(value.id);
-  std::vector<int64_t> strides(value.extents.size()), logical_strides;
-  for (size_t p = 0, stride = 1; p < value.extents.size(); stride *= value.extents[p], ++p)
-    strides[p] = stride;
-  for (int position : value.positions) logical_strides.push_back(strides[position]);
-  return at::from_blob(const_cast<float*>(data), value.shape, logical_strides).clone();
-}
-
 }  // namespace
 
-std::optional<Fault> localizeFault(const fs::path& model_path, const fs::path& artifact_dir, uint64_t seed,
+std::optional<Fault> localizeFault(const fs::path& model_path, ArtifactExecutor& artifact, uint64_t seed,
                                    const Tolerance& tolerance) {
-  runtime::Model model(artifact_dir, /*keep_intermediates=*/true);
-  const runtime::Manifest& manifest = model.manifest();
+  const runtime::Manifest& manifest = artifact.manifest();
   std::vector<ir::Shape> shapes;
   for (int id : manifest.inputs) shapes.push_back(manifest.values.at(id).shape);
   const ir::Graph graph = importCanonical(model_path, shapes);
   const std::vector<at::Tensor> inputs = seededInputs(manifest, seed);
-  runArtifact(model, inputs);
+  std::map<int, at::Tensor> activations;
+  artifact.run(inputs, &activations);
   const auto reference = frontend::ReferenceExecutor(graph).runAll(inputs);
   for (const runtime::BlockInfo& block : manifest.blocks) {
     for (int id : block.outputs) {
       const runtime::ValueInfo& value = manifest.values.at(id);
       if (id >= graph.numValues() || graph.value(id).name != value.name)
-        fail("artifact {} was not compiled from {} (value {} differs); recompile it", artifact_dir.string(),
-             model_path.string(), value.name);
+        fail("the artifact was not compiled from {} (value {} differs); recompile it", model_path.string(),
+             value.name);
       if (value.role != runtime::ValueRole::Activation) continue;
-      Comparison c = compare(value.name, logicalValue(model, value), reference.at(id), tolerance);
+      Comparison c = compare(value.name, activations.at(id), reference.at(id), tolerance);
       if (c.pass) continue;
       return Fault{block.id, block.function, block.ops, c};
     }
@@ -69,24 +59,24 @@ std::optional<Fault> localizeFault(const fs::path& model_path, const fs::path& a
 
 ValidationReport validateArtifact(const fs::path& model_path, const fs::path& artifact_dir,
                                   const ValidateOptions& options) {
-  runtime::Model model(artifact_dir);
-  model.setNumThreads(options.threads);
+  const std::unique_ptr<ArtifactExecutor> artifact =
+      openArtifact(artifact_dir, options.threads, options.target);
   torch::jit::Module module = loadTorchModule(model_path);
   ValidationReport report;
+  report.ran = artifact->where();
   for (uint64_t seed : options.seeds) {
-    const std::vector<at::Tensor> inputs = seededInputs(model.manifest(), seed);
-    const std::vector<at::Tensor> expected = runTorch(module, inputs), actual = runArtifact(model, inputs);
+    const std::vector<at::Tensor> inputs = seededInputs(artifact->manifest(), seed);
+    const std::vector<at::Tensor> expected = runTorch(module, inputs), actual = artifact->run(inputs);
     if (expected.size() != actual.size())
       fail("the model returns {} tensors but the artifact {}", expected.size(), actual.size());
     SeedResult result{seed, {}, true};
     for (size_t o = 0; o < actual.size(); ++o) {
-      const auto& value = model.manifest().values.at(model.manifest().outputs[o]);
+      const auto& value = artifact->manifest().values.at(artifact->manifest().outputs[o]);
       result.outputs.push_back(compare(value.name, actual[o], expected[o], options.tolerance));
       result.pass = result.pass && result.outputs.back().pass;
     }
     report.pass = report.pass && result.pass;
-    if (!result.pass && !report.fault)
-      report.fault = localizeFault(model_path, artifact_dir, seed, options.tolerance);
+    if (!result.pass && !report.fault) report.fault = localizeFault(model_path, *artifact, seed, options.tolerance);
     report.seeds.push_back(std::move(result));
   }
   return report;
@@ -107,7 +97,8 @@ std::vector<at::Tensor> runArtifact(runtime::Model& model, const std::vector<at:
 }
 
 std::string formatReport(const ValidationReport& report, const Tolerance& tolerance) {
-  std::string text = fmt::format("{:>6}  {:<12} {:>12} {:>12} {:>12} {:>12}  {}\n", "seed", "output",
+  std::string text = fmt::format("artifact ran {}\n", report.ran);
+  text += fmt::format("{:>6}  {:<12} {:>12} {:>12} {:>12} {:>12}  {}\n", "seed", "output",
                                  "max abs", "max rel", "abs/scale", "cosine", "result");
   for (const SeedResult& seed : report.seeds)
     for (const Comparison& c : seed.outputs)

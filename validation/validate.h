@@ -1,6 +1,7 @@
 // Validation of a compiled artifact against LibTorch.
 //
-// The artifact runs in kiln's runtime and the original TorchScript module runs in LibTorch on the same seeded
+// The artifact runs in kiln's runtime (in this process, or under emulation for another architecture:
+// artifact_executor.h) and the original TorchScript module runs in LibTorch on the same seeded
 // standard-normal inputs. Each output is compared by its max abs error, its max relative error and the cosine
 // similarity; it passes when the max abs error, relative to the reference output's largest magnitude, is at
 // most the tolerance and the cosine similarity is at least its floor.
@@ -19,6 +20,7 @@
 
 #include "ir/graph.h"
 #include "runtime/model.h"
+#include "validation/artifact_executor.h"
 
 namespace kiln::validation {
 
@@ -50,6 +52,7 @@ struct Fault {
 };
 
 struct ValidationReport {
+  std::string ran;  // where the artifact ran: "in this process", "under qemu-aarch64"
   std::vector<SeedResult> seeds;
   bool pass = true;
   std::optional<Fault> fault;  // set when a seed failed and a block could be blamed
@@ -58,7 +61,8 @@ struct ValidationReport {
 struct ValidateOptions {
   std::vector<uint64_t> seeds = {1, 2, 3};
   Tolerance tolerance;
-  int threads = 0;  // 0: one per core
+  int threads = 0;     // 0: one per core
+  std::string target;  // the kiln target the artifact must have been compiled for; empty: any
 };
 
 ValidationReport validateArtifact(const std::filesystem::path& model,
@@ -66,9 +70,8 @@ ValidationReport validateArtifact(const std::filesystem::path& model,
 
 // Finds the first block of the artifact whose outputs disagree with the reference executor on the input of
 // `seed`; nullopt when every block agrees.
-std::optional<Fault> localizeFault(const std::filesystem::path& model,
-                                   const std::filesystem::path& artifact_dir, uint64_t seed,
-                                   const Tolerance& tolerance);
+std::optional<Fault> localizeFault(const std::filesystem::path& model, ArtifactExecutor& artifact,
+                                   uint64_t seed, const Tolerance& tolerance);
 
 // Runs a loaded artifact on ATen tensors (float32, contiguous) and returns its outputs as ATen tensors.
 std::vector<at::Tensor> runArtifact(runtime::Model& model, const std::vector<at::Tensor>& inputs);

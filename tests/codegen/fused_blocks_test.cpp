@@ -52,7 +52,9 @@ TEST_P(StrategiesAgree, OnTheZooModel) {
     validation::ModelCompileOptions options;
     options.strategy = strategy;
     validation::compileModel(model, options, dir.path());
-    const auto report = validation::validateArtifact(model, dir.path(), {{1}, {}, 0});
+    validation::ValidateOptions one_seed;
+    one_seed.seeds = {1};
+    const auto report = validation::validateArtifact(model, dir.path(), one_seed);
     EXPECT_TRUE(report.pass) << strategy << "\n" << validation::formatReport(report, {});
     runtime::Model artifact(dir.path());
     at::manual_seed(5);

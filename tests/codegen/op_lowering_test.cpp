@@ -1,6 +1,7 @@
 // Per-op differential tests: every op kind of the registry, lowered alone (strategy none) over randomized
 // shapes and attributes — odd sizes, strides, padding, dilation, groups, broadcasting — compiled for each x86
-// target this machine runs, against ATen through the reference executor.
+// target this machine runs and for arm64 (run under qemu-aarch64), against ATen through the reference
+// executor.
 #include <gtest/gtest.h>
 
 #include <functional>
@@ -268,10 +269,12 @@ ir::Graph randomInstances(const std::string& kind, uint32_t seed) {
   return graph;
 }
 
+// The x86 targets this machine runs, and arm64 under qemu-aarch64.
 std::vector<std::string> targetsThisMachineRuns() {
   std::vector<std::string> targets{"x86-64-avx2"};
   if (Halide::get_host_target().has_feature(Halide::Target::AVX512_Skylake))
     targets.push_back("x86-64-avx512");
+  targets.push_back("arm64");
   return targets;
 }
 
@@ -294,8 +297,7 @@ TEST_P(OpLowering, MatchesATenOnEveryTarget) {
     ScratchDir dir(kind + "-" + target);
     std::vector<at::Tensor> actual;
     try {
-      runtime::Model model(compileGraph(graph, "none", dir.path(), target));
-      actual = runArtifact(model, inputs);
+      actual = validation::openArtifact(compileGraph(graph, "none", dir.path(), target), 0)->run(inputs);
     } catch (const std::exception& e) {
       FAIL() << kind << " on " << target << ": " << e.what() << "\nin\n" << ir::printGraph(graph);
     }

@@ -1,6 +1,6 @@
 // The runtime against real artifacts (LeNet-5 compiled once per suite): the C API's errors for bad inputs,
-// corrupt or missing files and a library that lacks a block; arena reuse; and the validator naming the block
-// whose weights were tampered with. (Byte-identical recompiles are a CLI test: Halide uniquifies Func names
+// corrupt or missing files, a library that lacks a block and another machine's artifact; arena reuse; and the
+// validator naming the block whose weights were tampered with, in this process and under qemu-aarch64. (Byte-identical recompiles are a CLI test: Halide uniquifies Func names
 // per process, so the guarantee is per `kiln compile` run.)
 #include <gtest/gtest.h>
 
@@ -28,17 +28,20 @@ class Artifacts : public ::testing::Test {
     scratch_ = new ScratchDir("artifacts");
     compile("dnnfusion", fused());
     compile("none", unfused());
+    compile("none", unfusedArm64(), "arm64");
   }
   static void TearDownTestSuite() { delete scratch_; }
 
-  static void compile(const std::string& strategy, const fs::path& dir) {
+  static void compile(const std::string& strategy, const fs::path& dir, const std::string& target = "host") {
     validation::ModelCompileOptions options;
     options.strategy = strategy;
     options.codegen.model_name = "lenet";
+    options.codegen.target = target;
     validation::compileModel(zooModel("lenet5_traced"), options, dir);
   }
   static fs::path fused() { return scratch_->path() / "fused"; }
   static fs::path unfused() { return scratch_->path() / "unfused"; }
+  static fs::path unfusedArm64() { return scratch_->path() / "unfused-arm64"; }
   // A copy of an artifact that a test may damage.
   static fs::path copyOf(const fs::path& artifact, const std::string& name) {
     const fs::path copy = scratch_->path() / name;
@@ -150,17 +153,32 @@ void tamperWithBlockWeights(const fs::path& artifact, int block) {
   writeFile(artifact / "manifest.json", manifest.dump(2));
 }
 
-TEST_F(Artifacts, ValidationNamesTheBlockThatDisagrees) {
-  const fs::path tampered = copyOf(unfused(), "tampered");
+void expectTamperedBlockIsNamed(const fs::path& tampered, const fs::path& clean) {
   tamperWithBlockWeights(tampered, 3);
-  const auto report = validation::validateArtifact(zooModel("lenet5_traced"), tampered, {{1}, {}, 0});
+  validation::ValidateOptions one_seed;
+  one_seed.seeds = {1};
+  const auto report = validation::validateArtifact(zooModel("lenet5_traced"), tampered, one_seed);
   EXPECT_FALSE(report.pass);
   ASSERT_TRUE(report.fault.has_value());
   EXPECT_EQ(report.fault->block, 3);
   std::printf("%s", validation::formatReport(report, {}).c_str());
 
-  const auto clean = validation::validateArtifact(zooModel("lenet5_traced"), unfused(), {{1}, {}, 0});
-  EXPECT_TRUE(clean.pass);
+  EXPECT_TRUE(validation::validateArtifact(zooModel("lenet5_traced"), clean, one_seed).pass);
+}
+
+TEST_F(Artifacts, ValidationNamesTheBlockThatDisagrees) {
+  expectTamperedBlockIsNamed(copyOf(unfused(), "tampered"), unfused());
+}
+
+TEST_F(Artifacts, ValidationNamesTheBlockThatDisagreesUnderEmulation) {
+  expectTamperedBlockIsNamed(copyOf(unfusedArm64(), "tampered-arm64"), unfusedArm64());
+}
+
+TEST_F(Artifacts, AnotherMachinesArtifactIsRefusedByName) {
+  const std::string error = openError(unfusedArm64());
+  EXPECT_NE(error.find("was compiled for arm-64-linux, but this runtime runs on x86-64-linux"),
+            std::string::npos)
+      << error;
 }
 
 }  // namespace

@@ -1,0 +1,139 @@
+#include "validation/artifact_executor.h"
+
+#include <cstdlib>
+
+#include "codegen/target.h"
+#include "ir/error.h"
+#include "ir/files.h"
+#include "ir/process.h"
+#include "runtime/model.h"
+#include "runtime/npy.h"
+#include "validation/validate.h"
+
+namespace kiln::validation {
+namespace {
+
+namespace fs = std::filesystem;
+
+// An activation stored densely in its layout's extents, returned in logical (PyTorch) order.
+at::Tensor logicalValue(const float* data, const runtime::ValueInfo& value) {
+  std::vector<int64_t> strides(value.extents.size()), logical_strides;
+  for (size_t p = 0, stride = 1; p < value.extents.size(); stride *= value.extents[p], ++p)
+    strides[p] = static_cast<int64_t>(stride);
+  for (int position : value.positions) logical_strides.push_back(strides[position]);
+  return at::from_blob(const_cast<float*>(data), value.shape, logical_strides).clone();
+}
+
+// The activations blocks write, by id.
+std::vector<const runtime::ValueInfo*> blockActivations(const runtime::Manifest& manifest) {
+  std::vector<const runtime::ValueInfo*> values;
+  for (const runtime::BlockInfo& block : manifest.blocks)
+    for (int id : block.outputs)
+      if (manifest.values.at(id).role == runtime::ValueRole::Activation) values.push_back(&manifest.values.at(id));
+  return values;
+}
+
+class InProcessExecutor : public ArtifactExecutor {
+ public:
+  InProcessExecutor(const fs::path& dir, int threads) : dir_(dir), threads_(threads), model_(dir) {
+    model_.setNumThreads(threads);
+  }
+  const runtime::Manifest& manifest() const override { return model_.manifest(); }
+  std::string where() const override { return "in this process"; }
+
+  std::vector<at::Tensor> run(const std::vector<at::Tensor>& inputs,
+                              std::map<int, at::Tensor>* activations) override {
+    if (!activations) return runArtifact(model_, inputs);
+    // Keeping every activation needs its own memory plan, so a second model is loaded on first use.
+    if (!keeping_) {
+      keeping_ = std::make_unique<runtime::Model>(dir_, /*keep_intermediates=*/true);
+      keeping_->setNumThreads(threads_);
+    }
+    std::vector<at::Tensor> outputs = runArtifact(*keeping_, inputs);
+    for (const runtime::ValueInfo* value : blockActivations(manifest()))
+      (*activations)[value->id] = logicalValue(keeping_->valueData(value->id), *value);
+    return outputs;
+  }
+
+ private:
+  fs::path dir_;
+  int threads_;
+  runtime::Model model_;
+  std::unique_ptr<runtime::Model> keeping_;
+};
+
+// kiln-runner for aarch64, built by the main build (cross/); KILN_ARM64_RUNNER in the environment overrides.
+fs::path arm64Runner() {
+  const char* path = std::getenv("KILN_ARM64_RUNNER");
+  const fs::path runner = path && *path ? fs::path(path) : fs::path(KILN_ARM64_RUNNER);
+  if (!fs::exists(runner))
+    fail("no aarch64 kiln-runner at {}: install Debian's g++-aarch64-linux-gnu and rebuild kiln "
+         "(scripts/install-deps.sh, scripts/build.sh)",
+         runner.string());
+  return runner;
+}
+
+at::Tensor readTensor(const fs::path& path) {
+  runtime::NpyArray array = runtime::readNpy(path);
+  return at::from_blob(array.data.data(), array.shape, at::kFloat).clone();
+}
+
+class EmulatedArm64Executor : public ArtifactExecutor {
+ public:
+  EmulatedArm64Executor(const fs::path& dir, int threads)
+      : dir_(fs::absolute(dir)), threads_(threads), manifest_(runtime::readManifest(dir)),
+        runner_(arm64Runner()) {}
+  const runtime::Manifest& manifest() const override { return manifest_; }
+  std::string where() const override { return "under qemu-aarch64"; }
+
+  std::vector<at::Tensor> run(const std::vector<at::Tensor>& inputs,
+                              std::map<int, at::Tensor>* activations) override {
+    const TempDirectory scratch("kiln-qemu");
+    std::vector<std::string> argv{"qemu-aarch64", "-L", kSysroot, runner_.string(), dir_.string()};
+    for (size_t i = 0; i < inputs.size(); ++i) {
+      const fs::path file = scratch.path() / ("input" + std::to_string(i) + ".npy");
+      const at::Tensor input = inputs[i].contiguous().to(at::kFloat);
+      runtime::writeNpy(file, input.sizes().vec(), input.data_ptr<float>());
+      argv.insert(argv.end(), {"--input", file.string()});
+    }
+    argv.insert(argv.end(), {"--output-dir", scratch.path().string(), "--threads", std::to_string(threads_)});
+    if (activations) argv.push_back("--keep-values");
+    runTool(argv, "run " + manifest_.model + " under emulation", "install Debian's qemu-user");
+    std::vector<at::Tensor> outputs;
+    for (size_t k = 0; k < manifest_.outputs.size(); ++k)
+      outputs.push_back(readTensor(scratch.path() / ("output" + std::to_string(k) + ".npy")));
+    if (activations) {
+      for (const runtime::ValueInfo* value : blockActivations(manifest_)) {
+        const at::Tensor stored = readTensor(scratch.path() / ("value" + std::to_string(value->id) + ".npy"));
+        (*activations)[value->id] = logicalValue(stored.data_ptr<float>(), *value);
+      }
+    }
+    return outputs;
+  }
+
+ private:
+  static constexpr const char* kSysroot = "/usr/aarch64-linux-gnu";  // Debian's aarch64 libc and libstdc++
+  fs::path dir_;
+  int threads_;
+  runtime::Manifest manifest_;
+  fs::path runner_;
+};
+
+}  // namespace
+
+std::unique_ptr<ArtifactExecutor> openArtifact(const fs::path& artifact_dir, int threads,
+                                               const std::string& expected_target) {
+  const runtime::Manifest manifest = runtime::readManifest(artifact_dir);
+  const Halide::Target compiled(manifest.halide_target);
+  if (!expected_target.empty() && !codegen::sameMachine(compiled, codegen::resolveTarget(expected_target).halide))
+    fail("{} was compiled for {}, not {}; recompile it with `kiln compile --target {}`, or validate it "
+         "without --target",
+         artifact_dir.string(), manifest.halide_target, expected_target, expected_target);
+  if (codegen::runsOnHost(compiled)) return std::make_unique<InProcessExecutor>(artifact_dir, threads);
+  if (codegen::sameMachine(compiled, codegen::resolveTarget("arm64").halide))
+    return std::make_unique<EmulatedArm64Executor>(artifact_dir, threads);
+  fail("{} was compiled for {}, which this machine can neither run nor emulate", artifact_dir.string(),
+       manifest.halide_target);
+}
+
+}  // namespace kiln::validation
