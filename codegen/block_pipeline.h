@@ -40,6 +40,9 @@ struct BlockPipeline {
   std::map<int, std::vector<int>> readers;
   Halide::Pipeline pipeline;
   std::string schedule_note;  // set when the block did not get the schedule asked for, and why
+  // GPU targets: the definitions the schedule put on the GPU ("<Func>.s<definition>"), each one kernel, and
+  // the PTX entry points Halide emitted for them (set by the compiler).
+  std::vector<std::string> gpu_stages, gpu_kernels;
 };
 
 // Lowers `block` of `plan`. Throws kiln::Error naming the op for a kind without a lowering or a non-float32

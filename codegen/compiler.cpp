@@ -4,6 +4,7 @@
 #include <chrono>
 #include <exception>
 #include <mutex>
+#include <regex>
 #include <thread>
 
 #include "codegen/package.h"
@@ -56,6 +57,19 @@ BlockPipeline scheduledBlock(const ir::Graph& graph, const fusion::Block& block,
   }
 }
 
+// The kernels of a GPU block: the entry points of the PTX that Halide keeps as a buffer of the module.
+std::vector<std::string> ptxKernels(const Halide::Module& module) {
+  static const std::regex entry(R"(\.visible \.entry (\w+)\()");
+  std::vector<std::string> kernels;
+  for (const Halide::Buffer<>& buffer : module.buffers()) {
+    if (buffer.type() != Halide::UInt(8) || buffer.dimensions() != 1) continue;
+    const std::string text(reinterpret_cast<const char*>(buffer.data()), buffer.size_in_bytes());
+    for (auto it = std::sregex_iterator(text.begin(), text.end(), entry); it != std::sregex_iterator(); ++it)
+      kernels.push_back((*it)[1]);
+  }
+  return kernels;
+}
+
 // Lowers, schedules and compiles every block on `jobs` threads; the first failure is rethrown.
 std::vector<BlockPipeline> compileBlocks(const ir::Graph& graph, const fusion::Plan& plan,
                                          const ValueLayouts& layouts, const Halide::Target& target,
@@ -75,8 +89,9 @@ std::vector<BlockPipeline> compileBlocks(const ir::Graph& graph, const fusion::P
       try {
         BlockPipeline built = scheduledBlock(graph, block, layouts, target, options, b);
         std::vector<Halide::Argument> args(built.params.begin(), built.params.end());
-        built.pipeline.compile_to_object((object_dir / (built.function_name + ".o")).string(), args,
-                                         built.function_name, block_target);
+        Halide::Module module = built.pipeline.compile_to_module(args, built.function_name, block_target);
+        module.compile({{Halide::OutputFileType::object, (object_dir / (built.function_name + ".o")).string()}});
+        built.gpu_kernels = ptxKernels(module);
         blocks[b] = std::move(built);
       } catch (const std::exception& e) {
         std::lock_guard lock(mutex);

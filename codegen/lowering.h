@@ -26,6 +26,9 @@ struct Stage {
   TensorFunc tensor;
   StageKind kind;
   Halide::RDom reduction;
+  // Accumulators: the activation the products read along reduction[0], which GPU schedules stage in shared
+  // memory chunk by chunk. Undefined for other stages.
+  Halide::Func operand = {};
 };
 
 struct LoweringInput {

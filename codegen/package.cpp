@@ -54,7 +54,7 @@ nlohmann::json blockJson(const ManifestInput& in, const BlockPipeline& pipeline,
     ops.push_back({{"index", op_index}, {"kind", op.kind}, {"outputs", outputs}, {"location", op.location}});
   }
   const fusion::BlockMetrics& m = in.metrics.per_block.at(block.id);
-  return {{"id", block.id},
+  nlohmann::json json = {{"id", block.id},
           {"function", pipeline.function_name},
           {"arguments", pipeline.arguments},
           {"outputs", pipeline.outputs},
@@ -64,6 +64,11 @@ nlohmann::json blockJson(const ManifestInput& in, const BlockPipeline& pipeline,
           {"traffic_bytes", m.traffic_bytes},
           {"internal_bytes", m.internal_bytes},
           {"schedule_note", pipeline.schedule_note}};
+  if (!pipeline.gpu_stages.empty()) {
+    json["gpu_stages"] = pipeline.gpu_stages;
+    json["kernels"] = pipeline.gpu_kernels;
+  }
+  return json;
 }
 
 // Values whose layout differs from PyTorch's contiguous one where a block reads or writes them. No separate

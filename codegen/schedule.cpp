@@ -2,8 +2,9 @@
 
 #include <algorithm>
 #include <mutex>
-#include <set>
 
+#include "codegen/gpu_schedule.h"
+#include "codegen/placement.h"
 #include "ir/error.h"
 
 namespace kiln::codegen {
@@ -14,12 +15,6 @@ using Halide::TailStrategy;
 using Halide::Var;
 
 constexpr const char* kAutoschedulerPlugin = KILN_MULLAPUDI2016_PLUGIN;
-
-std::vector<int> halideExtents(const TensorFunc& t) {
-  std::vector<int> extents;
-  for (int64_t e : t.layout.halideExtents(t.shape)) extents.push_back(static_cast<int>(e));
-  return extents;
-}
 
 // The widest power-of-two vector of at most `natural` lanes that fits in `extent`; 1 (no vectors) below 4.
 int vectorWidth(int extent, int natural) {
@@ -35,8 +30,6 @@ int dividingVectorWidth(int extent, int natural) {
   while (width > 1 && extent % width != 0) width /= 2;
   return width >= 4 ? width : 1;
 }
-
-enum class Placement { Root, Strip, Anchor };
 
 // Half of this machine's 2 MiB L2: weights above it are re-read from memory if rows loop outside channels.
 constexpr int64_t kWeightsKeptInCache = 1 << 20;
@@ -65,16 +58,10 @@ class BlockScheduler {
   BlockScheduler(BlockPipeline& block, const Halide::Target& target)
       : block_(block),
         natural_(target.natural_vector_size<float>()),
-        budget_(registerBudget(target)) {
-    for (const PlacedStage& s : block_.stages) stage_ops_.insert(s.op);
-  }
+        budget_(registerBudget(target)) {}
 
   void run() {
-    // Tiles and strips assume the output's innermost dimension is channels (or features) and its third rows;
-    // a rank-4 model output kept in PyTorch's layout gets the plain schedule.
-    const bool tiled = block_.output_funcs.size() == 1 && block_.output_funcs[0].rank() >= 2 &&
-                       block_.output_funcs[0].layout == activationLayout(block_.output_funcs[0].rank());
-    std::map<int, Placement> placement = tiled ? place() : std::map<int, Placement>{};
+    const std::map<int, Placement> placement = placeStages(block_);
     auto placed = [&](int op) {
       auto it = placement.find(op);
       return it == placement.end() ? Placement::Root : it->second;
@@ -115,46 +102,6 @@ class BlockScheduler {
   }
 
  private:
-  // The stage-owning ops and outputs (-1 - k) that read `op`'s results, looking through inlined ops.
-  std::set<int> stagedReaders(int op) const {
-    std::set<int> found;
-    auto it = block_.readers.find(op);
-    if (it == block_.readers.end()) return found;
-    for (int reader : it->second) {
-      if (reader < 0 || stage_ops_.count(reader)) {
-        found.insert(reader);
-      } else {
-        std::set<int> further = stagedReaders(reader);
-        found.insert(further.begin(), further.end());
-      }
-    }
-    return found;
-  }
-
-  // Decides, from the last stage-owning op backwards, which accumulators are computed inside the output's
-  // register tiles (anchors), which stages are streamed in row strips and which are staged whole.
-  std::map<int, Placement> place() const {
-    const TensorFunc& out = block_.output_funcs[0];
-    std::map<int, Placement> placement;
-    for (auto s = block_.stages.rbegin(); s != block_.stages.rend(); ++s) {
-      if (placement.count(s->op)) continue;
-      const std::set<int> readers = stagedReaders(s->op);
-      const TensorFunc& t = s->stage.tensor;
-      const bool own_stage_only = std::count_if(block_.stages.begin(), block_.stages.end(),
-                                                [&](const PlacedStage& o) { return o.op == s->op; }) == 1;
-      if (readers == std::set<int>{-1} && own_stage_only && s->stage.kind == StageKind::Accumulator &&
-          t.shape == out.shape && t.layout == out.layout) {
-        placement[s->op] = Placement::Anchor;
-        continue;
-      }
-      bool streamable = out.rank() == 4 && t.rank() == 4 && t.shape[2] > 1 && out.shape[2] > 1;
-      for (int reader : readers)
-        streamable = streamable && (reader < 0 || placement.at(reader) != Placement::Root);
-      placement[s->op] = streamable ? Placement::Strip : Placement::Root;
-    }
-    return placement;
-  }
-
   // The weight bytes the anchors read: output channels times the reduction size of each, in floats.
   int64_t anchorWeightBytes(const std::map<int, Placement>& placement) const {
     int64_t bytes = 0;
@@ -294,7 +241,6 @@ class BlockScheduler {
   BlockPipeline& block_;
   const int natural_;
   const RegisterBudget budget_;
-  std::set<int> stage_ops_;
 };
 
 void autoSchedule(BlockPipeline& block, const Halide::Target& target, const ScheduleOptions& options) {
@@ -317,7 +263,12 @@ const char* scheduleKindName(ScheduleKind kind) {
 }
 
 void scheduleBlock(BlockPipeline& block, const Halide::Target& target, const ScheduleOptions& options) {
-  if (options.kind == ScheduleKind::Auto)
+  if (target.has_gpu_feature()) {
+    if (options.kind == ScheduleKind::Auto)
+      fail("Halide 14's autoschedulers have no GPU schedules; compile for {} with --schedule default",
+           target.to_string());
+    scheduleBlockForGpu(block);
+  } else if (options.kind == ScheduleKind::Auto)
     autoSchedule(block, target, options);
   else
     BlockScheduler(block, target).run();

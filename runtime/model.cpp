@@ -5,22 +5,17 @@
 #include <HalideRuntime.h>
 
 #include <algorithm>
+#include <set>
 #include <chrono>
 #include <cstring>
 #include <sstream>
 
+#include "runtime/device.h"
 #include "runtime/error.h"
+#include "runtime/halide_errors.h"
 
 namespace kiln::runtime {
 namespace {
-
-// Halide reports a failing pipeline through the error handler, then returns non-zero; the default handler
-// aborts, so every artifact library gets this one, which keeps the message for the status.
-thread_local std::string last_halide_error;
-
-void recordHalideError(void*, const char* message) {
-  last_halide_error = message;
-}
 
 using SetErrorHandler = halide_error_handler_t (*)(halide_error_handler_t);
 using SetNumThreads = int (*)(int);
@@ -76,6 +71,7 @@ struct Model::Library {
 };
 
 struct Model::BlockCall {
+  std::vector<int> ids;  // the value of each buffer: arguments, then outputs
   std::vector<std::vector<halide_dimension_t>> dims;
   std::vector<halide_buffer_t> buffers;
   std::vector<void*> args;
@@ -99,9 +95,30 @@ Model::Model(const std::filesystem::path& artifact_dir, bool keep_intermediates)
                                              manifest_.weights_checksum);
   planMemory(keep_intermediates);
   prepareCalls();
+  if (manifest_.halide_target.find("-cuda") != std::string::npos) prepareDevice();
 }
 
-Model::~Model() = default;
+Model::~Model() {
+  if (!device_) return;
+  for (BlockCall& call : calls_)
+    for (size_t a = 0; a < call.ids.size(); ++a)
+      if (manifest_.values.at(call.ids[a]).role != ValueRole::Activation) device_->release(call.buffers[a]);
+}
+
+void Model::prepareDevice() {
+  device_ = std::make_unique<DeviceMemory>([this](const char* name) { return library_->symbol(name); },
+                                           manifest_.library.string());
+  std::set<int> allocated;
+  for (BlockCall& call : calls_) {
+    for (size_t a = 0; a < call.ids.size(); ++a) {
+      const ValueRole role = manifest_.values.at(call.ids[a]).role;
+      if (role == ValueRole::Weight) DeviceMemory::markHostNewer(call.buffers[a]);
+      if (role != ValueRole::Activation) continue;
+      if (allocated.insert(call.ids[a]).second) device_->allocate(call.ids[a], call.buffers[a]);
+      device_->share(call.ids[a], call.buffers[a]);
+    }
+  }
+}
 
 void Model::bindEntryPoints() {
   for (const BlockInfo& block : manifest_.blocks) {
@@ -155,6 +172,7 @@ void Model::prepareCalls() {
     std::vector<int> ids = block.arguments;
     ids.insert(ids.end(), block.outputs.begin(), block.outputs.end());
     BlockCall& call = calls_.emplace_back();
+    call.ids = ids;
     call.dims.resize(ids.size());
     call.buffers.resize(ids.size());
     for (size_t a = 0; a < ids.size(); ++a) {
@@ -213,14 +231,36 @@ void Model::run(const std::vector<HostTensor>& inputs, const std::vector<float*>
       call.buffers[buffer].host = reinterpret_cast<uint8_t*>(const_cast<float*>(inputs[input].data));
     for (const auto& [buffer, output] : call.outputs)
       call.buffers[buffer].host = reinterpret_cast<uint8_t*>(outputs[output]);
-    last_halide_error.clear();
+    if (device_) markCallerMemoryNewer(b);
+    takeHalideError();
     if (times) times->start_ns[b] = steadyNanoseconds();
     const int status = entry_points_[b](call.args.data());
-    if (times) times->end_ns[b] = steadyNanoseconds();
     if (status != 0)
-      throw Error("block " + std::to_string(block.id) + " (" + block.pattern() +
-                  ") failed: " + last_halide_error);
+      throw Error("block " + std::to_string(block.id) + " (" + block.pattern() + ") failed: " + takeHalideError());
+    if (device_) copyOutputsToHost(b, times != nullptr);
+    if (times) times->end_ns[b] = steadyNanoseconds();
   }
+  if (device_ && kept_)
+    for (const auto& [id, offset] : arena_offset_) device_->copyValueToHost(id, arenaBase() + offset);
+}
+
+// The caller's inputs and outputs that a block reads were written on the host: Halide copies them in.
+void Model::markCallerMemoryNewer(size_t block) {
+  BlockCall& call = calls_[block];
+  const size_t arguments = manifest_.blocks[block].arguments.size();
+  for (const auto& bound : {call.inputs, call.outputs})
+    for (const auto& [buffer, index] : bound)
+      if (buffer < arguments) DeviceMemory::markHostNewer(call.buffers[buffer]);
+}
+
+// The model outputs a block wrote go back to the caller's memory; with `wait`, the block's kernels are also
+// waited for, so that its end time is when the GPU finished.
+void Model::copyOutputsToHost(size_t block, bool wait) {
+  BlockCall& call = calls_[block];
+  const size_t arguments = manifest_.blocks[block].arguments.size();
+  for (const auto& [buffer, output] : call.outputs)
+    if (buffer >= arguments) device_->copyToHost(call.buffers[buffer], "output " + std::to_string(output));
+  if (wait) device_->sync(call.buffers.back());
 }
 
 const float* Model::valueData(int value_id) const {

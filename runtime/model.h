@@ -1,5 +1,6 @@
 // A loaded artifact: its manifest, its library (dlopen'ed, one entry point per block, the Halide runtime with
 // kiln's error handler installed), its weights (mapped) and its activation arena. Runs the blocks in order.
+// A CUDA artifact keeps its activations on the GPU (device.h); only inputs and outputs cross to the host.
 //
 // Errors are runtime::Error exceptions inside the runtime; the C API (c_api.cpp) turns them into statuses.
 #pragma once
@@ -17,6 +18,8 @@
 struct halide_buffer_t;
 
 namespace kiln::runtime {
+
+class DeviceMemory;
 
 // A caller's tensor: row-major float32 data with its logical shape.
 struct HostTensor {
@@ -59,10 +62,14 @@ class Model {
   void bindEntryPoints();
   void planMemory(bool keep_intermediates);
   void prepareCalls();
+  void prepareDevice();
+  void markCallerMemoryNewer(size_t block);
+  void copyOutputsToHost(size_t block, bool wait);
   unsigned char* arenaBase() const;
 
   Manifest manifest_;
   std::unique_ptr<Library> library_;
+  std::unique_ptr<DeviceMemory> device_;  // CUDA artifacts only; released before the library is closed
   std::unique_ptr<MappedWeights> weights_;
   std::vector<int (*)(void**)> entry_points_;
   ArenaPlan arena_;

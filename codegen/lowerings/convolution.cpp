@@ -37,7 +37,7 @@ LoweredOp conv2d(const LoweringInput& in) {
       i[3] * static_cast<int>(stride[1]) + kx * static_cast<int>(dilation[1]) - static_cast<int>(padding[1]);
   Expr pixel = padded ? paddedAt(x, i[0], channel, y, xx, f32(0)) : x.at({i[0], channel, y, xx});
   acc.ref(exprs(i)) += w.at({i[1], ci, ky, kx}) * pixel;
-  return LoweredOp{{acc}, {Stage{acc, StageKind::Accumulator, r}}};
+  return LoweredOp{{acc}, {Stage{acc, StageKind::Accumulator, r, x.func}}};
 }
 
 LoweredOp linear(const LoweringInput& in) {
@@ -49,7 +49,7 @@ LoweredOp linear(const LoweringInput& in) {
   std::vector<Expr> x_index(i.begin(), i.end() - 1);
   x_index.push_back(r.x);
   acc.ref(exprs(i)) += x.at(x_index) * w.at({i[rank - 1], r.x});
-  return LoweredOp{{acc}, {Stage{acc, StageKind::Accumulator, r}}};
+  return LoweredOp{{acc}, {Stage{acc, StageKind::Accumulator, r, x.func}}};
 }
 
 // torch.matmul: 1-D operands gain a dimension that the result then drops; batch dimensions broadcast.
@@ -76,7 +76,7 @@ LoweredOp matmul(const LoweringInput& in) {
   b_index.push_back(r.x);
   if (b_matrix) b_index.push_back(i[out_rank - 1]);
   acc.ref(exprs(i)) += a.at(a_index) * b.at(b_index);
-  return LoweredOp{{acc}, {Stage{acc, StageKind::Accumulator, r}}};
+  return LoweredOp{{acc}, {Stage{acc, StageKind::Accumulator, r, a.func}}};
 }
 
 }  // namespace

@@ -1,11 +1,25 @@
-// The zoo on kiln's other targets. arm64: LeNet-5, ResNet-18, MobileNetV2 and EfficientNet-B0 compile at
-// their full input shape and validate against LibTorch on this machine while running under qemu-aarch64
-// (the validator's default fp32 tolerance, one seed: emulation is slow).
+// The zoo on kiln's other targets.
+//  - arm64: LeNet-5, ResNet-18, MobileNetV2 and EfficientNet-B0 compile at their full input shape and
+//    validate against LibTorch on this machine while running under qemu-aarch64 (the validator's default
+//    fp32 tolerance, one seed: emulation is slow).
+//  - cuda, without a GPU: every zoo model compiles and links, and the library's PTX holds an entry point for
+//    one kernel per stage the GPU schedule placed (manifest "gpu_stages" and "kernels"), for sm_80, with the library loadable without
+//    libcuda (CudaRuntime.NoDriverIsAClearErrorAtLoad). Running CUDA artifacts is tests/gpu's (label `gpu`); here, a machine without a CUDA driver must
+//    get a clear error at load.
 #include <gtest/gtest.h>
+
+#include <regex>
+#include <set>
+
+#include <nlohmann/json.hpp>
 
 #include "../frontend/zoo_test_support.h"
 #include "codegen_test_support.h"
 #include "validation/compile_model.h"
+#include "../gpu/cuda_device.h"
+#include "ir/files.h"
+#include "runtime/error.h"
+#include "runtime/model.h"
 #include "validation/validate.h"
 
 namespace kiln::testing {
@@ -33,6 +47,61 @@ INSTANTIATE_TEST_SUITE_P(Zoo, ZooOnArm64,
                          ::testing::Values("lenet5_traced", "resnet18_traced", "mobilenet_v2_scripted",
                                            "efficientnet_b0_traced"),
                          [](const auto& info) { return info.param; });
+
+// The PTX entry points in a library: Halide embeds each block's PTX as text.
+std::set<std::string> ptxEntries(const std::string& library) {
+  std::set<std::string> entries;
+  const std::regex entry(R"(\.visible \.entry (\w+)\()");
+  for (auto it = std::sregex_iterator(library.begin(), library.end(), entry); it != std::sregex_iterator(); ++it)
+    entries.insert((*it)[1]);
+  return entries;
+}
+
+class ZooOnCuda : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(ZooOnCuda, LinksWithAKernelForEveryGpuStage) {
+  const std::string name = GetParam();
+  ScratchDir dir(name + "-cuda");
+  validation::ModelCompileOptions options;
+  options.codegen.target = "cuda";
+  validation::compileModel(zooModel(name), options, dir.path());
+  const nlohmann::json manifest = nlohmann::json::parse(readFile(dir.path() / "manifest.json"));
+  const std::string library = readFile(dir.path() / ("lib" + name + ".so"));
+  const std::set<std::string> entries = ptxEntries(library);
+  EXPECT_NE(library.find(".target sm_80"), std::string::npos);
+  size_t kernels = 0;
+  for (const auto& block : manifest["blocks"]) {
+    ASSERT_TRUE(block.contains("kernels")) << "block " << block["id"] << " runs on the host";
+    EXPECT_EQ(block["kernels"].size(), block["gpu_stages"].size())
+        << "block " << block["id"] << ": one kernel per GPU stage of " << block["gpu_stages"].dump();
+    for (const std::string kernel : block["kernels"]) {
+      EXPECT_TRUE(entries.count(kernel)) << "block " << block["id"] << ": no PTX entry " << kernel;
+      ++kernels;
+    }
+  }
+  EXPECT_EQ(entries.size(), kernels) << "PTX entries that no block lists";
+  std::printf("%s: %zu blocks, %zu kernels\n", name.c_str(), manifest["blocks"].size(), kernels);
+}
+
+INSTANTIATE_TEST_SUITE_P(Zoo, ZooOnCuda,
+                         ::testing::Values("lenet5_traced", "resnet18_traced", "resnet34_scripted",
+                                           "resnet50_traced", "mobilenet_v2_traced", "efficientnet_b0_scripted"),
+                         [](const auto& info) { return info.param; });
+
+TEST(CudaRuntime, NoDriverIsAClearErrorAtLoad) {
+  if (cudaDeviceCount() > 0) GTEST_SKIP() << "this machine has a CUDA device";
+  ScratchDir dir("resnet18-cuda-no-driver");
+  validation::ModelCompileOptions options;
+  options.codegen.target = "cuda";
+  validation::compileModel(zooModel("resnet18_traced"), options, dir.path());
+  try {
+    runtime::Model model(dir.path());
+    FAIL() << "a CUDA artifact loaded without a CUDA device";
+  } catch (const runtime::Error& e) {
+    EXPECT_NE(std::string(e.what()).find("cannot use the GPU"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("--target host"), std::string::npos) << e.what();
+  }
+}
 
 }  // namespace
 }  // namespace kiln::testing

@@ -1,0 +1,60 @@
+#include "codegen/placement.h"
+
+#include <algorithm>
+#include <set>
+
+namespace kiln::codegen {
+namespace {
+
+// The stage-owning ops and outputs (-1 - k) that read `op`'s results, looking through inlined ops.
+std::set<int> stagedReaders(const BlockPipeline& block, const std::set<int>& stage_ops, int op) {
+  std::set<int> found;
+  auto it = block.readers.find(op);
+  if (it == block.readers.end()) return found;
+  for (int reader : it->second) {
+    if (reader < 0 || stage_ops.count(reader)) {
+      found.insert(reader);
+    } else {
+      std::set<int> further = stagedReaders(block, stage_ops, reader);
+      found.insert(further.begin(), further.end());
+    }
+  }
+  return found;
+}
+
+}  // namespace
+
+std::vector<int> halideExtents(const TensorFunc& t) {
+  std::vector<int> extents;
+  for (int64_t e : t.layout.halideExtents(t.shape)) extents.push_back(static_cast<int>(e));
+  return extents;
+}
+
+std::map<int, Placement> placeStages(const BlockPipeline& block) {
+  std::map<int, Placement> placement;
+  if (block.output_funcs.size() != 1) return placement;
+  const TensorFunc& out = block.output_funcs[0];
+  // A rank-4 model output kept in PyTorch's layout gets the plain schedule.
+  if (out.rank() < 2 || out.layout != activationLayout(out.rank())) return placement;
+  std::set<int> stage_ops;
+  for (const PlacedStage& s : block.stages) stage_ops.insert(s.op);
+  for (auto s = block.stages.rbegin(); s != block.stages.rend(); ++s) {
+    if (placement.count(s->op)) continue;
+    const std::set<int> readers = stagedReaders(block, stage_ops, s->op);
+    const TensorFunc& t = s->stage.tensor;
+    const bool own_stage_only = std::count_if(block.stages.begin(), block.stages.end(),
+                                              [&](const PlacedStage& o) { return o.op == s->op; }) == 1;
+    if (readers == std::set<int>{-1} && own_stage_only && s->stage.kind == StageKind::Accumulator &&
+        t.shape == out.shape && t.layout == out.layout) {
+      placement[s->op] = Placement::Anchor;
+      continue;
+    }
+    bool streamable = out.rank() == 4 && t.rank() == 4 && t.shape[2] > 1 && out.shape[2] > 1;
+    for (int reader : readers)
+      streamable = streamable && (reader < 0 || placement.at(reader) != Placement::Root);
+    placement[s->op] = streamable ? Placement::Strip : Placement::Root;
+  }
+  return placement;
+}
+
+}  // namespace kiln::codegen

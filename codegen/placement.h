@@ -1,0 +1,29 @@
+// Where each stage of a block pipeline is computed, decided once for every kind of schedule (CPU and GPU).
+//
+// Walking from the last stage-owning op backwards:
+//  - an Accumulator of the output's shape and layout whose result only the block's single output reads
+//    (through inlined epilogue ops) is the Anchor: computed per output tile, its sums kept in registers;
+//  - a rank-4 stage whose readers are all streamed (or the output) is a Strip: computed per strip of output
+//    rows, so its values stay in cache;
+//  - everything else is Root: computed once for the whole tensor (whole-image reductions such as global
+//    pooling and squeeze-excitation read their inputs this way).
+// Elementwise ops own no stage: they are inlined into their readers.
+#pragma once
+
+#include <map>
+#include <vector>
+
+#include "codegen/block_pipeline.h"
+
+namespace kiln::codegen {
+
+enum class Placement { Root, Strip, Anchor };
+
+// Stage-owning op -> placement. Empty (every stage Root) unless the block has a single output of rank >= 2
+// in kiln's activation layout: tiles and strips assume channels innermost and rows third.
+std::map<int, Placement> placeStages(const BlockPipeline& block);
+
+// A tensor's extents in Halide order (innermost first), as ints for schedules.
+std::vector<int> halideExtents(const TensorFunc& t);
+
+}  // namespace kiln::codegen

@@ -1,0 +1,298 @@
+#include "random_op_graphs.h"
+
+#include <gtest/gtest.h>
+
+#include <functional>
+#include <map>
+#include <random>
+
+#include "codegen/lowering.h"
+#include "codegen_test_support.h"
+#include "ir/error.h"
+#include "ir/printer.h"
+
+namespace kiln::testing {
+namespace {
+
+using ir::Attributes;
+using ir::Shape;
+using ir::ValueId;
+
+// fp32 against fp32 ATen: sums in another order, exp and erf approximations.
+constexpr double kTolerance = 2e-5;
+
+class RandomOps {
+ public:
+  RandomOps(ir::Graph& graph, uint32_t seed) : graph_(graph), rng_(seed) {}
+
+  int64_t pick(int64_t lo, int64_t hi) { return std::uniform_int_distribution<int64_t>(lo, hi)(rng_); }
+  bool coin() { return pick(0, 1) == 1; }
+
+  Shape shape(int rank, int64_t lo = 1, int64_t hi = 9) {
+    Shape s;
+    for (int d = 0; d < rank; ++d) s.push_back(pick(lo, hi));
+    return s;
+  }
+  ValueId input(const Shape& s) {
+    return graph_.addInput("x" + std::to_string(next_++), {ir::DType::Float32, s});
+  }
+  // A constant of random values; positive ones where the op needs them (variances).
+  ValueId constant(const Shape& s, bool positive = false) {
+    int64_t n = 1;
+    for (int64_t d : s) n *= d;
+    std::vector<float> data(n);
+    std::normal_distribution<float> normal;
+    for (float& x : data) x = positive ? 0.5f + std::abs(normal(rng_)) : normal(rng_);
+    return graph_.addConstant("c" + std::to_string(next_++), ir::Tensor(s, std::move(data)));
+  }
+  void op(const std::string& kind, std::vector<ValueId> inputs, const Attributes& attrs = {}) {
+    graph_.addOp(kind, std::move(inputs), attrs);
+  }
+
+ private:
+  ir::Graph& graph_;
+  std::mt19937 rng_;
+  int next_ = 0;
+};
+
+using Generator = std::function<void(RandomOps&)>;
+
+Generator unary(const std::string& kind) {
+  return [kind](RandomOps& r) {
+    Attributes attrs;
+    if (kind == "gelu") attrs.set("approximate", std::string(r.coin() ? "tanh" : "none"));
+    if (kind == "hardtanh") {
+      attrs.set("min_val", -0.5 - static_cast<double>(r.pick(0, 10)) / 10);
+      attrs.set("max_val", 0.5 + static_cast<double>(r.pick(0, 10)) / 10);
+    }
+    if (kind == "dropout") attrs.set("p", 0.3);
+    r.op(kind, {r.input(r.shape(static_cast<int>(r.pick(1, 4))))}, attrs);
+  };
+}
+
+Generator binary(const std::string& kind) {
+  return [kind](RandomOps& r) {
+    Shape a = r.shape(static_cast<int>(r.pick(1, 4)));
+    Shape b(a.begin() + r.pick(0, static_cast<int64_t>(a.size()) - 1), a.end());  // a suffix: broadcast rank
+    for (int64_t& d : b)
+      if (r.pick(0, 2) == 0) d = 1;
+    if (r.coin()) std::swap(a, b);
+    r.op(kind, {r.input(a), kind == "div" || r.coin() ? r.constant(b, kind == "div") : r.input(b)});
+  };
+}
+
+void conv2d(RandomOps& r) {
+  const int64_t groups_choice = r.pick(0, 2);
+  const int64_t in_per_group = r.pick(1, 6), out_per_group = r.pick(1, 20);
+  const int64_t groups = groups_choice == 0 ? 1 : groups_choice == 1 ? 2 : r.pick(3, 12);
+  const bool depthwise = groups_choice == 2;
+  const int64_t cin = depthwise ? groups : in_per_group * groups;
+  const int64_t cout = depthwise ? groups * r.pick(1, 2) : out_per_group * groups;
+  const int64_t kh = r.pick(1, 5), kw = r.pick(1, 5);
+  const Shape x{r.pick(1, 2), cin, r.pick(5, 17), r.pick(5, 17)};
+  std::vector<ValueId> inputs{r.input(x), r.constant({cout, cin / groups, kh, kw})};
+  if (r.coin()) inputs.push_back(r.constant({cout}));
+  r.op("conv2d", inputs,
+       {{"stride", std::vector<int64_t>{r.pick(1, 3), r.pick(1, 3)}},
+        {"padding", std::vector<int64_t>{r.pick(0, kh / 2 + 1), r.pick(0, kw / 2 + 1)}},
+        {"dilation", std::vector<int64_t>{r.pick(1, 2), r.pick(1, 2)}},
+        {"groups", groups}});
+}
+
+void linear(RandomOps& r) {
+  Shape x = r.shape(static_cast<int>(r.pick(1, 3)), 1, 40);
+  const int64_t out = r.pick(1, 40);
+  std::vector<ValueId> inputs{r.input(x), r.constant({out, x.back()})};
+  if (r.coin()) inputs.push_back(r.constant({out}));
+  r.op("linear", inputs);
+}
+
+void matmul(RandomOps& r) {
+  const int64_t m = r.pick(1, 20), k = r.pick(1, 30), n = r.pick(1, 20);
+  Shape a{m, k}, b{k, n};
+  switch (r.pick(0, 3)) {
+    case 0:
+      a.insert(a.begin(), r.pick(2, 3));
+      break;  // batched times matrix
+    case 1:
+      a = {k};
+      break;  // vector times matrix
+    case 2:
+      b = {k};
+      break;  // matrix times vector
+    default:
+      a.insert(a.begin(), 2);
+      b.insert(b.begin(), {1});
+      break;  // broadcast batch
+  }
+  r.op("matmul", {r.input(a), r.coin() ? r.constant(b) : r.input(b)});
+}
+
+Attributes window(RandomOps& r, bool dilation) {
+  const int64_t kh = r.pick(1, 4), kw = r.pick(1, 4);
+  Attributes attrs{{"kernel_size", std::vector<int64_t>{kh, kw}},
+                   {"stride", std::vector<int64_t>{r.pick(1, 3), r.pick(1, 3)}},
+                   {"padding", std::vector<int64_t>{r.pick(0, kh / 2), r.pick(0, kw / 2)}},
+                   {"ceil_mode", r.coin()}};
+  if (dilation) attrs.set("dilation", std::vector<int64_t>{r.pick(1, 2), r.pick(1, 2)});
+  return attrs;
+}
+
+void maxPool2d(RandomOps& r) {
+  r.op("max_pool2d", {r.input({r.pick(1, 2), r.pick(1, 20), r.pick(4, 15), r.pick(4, 15)})}, window(r, true));
+}
+
+void avgPool2d(RandomOps& r) {
+  Attributes attrs = window(r, false);
+  attrs.set("count_include_pad", r.coin());
+  r.op("avg_pool2d", {r.input({r.pick(1, 2), r.pick(1, 20), r.pick(4, 15), r.pick(4, 15)})}, attrs);
+}
+
+void adaptiveAvgPool2d(RandomOps& r) {
+  const Shape x{r.pick(1, 2), r.pick(1, 20), r.pick(1, 15), r.pick(1, 15)};
+  r.op("adaptive_avg_pool2d", {r.input(x)},
+       {{"output_size", std::vector<int64_t>{r.pick(1, x[2]), r.pick(1, x[3])}}});
+}
+
+void mean(RandomOps& r) {
+  const int rank = static_cast<int>(r.pick(1, 4));
+  std::vector<int64_t> dims;
+  for (int d = 0; d < rank; ++d)
+    if (r.coin()) dims.push_back(r.coin() ? d : d - rank);
+  if (dims.empty()) dims.push_back(rank - 1);
+  r.op("mean", {r.input(r.shape(rank))}, {{"dims", dims}, {"keepdim", r.coin()}});
+}
+
+void batchNorm(RandomOps& r) {
+  Shape x = r.shape(static_cast<int>(r.pick(2, 4)), 1, 20);
+  const Shape c{x[1]};
+  r.op("batch_norm", {r.input(x), r.constant(c), r.constant(c), r.constant(c), r.constant(c, true)},
+       {{"eps", 1e-5}});
+}
+
+void layerNorm(RandomOps& r) {
+  Shape x = r.shape(static_cast<int>(r.pick(2, 4)), 1, 20);
+  const int normalized = static_cast<int>(r.pick(1, 2));
+  Shape last(x.end() - normalized, x.end());
+  std::vector<ValueId> inputs{r.input(x)};
+  if (r.coin()) {
+    inputs.push_back(r.constant(last));
+    inputs.push_back(r.constant(last));
+  }
+  r.op("layer_norm", inputs, {{"normalized_shape", last}, {"eps", 1e-5}});
+}
+
+void softmax(RandomOps& r) {
+  const int rank = static_cast<int>(r.pick(1, 4));
+  r.op("softmax", {r.input(r.shape(rank, 1, 12))}, {{"dim", r.pick(-rank, rank - 1)}});
+}
+
+void reshape(RandomOps& r) {
+  Shape x = r.shape(static_cast<int>(r.pick(1, 4)));
+  int64_t n = 1;
+  for (int64_t d : x) n *= d;
+  std::vector<int64_t> shape = r.coin() ? std::vector<int64_t>{x[0], -1} : std::vector<int64_t>{-1};
+  if (x.size() == 1) shape = {1, n};
+  r.op("reshape", {r.input(x)}, {{"shape", shape}});
+}
+
+void permute(RandomOps& r) {
+  const int rank = static_cast<int>(r.pick(2, 4));
+  std::vector<int64_t> dims(rank);
+  for (int d = 0; d < rank; ++d) dims[d] = d;
+  for (int d = rank - 1; d > 0; --d) std::swap(dims[d], dims[r.pick(0, d)]);
+  r.op("permute", {r.input(r.shape(rank))}, {{"dims", dims}});
+}
+
+void cat(RandomOps& r) {
+  Shape x = r.shape(static_cast<int>(r.pick(1, 4)));
+  const int dim = static_cast<int>(r.pick(0, static_cast<int64_t>(x.size()) - 1));
+  std::vector<ValueId> parts;
+  for (int64_t p = r.pick(2, 3); p > 0; --p) {
+    x[dim] = r.pick(1, 6);
+    parts.push_back(r.input(x));
+  }
+  r.op("cat", parts, {{"dim", static_cast<int64_t>(dim)}});
+}
+
+void split(RandomOps& r) {
+  Shape x = r.shape(static_cast<int>(r.pick(1, 4)), 2, 9);
+  const int dim = static_cast<int>(r.pick(0, static_cast<int64_t>(x.size()) - 1));
+  const int64_t first = r.pick(1, x[dim] - 1);
+  r.op("split", {r.input(x)},
+       {{"dim", static_cast<int64_t>(dim)}, {"sizes", std::vector<int64_t>{first, x[dim] - first}}});
+}
+
+const std::map<std::string, Generator>& generators() {
+  static const std::map<std::string, Generator> all = [] {
+    std::map<std::string, Generator> g{{"conv2d", conv2d},
+                                       {"linear", linear},
+                                       {"matmul", matmul},
+                                       {"max_pool2d", maxPool2d},
+                                       {"avg_pool2d", avgPool2d},
+                                       {"adaptive_avg_pool2d", adaptiveAvgPool2d},
+                                       {"mean", mean},
+                                       {"batch_norm", batchNorm},
+                                       {"layer_norm", layerNorm},
+                                       {"softmax", softmax},
+                                       {"reshape", reshape},
+                                       {"permute", permute},
+                                       {"cat", cat},
+                                       {"split", split}};
+    for (const char* kind : {"relu", "sigmoid", "silu", "tanh", "gelu", "hardsigmoid", "hardswish",
+                             "hardtanh", "identity", "dropout"})
+      g.emplace(kind, unary(kind));
+    for (const char* kind : {"add", "sub", "mul", "div"}) g.emplace(kind, binary(kind));
+    return g;
+  }();
+  return all;
+}
+
+}  // namespace
+
+ir::Graph randomInstances(const std::string& kind, uint32_t seed) {
+  ir::Graph graph(kind);
+  RandomOps random(graph, seed);
+  for (int made = 0, tries = 0; made < kInstancesPerKind && tries < 1000; ++tries) {
+    try {
+      generators().at(kind)(random);
+      ++made;
+    } catch (const Error&) {
+      // The draw broke a rule of the op (e.g. a window larger than the padded input): draw again.
+    }
+  }
+  std::vector<ValueId> outputs;
+  for (const ir::Op& op : graph.ops()) outputs.insert(outputs.end(), op.outputs.begin(), op.outputs.end());
+  graph.setOutputs(outputs);
+  return graph;
+}
+
+bool hasRandomGenerator(const std::string& kind) { return generators().count(kind) > 0; }
+
+std::vector<std::string> allKinds() {
+  std::vector<std::string> kinds;
+  for (const ir::OpDef& def : ir::OpRegistry::global().all()) kinds.push_back(def.kind);
+  return kinds;
+}
+
+void expectKindMatchesATen(const std::string& kind, const std::vector<std::string>& targets) {
+  const ir::Graph graph = randomInstances(kind, 1234);
+  ASSERT_EQ(static_cast<int>(graph.ops().size()), kInstancesPerKind);
+  const std::vector<at::Tensor> inputs = randomInputs(graph, 7);
+  const std::vector<at::Tensor> expected = frontend::ReferenceExecutor(graph).run(inputs);
+  for (const std::string& target : targets) {
+    ScratchDir dir(kind + "-" + target);
+    std::vector<at::Tensor> actual;
+    try {
+      actual = validation::openArtifact(compileGraph(graph, "none", dir.path(), target), 0)->run(inputs);
+    } catch (const std::exception& e) {
+      FAIL() << kind << " on " << target << ": " << e.what() << "\nin\n" << ir::printGraph(graph);
+    }
+    for (size_t o = 0; o < actual.size(); ++o)
+      EXPECT_LE(errorToScale(actual[o], expected[o]), kTolerance)
+          << kind << " on " << target << ", output " << graph.value(graph.outputs()[o]).name << " of\n"
+          << ir::printGraph(graph);
+  }
+}
+
+}  // namespace kiln::testing
