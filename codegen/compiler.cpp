@@ -90,7 +90,8 @@ std::vector<BlockPipeline> compileBlocks(const ir::Graph& graph, const fusion::P
         BlockPipeline built = scheduledBlock(graph, block, layouts, target, options, b);
         std::vector<Halide::Argument> args(built.params.begin(), built.params.end());
         Halide::Module module = built.pipeline.compile_to_module(args, built.function_name, block_target);
-        module.compile({{Halide::OutputFileType::object, (object_dir / (built.function_name + ".o")).string()}});
+        module.compile(
+            {{Halide::OutputFileType::object, (object_dir / (built.function_name + ".o")).string()}});
         built.gpu_kernels = ptxKernels(module);
         blocks[b] = std::move(built);
       } catch (const std::exception& e) {
@@ -134,8 +135,7 @@ void package(const ir::Graph& graph, const fusion::Plan& plan, const fusion::Pla
   Halide::compile_standalone_runtime(objects.back().string(), target.halide);
   timer.end("runtime");
   const std::string& name = options.model_name;
-  linkLibraries(objects, staging / ("lib" + name + ".so"), staging / ("lib" + name + ".a"),
-                toolchain);
+  linkLibraries(objects, staging / ("lib" + name + ".so"), staging / ("lib" + name + ".a"), toolchain);
   fs::remove_all(object_dir);
   timer.end("link");
 

@@ -36,7 +36,8 @@ int stagingChunk(const Halide::RDom& reduction) {
 // One thread per element of every definition of f: pure dimensions fused innermost-first and split into
 // thread blocks. Reduction variables stay inside the thread.
 void threadPerElement(Func f, const std::vector<int>& extents, std::vector<std::string>& kernels) {
-  for (int d = 0; d <= f.num_update_definitions(); ++d) kernels.push_back(f.name() + ".s" + std::to_string(d));
+  for (int d = 0; d <= f.num_update_definitions(); ++d)
+    kernels.push_back(f.name() + ".s" + std::to_string(d));
   if (extents.empty()) {
     f.gpu_single_thread();
     for (int u = 0; u < f.num_update_definitions(); ++u) f.update(u).gpu_single_thread();
@@ -44,7 +45,8 @@ void threadPerElement(Func f, const std::vector<int>& extents, std::vector<std::
   }
   int64_t total = 1;
   for (int e : extents) total *= e;
-  const int threads = powerOfTwoUpTo(static_cast<int>(std::min<int64_t>(total, kThreadsPerBlock)), kThreadsPerBlock);
+  const int threads =
+      powerOfTwoUpTo(static_cast<int>(std::min<int64_t>(total, kThreadsPerBlock)), kThreadsPerBlock);
   const std::vector<Var> args = f.args();
   const std::string name = f.name();
   auto tile = [&](Halide::Stage stage) {
@@ -120,7 +122,8 @@ void scheduleBlockForGpu(BlockPipeline& block) {
   if (anchor) {
     anchorTile(block.output_funcs[0], anchor->stage, block.gpu_stages);
   } else {
-    for (TensorFunc& out : block.output_funcs) threadPerElement(out.func, halideExtents(out), block.gpu_stages);
+    for (TensorFunc& out : block.output_funcs)
+      threadPerElement(out.func, halideExtents(out), block.gpu_stages);
   }
   for (const PlacedStage& s : block.stages) {
     if (&s == anchor) continue;

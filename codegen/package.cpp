@@ -55,15 +55,15 @@ nlohmann::json blockJson(const ManifestInput& in, const BlockPipeline& pipeline,
   }
   const fusion::BlockMetrics& m = in.metrics.per_block.at(block.id);
   nlohmann::json json = {{"id", block.id},
-          {"function", pipeline.function_name},
-          {"arguments", pipeline.arguments},
-          {"outputs", pipeline.outputs},
-          {"ops", ops},
-          {"mapping", ir::mappingTypeName(block.mapping)},
-          {"flops", m.flops},
-          {"traffic_bytes", m.traffic_bytes},
-          {"internal_bytes", m.internal_bytes},
-          {"schedule_note", pipeline.schedule_note}};
+                         {"function", pipeline.function_name},
+                         {"arguments", pipeline.arguments},
+                         {"outputs", pipeline.outputs},
+                         {"ops", ops},
+                         {"mapping", ir::mappingTypeName(block.mapping)},
+                         {"flops", m.flops},
+                         {"traffic_bytes", m.traffic_bytes},
+                         {"internal_bytes", m.internal_bytes},
+                         {"schedule_note", pipeline.schedule_note}};
   if (!pipeline.gpu_stages.empty()) {
     json["gpu_stages"] = pipeline.gpu_stages;
     json["kernels"] = pipeline.gpu_kernels;

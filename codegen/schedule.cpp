@@ -56,9 +56,7 @@ RegisterBudget registerBudget(const Halide::Target& target) {
 class BlockScheduler {
  public:
   BlockScheduler(BlockPipeline& block, const Halide::Target& target)
-      : block_(block),
-        natural_(target.natural_vector_size<float>()),
-        budget_(registerBudget(target)) {}
+      : block_(block), natural_(target.natural_vector_size<float>()), budget_(registerBudget(target)) {}
 
   void run() {
     const std::map<int, Placement> placement = placeStages(block_);

@@ -1,4 +1,5 @@
-// Schedules: where and how each Func of a block pipeline is computed.
+// Schedules: where and how each Func of a block pipeline is computed. This file is the CPU's (x86-64 and
+// NEON); GPU targets get gpu_schedule.h's templates. Both start from the same placement (placement.h).
 //
 // `default` is kiln's own template, derived from the register-blocked conv that reached 96% of this machine's
 // peak (shared notes, halide14.md; Halide's apps/conv_layer):
@@ -14,8 +15,9 @@
 //    (WindowInput stages, block_pipeline.cpp), which are placed like reductions. Outputs are vectorized along
 //    their innermost dimension and parallel over their outermost one.
 //  - Tile sizes never exceed the extents they split; a tail that a vector or tile does not divide is handled
-//  by
-//    shifting the last tile inwards (outputs) or guarding it (intermediates), so odd sizes stay correct.
+//    by shifting the last tile inwards (outputs) or guarding it (intermediates), so odd sizes stay correct.
+//  - Register tiles are sized per ISA: accumulators plus weight vectors plus broadcast inputs fit the vector
+//    register file (AVX-512 and NEON 32 registers, AVX2 16).
 // `auto` hands the pipeline to a Halide 14 autoscheduler plugin (Mullapudi2016) instead, for comparison.
 #pragma once
 

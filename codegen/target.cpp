@@ -45,7 +45,9 @@ bool sameMachine(const Halide::Target& a, const Halide::Target& b) {
   return a.arch == b.arch && a.bits == b.bits && a.os == b.os;
 }
 
-bool runsOnHost(const Halide::Target& target) { return sameMachine(target, Halide::get_host_target()); }
+bool runsOnHost(const Halide::Target& target) {
+  return sameMachine(target, Halide::get_host_target());
+}
 
 Toolchain toolchainFor(const Halide::Target& target) {
   if (runsOnHost(target)) return {"c++", "ar", "g++ and binutils"};

@@ -14,8 +14,10 @@ DeviceMemory::DeviceMemory(const SymbolLookup& symbol, const std::string& librar
   device_sync_ = reinterpret_cast<BufferCall>(symbol("halide_device_sync"));
   device_release_ =
       reinterpret_cast<void (*)(void*, const halide_device_interface_t*)>(symbol("halide_device_release"));
-  if (!cuda_interface || !device_malloc_ || !device_free_ || !copy_to_host_ || !device_sync_ || !device_release_)
-    throw Error(library + " was compiled for CUDA but carries no CUDA runtime; recompile with `kiln compile`");
+  if (!cuda_interface || !device_malloc_ || !device_free_ || !copy_to_host_ || !device_sync_ ||
+      !device_release_)
+    throw Error(library +
+                " was compiled for CUDA but carries no CUDA runtime; recompile with `kiln compile`");
   interface_ = cuda_interface();
   // One float allocated and freed: a machine without a usable GPU is told so at load, not at the first run.
   halide_dimension_t dim{0, 1, 1, 0};
@@ -62,11 +64,13 @@ void DeviceMemory::copyValueToHost(int value_id, void* host) {
   buffer.flags = halide_buffer_flag_device_dirty;
   const int status = copy_to_host_(nullptr, &buffer);
   buffer.host = nullptr;
-  if (status != 0) throw Error("cannot copy value " + std::to_string(value_id) + " from the GPU: " + takeHalideError());
+  if (status != 0)
+    throw Error("cannot copy value " + std::to_string(value_id) + " from the GPU: " + takeHalideError());
 }
 
 void DeviceMemory::copyToHost(halide_buffer_t& buffer, const std::string& what) {
-  if (copy_to_host_(nullptr, &buffer) != 0) throw Error("cannot copy " + what + " from the GPU: " + takeHalideError());
+  if (copy_to_host_(nullptr, &buffer) != 0)
+    throw Error("cannot copy " + what + " from the GPU: " + takeHalideError());
 }
 
 void DeviceMemory::sync(halide_buffer_t& buffer) {

@@ -33,7 +33,8 @@ class DeviceMemory {
   // Copies an activation to `host` (valueData of a model that keeps intermediates).
   void copyValueToHost(int value_id, void* host);
 
-  // `buffer`'s host memory is newer than its device copy: Halide copies it in before the next kernel reads it.
+  // `buffer`'s host memory is newer than its device copy: Halide copies it in before the next kernel reads
+  // it.
   static void markHostNewer(halide_buffer_t& buffer) { buffer.flags |= halide_buffer_flag_host_dirty; }
   // Copies a block's result to its host memory (the caller's output); throws runtime::Error on failure.
   void copyToHost(halide_buffer_t& buffer, const std::string& what);

@@ -5,9 +5,9 @@
 #include <HalideRuntime.h>
 
 #include <algorithm>
-#include <set>
 #include <chrono>
 #include <cstring>
+#include <set>
 #include <sstream>
 
 #include "runtime/device.h"
@@ -236,7 +236,8 @@ void Model::run(const std::vector<HostTensor>& inputs, const std::vector<float*>
     if (times) times->start_ns[b] = steadyNanoseconds();
     const int status = entry_points_[b](call.args.data());
     if (status != 0)
-      throw Error("block " + std::to_string(block.id) + " (" + block.pattern() + ") failed: " + takeHalideError());
+      throw Error("block " + std::to_string(block.id) + " (" + block.pattern() +
+                  ") failed: " + takeHalideError());
     if (device_) copyOutputsToHost(b, times != nullptr);
     if (times) times->end_ns[b] = steadyNanoseconds();
   }

@@ -29,7 +29,8 @@ std::vector<const runtime::ValueInfo*> blockActivations(const runtime::Manifest&
   std::vector<const runtime::ValueInfo*> values;
   for (const runtime::BlockInfo& block : manifest.blocks)
     for (int id : block.outputs)
-      if (manifest.values.at(id).role == runtime::ValueRole::Activation) values.push_back(&manifest.values.at(id));
+      if (manifest.values.at(id).role == runtime::ValueRole::Activation)
+        values.push_back(&manifest.values.at(id));
   return values;
 }
 
@@ -67,9 +68,10 @@ fs::path arm64Runner() {
   const char* path = std::getenv("KILN_ARM64_RUNNER");
   const fs::path runner = path && *path ? fs::path(path) : fs::path(KILN_ARM64_RUNNER);
   if (!fs::exists(runner))
-    fail("no aarch64 kiln-runner at {}: install Debian's g++-aarch64-linux-gnu and rebuild kiln "
-         "(scripts/install-deps.sh, scripts/build.sh)",
-         runner.string());
+    fail(
+        "no aarch64 kiln-runner at {}: install Debian's g++-aarch64-linux-gnu and rebuild kiln "
+        "(scripts/install-deps.sh, scripts/build.sh)",
+        runner.string());
   return runner;
 }
 
@@ -81,7 +83,9 @@ at::Tensor readTensor(const fs::path& path) {
 class EmulatedArm64Executor : public ArtifactExecutor {
  public:
   EmulatedArm64Executor(const fs::path& dir, int threads)
-      : dir_(fs::absolute(dir)), threads_(threads), manifest_(runtime::readManifest(dir)),
+      : dir_(fs::absolute(dir)),
+        threads_(threads),
+        manifest_(runtime::readManifest(dir)),
         runner_(arm64Runner()) {}
   const runtime::Manifest& manifest() const override { return manifest_; }
   std::string where() const override { return "under qemu-aarch64"; }
@@ -125,10 +129,12 @@ std::unique_ptr<ArtifactExecutor> openArtifact(const fs::path& artifact_dir, int
                                                const std::string& expected_target) {
   const runtime::Manifest manifest = runtime::readManifest(artifact_dir);
   const Halide::Target compiled(manifest.halide_target);
-  if (!expected_target.empty() && !codegen::sameMachine(compiled, codegen::resolveTarget(expected_target).halide))
-    fail("{} was compiled for {}, not {}; recompile it with `kiln compile --target {}`, or validate it "
-         "without --target",
-         artifact_dir.string(), manifest.halide_target, expected_target, expected_target);
+  if (!expected_target.empty() &&
+      !codegen::sameMachine(compiled, codegen::resolveTarget(expected_target).halide))
+    fail(
+        "{} was compiled for {}, not {}; recompile it with `kiln compile --target {}`, or validate it "
+        "without --target",
+        artifact_dir.string(), manifest.halide_target, expected_target, expected_target);
   if (codegen::runsOnHost(compiled)) return std::make_unique<InProcessExecutor>(artifact_dir, threads);
   if (codegen::sameMachine(compiled, codegen::resolveTarget("arm64").halide))
     return std::make_unique<EmulatedArm64Executor>(artifact_dir, threads);

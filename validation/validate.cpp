@@ -76,7 +76,8 @@ ValidationReport validateArtifact(const fs::path& model_path, const fs::path& ar
       result.pass = result.pass && result.outputs.back().pass;
     }
     report.pass = report.pass && result.pass;
-    if (!result.pass && !report.fault) report.fault = localizeFault(model_path, *artifact, seed, options.tolerance);
+    if (!result.pass && !report.fault)
+      report.fault = localizeFault(model_path, *artifact, seed, options.tolerance);
     report.seeds.push_back(std::move(result));
   }
   return report;
@@ -98,8 +99,8 @@ std::vector<at::Tensor> runArtifact(runtime::Model& model, const std::vector<at:
 
 std::string formatReport(const ValidationReport& report, const Tolerance& tolerance) {
   std::string text = fmt::format("artifact ran {}\n", report.ran);
-  text += fmt::format("{:>6}  {:<12} {:>12} {:>12} {:>12} {:>12}  {}\n", "seed", "output",
-                                 "max abs", "max rel", "abs/scale", "cosine", "result");
+  text += fmt::format("{:>6}  {:<12} {:>12} {:>12} {:>12} {:>12}  {}\n", "seed", "output", "max abs",
+                      "max rel", "abs/scale", "cosine", "result");
   for (const SeedResult& seed : report.seeds)
     for (const Comparison& c : seed.outputs)
       text += fmt::format("{:>6}  {:<12} {:>12.3e} {:>12.3e} {:>12.3e} {:>12.9f}  {}\n", seed.seed, c.name,

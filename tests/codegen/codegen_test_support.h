@@ -13,6 +13,7 @@
 #include "fusion/strategies.h"
 #include "ir/files.h"
 #include "runtime/model.h"
+#include "validation/compile_model.h"
 #include "validation/validate.h"
 
 namespace kiln::testing {
@@ -34,6 +35,14 @@ inline std::filesystem::path compileGraph(const ir::Graph& graph, const std::str
   compile.schedule.kind = schedule;
   compileArtifact(graph, plan, fusion::computeMetrics(graph, plan, options.machine), compile, dir);
   return dir;
+}
+
+// A model file compiled for `target` into `dir` with kiln's defaults otherwise.
+inline codegen::ArtifactSummary compileModelFor(const std::filesystem::path& model, const std::string& target,
+                                                const std::filesystem::path& dir) {
+  validation::ModelCompileOptions options;
+  options.codegen.target = target;
+  return validation::compileModel(model, options, dir);
 }
 
 inline std::vector<at::Tensor> randomInputs(const ir::Graph& graph, uint64_t seed) {

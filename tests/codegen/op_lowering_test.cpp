@@ -28,7 +28,9 @@ TEST(Lowerings, EveryRegisteredKindHasALoweringAndARandomGenerator) {
 
 class OpLowering : public ::testing::TestWithParam<std::string> {};
 
-TEST_P(OpLowering, MatchesATenOnEveryTarget) { expectKindMatchesATen(GetParam(), targetsThisMachineRuns()); }
+TEST_P(OpLowering, MatchesATenOnEveryTarget) {
+  expectKindMatchesATen(GetParam(), targetsThisMachineRuns());
+}
 
 INSTANTIATE_TEST_SUITE_P(AllKinds, OpLowering, ::testing::ValuesIn(allKinds()),
                          [](const auto& info) { return info.param; });

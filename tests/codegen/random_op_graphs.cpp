@@ -267,7 +267,9 @@ ir::Graph randomInstances(const std::string& kind, uint32_t seed) {
   return graph;
 }
 
-bool hasRandomGenerator(const std::string& kind) { return generators().count(kind) > 0; }
+bool hasRandomGenerator(const std::string& kind) {
+  return generators().count(kind) > 0;
+}
 
 std::vector<std::string> allKinds() {
   std::vector<std::string> kinds;

@@ -3,9 +3,9 @@
 //    validate against LibTorch on this machine while running under qemu-aarch64 (the validator's default
 //    fp32 tolerance, one seed: emulation is slow).
 //  - cuda, without a GPU: every zoo model compiles and links, and the library's PTX holds an entry point for
-//    one kernel per stage the GPU schedule placed (manifest "gpu_stages" and "kernels"), for sm_80, with the library loadable without
-//    libcuda (CudaRuntime.NoDriverIsAClearErrorAtLoad). Running CUDA artifacts is tests/gpu's (label `gpu`); here, a machine without a CUDA driver must
-//    get a clear error at load.
+//    one kernel per stage the GPU schedule placed (manifest "gpu_stages" and "kernels"), for sm_80, with the
+//    library loadable without libcuda (CudaRuntime.NoDriverIsAClearErrorAtLoad). Running CUDA artifacts is
+//    tests/gpu's (label `gpu`); here, a machine without a CUDA driver must get a clear error at load.
 #include <gtest/gtest.h>
 
 #include <regex>
@@ -14,12 +14,12 @@
 #include <nlohmann/json.hpp>
 
 #include "../frontend/zoo_test_support.h"
-#include "codegen_test_support.h"
-#include "validation/compile_model.h"
 #include "../gpu/cuda_device.h"
+#include "codegen_test_support.h"
 #include "ir/files.h"
 #include "runtime/error.h"
 #include "runtime/model.h"
+#include "validation/compile_model.h"
 #include "validation/validate.h"
 
 namespace kiln::testing {
@@ -30,9 +30,7 @@ class ZooOnArm64 : public ::testing::TestWithParam<std::string> {};
 TEST_P(ZooOnArm64, ValidatesUnderEmulation) {
   const std::string name = GetParam();
   ScratchDir dir(name + "-arm64");
-  validation::ModelCompileOptions options;
-  options.codegen.target = "arm64";
-  const auto summary = validation::compileModel(zooModel(name), options, dir.path());
+  const auto summary = compileModelFor(zooModel(name), "arm64", dir.path());
   EXPECT_EQ(summary.halide_target.rfind("arm-64-linux", 0), 0u) << summary.halide_target;
   validation::ValidateOptions validate;
   validate.seeds = {1};
@@ -52,7 +50,8 @@ INSTANTIATE_TEST_SUITE_P(Zoo, ZooOnArm64,
 std::set<std::string> ptxEntries(const std::string& library) {
   std::set<std::string> entries;
   const std::regex entry(R"(\.visible \.entry (\w+)\()");
-  for (auto it = std::sregex_iterator(library.begin(), library.end(), entry); it != std::sregex_iterator(); ++it)
+  for (auto it = std::sregex_iterator(library.begin(), library.end(), entry); it != std::sregex_iterator();
+       ++it)
     entries.insert((*it)[1]);
   return entries;
 }
@@ -62,9 +61,7 @@ class ZooOnCuda : public ::testing::TestWithParam<std::string> {};
 TEST_P(ZooOnCuda, LinksWithAKernelForEveryGpuStage) {
   const std::string name = GetParam();
   ScratchDir dir(name + "-cuda");
-  validation::ModelCompileOptions options;
-  options.codegen.target = "cuda";
-  validation::compileModel(zooModel(name), options, dir.path());
+  compileModelFor(zooModel(name), "cuda", dir.path());
   const nlohmann::json manifest = nlohmann::json::parse(readFile(dir.path() / "manifest.json"));
   const std::string library = readFile(dir.path() / ("lib" + name + ".so"));
   const std::set<std::string> entries = ptxEntries(library);
@@ -85,15 +82,14 @@ TEST_P(ZooOnCuda, LinksWithAKernelForEveryGpuStage) {
 
 INSTANTIATE_TEST_SUITE_P(Zoo, ZooOnCuda,
                          ::testing::Values("lenet5_traced", "resnet18_traced", "resnet34_scripted",
-                                           "resnet50_traced", "mobilenet_v2_traced", "efficientnet_b0_scripted"),
+                                           "resnet50_traced", "mobilenet_v2_traced",
+                                           "efficientnet_b0_scripted"),
                          [](const auto& info) { return info.param; });
 
 TEST(CudaRuntime, NoDriverIsAClearErrorAtLoad) {
   if (cudaDeviceCount() > 0) GTEST_SKIP() << "this machine has a CUDA device";
   ScratchDir dir("resnet18-cuda-no-driver");
-  validation::ModelCompileOptions options;
-  options.codegen.target = "cuda";
-  validation::compileModel(zooModel("resnet18_traced"), options, dir.path());
+  compileModelFor(zooModel("resnet18_traced"), "cuda", dir.path());
   try {
     runtime::Model model(dir.path());
     FAIL() << "a CUDA artifact loaded without a CUDA device";

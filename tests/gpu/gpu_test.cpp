@@ -22,7 +22,9 @@ class OpLoweringOnGpu : public ::testing::TestWithParam<std::string> {
   void SetUp() override { skipWithoutDevice(); }
 };
 
-TEST_P(OpLoweringOnGpu, MatchesATen) { expectKindMatchesATen(GetParam(), {"cuda"}); }
+TEST_P(OpLoweringOnGpu, MatchesATen) {
+  expectKindMatchesATen(GetParam(), {"cuda"});
+}
 
 INSTANTIATE_TEST_SUITE_P(AllKinds, OpLoweringOnGpu, ::testing::ValuesIn(allKinds()),
                          [](const auto& info) { return info.param; });
@@ -35,9 +37,7 @@ class ZooOnGpu : public ::testing::TestWithParam<std::string> {
 TEST_P(ZooOnGpu, ValidatesAgainstLibTorch) {
   const std::string name = GetParam();
   ScratchDir dir(name + "-cuda");
-  validation::ModelCompileOptions options;
-  options.codegen.target = "cuda";
-  validation::compileModel(zooModel(name), options, dir.path());
+  compileModelFor(zooModel(name), "cuda", dir.path());
   validation::ValidateOptions validate;
   validate.seeds = {1, 2};
   const auto report = validation::validateArtifact(zooModel(name), dir.path(), validate);
@@ -47,7 +47,8 @@ TEST_P(ZooOnGpu, ValidatesAgainstLibTorch) {
 
 INSTANTIATE_TEST_SUITE_P(Zoo, ZooOnGpu,
                          ::testing::Values("lenet5_traced", "resnet18_traced", "resnet34_scripted",
-                                           "resnet50_traced", "mobilenet_v2_traced", "efficientnet_b0_scripted"),
+                                           "resnet50_traced", "mobilenet_v2_traced",
+                                           "efficientnet_b0_scripted"),
                          [](const auto& info) { return info.param; });
 
 }  // namespace

@@ -1,7 +1,8 @@
 // The runtime against real artifacts (LeNet-5 compiled once per suite): the C API's errors for bad inputs,
 // corrupt or missing files, a library that lacks a block and another machine's artifact; arena reuse; and the
-// validator naming the block whose weights were tampered with, in this process and under qemu-aarch64. (Byte-identical recompiles are a CLI test: Halide uniquifies Func names
-// per process, so the guarantee is per `kiln compile` run.)
+// validator naming the block whose weights were tampered with, in this process and under qemu-aarch64.
+// (Byte-identical recompiles are a CLI test: Halide uniquifies Func names per process, so the guarantee is
+// per `kiln compile` run.)
 #include <gtest/gtest.h>
 
 #include <fstream>
