@@ -71,7 +71,7 @@ void anchorTile(TensorFunc& out, const Stage& anchor, std::vector<std::string>& 
   Func f = out.func;
   const std::vector<Var> args = f.args();
   const std::string name = f.name();
-  Var co(name + "_co"), ci(name + "_ci"), xo(name + "_xo"), xi(name + "_xi"), rest(name + "_rest");
+  Var co(name + "_co"), ci(name + "_ci"), xo(name + "_xo"), xi(name + "_xi");
   f.split(args[0], co, ci, lanes, TailStrategy::ShiftInwards)
       .split(args[1], xo, xi, pixels, TailStrategy::ShiftInwards)
       .reorder(ci, xi, xo, co)

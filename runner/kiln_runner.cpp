@@ -6,7 +6,6 @@
 // writes DIR/output<k>.npy in logical (PyTorch) shape, and with --keep-values DIR/value<id>.npy for every
 // activation a block writes, in its storage layout (shape: the manifest's extents, outermost first).
 // Errors go to stderr as one line and exit 1.
-#include <algorithm>
 #include <cstdio>
 #include <exception>
 
