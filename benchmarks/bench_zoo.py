@@ -1,6 +1,12 @@
 """Benchmarks kiln on the model zoo and writes a Markdown table: compile time, end-to-end latency of the
 artifact against LibTorch eager and LibTorch frozen+optimize_for_inference (one process, same inputs, same
-threads, interleaved runs, medians), and activation memory. The machine and settings head the table.
+threads, interleaved runs, medians), against ONNX Runtime (run right after, same threads and rounds), and
+activation memory. The machine and settings head the table.
+
+ONNX Runtime is npm's onnxruntime-node (its CPU binaries ship inside the package), installed with
+--ignore-scripts into BUILD/onnxruntime on first use; each model is exported with torch.onnx.export (opset 13)
+from the same TorchScript file kiln compiles. Without node, npm or the package, its column says why and the
+rest still runs.
 
 usage: /usr/bin/python3 benchmarks/bench_zoo.py [--build build] [--threads N] [--runs N] [--out FILE.md] [MODEL ...]
 """
@@ -9,10 +15,15 @@ import datetime
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 
+import torch
+
 ZOO = ["lenet5", "resnet18", "resnet34", "resnet50", "mobilenet_v2", "efficientnet_b0"]
+ORT_VERSION = "1.30.0"
+ORT_SCRIPT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "onnxruntime_bench.js")
 
 
 def run(command):
@@ -28,6 +39,40 @@ def compile_model(kiln, model_path, artifact):
     phases = dict((name, float(sec)) for name, sec in re.findall(r"(\w+) ([0-9.]+) s", out.split("time:")[1]))
     blocks = int(re.search(r": (\d+) blocks", out).group(1))
     return total, phases, blocks
+
+
+def install_onnxruntime(build):
+    """The folder holding node_modules/onnxruntime-node, or the reason it is unavailable."""
+    prefix = os.path.abspath(os.path.join(build, "onnxruntime"))
+    if os.path.isdir(os.path.join(prefix, "node_modules", "onnxruntime-node")):
+        return prefix, None
+    if shutil.which("node") is None or shutil.which("npm") is None:
+        return None, "node/npm not installed"
+    os.makedirs(prefix, exist_ok=True)
+    result = subprocess.run(["npm", "install", "--prefix", prefix, "--ignore-scripts", "--no-audit", "--no-fund",
+                             f"onnxruntime-node@{ORT_VERSION}"], capture_output=True, text=True)
+    if result.returncode != 0:
+        return None, "npm install onnxruntime-node failed: " + result.stderr.strip().splitlines()[-1]
+    return prefix, None
+
+
+def input_shape(model_path):
+    extra = {"kiln/input_shape": ""}
+    torch.jit.load(model_path, _extra_files=extra)
+    return [int(d) for d in extra["kiln/input_shape"].split("x")]
+
+
+def bench_onnxruntime(prefix, model_path, onnx_path, threads, runs):
+    """ONNX Runtime's median seconds for the model, or the reason it could not be measured."""
+    shape = input_shape(model_path)
+    module = torch.jit.load(model_path).eval()
+    torch.onnx.export(module, torch.randn(*shape), onnx_path, opset_version=13)
+    env = dict(os.environ, NODE_PATH=os.path.join(prefix, "node_modules"))
+    result = subprocess.run(["node", ORT_SCRIPT, onnx_path, "x".join(map(str, shape)), str(threads), str(runs),
+                             "3"], capture_output=True, text=True, env=env)
+    if result.returncode != 0:
+        return None, result.stderr.strip()
+    return json.loads(result.stdout), None
 
 
 def mib(n):
@@ -46,6 +91,7 @@ def main():
     machine = run([kiln, "machine"]).strip()
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
 
+    ort_prefix, ort_missing = install_onnxruntime(args.build)
     rows = []
     for model in args.models:
         model_path = os.path.join(args.build, "zoo", model + "_traced.pt")
@@ -58,12 +104,19 @@ def main():
              "--json", result_file])
         bench = json.load(open(result_file))
         kiln_c, eager, optimized = bench["contenders"]
+        ort_ms, ort_speedup = ort_missing, "-"
+        if ort_prefix:
+            print(f"{model}: ONNX Runtime", file=sys.stderr)
+            ort, why = bench_onnxruntime(ort_prefix, model_path, artifact + ".onnx", args.threads, args.runs)
+            ort_ms = f"{ort['median_seconds'] * 1e3:.2f}" if ort else why
+            if ort:
+                ort_speedup = f"{ort['median_seconds'] / kiln_c['median_seconds']:.2f}x"
         rows.append(
             f"| {model} | {blocks} | {total:.1f} ({phases.get('codegen', 0):.1f}) | "
             f"{kiln_c['median_seconds'] * 1e3:.2f} | {eager['median_seconds'] * 1e3:.2f} | "
-            f"{optimized['median_seconds'] * 1e3:.2f} | {eager['kiln_speedup']:.2f}x | "
-            f"{optimized['kiln_speedup']:.2f}x | {mib(kiln_c['memory_bytes'])} | {mib(eager['memory_bytes'])} | "
-            f"{mib(optimized['memory_bytes'])} | {bench['max_scaled_error']:.1e} |")
+            f"{optimized['median_seconds'] * 1e3:.2f} | {ort_ms} | {eager['kiln_speedup']:.2f}x | "
+            f"{optimized['kiln_speedup']:.2f}x | {ort_speedup} | {mib(kiln_c['memory_bytes'])} | "
+            f"{mib(eager['memory_bytes'])} | {mib(optimized['memory_bytes'])} | {bench['max_scaled_error']:.1e} |")
 
     lines = [
         f"Measured {datetime.date.today()} at kiln {commit} with `/usr/bin/python3 benchmarks/bench_zoo.py "
@@ -76,12 +129,15 @@ def main():
         "```",
         "",
         "| model | blocks | compile s (codegen) | kiln ms | LibTorch eager ms | LibTorch optimized ms "
-        "| speedup vs eager | speedup vs optimized | kiln arena | eager peak | optimized peak | max error |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|",
+        f"| ONNX Runtime {ORT_VERSION} ms | speedup vs eager | speedup vs optimized | speedup vs ONNX Runtime "
+        "| kiln arena | eager peak | optimized peak | max error |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
         *rows,
         "",
         "Speedup = LibTorch median / kiln median (above 1: kiln is faster). LibTorch optimized = "
-        "`torch.jit.optimize_for_inference` (frozen, oneDNN). Memory: kiln's activation arena against the most "
+        "`torch.jit.optimize_for_inference` (frozen, oneDNN). ONNX Runtime: npm's onnxruntime-node, CPU provider, "
+        "all graph optimizations, intra-op threads as above, model exported with `torch.onnx.export` (opset 13), "
+        "timed in its own process right after kiln's rounds. Memory: kiln's activation arena against the most "
         "bytes LibTorch's allocator held in one forward. Max error: kiln's output against eager's, "
         "max |difference| / max |reference|.",
     ]
