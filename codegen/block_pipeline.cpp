@@ -10,16 +10,20 @@
 namespace kiln::codegen {
 namespace {
 
-Layout preferredWeightLayout(const ir::Graph& graph, ir::ValueId constant, const ir::UseIndex& uses) {
-  const int rank = graph.type(constant).rank();
+// Conv and linear weights in panels of one vector of output channels, unblocked when the vector does not
+// divide the output channels (a shifted tail tile would then straddle two panels).
+Layout preferredWeightLayout(const ir::Graph& graph, ir::ValueId constant, const ir::UseIndex& uses,
+                             const TargetDesc& target) {
+  const ir::TensorType& type = graph.type(constant);
+  const int panel = type.shape[0] % target.weightPanel() == 0 ? target.weightPanel() : 1;
   for (int user : uses.users[constant]) {
     const ir::Op& op = graph.ops()[user];
     if (op.inputs.size() > 1 && op.inputs[1] == constant) {
-      if (op.kind == "conv2d") return convWeightsPacked();
-      if (op.kind == "linear") return linearWeightsPacked();
+      if (op.kind == "conv2d") return convWeightsPacked(panel);
+      if (op.kind == "linear") return linearWeightsPacked(panel);
     }
   }
-  return rowMajor(rank);
+  return rowMajor(type.rank());
 }
 
 void checkFloat32(const ir::Graph& graph, ir::ValueId id) {
@@ -97,7 +101,7 @@ std::string funcName(const ir::Graph& graph, ir::ValueId id) {
   return name;
 }
 
-ValueLayouts chooseLayouts(const ir::Graph& graph, const fusion::Plan& plan) {
+ValueLayouts chooseLayouts(const ir::Graph& graph, const fusion::Plan& plan, const TargetDesc& target) {
   const ir::UseIndex uses(graph);
   ValueLayouts layouts;
   for (const fusion::Block& block : plan.blocks) {
@@ -106,7 +110,7 @@ ValueLayouts chooseLayouts(const ir::Graph& graph, const fusion::Plan& plan) {
     for (ir::ValueId id : block.footprint.outputs)
       layouts.emplace(id, activationLayout(graph.type(id).rank()));
     for (ir::ValueId id : block.footprint.weights)
-      layouts.emplace(id, preferredWeightLayout(graph, id, uses));
+      layouts.emplace(id, preferredWeightLayout(graph, id, uses, target));
   }
   for (ir::ValueId id : graph.inputs()) layouts[id] = rowMajor(graph.type(id).rank());
   for (ir::ValueId id : graph.outputs()) layouts[id] = rowMajor(graph.type(id).rank());

@@ -12,6 +12,8 @@
 #include <vector>
 
 #include "codegen/lowering.h"
+#include "codegen/schedule_config.h"
+#include "codegen/target_desc.h"
 #include "fusion/plan.h"
 
 namespace kiln::codegen {
@@ -20,7 +22,7 @@ namespace kiln::codegen {
 using ValueLayouts = std::map<ir::ValueId, Layout>;
 
 // kiln's layout choices for a planned graph; see codegen/layout.h for the rules.
-ValueLayouts chooseLayouts(const ir::Graph& graph, const fusion::Plan& plan);
+ValueLayouts chooseLayouts(const ir::Graph& graph, const fusion::Plan& plan, const TargetDesc& target);
 
 // A stage of the pipeline with the op it came from.
 struct PlacedStage {
@@ -39,6 +41,7 @@ struct BlockPipeline {
   // directly; schedules use it to decide where a stage may be computed.
   std::map<int, std::vector<int>> readers;
   Halide::Pipeline pipeline;
+  ScheduleConfig schedule;    // the template and config that scheduled it (schedule.h)
   std::string schedule_note;  // set when the block did not get the schedule asked for, and why
   // GPU targets: the definitions the schedule put on the GPU ("<Func>.s<definition>"), each one kernel, and
   // the PTX entry points Halide emitted for them (set by the compiler).

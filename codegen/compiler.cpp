@@ -42,16 +42,17 @@ void checkReplaceable(const fs::path& directory) {
 // an argument drops out after simplification, e.g. x - x); such a block gets the default schedule instead,
 // and the fallback is reported.
 BlockPipeline scheduledBlock(const ir::Graph& graph, const fusion::Block& block, const ValueLayouts& layouts,
-                             const Halide::Target& target, const CompileOptions& options, int index) {
+                             const TargetDesc& desc, const Halide::Target& target, const CompileOptions& options,
+                             int index) {
   const std::string name = blockFunctionName(options.model_name, index);
   BlockPipeline built = buildBlockPipeline(graph, block, layouts, name);
   try {
-    scheduleBlock(built, target, options.schedule);
+    built.schedule = scheduleBlock(built, graph, index, desc, target, options.schedule);
     return built;
   } catch (const Halide::Error& e) {
     if (options.schedule.kind != ScheduleKind::Auto) throw;
     BlockPipeline fallback = buildBlockPipeline(graph, block, layouts, name);
-    scheduleBlock(fallback, target, ScheduleOptions{ScheduleKind::Default});
+    fallback.schedule = scheduleBlock(fallback, graph, index, desc, target, ScheduleOptions{});
     fallback.schedule_note = " [autoscheduler failed, default schedule used]";
     return fallback;
   }
@@ -72,8 +73,9 @@ std::vector<std::string> ptxKernels(const Halide::Module& module) {
 
 // Lowers, schedules and compiles every block on `jobs` threads; the first failure is rethrown.
 std::vector<BlockPipeline> compileBlocks(const ir::Graph& graph, const fusion::Plan& plan,
-                                         const ValueLayouts& layouts, const Halide::Target& target,
-                                         const CompileOptions& options, const fs::path& object_dir,
+                                         const ValueLayouts& layouts, const TargetDesc& desc,
+                                         const Halide::Target& target, const CompileOptions& options,
+                                         const fs::path& object_dir,
                                          std::vector<BlockCompileTime>& times) {
   const int count = static_cast<int>(plan.blocks.size());
   std::vector<BlockPipeline> blocks(count);
@@ -87,7 +89,7 @@ std::vector<BlockPipeline> compileBlocks(const ir::Graph& graph, const fusion::P
       const fusion::Block& block = plan.blocks[b];
       const auto start = Clock::now();
       try {
-        BlockPipeline built = scheduledBlock(graph, block, layouts, target, options, b);
+        BlockPipeline built = scheduledBlock(graph, block, layouts, desc, target, options, b);
         std::vector<Halide::Argument> args(built.params.begin(), built.params.end());
         Halide::Module module = built.pipeline.compile_to_module(args, built.function_name, block_target);
         module.compile(
@@ -101,11 +103,11 @@ std::vector<BlockPipeline> compileBlocks(const ir::Graph& graph, const fusion::P
               fmt::format("block {} ({}) failed to compile: {}", b, blockPattern(graph, block), e.what())));
         continue;
       }
-      times[b] = {b, blockPattern(graph, block), secondsSince(start)};
+      times[b] = {b, blockPattern(graph, block), blocks[b].schedule.toString(), secondsSince(start)};
       std::lock_guard lock(mutex);
       if (options.progress)
-        options.progress(fmt::format("[{}/{}] block {} {} ({:.2f} s){}", ++done, count, b, times[b].pattern,
-                                     times[b].seconds, blocks[b].schedule_note));
+        options.progress(fmt::format("[{}/{}] block {} {} ({:.2f} s) {}{}", ++done, count, b, times[b].pattern,
+                                     times[b].seconds, times[b].schedule, blocks[b].schedule_note));
     }
   };
   const int jobs =
@@ -125,9 +127,10 @@ void package(const ir::Graph& graph, const fusion::Plan& plan, const fusion::Pla
   const fs::path object_dir = staging / "objects";
   fs::create_directories(object_dir);
   PhaseTimer timer(summary.phases);
-  const ValueLayouts layouts = chooseLayouts(graph, plan);
+  const TargetDesc desc = describeTarget(target.halide, options.schedule.threads);
+  const ValueLayouts layouts = chooseLayouts(graph, plan, desc);
   std::vector<BlockPipeline> blocks =
-      compileBlocks(graph, plan, layouts, target.halide, options, object_dir, summary.block_times);
+      compileBlocks(graph, plan, layouts, desc, target.halide, options, object_dir, summary.block_times);
   timer.end("codegen");
   std::vector<fs::path> objects;
   for (const BlockPipeline& block : blocks) objects.push_back(object_dir / (block.function_name + ".o"));

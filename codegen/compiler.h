@@ -53,6 +53,7 @@ class PhaseTimer {
 struct BlockCompileTime {
   int block = 0;
   std::string pattern;
+  std::string schedule;  // its template and config, ScheduleConfig::toString
   double seconds = 0.0;  // lowering, scheduling and Halide's compile to an object file
 };
 

@@ -12,10 +12,6 @@ using Halide::RVar;
 using Halide::TailStrategy;
 using Halide::Var;
 
-constexpr int kWarp = 32;
-constexpr int kThreadsPerBlock = 256;
-constexpr int kPixelsPerThread = 4;
-
 // The largest power of two that is at most `limit` and at most `extent`.
 int powerOfTwoUpTo(int extent, int limit) {
   int p = 1;
@@ -35,7 +31,8 @@ int stagingChunk(const Halide::RDom& reduction) {
 
 // One thread per element of every definition of f: pure dimensions fused innermost-first and split into
 // thread blocks. Reduction variables stay inside the thread.
-void threadPerElement(Func f, const std::vector<int>& extents, std::vector<std::string>& kernels) {
+void threadPerElement(Func f, const std::vector<int>& extents, int block_threads,
+                      std::vector<std::string>& kernels) {
   for (int d = 0; d <= f.num_update_definitions(); ++d)
     kernels.push_back(f.name() + ".s" + std::to_string(d));
   if (extents.empty()) {
@@ -46,7 +43,7 @@ void threadPerElement(Func f, const std::vector<int>& extents, std::vector<std::
   int64_t total = 1;
   for (int e : extents) total *= e;
   const int threads =
-      powerOfTwoUpTo(static_cast<int>(std::min<int64_t>(total, kThreadsPerBlock)), kThreadsPerBlock);
+      powerOfTwoUpTo(static_cast<int>(std::min<int64_t>(total, block_threads)), block_threads);
   const std::vector<Var> args = f.args();
   const std::string name = f.name();
   auto tile = [&](Halide::Stage stage) {
@@ -62,12 +59,10 @@ void threadPerElement(Func f, const std::vector<int>& extents, std::vector<std::
   for (int u = 0; u < f.num_update_definitions(); ++u) tile(f.update(u));
 }
 
-// The output and its anchor: channels on lanes, kPixelsPerThread pixels per thread, the accumulator in
+// The output and its anchor: channels on `lanes` lanes, `pixels` pixels per thread, the accumulator in
 // registers and the operand staged in shared memory per chunk of the reduction.
-void anchorTile(TensorFunc& out, const Stage& anchor, std::vector<std::string>& kernels) {
+void anchorTile(TensorFunc& out, const Stage& anchor, int lanes, int pixels, std::vector<std::string>& kernels) {
   kernels.push_back(out.func.name() + ".s0");
-  const std::vector<int> extents = halideExtents(out);
-  const int lanes = powerOfTwoUpTo(extents[0], kWarp), pixels = std::min(kPixelsPerThread, extents[1]);
   Func f = out.func;
   const std::vector<Var> args = f.args();
   const std::string name = f.name();
@@ -112,25 +107,58 @@ void anchorTile(TensorFunc& out, const Stage& anchor, std::vector<std::string>& 
   }
 }
 
+// The one GPU template: an anchored block gets register tiles of `lanes` channels x `pixels` pixels per
+// thread; everything else runs one thread per element in blocks of up to `block_threads`.
+class GpuTemplate : public ScheduleTemplate {
+ public:
+  const char* name() const override { return "gpu"; }
+  bool matches(const BlockAnalysis&) const override { return true; }
+
+  ParamSpace space(const BlockAnalysis& block, const TargetDesc& target) const override {
+    ParamSpace space{{"block_threads", {32, 64, 128, 256, 512}}};
+    if (block.anchor) {
+      space["lanes"] = {};
+      for (int lanes = 1; lanes <= powerOfTwoUpTo(block.out_extents[0], target.warp_lanes); lanes *= 2)
+        space["lanes"].push_back(lanes);
+      space["pixels"] = {};
+      for (int pixels = 1; pixels <= std::min(8, block.out_extents[1]); ++pixels) space["pixels"].push_back(pixels);
+    }
+    return space;
+  }
+
+  ScheduleConfig defaultConfig(const BlockAnalysis& block, const TargetDesc& target) const override {
+    ScheduleConfig config{name(), {{"block_threads", target.block_threads}}};
+    if (block.anchor) {
+      config.params["lanes"] = powerOfTwoUpTo(block.out_extents[0], target.warp_lanes);
+      config.params["pixels"] = std::min(target.pixels_per_thread, block.out_extents[1]);
+    }
+    return config;
+  }
+
+  void apply(BlockPipeline& block, const BlockAnalysis& analysis, const ScheduleConfig& config,
+             const TargetDesc&) const override {
+    const int block_threads = config.get("block_threads");
+    if (analysis.anchor) {
+      anchorTile(block.output_funcs[0], analysis.anchor->stage, config.get("lanes"), config.get("pixels"),
+                 block.gpu_stages);
+    } else {
+      for (TensorFunc& out : block.output_funcs)
+        threadPerElement(out.func, halideExtents(out), block_threads, block.gpu_stages);
+    }
+    for (const PlacedStage& s : block.stages) {
+      if (&s == analysis.anchor) continue;
+      Func f = s.stage.tensor.func;
+      f.compute_root();
+      threadPerElement(f, halideExtents(s.stage.tensor), block_threads, block.gpu_stages);
+    }
+  }
+};
+
 }  // namespace
 
-void scheduleBlockForGpu(BlockPipeline& block) {
-  const std::map<int, Placement> placement = placeStages(block);
-  const PlacedStage* anchor = nullptr;
-  for (const PlacedStage& s : block.stages)
-    if (placement.count(s.op) && placement.at(s.op) == Placement::Anchor) anchor = &s;
-  if (anchor) {
-    anchorTile(block.output_funcs[0], anchor->stage, block.gpu_stages);
-  } else {
-    for (TensorFunc& out : block.output_funcs)
-      threadPerElement(out.func, halideExtents(out), block.gpu_stages);
-  }
-  for (const PlacedStage& s : block.stages) {
-    if (&s == anchor) continue;
-    Func f = s.stage.tensor.func;
-    f.compute_root();
-    threadPerElement(f, halideExtents(s.stage.tensor), block.gpu_stages);
-  }
+const ScheduleTemplate& gpuTemplate() {
+  static const GpuTemplate gpu;
+  return gpu;
 }
 
 }  // namespace kiln::codegen

@@ -14,12 +14,11 @@
 // Strips (a CPU cache idea) are computed whole on the GPU.
 #pragma once
 
-#include <Halide.h>
-
-#include "codegen/block_pipeline.h"
+#include "codegen/schedule_template.h"
 
 namespace kiln::codegen {
 
-void scheduleBlockForGpu(BlockPipeline& block);
+// The template every block of a GPU target gets; its lanes, pixels and block size come from the TargetDesc.
+const ScheduleTemplate& gpuTemplate();
 
 }  // namespace kiln::codegen

@@ -1,6 +1,7 @@
 #include "codegen/package.h"
 
 #include <cstring>
+#include <numeric>
 #include <set>
 
 #include "ir/error.h"
@@ -23,15 +24,18 @@ std::vector<ir::ValueId> allWeights(const fusion::Plan& plan) {
 nlohmann::json valueJson(const ManifestInput& in, ir::ValueId id, const std::string& role) {
   const ir::TensorType& type = in.graph.type(id);
   const Layout& layout = in.layouts.at(id);
+  const std::vector<int64_t> extents = layout.halideExtents(type.shape);
+  const int64_t bytes = std::accumulate(extents.begin(), extents.end(), int64_t{sizeof(float)}, std::multiplies<>());
   nlohmann::json value = {{"id", id},
                           {"name", in.graph.value(id).name},
                           {"role", role},
                           {"dtype", "float32"},
                           {"shape", type.shape},
                           {"layout", layout.name},
-                          {"extents", layout.halideExtents(type.shape)},
+                          {"extents", extents},
                           {"positions", layout.position},
-                          {"bytes", type.bytes()}};
+                          {"bytes", bytes}};
+  if (layout.blocked >= 0) value["blocked"] = {{"dimension", layout.blocked}, {"block", layout.block}};
   if (role == "weight") value["offset"] = in.weights.offset.at(id);
   return value;
 }
@@ -63,6 +67,7 @@ nlohmann::json blockJson(const ManifestInput& in, const BlockPipeline& pipeline,
                          {"flops", m.flops},
                          {"traffic_bytes", m.traffic_bytes},
                          {"internal_bytes", m.internal_bytes},
+                         {"schedule", pipeline.schedule.toJson()},
                          {"schedule_note", pipeline.schedule_note}};
   if (!pipeline.gpu_stages.empty()) {
     json["gpu_stages"] = pipeline.gpu_stages;
@@ -82,7 +87,8 @@ nlohmann::json layoutSummary(const ManifestInput& in) {
           {"values_not_row_major", converted},
           {"model_inputs_outputs", "row-major (PyTorch contiguous)"},
           {"activations", "rank-4 values channels-innermost (NHWC)"},
-          {"weights", "conv HWIO, linear IO, other row-major"}};
+          {"weights", "conv [O/v][KH][KW][I][v] and linear [O/v][I][v] panels of one vector v of output "
+                      "channels (HWIO / IO when v does not divide O), other row-major"}};
 }
 
 nlohmann::json planJson(const fusion::PlanMetrics& m) {

@@ -24,6 +24,16 @@ std::set<int> stagedReaders(const BlockPipeline& block, const std::set<int>& sta
 
 }  // namespace
 
+bool readsStagedValues(const BlockPipeline& block, int op) {
+  for (const auto& [producer, readers] : block.readers) {
+    if (std::find(readers.begin(), readers.end(), op) == readers.end()) continue;
+    const bool staged = std::any_of(block.stages.begin(), block.stages.end(),
+                                    [&](const PlacedStage& s) { return s.op == producer; });
+    if (staged || readsStagedValues(block, producer)) return true;
+  }
+  return false;
+}
+
 std::vector<int> halideExtents(const TensorFunc& t) {
   std::vector<int> extents;
   for (int64_t e : t.layout.halideExtents(t.shape)) extents.push_back(static_cast<int>(e));
@@ -39,11 +49,13 @@ std::map<int, Placement> placeStages(const BlockPipeline& block) {
   std::set<int> stage_ops;
   for (const PlacedStage& s : block.stages) stage_ops.insert(s.op);
   for (auto s = block.stages.rbegin(); s != block.stages.rend(); ++s) {
-    if (placement.count(s->op)) continue;
+    if (placement.count(s->op) || s->stage.kind == StageKind::PaddedInput) continue;
     const std::set<int> readers = stagedReaders(block, stage_ops, s->op);
     const TensorFunc& t = s->stage.tensor;
-    const bool own_stage_only = std::count_if(block.stages.begin(), block.stages.end(),
-                                              [&](const PlacedStage& o) { return o.op == s->op; }) == 1;
+    const bool own_stage_only =
+        std::count_if(block.stages.begin(), block.stages.end(), [&](const PlacedStage& o) {
+          return o.op == s->op && o.stage.kind != StageKind::PaddedInput;
+        }) == 1;
     if (readers == std::set<int>{-1} && own_stage_only && s->stage.kind == StageKind::Accumulator &&
         t.shape == out.shape && t.layout == out.layout) {
       placement[s->op] = Placement::Anchor;

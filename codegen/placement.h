@@ -7,7 +7,8 @@
 //    rows, so its values stay in cache;
 //  - everything else is Root: computed once for the whole tensor (whole-image reductions such as global
 //    pooling and squeeze-excitation read their inputs this way).
-// Elementwise ops own no stage: they are inlined into their readers.
+// Elementwise ops own no stage: they are inlined into their readers. A conv's PaddedInput stage takes no
+// placement of its own: it is copied whole before the block's loops or inlined (readsStagedValues).
 #pragma once
 
 #include <map>
@@ -22,6 +23,9 @@ enum class Placement { Root, Strip, Anchor };
 // Stage-owning op -> placement. Empty (every stage Root) unless the block has a single output of rank >= 2
 // in kiln's activation layout: tiles and strips assume channels innermost and rows third.
 std::map<int, Placement> placeStages(const BlockPipeline& block);
+
+// Whether `op` reads, directly or through inlined ops, the result of an op of the block that owns a stage.
+bool readsStagedValues(const BlockPipeline& block, int op);
 
 // A tensor's extents in Halide order (innermost first), as ints for schedules.
 std::vector<int> halideExtents(const TensorFunc& t);

@@ -1,15 +1,6 @@
 #include "codegen/tensor_func.h"
 
 namespace kiln::codegen {
-namespace {
-
-std::vector<Halide::Expr> toHalideOrder(const Layout& layout, const std::vector<Halide::Expr>& index) {
-  std::vector<Halide::Expr> args(index.size());
-  for (size_t d = 0; d < index.size(); ++d) args[layout.position[d]] = index[d];
-  return args;
-}
-
-}  // namespace
 
 Halide::Expr TensorFunc::at(const std::vector<Halide::Expr>& index) const {
   return ref(index);
@@ -23,7 +14,7 @@ std::vector<Halide::Var> TensorFunc::logicalVars() const {
 }
 
 Halide::FuncRef TensorFunc::ref(const std::vector<Halide::Expr>& index) const {
-  return func(toHalideOrder(layout, index));
+  return func(layout.halideIndex(index));
 }
 
 TensorFunc defineTensor(const std::string& name, const ir::Shape& shape, const Layout& layout,

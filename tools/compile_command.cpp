@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "codegen/target.h"
+#include "codegen/target_desc.h"
 #include "ir/units.h"
 #include "tools/commands.h"
 #include "tools/machine_options.h"
@@ -21,6 +22,7 @@ struct CompileCommandOptions {
   std::string strategy = "dnnfusion";
   std::string schedule = "default";
   std::string name;
+  std::string schedule_config;
   int jobs = 0;
   bool verbose = false;
   MachineOptions machine;
@@ -31,6 +33,13 @@ std::string phaseLine(const codegen::ArtifactSummary& summary) {
   for (const codegen::PhaseTime& phase : summary.phases)
     line += fmt::format("{}{} {:.2f} s", line.empty() ? "" : ", ", phase.phase, phase.seconds);
   return line;
+}
+
+std::string blockSchedules(const codegen::ArtifactSummary& summary) {
+  std::string text = "  schedules (template and config per block):\n";
+  for (const codegen::BlockCompileTime& block : summary.block_times)
+    text += fmt::format("    block {:>3}  {:<60}  {}\n", block.block, block.schedule, block.pattern);
+  return text;
 }
 
 std::string slowestBlocks(const codegen::ArtifactSummary& summary, size_t count) {
@@ -47,9 +56,17 @@ void run(const CompileCommandOptions& options) {
   validation::ModelCompileOptions compile;
   compile.input_shapes = options.model.shapes();
   compile.strategy = options.strategy;
-  compile.partition.machine = options.machine.peaks().costModelMachine(profiling::hardwareThreads());
+  const int threads = profiling::hardwareThreads();
+  const codegen::TargetInfo target = codegen::resolveTarget(options.target);
+  // A plan for a machine kiln cannot measure here is priced with that target's nominal figures.
+  compile.partition.machine = codegen::runsOnHost(target.halide)
+                                  ? options.machine.peaks().costModelMachine(threads)
+                                  : codegen::describeTarget(target.halide, threads).nominalMachine();
   compile.codegen.target = options.target;
   compile.codegen.schedule.kind = codegen::parseScheduleKind(options.schedule);
+  compile.codegen.schedule.threads = threads;
+  if (!options.schedule_config.empty())
+    compile.codegen.schedule.overrides = codegen::readScheduleOverrides(options.schedule_config);
   compile.codegen.model_name = options.name;
   compile.codegen.jobs = options.jobs;
   compile.codegen.progress = [](const std::string& line) {
@@ -62,7 +79,10 @@ void run(const CompileCommandOptions& options) {
               binaryBytes(summary.weight_bytes).c_str(), summary.seconds, summary.halide_target.c_str(),
               summary.directory.c_str());
   std::printf("  time: %s\n", phaseLine(summary).c_str());
-  if (options.verbose) std::fputs(slowestBlocks(summary, 10).c_str(), stdout);
+  if (options.verbose) {
+    std::fputs(blockSchedules(summary).c_str(), stdout);
+    std::fputs(slowestBlocks(summary, 10).c_str(), stdout);
+  }
 }
 
 }  // namespace
@@ -85,10 +105,14 @@ void addCompileCommand(CLI::App& app) {
   command->add_option("--schedule", options->schedule, "default (kiln's templates) or auto (Mullapudi2016)")
       ->check(CLI::IsMember({"default", "auto"}))
       ->capture_default_str();
+  command->add_option("--schedule-config", options->schedule_config,
+                      "JSON file of per-block schedule configs to use instead of the defaults: an artifact's "
+                      "manifest.json, or {\"<block>\": {\"template\": ..., \"params\": {...}}}");
   command->add_option("--name", options->name, "C name of the model (default: from the file name)");
   command->add_option("-j,--jobs", options->jobs, "blocks compiled at once (default: one per core)")
       ->check(CLI::NonNegativeNumber);
-  command->add_flag("-v,--verbose", options->verbose, "also list the blocks that took longest to compile");
+  command->add_flag("-v,--verbose", options->verbose,
+                    "also list every block's schedule and the blocks that took longest to compile");
   options->machine.addTo(*command);
   command->callback([options] { run(*options); });
 }

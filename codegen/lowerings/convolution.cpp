@@ -1,6 +1,8 @@
 // Lowerings of the sum-of-products kinds: conv2d (strided, padded, dilated, grouped, depthwise), linear and
 // batched matmul. Each defines an accumulator Func — bias in the pure definition, the products in one update
-// over an RDom — and reports it as an Accumulator stage, which the schedule register-blocks.
+// over an RDom — and reports it as an Accumulator stage, which the schedule register-blocks. A padded dense
+// conv reads its input through a PaddedInput stage (the input with its zero border, channels innermost), so
+// the schedule can copy the border once instead of testing it on every tap of the reduction.
 #include "codegen/lowerings/lowering_helpers.h"
 
 namespace kiln::codegen {
@@ -8,6 +10,15 @@ namespace {
 
 using Halide::Expr;
 using Halide::RDom;
+
+// The conv's input with `top`/`left` rows and columns of zeros before it (and as many after as are read),
+// indexed from the padded origin.
+TensorFunc zeroPadded(const LoweringInput& in, const TensorFunc& x, int top, int left) {
+  const ir::Shape shape{x.shape[0], x.shape[1], x.shape[2] + 2 * top, x.shape[3] + 2 * left};
+  return defineTensor(in.output_names[0] + "_padded", shape, activationLayout(4), [&](const auto& i) {
+    return paddedAt(x, i[0], i[1], i[2] - top, i[3] - left, f32(0));
+  });
+}
 
 Expr biasOrZero(const LoweringInput& in, int bias_input, Expr channel) {
   if (in.op.inputs.size() <= static_cast<size_t>(bias_input)) return f32(0);
@@ -31,11 +42,17 @@ LoweredOp conv2d(const LoweringInput& in) {
   TensorFunc acc = defineOutput(in, [&](const auto& i) { return biasOrZero(in, 2, i[1]); });
   const auto i = acc.logicalVars();
   Expr channel = groups == 1 ? ci : (i[1] / per_group) * group_channels + ci;
-  Expr y =
-      i[2] * static_cast<int>(stride[0]) + ky * static_cast<int>(dilation[0]) - static_cast<int>(padding[0]);
-  Expr xx =
-      i[3] * static_cast<int>(stride[1]) + kx * static_cast<int>(dilation[1]) - static_cast<int>(padding[1]);
-  Expr pixel = padded ? paddedAt(x, i[0], channel, y, xx, f32(0)) : x.at({i[0], channel, y, xx});
+  const int top = static_cast<int>(padding[0]), left = static_cast<int>(padding[1]);
+  Expr y = i[2] * static_cast<int>(stride[0]) + ky * static_cast<int>(dilation[0]);
+  Expr xx = i[3] * static_cast<int>(stride[1]) + kx * static_cast<int>(dilation[1]);
+  if (padded && groups == 1) {
+    const TensorFunc input = zeroPadded(in, x, top, left);
+    acc.ref(exprs(i)) += w.at({i[1], ci, ky, kx}) * input.at({i[0], channel, y, xx});
+    return LoweredOp{{acc},
+                     {Stage{input, StageKind::PaddedInput, RDom()},
+                      Stage{acc, StageKind::Accumulator, r, input.func}}};
+  }
+  Expr pixel = padded ? paddedAt(x, i[0], channel, y - top, xx - left, f32(0)) : x.at({i[0], channel, y, xx});
   acc.ref(exprs(i)) += w.at({i[1], ci, ky, kx}) * pixel;
   return LoweredOp{{acc}, {Stage{acc, StageKind::Accumulator, r, x.func}}};
 }

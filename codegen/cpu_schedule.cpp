@@ -1,0 +1,212 @@
+#include "codegen/cpu_schedule.h"
+
+#include <algorithm>
+
+namespace kiln::codegen {
+namespace {
+
+using Halide::Func;
+using Halide::TailStrategy;
+using Halide::Var;
+
+// The widest power-of-two vector of at most `natural` lanes that divides `extent`; 1 below 4. Reductions need
+// it: their updates cannot recompute a shifted tail, and a guarded vector tail still loads past the end.
+int dividingVectorWidth(int extent, int natural) {
+  int width = vectorWidth(extent, natural);
+  while (width > 1 && extent % width != 0) width /= 2;
+  return width >= 4 ? width : 1;
+}
+
+// Splits f's two innermost dimensions into a register tile (channels vectorized and unrolled, pixels
+// unrolled) and orders the tiles: channel tiles inside pixel tiles, or with `split_channels` outermost (over
+// the rows as well). Returns the loop level one tile is computed at: the loop just outside it.
+Halide::LoopLevel tileLoops(Func f, int vector, const CpuTile& tile) {
+  const std::vector<Var> args = f.args();
+  const std::string name = f.name();
+  Var co(name + "_co"), ci(name + "_ci"), xo(name + "_xo"), xi(name + "_xi");
+  f.split(args[0], co, ci, vector * tile.vectors, TailStrategy::ShiftInwards)
+      .split(args[1], xo, xi, tile.pixels, TailStrategy::ShiftInwards);
+  if (tile.split_channels)
+    f.reorder(ci, xi, xo, args[2], co);
+  else
+    f.reorder(ci, xi, co, xo);
+  if (vector > 1) f.vectorize(ci, vector);
+  f.unroll(ci).unroll(xi);
+  return Halide::LoopLevel(f, tile.split_channels ? xo : co);
+}
+
+// The accumulator of one tile lives in registers: its reduction runs outside the unrolled tile loops.
+void accumulateInTile(const Stage& stage, int vector, const Halide::LoopLevel& at) {
+  Func acc = stage.tensor.func;
+  const std::vector<Var> args = acc.args();
+  acc.compute_at(at);
+  if (vector > 1) acc.vectorize(args[0], vector);
+  acc.unroll(args[0]).unroll(args[1]);
+  Halide::Stage update = acc.update();
+  std::vector<Halide::VarOrRVar> order{args[0], args[1]};
+  for (int d = 0; d < stage.reduction.dimensions(); ++d) order.push_back(stage.reduction[d]);
+  update.reorder(order);
+  if (vector > 1) update.vectorize(args[0], vector);
+  update.unroll(args[0]).unroll(args[1]);
+}
+
+// Parallel over the outermost dimension, down to position `lowest`, that has more than one element, in
+// every definition of f.
+void parallelizeOutermost(Func f, const std::vector<int>& extents, int lowest) {
+  for (int p = static_cast<int>(extents.size()) - 1; p >= lowest; --p) {
+    if (extents[p] <= 1) continue;
+    f.parallel(f.args()[p]);
+    for (int u = 0; u < f.num_update_definitions(); ++u) f.update(u).parallel(f.args()[p]);
+    return;
+  }
+}
+
+class CpuScheduler {
+ public:
+  CpuScheduler(BlockPipeline& block, const BlockAnalysis& analysis, const CpuTile& tile,
+               const TargetDesc& target)
+      : block_(block), analysis_(analysis), tile_(tile), target_(target) {}
+
+  void run() {
+    Halide::LoopLevel rows = Halide::LoopLevel::root(), tile = Halide::LoopLevel::root();
+    const int vector = vectorWidth(analysis_.out_extents.empty() ? 1 : analysis_.out_extents[0],
+                                   target_.vector_lanes);
+    if (analysis_.anchor) {
+      TensorFunc& out = block_.output_funcs[0];
+      tile = tileLoops(out.func, vector, tile_);
+      const Var channel_tiles(out.func.name() + "_co");
+      if (tile_.split_channels) {
+        out.func.parallel(channel_tiles);
+      } else {
+        rows = parallelizeRows(out.func, analysis_.out_extents);
+        if (out.rank() == 2 && analysis_.out_extents[0] >= 2 * vector * tile_.vectors)
+          out.func.parallel(channel_tiles);
+      }
+    } else {
+      rows = scheduleOutputs();
+    }
+    for (const PlacedStage& s : block_.stages) {
+      const Placement where = analysis_.placed(s.op);
+      if (s.stage.kind == StageKind::PaddedInput)
+        copyBorderOnce(s);
+      else if (where == Placement::Anchor)
+        accumulateInTile(s.stage, vector, tile);
+      else if (s.stage.kind == StageKind::Accumulator && s.stage.tensor.rank() >= 2)
+        registerBlockAlone(s.stage, where == Placement::Strip, rows);
+      else
+        computeAt(s.stage, where == Placement::Strip, rows);
+    }
+  }
+
+ private:
+  // An accumulator read by something other than the output tile (a streamed or staged conv): a wrapper Func
+  // takes the accumulator's place for its readers and is tiled like an output, with the default tile.
+  void registerBlockAlone(const Stage& stage, bool in_strip, const Halide::LoopLevel& strip) {
+    Func acc = stage.tensor.func;
+    Func wrapper = acc.in();
+    const std::vector<int> extents = halideExtents(stage.tensor);
+    const int vector = vectorWidth(extents[0], target_.vector_lanes);
+    const Halide::LoopLevel tile_level = tileLoops(wrapper, vector, defaultTile(extents, target_));
+    if (in_strip) {
+      wrapper.compute_at(strip);
+    } else {
+      wrapper.compute_root();
+      parallelizeOutermost(wrapper, extents, 2);  // dimensions 0 and 1 form the register tiles
+    }
+    accumulateInTile(stage, vector, tile_level);
+  }
+
+  // A conv's zero-padded input is copied once, vectorized over channels and parallel over rows, when it
+  // reads only the block's inputs; otherwise it stays inlined into the taps (it reads streamed stages).
+  void copyBorderOnce(const PlacedStage& s) {
+    if (readsStagedValues(block_, s.op)) return;
+    Func f = s.stage.tensor.func;
+    const std::vector<int> extents = halideExtents(s.stage.tensor);
+    const int vector = vectorWidth(extents[0], target_.vector_lanes);
+    f.compute_root();
+    if (vector > 1) f.vectorize(f.args()[0], vector, TailStrategy::ShiftInwards);
+    parallelizeOutermost(f, extents, 1);
+  }
+
+  // Parallel loops over the output's rows (and batch); returns the loop level strips are computed at.
+  Halide::LoopLevel parallelizeRows(Func out, const std::vector<int>& extents) {
+    const std::vector<Var> args = out.args();
+    const int rank = static_cast<int>(args.size());
+    if (rank < 3) return Halide::LoopLevel::root();
+    const Var rows = args[rank == 4 ? 2 : rank - 1];
+    if (rank == 4 && extents[3] > 1) out.parallel(args[3]);
+    const int strip = rank == 4 && analysis_.strips ? tile_.strip_rows : 1;
+    if (strip > 1) {
+      Var strip_index(out.name() + "_strip");
+      out.split(rows, strip_index, rows, strip, TailStrategy::ShiftInwards).parallel(strip_index);
+      return Halide::LoopLevel(out, strip_index);
+    }
+    out.parallel(rows);
+    return Halide::LoopLevel(out, rows);
+  }
+
+  // Outputs without an anchor: vectorized along the innermost dimension, parallel over rows.
+  Halide::LoopLevel scheduleOutputs() {
+    Halide::LoopLevel rows = Halide::LoopLevel::root();
+    for (TensorFunc& out : block_.output_funcs) {
+      if (out.rank() == 0) continue;
+      const std::vector<int> extents = halideExtents(out);
+      const int vector = vectorWidth(extents[0], target_.vector_lanes);
+      if (vector > 1) out.func.vectorize(out.func.args()[0], vector, TailStrategy::ShiftInwards);
+      rows = parallelizeRows(out.func, extents);
+      if (out.rank() == 2 && extents[1] > 1) out.func.parallel(out.func.args()[1]);
+    }
+    return block_.output_funcs.size() == 1 ? rows : Halide::LoopLevel::root();
+  }
+
+  void vectorizeInner(const Stage& stage) {
+    Func f = stage.tensor.func;
+    if (stage.tensor.rank() == 0) return;
+    const int vector = dividingVectorWidth(halideExtents(stage.tensor)[0], target_.vector_lanes);
+    if (vector == 1) return;
+    const Var inner = f.args()[0];
+    f.vectorize(inner, vector);
+    for (int u = 0; u < f.num_update_definitions(); ++u) f.update(u).vectorize(inner, vector);
+  }
+
+  // A window or axis reduction: vectorized along its innermost dimension, and when staged whole, parallel
+  // over its outermost dimension of more than one element.
+  void computeAt(const Stage& stage, bool in_strip, const Halide::LoopLevel& strip) {
+    Func f = stage.tensor.func;
+    vectorizeInner(stage);
+    if (in_strip) {
+      f.compute_at(strip);
+      return;
+    }
+    f.compute_root();
+    parallelizeOutermost(f, halideExtents(stage.tensor), 1);
+  }
+
+  BlockPipeline& block_;
+  const BlockAnalysis& analysis_;
+  const CpuTile tile_;
+  const TargetDesc& target_;
+};
+
+}  // namespace
+
+int vectorWidth(int extent, int natural) {
+  int width = 1;
+  while (width * 2 <= std::min(extent, natural)) width *= 2;
+  return width >= 4 ? width : 1;
+}
+
+CpuTile defaultTile(const std::vector<int>& extents, const TargetDesc& target) {
+  CpuTile tile;
+  const int vector = vectorWidth(extents[0], target.vector_lanes);
+  tile.vectors = std::clamp(extents[0] / vector, 1, target.tile_vectors);
+  tile.pixels = std::clamp(target.tile_accumulators / tile.vectors, 1, extents[1]);
+  return tile;
+}
+
+void scheduleCpuBlock(BlockPipeline& block, const BlockAnalysis& analysis, const CpuTile& tile,
+                      const TargetDesc& target) {
+  CpuScheduler(block, analysis, tile, target).run();
+}
+
+}  // namespace kiln::codegen

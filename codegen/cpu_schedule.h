@@ -1,0 +1,38 @@
+// The CPU schedule mechanism (x86-64 and NEON) that cpu_templates.cpp's templates configure, derived from
+// the register-blocked conv that reached 96 % of this machine's peak (shared notes, halide14.md; Halide's
+// apps/conv_layer):
+//  - An anchored block's output is tiled into (vector x `vectors`) channels by `pixels` positions; the anchor
+//    accumulator is computed per tile in registers, its reduction outside the unrolled tile loops, so every
+//    loaded input pixel feeds several output vectors and every loaded weight vector several pixels. The
+//    epilogue (bias, residual add, activations) runs on the tile while it is still in registers.
+//  - Threads split either rows (with the output's channel tiles inside a row) or, with `split_channels`,
+//    output-channel tiles outermost: each thread then streams its own share of the pre-packed weight panels
+//    over every pixel, which is what a weight-heavy layer with few pixels (ResNet's 7x7 layer4) needs.
+//  - Other stages of a rank-4 single-output block are computed per strip of `strip_rows` output rows (so
+//    their values stay in cache) or, when a whole-image reduction reads them, once for the whole tensor.
+//    A streamed or staged conv is register-blocked on its own with the target's default tile.
+//  - Tile sizes never exceed the extents they split; a tail that a vector or tile does not divide is handled
+//    by shifting the last tile inwards (outputs) or guarding it (intermediates), so odd sizes stay correct.
+#pragma once
+
+#include "codegen/schedule_template.h"
+
+namespace kiln::codegen {
+
+struct CpuTile {
+  int vectors = 1;              // vectors of output channels per register tile
+  int pixels = 1;               // positions of the next dimension per register tile
+  bool split_channels = false;  // threads split output-channel tiles (outermost) instead of rows
+  int strip_rows = 1;           // output rows per strip when stages are streamed
+};
+
+// The widest power-of-two vector of at most `natural` lanes that fits in `extent`; 1 (no vectors) below 4.
+int vectorWidth(int extent, int natural);
+
+// The target's default register tile for an output or accumulator with these extents.
+CpuTile defaultTile(const std::vector<int>& extents, const TargetDesc& target);
+
+void scheduleCpuBlock(BlockPipeline& block, const BlockAnalysis& analysis, const CpuTile& tile,
+                      const TargetDesc& target);
+
+}  // namespace kiln::codegen

@@ -1,0 +1,167 @@
+// The CPU schedule templates. Three anchor them on a sum of products and share cpu_schedule.h's register
+// tiling; they differ in what they match and in the default they derive:
+//  - dense_conv: a conv2d with a spatial window or stride (3x3, 7x7, strided 1x1), groups 1;
+//  - gemm: a 1x1 stride-1 conv2d, linear or matmul — a matrix product over channels;
+//  - depthwise: a grouped conv2d (depthwise when groups = channels), whose weights are tiny;
+// and two have no anchor:
+//  - reduction: window and axis reductions (pooling, softmax, norms) and staged convs;
+//  - elementwise: everything else (adds, activations, data movement), one pass vectorized and parallel.
+#include <algorithm>
+#include <numeric>
+
+#include "codegen/cpu_schedule.h"
+
+namespace kiln::codegen {
+namespace {
+
+std::vector<int> upTo(int limit) {
+  std::vector<int> values(std::max(1, limit));
+  std::iota(values.begin(), values.end(), 1);
+  return values;
+}
+
+// Rows per strip a block with streamed stages may use: powers of two up to the output's rows.
+std::vector<int> stripRowChoices(const BlockAnalysis& block) {
+  if (!block.strips || block.out_extents.size() != 4) return {1};
+  std::vector<int> choices;
+  for (int rows = 1; rows <= std::min(16, block.out_extents[2]); rows *= 2) choices.push_back(rows);
+  if (choices.back() != std::min(16, block.out_extents[2])) choices.push_back(std::min(16, block.out_extents[2]));
+  return choices;
+}
+
+int defaultStripRows(const BlockAnalysis& block, const TargetDesc& target) {
+  if (!block.strips || block.out_extents.size() != 4) return 1;
+  return std::min(target.strip_rows, block.out_extents[2]);
+}
+
+// Bytes of weights the anchor reads: output channels times its reduction size, in floats.
+int64_t anchorWeightBytes(const BlockAnalysis& block) {
+  const Stage& stage = block.anchor->stage;
+  int64_t bytes = halideExtents(stage.tensor)[0] * static_cast<int64_t>(sizeof(float));
+  for (int d = 0; d < stage.reduction.dimensions(); ++d)
+    bytes *= *Halide::Internal::as_const_int(stage.reduction[d].extent());
+  return bytes;
+}
+
+bool isConv(const ir::Op& op) {
+  return op.kind == "conv2d";
+}
+// A 1x1 conv with stride 1 and no padding: a matrix product of the weights and the pixels' channels. Its
+// anchor's reduction is (input channels, kernel x, kernel y).
+bool isPointwise(const BlockAnalysis& block) {
+  const ir::Op& op = *block.anchor_op;
+  const auto all = [&](const char* attr, int64_t value) {
+    const auto& v = op.attrs.getInts(attr);
+    return std::all_of(v.begin(), v.end(), [&](int64_t e) { return e == value; });
+  };
+  const Halide::RDom& r = block.anchor->stage.reduction;
+  return op.attrs.getInt("groups") == 1 && all("stride", 1) && all("padding", 0) &&
+         Halide::Internal::is_const_one(r[1].extent()) && Halide::Internal::is_const_one(r[2].extent());
+}
+
+// An anchored block: register tiles of `vectors` x `pixels`, threads over rows or channel tiles.
+class AnchoredTemplate : public ScheduleTemplate {
+ public:
+  ParamSpace space(const BlockAnalysis& block, const TargetDesc& target) const override {
+    const std::vector<int>& e = block.out_extents;
+    const int vector = vectorWidth(e[0], target.vector_lanes);
+    return {{"vectors", upTo(std::min(e[0] / vector, target.tile_vectors))},
+            {"pixels", upTo(std::min(e[1], target.vector_registers - 2))},
+            {"split", channelSplitAllowed(block) ? std::vector<int>{0, 1} : std::vector<int>{0}},
+            {"strip_rows", stripRowChoices(block)}};
+  }
+
+  ScheduleConfig defaultConfig(const BlockAnalysis& block, const TargetDesc& target) const override {
+    const CpuTile tile = defaultTile(block.out_extents, target);
+    const bool split = channelSplitAllowed(block) && anchorWeightBytes(block) > target.weightsKeptInCache();
+    return {name(),
+            {{"vectors", tile.vectors},
+             {"pixels", tile.pixels},
+             {"split", split ? 1 : 0},
+             {"strip_rows", defaultStripRows(block, target)}}};
+  }
+
+  void apply(BlockPipeline& block, const BlockAnalysis& analysis, const ScheduleConfig& config,
+             const TargetDesc& target) const override {
+    const CpuTile tile{config.get("vectors"), config.get("pixels"), config.get("split") == 1,
+                       config.get("strip_rows")};
+    scheduleCpuBlock(block, analysis, tile, target);
+  }
+
+ private:
+  // Threads may split channel tiles when the output is an image and no stage streams along its rows.
+  static bool channelSplitAllowed(const BlockAnalysis& block) {
+    return block.out_extents.size() == 4 && !block.strips;
+  }
+};
+
+class DenseConvTemplate : public AnchoredTemplate {
+ public:
+  const char* name() const override { return "dense_conv"; }
+  bool matches(const BlockAnalysis& block) const override {
+    return block.anchor_op && isConv(*block.anchor_op) && block.anchor_op->attrs.getInt("groups") == 1 &&
+           !isPointwise(block);
+  }
+};
+
+class GemmTemplate : public AnchoredTemplate {
+ public:
+  const char* name() const override { return "gemm"; }
+  bool matches(const BlockAnalysis& block) const override {
+    return block.anchor_op && (!isConv(*block.anchor_op) || isPointwise(block));
+  }
+};
+
+class DepthwiseTemplate : public AnchoredTemplate {
+ public:
+  const char* name() const override { return "depthwise"; }
+  bool matches(const BlockAnalysis& block) const override {
+    return block.anchor_op && isConv(*block.anchor_op) && block.anchor_op->attrs.getInt("groups") > 1;
+  }
+};
+
+// No anchor: outputs vectorized and parallel over rows; reductions computed per strip or whole.
+class UnanchoredTemplate : public ScheduleTemplate {
+ public:
+  ParamSpace space(const BlockAnalysis& block, const TargetDesc&) const override {
+    return {{"strip_rows", stripRowChoices(block)}};
+  }
+  ScheduleConfig defaultConfig(const BlockAnalysis& block, const TargetDesc& target) const override {
+    return {name(), {{"strip_rows", defaultStripRows(block, target)}}};
+  }
+  void apply(BlockPipeline& block, const BlockAnalysis& analysis, const ScheduleConfig& config,
+             const TargetDesc& target) const override {
+    CpuTile tile;
+    tile.strip_rows = config.get("strip_rows");
+    scheduleCpuBlock(block, analysis, tile, target);
+  }
+};
+
+class ReductionTemplate : public UnanchoredTemplate {
+ public:
+  const char* name() const override { return "reduction"; }
+  bool matches(const BlockAnalysis& block) const override { return !block.anchor && block.has_stages; }
+};
+
+class ElementwiseTemplate : public UnanchoredTemplate {
+ public:
+  const char* name() const override { return "elementwise"; }
+  bool matches(const BlockAnalysis&) const override { return true; }
+};
+
+}  // namespace
+
+const std::vector<std::unique_ptr<ScheduleTemplate>>& cpuTemplates() {
+  static const auto templates = [] {
+    std::vector<std::unique_ptr<ScheduleTemplate>> list;
+    list.push_back(std::make_unique<DenseConvTemplate>());
+    list.push_back(std::make_unique<GemmTemplate>());
+    list.push_back(std::make_unique<DepthwiseTemplate>());
+    list.push_back(std::make_unique<ReductionTemplate>());
+    list.push_back(std::make_unique<ElementwiseTemplate>());
+    return list;
+  }();
+  return templates;
+}
+
+}  // namespace kiln::codegen

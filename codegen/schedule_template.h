@@ -1,0 +1,50 @@
+// Schedule templates: one per kind of block, each a declared parameter space plus a default chosen from the
+// target's description and the block's shapes (TVM's op strategies; Halide's autoscheduler plugins).
+//
+// A template says whether it `matches` a block, lists the `space` of its parameters for that block, derives
+// a `defaultConfig` from the TargetDesc and the shapes, and `apply`s a config to the block's Funcs. Which
+// template schedules a block is decided by the block's anchor (placement.h): dense conv, 1x1 conv and GEMM,
+// depthwise/grouped conv; blocks without one are window/axis reductions (pooling, softmax, norms) or purely
+// elementwise. The CPU templates (x86-64 and NEON) live in cpu_templates.cpp, the GPU's in gpu_schedule.cpp.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <vector>
+
+#include "codegen/block_pipeline.h"
+#include "codegen/placement.h"
+#include "codegen/schedule_config.h"
+#include "codegen/target_desc.h"
+
+namespace kiln::codegen {
+
+// What templates look at to match and configure a block, computed once per block.
+struct BlockAnalysis {
+  std::map<int, Placement> placement;  // stage-owning op -> placement (placement.h)
+  const PlacedStage* anchor = nullptr;
+  const ir::Op* anchor_op = nullptr;
+  bool strips = false;            // some stage is computed per strip of output rows
+  bool has_stages = false;        // some Func is computed outside the outputs (reductions, convs)
+  std::vector<int> out_extents;   // the first output's extents in Halide order (innermost first)
+
+  Placement placed(int op) const;
+};
+
+BlockAnalysis analyzeBlock(const BlockPipeline& block, const ir::Graph& graph);
+
+class ScheduleTemplate {
+ public:
+  virtual ~ScheduleTemplate() = default;
+  virtual const char* name() const = 0;
+  virtual bool matches(const BlockAnalysis& block) const = 0;
+  virtual ParamSpace space(const BlockAnalysis& block, const TargetDesc& target) const = 0;
+  virtual ScheduleConfig defaultConfig(const BlockAnalysis& block, const TargetDesc& target) const = 0;
+  virtual void apply(BlockPipeline& block, const BlockAnalysis& analysis, const ScheduleConfig& config,
+                     const TargetDesc& target) const = 0;
+};
+
+// The CPU templates in the order they are tried; the last (elementwise) matches every block.
+const std::vector<std::unique_ptr<ScheduleTemplate>>& cpuTemplates();
+
+}  // namespace kiln::codegen
