@@ -42,8 +42,8 @@ void checkReplaceable(const fs::path& directory) {
 // an argument drops out after simplification, e.g. x - x); such a block gets the default schedule instead,
 // and the fallback is reported.
 BlockPipeline scheduledBlock(const ir::Graph& graph, const fusion::Block& block, const ValueLayouts& layouts,
-                             const TargetDesc& desc, const Halide::Target& target, const CompileOptions& options,
-                             int index) {
+                             const TargetDesc& desc, const Halide::Target& target,
+                             const CompileOptions& options, int index) {
   const std::string name = blockFunctionName(options.model_name, index);
   BlockPipeline built = buildBlockPipeline(graph, block, layouts, name);
   try {
@@ -75,8 +75,7 @@ std::vector<std::string> ptxKernels(const Halide::Module& module) {
 std::vector<BlockPipeline> compileBlocks(const ir::Graph& graph, const fusion::Plan& plan,
                                          const ValueLayouts& layouts, const TargetDesc& desc,
                                          const Halide::Target& target, const CompileOptions& options,
-                                         const fs::path& object_dir,
-                                         std::vector<BlockCompileTime>& times) {
+                                         const fs::path& object_dir, std::vector<BlockCompileTime>& times) {
   const int count = static_cast<int>(plan.blocks.size());
   std::vector<BlockPipeline> blocks(count);
   times.assign(count, {});
@@ -106,8 +105,9 @@ std::vector<BlockPipeline> compileBlocks(const ir::Graph& graph, const fusion::P
       times[b] = {b, blockPattern(graph, block), blocks[b].schedule.toString(), secondsSince(start)};
       std::lock_guard lock(mutex);
       if (options.progress)
-        options.progress(fmt::format("[{}/{}] block {} {} ({:.2f} s) {}{}", ++done, count, b, times[b].pattern,
-                                     times[b].seconds, times[b].schedule, blocks[b].schedule_note));
+        options.progress(fmt::format("[{}/{}] block {} {} ({:.2f} s) {}{}", ++done, count, b,
+                                     times[b].pattern, times[b].seconds, times[b].schedule,
+                                     blocks[b].schedule_note));
     }
   };
   const int jobs =

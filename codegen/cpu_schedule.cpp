@@ -69,14 +69,18 @@ class CpuScheduler {
 
   void run() {
     Halide::LoopLevel rows = Halide::LoopLevel::root(), tile = Halide::LoopLevel::root();
-    const int vector = vectorWidth(analysis_.out_extents.empty() ? 1 : analysis_.out_extents[0],
-                                   target_.vector_lanes);
+    const int vector =
+        vectorWidth(analysis_.out_extents.empty() ? 1 : analysis_.out_extents[0], target_.vector_lanes);
     if (analysis_.anchor) {
       TensorFunc& out = block_.output_funcs[0];
       tile = tileLoops(out.func, vector, tile_);
       const Var channel_tiles(out.func.name() + "_co");
       if (tile_.split_channels) {
         out.func.parallel(channel_tiles);
+      } else if (out.rank() == 3) {
+        // A sequence of rows (a transformer's tokens): threads take tiles of rows of every batch.
+        const Var row_tiles(out.func.name() + "_rows");
+        out.func.fuse(Var(out.func.name() + "_xo"), out.func.args()[2], row_tiles).parallel(row_tiles);
       } else {
         rows = parallelizeRows(out.func, analysis_.out_extents);
         if (out.rank() == 2 && analysis_.out_extents[0] >= 2 * vector * tile_.vectors)
@@ -196,12 +200,30 @@ int vectorWidth(int extent, int natural) {
   return width >= 4 ? width : 1;
 }
 
+// The tile that does the most useful multiply-adds per step within the target's accumulator budget: tiles
+// that a shifted tail makes overlap (7 pixels in tiles of 6, 64 channels in tiles of 24) waste work. Among
+// equals, the one with the fewest loads per step (vectors + pixels) wins.
 CpuTile defaultTile(const std::vector<int>& extents, const TargetDesc& target) {
-  CpuTile tile;
   const int vector = vectorWidth(extents[0], target.vector_lanes);
-  tile.vectors = std::clamp(extents[0] / vector, 1, target.tile_vectors);
-  tile.pixels = std::clamp(target.tile_accumulators / tile.vectors, 1, extents[1]);
-  return tile;
+  const auto covered = [](int extent, int tile) { return (extent + tile - 1) / tile * tile; };
+  CpuTile best;
+  double best_score = 0;
+  const int max_vectors = std::clamp(extents[0] / vector, 1, target.tile_vectors);
+  for (int vectors = 1; vectors <= max_vectors; ++vectors) {
+    for (int pixels = 1; pixels <= std::min(extents[1], target.tile_accumulators / vectors); ++pixels) {
+      const int channels = std::min(extents[0], vector * vectors);
+      const double score = static_cast<double>(vectors) * pixels * extents[0] /
+                           covered(extents[0], channels) * extents[1] / covered(extents[1], pixels);
+      const bool better = score > best_score + 1e-9 ||
+                          (score > best_score - 1e-9 && vectors + pixels < best.vectors + best.pixels);
+      if (better) {
+        best_score = score;
+        best.vectors = vectors;
+        best.pixels = pixels;
+      }
+    }
+  }
+  return best;
 }
 
 void scheduleCpuBlock(BlockPipeline& block, const BlockAnalysis& analysis, const CpuTile& tile,

@@ -25,7 +25,8 @@ std::vector<int> stripRowChoices(const BlockAnalysis& block) {
   if (!block.strips || block.out_extents.size() != 4) return {1};
   std::vector<int> choices;
   for (int rows = 1; rows <= std::min(16, block.out_extents[2]); rows *= 2) choices.push_back(rows);
-  if (choices.back() != std::min(16, block.out_extents[2])) choices.push_back(std::min(16, block.out_extents[2]));
+  if (choices.back() != std::min(16, block.out_extents[2]))
+    choices.push_back(std::min(16, block.out_extents[2]));
   return choices;
 }
 
@@ -89,9 +90,10 @@ class AnchoredTemplate : public ScheduleTemplate {
   }
 
  private:
-  // Threads may split channel tiles when the output is an image and no stage streams along its rows.
+  // Threads may split channel tiles when the output has rows (an image, or a sequence per batch) and no
+  // stage streams along them.
   static bool channelSplitAllowed(const BlockAnalysis& block) {
-    return block.out_extents.size() == 4 && !block.strips;
+    return block.out_extents.size() >= 3 && !block.strips;
   }
 };
 

@@ -61,7 +61,8 @@ void threadPerElement(Func f, const std::vector<int>& extents, int block_threads
 
 // The output and its anchor: channels on `lanes` lanes, `pixels` pixels per thread, the accumulator in
 // registers and the operand staged in shared memory per chunk of the reduction.
-void anchorTile(TensorFunc& out, const Stage& anchor, int lanes, int pixels, std::vector<std::string>& kernels) {
+void anchorTile(TensorFunc& out, const Stage& anchor, int lanes, int pixels,
+                std::vector<std::string>& kernels) {
   kernels.push_back(out.func.name() + ".s0");
   Func f = out.func;
   const std::vector<Var> args = f.args();
@@ -121,7 +122,8 @@ class GpuTemplate : public ScheduleTemplate {
       for (int lanes = 1; lanes <= powerOfTwoUpTo(block.out_extents[0], target.warp_lanes); lanes *= 2)
         space["lanes"].push_back(lanes);
       space["pixels"] = {};
-      for (int pixels = 1; pixels <= std::min(8, block.out_extents[1]); ++pixels) space["pixels"].push_back(pixels);
+      for (int pixels = 1; pixels <= std::min(8, block.out_extents[1]); ++pixels)
+        space["pixels"].push_back(pixels);
     }
     return space;
   }

@@ -85,7 +85,8 @@ std::vector<float> toLayout(const std::vector<int64_t>& shape, const float* row_
     int64_t dest = 0;
     for (int d = 0; d < rank; ++d) {
       if (d == layout.blocked)
-        dest += index[d] % layout.block * position_stride[0] + index[d] / layout.block * position_stride[layout.position[d]];
+        dest += index[d] % layout.block * position_stride[0] +
+                index[d] / layout.block * position_stride[layout.position[d]];
       else
         dest += index[d] * position_stride[layout.position[d]];
     }

@@ -42,8 +42,8 @@ struct Layout {
   std::vector<Halide::Expr> halideIndex(const std::vector<Halide::Expr>& index) const;
 };
 
-Layout rowMajor(int rank);     // PyTorch's contiguous layout
-Layout channelsInnermost();    // rank-4 NCHW values stored as NHWC
+Layout rowMajor(int rank);   // PyTorch's contiguous layout
+Layout channelsInnermost();  // rank-4 NCHW values stored as NHWC
 // [O, I, KH, KW] stored as [O/panel][KH][KW][I][panel], or HWIO when panel is 1.
 Layout convWeightsPacked(int panel);
 // [O, I] stored as [O/panel][I][panel], or IO when panel is 1.

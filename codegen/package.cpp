@@ -4,6 +4,7 @@
 #include <numeric>
 #include <set>
 
+#include "fusion/reports.h"
 #include "ir/error.h"
 #include "ir/files.h"
 #include "ir/process.h"
@@ -25,7 +26,8 @@ nlohmann::json valueJson(const ManifestInput& in, ir::ValueId id, const std::str
   const ir::TensorType& type = in.graph.type(id);
   const Layout& layout = in.layouts.at(id);
   const std::vector<int64_t> extents = layout.halideExtents(type.shape);
-  const int64_t bytes = std::accumulate(extents.begin(), extents.end(), int64_t{sizeof(float)}, std::multiplies<>());
+  const int64_t bytes =
+      std::accumulate(extents.begin(), extents.end(), int64_t{sizeof(float)}, std::multiplies<>());
   nlohmann::json value = {{"id", id},
                           {"name", in.graph.value(id).name},
                           {"role", role},
@@ -87,21 +89,9 @@ nlohmann::json layoutSummary(const ManifestInput& in) {
           {"values_not_row_major", converted},
           {"model_inputs_outputs", "row-major (PyTorch contiguous)"},
           {"activations", "rank-4 values channels-innermost (NHWC)"},
-          {"weights", "conv [O/v][KH][KW][I][v] and linear [O/v][I][v] panels of one vector v of output "
-                      "channels (HWIO / IO when v does not divide O), other row-major"}};
-}
-
-nlohmann::json planJson(const fusion::PlanMetrics& m) {
-  return {{"strategy", m.strategy},
-          {"ops", m.ops},
-          {"blocks", m.blocks},
-          {"single_op_blocks", m.single_op_blocks},
-          {"flops", m.flops},
-          {"traffic_bytes", m.traffic_bytes},
-          {"unfused_bytes", m.unfused_bytes},
-          {"internal_bytes", m.internal_bytes},
-          {"traffic_reduction", m.traffic_reduction},
-          {"estimated_seconds", m.estimated_seconds}};
+          {"weights",
+           "conv [O/v][KH][KW][I][v] and linear [O/v][I][v] panels of one vector v of output "
+           "channels (HWIO / IO when v does not divide O), other row-major"}};
 }
 
 std::string macroName(const std::string& text) {
@@ -165,7 +155,7 @@ nlohmann::json buildManifest(const ManifestInput& in) {
           {"values", values},
           {"blocks", blocks},
           {"layouts", layoutSummary(in)},
-          {"plan", planJson(in.metrics)}};
+          {"plan", {{"strategy", in.metrics.strategy}, {"summary", fusion::planSummaryJson(in.metrics)}}}};
 }
 
 std::string headerText(const ManifestInput& in) {

@@ -29,6 +29,7 @@ struct ScheduleOptions {
 };
 
 ScheduleConfig scheduleBlock(BlockPipeline& block, const ir::Graph& graph, int block_id,
-                             const TargetDesc& desc, const Halide::Target& target, const ScheduleOptions& options);
+                             const TargetDesc& desc, const Halide::Target& target,
+                             const ScheduleOptions& options);
 
 }  // namespace kiln::codegen

@@ -40,18 +40,20 @@ ScheduleOverrides readScheduleOverrides(const std::filesystem::path& path) {
       for (const nlohmann::json& block : json.at("blocks"))
         overrides[block.at("id").get<int>()] = ScheduleConfig::fromJson(block.at("schedule"));
     } else {
-      for (const auto& [id, config] : json.items()) overrides[std::stoi(id)] = ScheduleConfig::fromJson(config);
+      for (const auto& [id, config] : json.items())
+        overrides[std::stoi(id)] = ScheduleConfig::fromJson(config);
     }
   } catch (const std::exception& e) {
-    fail("malformed schedule configs {}: {}; give an artifact's manifest.json or an object "
-         "{{\"<block id>\": {{\"template\": \"dense_conv\", \"params\": {{...}}}}}}",
-         path.string(), e.what());
+    fail(
+        "malformed schedule configs {}: {}; give an artifact's manifest.json or an object "
+        "{{\"<block id>\": {{\"template\": \"dense_conv\", \"params\": {{...}}}}}}",
+        path.string(), e.what());
   }
   return overrides;
 }
 
-void checkConfigInSpace(const ScheduleConfig& config, const std::string& template_name, const ParamSpace& space,
-                        int block) {
+void checkConfigInSpace(const ScheduleConfig& config, const std::string& template_name,
+                        const ParamSpace& space, int block) {
   if (config.template_name != template_name)
     fail("block {}: schedule config names template '{}', but this block is scheduled by '{}'", block,
          config.template_name, template_name);

@@ -35,7 +35,7 @@ using ScheduleOverrides = std::map<int, ScheduleConfig>;
 ScheduleOverrides readScheduleOverrides(const std::filesystem::path& path);
 
 // kiln::Error unless `config` names `template_name` and every parameter of `space` with one of its values.
-void checkConfigInSpace(const ScheduleConfig& config, const std::string& template_name, const ParamSpace& space,
-                        int block);
+void checkConfigInSpace(const ScheduleConfig& config, const std::string& template_name,
+                        const ParamSpace& space, int block);
 
 }  // namespace kiln::codegen

@@ -24,9 +24,9 @@ struct BlockAnalysis {
   std::map<int, Placement> placement;  // stage-owning op -> placement (placement.h)
   const PlacedStage* anchor = nullptr;
   const ir::Op* anchor_op = nullptr;
-  bool strips = false;            // some stage is computed per strip of output rows
-  bool has_stages = false;        // some Func is computed outside the outputs (reductions, convs)
-  std::vector<int> out_extents;   // the first output's extents in Halide order (innermost first)
+  bool strips = false;           // some stage is computed per strip of output rows
+  bool has_stages = false;       // some Func is computed outside the outputs (reductions, convs)
+  std::vector<int> out_extents;  // the first output's extents in Halide order (innermost first)
 
   Placement placed(int op) const;
 };

@@ -18,7 +18,8 @@ TargetDesc avx512() {
   return d;
 }
 
-// AVX2: 16 registers of 8 lanes: 12 accumulators as 2 vectors x 6 pixels.
+// AVX2: 16 registers of 8 lanes: 12 accumulators (2 vectors x 6 pixels, or 3 x 4) leave 4 registers for
+// the weight vectors and a broadcast.
 TargetDesc avx2() {
   TargetDesc d;
   d.isa = "avx2";
@@ -26,7 +27,7 @@ TargetDesc avx2() {
   d.vector_registers = 16;
   d.l2_bytes = 1024 * 1024;
   d.tile_accumulators = 12;
-  d.tile_vectors = 2;
+  d.tile_vectors = 3;
   return d;
 }
 
@@ -57,7 +58,7 @@ fusion::Machine TargetDesc::nominalMachine() const {
 }
 
 TargetDesc describeTarget(const Halide::Target& target, int threads) {
-  TargetDesc d = target.arch == Halide::Target::ARM ? neon()
+  TargetDesc d = target.arch == Halide::Target::ARM           ? neon()
                  : target.has_feature(Halide::Target::AVX512) ? avx512()
                                                               : avx2();
   d.threads = threads;

@@ -16,17 +16,17 @@
 namespace kiln::codegen {
 
 struct TargetDesc {
-  std::string isa;           // "avx512", "avx2", "neon", "cuda" (the device part of a CUDA target)
-  int vector_lanes = 8;      // float32 lanes of one vector register
-  int vector_registers = 16; // architectural vector registers
-  int fma_units = 2;         // vector FMAs issued per cycle per core
-  double nominal_ghz = 2.5;  // for the roofline when the code cannot be measured here
+  std::string isa;            // "avx512", "avx2", "neon", "cuda" (the device part of a CUDA target)
+  int vector_lanes = 8;       // float32 lanes of one vector register
+  int vector_registers = 16;  // architectural vector registers
+  int fma_units = 2;          // vector FMAs issued per cycle per core
+  double nominal_ghz = 2.5;   // for the roofline when the code cannot be measured here
   int64_t l1_bytes = 32 * 1024, l2_bytes = 1024 * 1024, llc_bytes = 8 * 1024 * 1024;  // per core; LLC shared
-  int threads = 2;           // worker threads the code is planned for
+  int threads = 2;  // worker threads the code is planned for
   // A conv/GEMM register tile: accumulators, and vectors of output channels per tile, leaving registers for
   // the weight vectors and the broadcast inputs.
   int tile_accumulators = 12, tile_vectors = 2;
-  int strip_rows = 8;        // output rows per strip when a block streams a producer into a window op
+  int strip_rows = 8;  // output rows per strip when a block streams a producer into a window op
   // GPU targets: lanes of a warp, threads of one block, output pixels per thread in an anchor tile.
   int warp_lanes = 0, block_threads = 0, pixels_per_thread = 0;
 

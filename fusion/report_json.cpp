@@ -29,7 +29,9 @@ nlohmann::json opsJson(const ir::Graph& graph) {
   return ops;
 }
 
-nlohmann::json summaryJson(const PlanMetrics& m) {
+}  // namespace
+
+nlohmann::json planSummaryJson(const PlanMetrics& m) {
   return {{"ops", m.ops},
           {"blocks", m.blocks},
           {"single_op_blocks", m.single_op_blocks},
@@ -48,6 +50,8 @@ nlohmann::json summaryJson(const PlanMetrics& m) {
             {boundClassName(BoundClass::Balanced), m.bound_counts[1]},
             {boundClassName(BoundClass::Compute), m.bound_counts[2]}}}};
 }
+
+namespace {
 
 nlohmann::json blockJson(const ir::Graph& graph, const Block& block, const BlockMetrics& b) {
   const Footprint& f = block.footprint;
@@ -76,7 +80,7 @@ nlohmann::json blockJson(const ir::Graph& graph, const Block& block, const Block
 }
 
 nlohmann::json planJson(const ir::Graph& graph, const Plan& plan, const PlanMetrics& m) {
-  nlohmann::json j = {{"strategy", plan.strategy}, {"summary", summaryJson(m)}};
+  nlohmann::json j = {{"strategy", plan.strategy}, {"summary", planSummaryJson(m)}};
   j["blocks"] = nlohmann::json::array();
   for (const Block& block : plan.blocks)
     j["blocks"].push_back(blockJson(graph, block, m.per_block[block.id]));

@@ -37,6 +37,8 @@ std::string sideBySide(const PartitionReport& report, size_t plan, const SideByS
 std::string compareTable(const PartitionReport& report);  // every plan, one column each
 std::string definitionsText();
 nlohmann::json jsonReport(const PartitionReport& report);
+// A plan's totals, under one key set wherever they are written (the JSON report, an artifact's manifest).
+nlohmann::json planSummaryJson(const PlanMetrics& metrics);
 std::string dotGraph(const PartitionReport& report,
                      size_t plan);  // blocks as clusters coloured by bound class
 // `svgs`: one rendering of dotGraph per plan (Graphviz output), embedded as is.

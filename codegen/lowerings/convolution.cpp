@@ -48,9 +48,9 @@ LoweredOp conv2d(const LoweringInput& in) {
   if (padded && groups == 1) {
     const TensorFunc input = zeroPadded(in, x, top, left);
     acc.ref(exprs(i)) += w.at({i[1], ci, ky, kx}) * input.at({i[0], channel, y, xx});
-    return LoweredOp{{acc},
-                     {Stage{input, StageKind::PaddedInput, RDom()},
-                      Stage{acc, StageKind::Accumulator, r, input.func}}};
+    return LoweredOp{
+        {acc},
+        {Stage{input, StageKind::PaddedInput, RDom()}, Stage{acc, StageKind::Accumulator, r, input.func}}};
   }
   Expr pixel = padded ? paddedAt(x, i[0], channel, y - top, xx - left, f32(0)) : x.at({i[0], channel, y, xx});
   acc.ref(exprs(i)) += w.at({i[1], ci, ky, kx}) * pixel;

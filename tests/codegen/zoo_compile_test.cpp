@@ -1,6 +1,10 @@
 // End to end: every zoo model compiles at its full input shape, with kiln's default schedules and with the
-// autoscheduler, and validates against LibTorch (the validator's default fp32 tolerance, two seeds).
+// autoscheduler, records every block's schedule template and config, and validates against LibTorch (the
+// validator's default fp32 tolerance, two seeds).
+#include <fstream>
+
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 #include "../frontend/zoo_test_support.h"
 #include "codegen_test_support.h"
@@ -21,6 +25,14 @@ TEST_P(ZooCompile, ValidatesAgainstLibTorch) {
   options.codegen.schedule.kind = schedule;
   const auto summary = validation::compileModel(zooModel(name), options, dir.path());
   EXPECT_GT(summary.blocks, 0);
+  std::ifstream manifest_file(dir.path() / "manifest.json");
+  const nlohmann::json manifest = nlohmann::json::parse(manifest_file);
+  ASSERT_EQ(manifest["blocks"].size(), static_cast<size_t>(summary.blocks));
+  for (const nlohmann::json& block : manifest["blocks"]) {
+    const nlohmann::json& config = block.at("schedule");
+    EXPECT_FALSE(config.at("template").get<std::string>().empty()) << block["id"];
+    EXPECT_TRUE(config.at("params").is_object()) << block["id"];
+  }
   validation::ValidateOptions validate;
   validate.seeds = {1, 2};
   const auto report = validation::validateArtifact(zooModel(name), dir.path(), validate);
