@@ -59,7 +59,9 @@ def install_onnxruntime(build):
 def input_shape(model_path):
     extra = {"kiln/input_shape": ""}
     torch.jit.load(model_path, _extra_files=extra)
-    return [int(d) for d in extra["kiln/input_shape"].split("x")]
+    text = extra["kiln/input_shape"]
+    text = text.decode() if isinstance(text, bytes) else text
+    return [int(d) for d in text.split("x")]
 
 
 def bench_onnxruntime(prefix, model_path, onnx_path, threads, runs):

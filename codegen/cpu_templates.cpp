@@ -20,19 +20,18 @@ std::vector<int> upTo(int limit) {
   return values;
 }
 
-// Rows per strip a block with streamed stages may use: powers of two up to the output's rows.
+// Rows per strip a block with streamed stages may use: 1 up to the output's rows (at most 16).
 std::vector<int> stripRowChoices(const BlockAnalysis& block) {
   if (!block.strips || block.out_extents.size() != 4) return {1};
-  std::vector<int> choices;
-  for (int rows = 1; rows <= std::min(16, block.out_extents[2]); rows *= 2) choices.push_back(rows);
-  if (choices.back() != std::min(16, block.out_extents[2]))
-    choices.push_back(std::min(16, block.out_extents[2]));
-  return choices;
+  return upTo(std::min(16, block.out_extents[2]));
 }
 
+// The target's strip height, lowered until every thread gets a strip: a 7-row output streamed in strips of
+// 8 would run on one thread (and 14 rows in strips of 8 recompute two rows).
 int defaultStripRows(const BlockAnalysis& block, const TargetDesc& target) {
   if (!block.strips || block.out_extents.size() != 4) return 1;
-  return std::min(target.strip_rows, block.out_extents[2]);
+  const int rows = block.out_extents[2];
+  return std::min(target.strip_rows, (rows + target.threads - 1) / target.threads);
 }
 
 // Bytes of weights the anchor reads: output channels times its reduction size, in floats.

@@ -1,0 +1,129 @@
+// The dense templates (dense_conv, gemm, depthwise) on shapes the zoo does not have — channel counts that no
+// vector or weight panel divides, 1x1 and 7x7 spatial sizes, a 7x7 stride-2 stem on 3 channels, grouped and
+// dilated convs, batch 2, a rank-3 linear — each compiled with its default config and again with threads
+// splitting output-channel panels, on every CPU target this machine runs or emulates, against ATen.
+#include <fstream>
+#include <random>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "codegen_test_support.h"
+#include "ir/printer.h"
+#include "runtime/artifact_format.h"
+#include "validation/artifact_executor.h"
+
+namespace kiln::testing {
+namespace {
+
+struct ConvShape {
+  int64_t batch, in_channels, height, width, out_channels, kernel, stride, padding, dilation, groups;
+};
+
+const ConvShape kConvs[] = {
+    {1, 24, 7, 7, 48, 3, 1, 1, 1, 1},     // three 16-wide panels, tiles that straddle them
+    {1, 3, 15, 15, 64, 7, 2, 3, 1, 1},    // a stem: 3 channels, 7x7 stride 2
+    {1, 32, 7, 7, 40, 1, 1, 0, 1, 1},     // a GEMM whose output channels no 16-wide panel divides
+    {2, 16, 9, 9, 32, 3, 1, 2, 2, 2},     // grouped, dilated, batch 2
+    {1, 64, 14, 14, 96, 3, 2, 1, 1, 1},   // stride 2, odd output rows
+    {1, 20, 1, 1, 24, 1, 1, 0, 1, 1},     // 1x1 spatial
+    {1, 12, 11, 13, 12, 3, 1, 1, 1, 12},  // depthwise, unequal height and width
+};
+
+ir::ValueId randomConstant(ir::Graph& graph, const ir::Shape& shape, std::mt19937& rng) {
+  int64_t count = 1;
+  for (int64_t d : shape) count *= d;
+  std::vector<float> data(count);
+  std::normal_distribution<float> normal;
+  for (float& v : data) v = normal(rng);
+  return graph.addConstant("w" + std::to_string(graph.numValues()), ir::Tensor(shape, std::move(data)));
+}
+
+ir::Graph denseOps() {
+  ir::Graph graph("dense");
+  std::mt19937 rng(11);
+  std::vector<ir::ValueId> outputs;
+  for (const ConvShape& c : kConvs) {
+    const ir::ValueId x = graph.addInput("x" + std::to_string(outputs.size()),
+                                         {ir::DType::Float32, {c.batch, c.in_channels, c.height, c.width}});
+    const ir::ValueId w =
+        randomConstant(graph, {c.out_channels, c.in_channels / c.groups, c.kernel, c.kernel}, rng);
+    const ir::ValueId b = randomConstant(graph, {c.out_channels}, rng);
+    const ir::ValueId conv = graph.addOp1("conv2d", {x, w, b},
+                                          {{"stride", std::vector<int64_t>{c.stride, c.stride}},
+                                           {"padding", std::vector<int64_t>{c.padding, c.padding}},
+                                           {"dilation", std::vector<int64_t>{c.dilation, c.dilation}},
+                                           {"groups", c.groups}});
+    // A reader keeps the conv's result inside the model, in kiln's activation layout, where the templates
+    // anchor on it (a model output stays in PyTorch's layout and gets the plain schedule).
+    outputs.push_back(graph.addOp1("relu", {conv}));
+  }
+  const ir::ValueId tokens = graph.addInput("tokens", {ir::DType::Float32, {2, 13, 40}});
+  outputs.push_back(graph.addOp1(
+      "relu", {graph.addOp1("linear", {tokens, randomConstant(graph, {56, 40}, rng),
+                                       randomConstant(graph, {56}, rng)})}));
+  graph.setOutputs(outputs);
+  return graph;
+}
+
+// The artifact's configs with every block that may split output-channel panels across threads doing so.
+std::filesystem::path splitEverywhere(const std::filesystem::path& artifact, const std::filesystem::path& file) {
+  std::ifstream in(artifact / artifact::kManifestFile);
+  nlohmann::json manifest = nlohmann::json::parse(in);
+  int split = 0;
+  for (nlohmann::json& block : manifest["blocks"]) {
+    nlohmann::json& params = block["schedule"]["params"];
+    if (params.contains("split") && params["split"] == 0) {
+      params["split"] = 1;
+      ++split;
+    }
+  }
+  EXPECT_EQ(split, 8);  // every conv and the rank-3 linear
+  std::ofstream(file) << manifest.dump();
+  return file;
+}
+
+class DenseTemplates : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(DenseTemplates, MatchATenWithDefaultAndSplitConfigs) {
+  const std::string& target = GetParam();
+  const ir::Graph graph = denseOps();
+  const std::vector<at::Tensor> inputs = randomInputs(graph, 5);
+  const std::vector<at::Tensor> expected = frontend::ReferenceExecutor(graph).run(inputs);
+  ScratchDir dir("dense-" + target);
+  const fusion::PartitionOptions partition;
+  const fusion::Plan plan = fusion::partition(graph, "none", partition);
+  codegen::CompileOptions compile;
+  compile.model_name = "dense";
+  compile.target = target;
+  const auto metrics = fusion::computeMetrics(graph, plan, partition.machine);
+  codegen::compileArtifact(graph, plan, metrics, compile, dir.path() / "default");
+  compile.schedule.overrides =
+      codegen::readScheduleOverrides(splitEverywhere(dir.path() / "default", dir.path() / "split.json"));
+  codegen::compileArtifact(graph, plan, metrics, compile, dir.path() / "split");
+  for (const char* config : {"default", "split"}) {
+    const std::vector<at::Tensor> actual = validation::openArtifact(dir.path() / config, 0)->run(inputs);
+    for (size_t o = 0; o < actual.size(); ++o)
+      EXPECT_LE(errorToScale(actual[o], expected[o]), 2e-5)
+          << target << ", " << config << " configs, output " << o << " of\n"
+          << ir::printGraph(graph);
+  }
+}
+
+std::vector<std::string> cpuTargets() {
+  std::vector<std::string> targets{"x86-64-avx2"};
+  if (Halide::get_host_target().has_feature(Halide::Target::AVX512_Skylake))
+    targets.push_back("x86-64-avx512");
+  targets.push_back("arm64");
+  return targets;
+}
+
+INSTANTIATE_TEST_SUITE_P(CpuTargets, DenseTemplates, ::testing::ValuesIn(cpuTargets()), [](const auto& info) {
+  std::string name = info.param;
+  for (char& c : name)
+    if (c == '-') c = '_';
+  return name;
+});
+
+}  // namespace
+}  // namespace kiln::testing
