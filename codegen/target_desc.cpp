@@ -3,47 +3,43 @@
 namespace kiln::codegen {
 namespace {
 
-// AVX-512: 32 registers of 16 lanes, two FMA pipes; 20 accumulators as 4 vectors x 5 pixels leave room
-// for 4 weight vectors and the broadcasts (shared notes, halide14.md: 96 % of peak with 4 x 5).
+// AVX-512: 32 registers of 16 lanes, two FMA pipes; 20 accumulators in up to 4 vectors (4 x 5 reached
+// 96 % of peak, shared notes halide14.md) leave room for the weight vectors and a broadcast.
 TargetDesc avx512() {
-  TargetDesc d;
-  d.isa = "avx512";
-  d.vector_lanes = 16;
-  d.vector_registers = 32;
-  d.l1_bytes = 48 * 1024;
-  d.l2_bytes = 2 * 1024 * 1024;
-  d.llc_bytes = 32 * 1024 * 1024;
-  d.tile_accumulators = 20;
-  d.tile_vectors = 4;
-  return d;
+  return {.isa = "avx512",
+          .vector_lanes = 16,
+          .vector_registers = 32,
+          .l1_bytes = 48 << 10,
+          .l2_bytes = 2 << 20,
+          .llc_bytes = 32 << 20,
+          .tile_accumulators = 20,
+          .tile_vectors = 4};
 }
 
 // AVX2: 16 registers of 8 lanes: 12 accumulators (2 vectors x 6 pixels, or 3 x 4) leave 4 registers for
 // the weight vectors and a broadcast.
 TargetDesc avx2() {
-  TargetDesc d;
-  d.isa = "avx2";
-  d.vector_lanes = 8;
-  d.vector_registers = 16;
-  d.l2_bytes = 1024 * 1024;
-  d.tile_accumulators = 12;
-  d.tile_vectors = 3;
-  return d;
+  return {.isa = "avx2",
+          .vector_lanes = 8,
+          .vector_registers = 16,
+          .l1_bytes = 32 << 10,
+          .l2_bytes = 1 << 20,
+          .llc_bytes = 8 << 20,
+          .tile_accumulators = 12,
+          .tile_vectors = 3};
 }
 
-// NEON: 32 registers of only 4 lanes: 24 accumulators as 4 vectors (16 channels) x 6 pixels.
+// NEON: 32 registers of only 4 lanes: 24 accumulators in up to 4 vectors (16 channels x 6 pixels).
 TargetDesc neon() {
-  TargetDesc d;
-  d.isa = "neon";
-  d.vector_lanes = 4;
-  d.vector_registers = 32;
-  d.nominal_ghz = 2.0;
-  d.l1_bytes = 64 * 1024;
-  d.l2_bytes = 1024 * 1024;
-  d.llc_bytes = 4 * 1024 * 1024;
-  d.tile_accumulators = 24;
-  d.tile_vectors = 4;
-  return d;
+  return {.isa = "neon",
+          .vector_lanes = 4,
+          .vector_registers = 32,
+          .nominal_ghz = 2.0,
+          .l1_bytes = 64 << 10,
+          .l2_bytes = 1 << 20,
+          .llc_bytes = 4 << 20,
+          .tile_accumulators = 24,
+          .tile_vectors = 4};
 }
 
 }  // namespace

@@ -45,6 +45,16 @@ inline codegen::ArtifactSummary compileModelFor(const std::filesystem::path& mod
   return validation::compileModel(model, options, dir);
 }
 
+// The CPU targets the differential tests compile for: AVX2 and, where this machine has it, AVX-512 (run
+// here), and arm64 (run under qemu-aarch64).
+inline std::vector<std::string> cpuTargetsThisMachineRuns() {
+  std::vector<std::string> targets{"x86-64-avx2"};
+  if (Halide::get_host_target().has_feature(Halide::Target::AVX512_Skylake))
+    targets.push_back("x86-64-avx512");
+  targets.push_back("arm64");
+  return targets;
+}
+
 inline std::vector<at::Tensor> randomInputs(const ir::Graph& graph, uint64_t seed) {
   at::manual_seed(seed);
   std::vector<at::Tensor> inputs;

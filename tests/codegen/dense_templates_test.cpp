@@ -59,15 +59,16 @@ ir::Graph denseOps() {
     outputs.push_back(graph.addOp1("relu", {conv}));
   }
   const ir::ValueId tokens = graph.addInput("tokens", {ir::DType::Float32, {2, 13, 40}});
-  outputs.push_back(graph.addOp1(
-      "relu", {graph.addOp1("linear", {tokens, randomConstant(graph, {56, 40}, rng),
-                                       randomConstant(graph, {56}, rng)})}));
+  outputs.push_back(
+      graph.addOp1("relu", {graph.addOp1("linear", {tokens, randomConstant(graph, {56, 40}, rng),
+                                                    randomConstant(graph, {56}, rng)})}));
   graph.setOutputs(outputs);
   return graph;
 }
 
 // The artifact's configs with every block that may split output-channel panels across threads doing so.
-std::filesystem::path splitEverywhere(const std::filesystem::path& artifact, const std::filesystem::path& file) {
+std::filesystem::path splitEverywhere(const std::filesystem::path& artifact,
+                                      const std::filesystem::path& file) {
   std::ifstream in(artifact / artifact::kManifestFile);
   nlohmann::json manifest = nlohmann::json::parse(in);
   int split = 0;
@@ -110,20 +111,13 @@ TEST_P(DenseTemplates, MatchATenWithDefaultAndSplitConfigs) {
   }
 }
 
-std::vector<std::string> cpuTargets() {
-  std::vector<std::string> targets{"x86-64-avx2"};
-  if (Halide::get_host_target().has_feature(Halide::Target::AVX512_Skylake))
-    targets.push_back("x86-64-avx512");
-  targets.push_back("arm64");
-  return targets;
-}
-
-INSTANTIATE_TEST_SUITE_P(CpuTargets, DenseTemplates, ::testing::ValuesIn(cpuTargets()), [](const auto& info) {
-  std::string name = info.param;
-  for (char& c : name)
-    if (c == '-') c = '_';
-  return name;
-});
+INSTANTIATE_TEST_SUITE_P(CpuTargets, DenseTemplates, ::testing::ValuesIn(cpuTargetsThisMachineRuns()),
+                         [](const auto& info) {
+                           std::string name = info.param;
+                           for (char& c : name)
+                             if (c == '-') c = '_';
+                           return name;
+                         });
 
 }  // namespace
 }  // namespace kiln::testing

@@ -5,19 +5,12 @@
 #include <Halide.h>
 
 #include "codegen/lowering.h"
+#include "codegen_test_support.h"
 #include "ir/op_registry.h"
 #include "random_op_graphs.h"
 
 namespace kiln::testing {
 namespace {
-
-std::vector<std::string> targetsThisMachineRuns() {
-  std::vector<std::string> targets{"x86-64-avx2"};
-  if (Halide::get_host_target().has_feature(Halide::Target::AVX512_Skylake))
-    targets.push_back("x86-64-avx512");
-  targets.push_back("arm64");
-  return targets;
-}
 
 TEST(Lowerings, EveryRegisteredKindHasALoweringAndARandomGenerator) {
   for (const ir::OpDef& def : ir::OpRegistry::global().all()) {
@@ -29,7 +22,7 @@ TEST(Lowerings, EveryRegisteredKindHasALoweringAndARandomGenerator) {
 class OpLowering : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(OpLowering, MatchesATenOnEveryTarget) {
-  expectKindMatchesATen(GetParam(), targetsThisMachineRuns());
+  expectKindMatchesATen(GetParam(), cpuTargetsThisMachineRuns());
 }
 
 INSTANTIATE_TEST_SUITE_P(AllKinds, OpLowering, ::testing::ValuesIn(allKinds()),
