@@ -34,13 +34,13 @@ int defaultStripRows(const BlockAnalysis& block, const TargetDesc& target) {
   return std::min(target.strip_rows, (rows + target.threads - 1) / target.threads);
 }
 
-// Bytes of weights the anchor reads: output channels times its reduction size, in floats.
+// Bytes of weights the anchors read: output channels times the reduction size of each, in floats.
 int64_t anchorWeightBytes(const BlockAnalysis& block) {
-  const Stage& stage = block.anchor->stage;
-  int64_t bytes = halideExtents(stage.tensor)[0] * static_cast<int64_t>(sizeof(float));
-  for (int d = 0; d < stage.reduction.dimensions(); ++d)
-    bytes *= *Halide::Internal::as_const_int(stage.reduction[d].extent());
-  return bytes;
+  int64_t total = 0;
+  for (const PlacedStage* anchor : block.anchors)
+    total += halideExtents(anchor->stage.tensor)[0] * reductionSize(anchor->stage) *
+             static_cast<int64_t>(sizeof(float));
+  return total;
 }
 
 bool isConv(const ir::Op& op) {

@@ -21,8 +21,9 @@ namespace kiln::codegen {
 
 // What templates look at to match and configure a block, computed once per block.
 struct BlockAnalysis {
-  std::map<int, Placement> placement;  // stage-owning op -> placement (placement.h)
-  const PlacedStage* anchor = nullptr;
+  std::map<int, Placement> placement;       // stage-owning op -> placement (placement.h)
+  std::vector<const PlacedStage*> anchors;  // every accumulator computed in the output's register tile
+  const PlacedStage* anchor = nullptr;      // the one with the largest reduction: it picks the template
   const ir::Op* anchor_op = nullptr;
   bool strips = false;           // some stage is computed per strip of output rows
   bool has_stages = false;       // some Func is computed outside the outputs (reductions, convs)
@@ -32,6 +33,9 @@ struct BlockAnalysis {
 };
 
 BlockAnalysis analyzeBlock(const BlockPipeline& block, const ir::Graph& graph);
+
+// The number of terms each element of a stage sums (its reduction domain's size; static shapes).
+int64_t reductionSize(const Stage& stage);
 
 class ScheduleTemplate {
  public:
