@@ -104,18 +104,25 @@ class CpuScheduler {
 
  private:
   // An accumulator read by something other than the output tile (a streamed or staged conv): a wrapper Func
-  // takes the accumulator's place for its readers and is tiled like an output, with the default tile.
+  // takes the accumulator's place for its readers and is tiled like an output, with the default tile. Staged
+  // whole with weights too big for the cache, its threads split output-channel tiles, as an anchor's would.
   void registerBlockAlone(const Stage& stage, bool in_strip, const Halide::LoopLevel& strip) {
     Func acc = stage.tensor.func;
     Func wrapper = acc.in();
     const std::vector<int> extents = halideExtents(stage.tensor);
     const int vector = vectorWidth(extents[0], target_.vector_lanes);
-    const Halide::LoopLevel tile_level = tileLoops(wrapper, vector, defaultTile(extents, target_));
+    CpuTile tile = defaultTile(extents, target_);
+    const int64_t weight_bytes = extents[0] * reductionSize(stage) * static_cast<int64_t>(sizeof(float));
+    tile.split_channels = !in_strip && extents.size() >= 3 && weight_bytes > target_.weightsKeptInCache();
+    const Halide::LoopLevel tile_level = tileLoops(wrapper, vector, tile);
     if (in_strip) {
       wrapper.compute_at(strip);
     } else {
       wrapper.compute_root();
-      parallelizeOutermost(wrapper, extents, 2);  // dimensions 0 and 1 form the register tiles
+      if (tile.split_channels)
+        wrapper.parallel(Var(wrapper.name() + "_co"));
+      else
+        parallelizeOutermost(wrapper, extents, 2);  // dimensions 0 and 1 form the register tiles
     }
     accumulateInTile(stage, vector, tile_level);
   }
