@@ -112,8 +112,8 @@ class CpuScheduler {
     const std::vector<int> extents = halideExtents(stage.tensor);
     const int vector = vectorWidth(extents[0], target_.vector_lanes);
     CpuTile tile = defaultTile(extents, target_);
-    const int64_t weight_bytes = extents[0] * reductionSize(stage) * static_cast<int64_t>(sizeof(float));
-    tile.split_channels = !in_strip && extents.size() >= 3 && weight_bytes > target_.weightsKeptInCache();
+    tile.split_channels =
+        !in_strip && extents.size() >= 3 && weightBytes(stage) > target_.weightsKeptInCache();
     const Halide::LoopLevel tile_level = tileLoops(wrapper, vector, tile);
     if (in_strip) {
       wrapper.compute_at(strip);

@@ -34,12 +34,10 @@ int defaultStripRows(const BlockAnalysis& block, const TargetDesc& target) {
   return std::min(target.strip_rows, (rows + target.threads - 1) / target.threads);
 }
 
-// Bytes of weights the anchors read: output channels times the reduction size of each, in floats.
+// Bytes of weights all the anchors read.
 int64_t anchorWeightBytes(const BlockAnalysis& block) {
   int64_t total = 0;
-  for (const PlacedStage* anchor : block.anchors)
-    total += halideExtents(anchor->stage.tensor)[0] * reductionSize(anchor->stage) *
-             static_cast<int64_t>(sizeof(float));
+  for (const PlacedStage* anchor : block.anchors) total += weightBytes(anchor->stage);
   return total;
 }
 

@@ -7,11 +7,11 @@ Placement BlockAnalysis::placed(int op) const {
   return it == placement.end() ? Placement::Root : it->second;
 }
 
-int64_t reductionSize(const Stage& stage) {
-  int64_t size = 1;
-  for (int d = 0; d < stage.reduction.dimensions(); ++d)
-    size *= *Halide::Internal::as_const_int(stage.reduction[d].extent());
-  return size;
+int64_t weightBytes(const Stage& accumulator) {
+  int64_t bytes = halideExtents(accumulator.tensor)[0] * static_cast<int64_t>(sizeof(float));
+  for (int d = 0; d < accumulator.reduction.dimensions(); ++d)
+    bytes *= *Halide::Internal::as_const_int(accumulator.reduction[d].extent());
+  return bytes;
 }
 
 BlockAnalysis analyzeBlock(const BlockPipeline& block, const ir::Graph& graph) {
@@ -21,7 +21,7 @@ BlockAnalysis analyzeBlock(const BlockPipeline& block, const ir::Graph& graph) {
     const Placement where = analysis.placed(s.op);
     if (where == Placement::Anchor && s.stage.kind == StageKind::Accumulator) {
       analysis.anchors.push_back(&s);
-      if (!analysis.anchor || reductionSize(s.stage) > reductionSize(analysis.anchor->stage)) {
+      if (!analysis.anchor || weightBytes(s.stage) > weightBytes(analysis.anchor->stage)) {
         analysis.anchor = &s;
         analysis.anchor_op = &graph.ops()[s.op];
       }

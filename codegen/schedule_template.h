@@ -23,7 +23,7 @@ namespace kiln::codegen {
 struct BlockAnalysis {
   std::map<int, Placement> placement;       // stage-owning op -> placement (placement.h)
   std::vector<const PlacedStage*> anchors;  // every accumulator computed in the output's register tile
-  const PlacedStage* anchor = nullptr;      // the one with the largest reduction: it picks the template
+  const PlacedStage* anchor = nullptr;      // the one with the most weights: it picks the template
   const ir::Op* anchor_op = nullptr;
   bool strips = false;           // some stage is computed per strip of output rows
   bool has_stages = false;       // some Func is computed outside the outputs (reductions, convs)
@@ -34,8 +34,9 @@ struct BlockAnalysis {
 
 BlockAnalysis analyzeBlock(const BlockPipeline& block, const ir::Graph& graph);
 
-// The number of terms each element of a stage sums (its reduction domain's size; static shapes).
-int64_t reductionSize(const Stage& stage);
+// The bytes of weights an accumulator stage reads: its output channels (innermost extent) times the terms
+// each element sums, in floats.
+int64_t weightBytes(const Stage& accumulator);
 
 class ScheduleTemplate {
  public:
