@@ -23,6 +23,7 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
+
 struct Runner {
   std::string name;
   std::function<void()> run;
@@ -64,6 +65,11 @@ BenchResult benchmark(const fs::path& model_path, const fs::path& artifact_dir, 
   for (int round = 0; round < options.warmup + options.runs; ++round)
     for (size_t k = 0; k < runners.size(); ++k) {
       Runner& runner = runners[(round + k) % runners.size()];
+      // An untimed lead-in run first: LibTorch's OpenMP workers keep spinning for milliseconds after a
+      // forward (libgomp's default wait policy) and, with as many threads as cores, take a core from whoever
+      // runs next (ResNet-18, 2 threads: kiln's median 28.2 ms right after LibTorch, 23.8 ms after itself).
+      // Each timed run follows a run of the same contender, as in a serving loop.
+      runner.run();
       const Clock::time_point start = Clock::now();
       runner.run();
       if (round >= options.warmup)
