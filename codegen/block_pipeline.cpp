@@ -13,12 +13,13 @@ namespace {
 // Conv and linear weights in panels of one vector of output channels, unblocked when the vector does not
 // divide the output channels (a shifted tail tile would then straddle two panels).
 Layout preferredWeightLayout(const ir::Graph& graph, ir::ValueId constant, const ir::UseIndex& uses,
-                             const TargetDesc& target) {
+                             const TargetDesc& target, const std::set<int>& winograd_convs) {
   const ir::TensorType& type = graph.type(constant);
   const int panel = type.shape[0] % target.weightPanel() == 0 ? target.weightPanel() : 1;
   for (int user : uses.users[constant]) {
     const ir::Op& op = graph.ops()[user];
     if (op.inputs.size() > 1 && op.inputs[1] == constant) {
+      if (winograd_convs.count(user)) return winogradConvWeights(target.weightPanel());
       if (op.kind == "conv2d") return convWeightsPacked(panel);
       if (op.kind == "linear") return linearWeightsPacked(panel);
     }
@@ -101,7 +102,8 @@ std::string funcName(const ir::Graph& graph, ir::ValueId id) {
   return name;
 }
 
-ValueLayouts chooseLayouts(const ir::Graph& graph, const fusion::Plan& plan, const TargetDesc& target) {
+ValueLayouts chooseLayouts(const ir::Graph& graph, const fusion::Plan& plan, const TargetDesc& target,
+                           const std::set<int>& winograd_convs) {
   const ir::UseIndex uses(graph);
   ValueLayouts layouts;
   for (const fusion::Block& block : plan.blocks) {
@@ -110,7 +112,7 @@ ValueLayouts chooseLayouts(const ir::Graph& graph, const fusion::Plan& plan, con
     for (ir::ValueId id : block.footprint.outputs)
       layouts.emplace(id, activationLayout(graph.type(id).rank()));
     for (ir::ValueId id : block.footprint.weights)
-      layouts.emplace(id, preferredWeightLayout(graph, id, uses, target));
+      layouts.emplace(id, preferredWeightLayout(graph, id, uses, target, winograd_convs));
   }
   for (ir::ValueId id : graph.inputs()) layouts[id] = rowMajor(graph.type(id).rank());
   for (ir::ValueId id : graph.outputs()) layouts[id] = rowMajor(graph.type(id).rank());

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -21,8 +22,10 @@ namespace kiln::codegen {
 // Where every value that lives in memory (model inputs and outputs, constants, block boundaries) is laid out.
 using ValueLayouts = std::map<ir::ValueId, Layout>;
 
-// kiln's layout choices for a planned graph; see codegen/layout.h for the rules.
-ValueLayouts chooseLayouts(const ir::Graph& graph, const fusion::Plan& plan, const TargetDesc& target);
+// kiln's layout choices for a planned graph; see codegen/layout.h for the rules. The weights of the convs in
+// `winograd_convs` (op indices; schedule.h's winogradConvs) are stored in the Winograd domain.
+ValueLayouts chooseLayouts(const ir::Graph& graph, const fusion::Plan& plan, const TargetDesc& target,
+                           const std::set<int>& winograd_convs);
 
 // A stage of the pipeline with the op it came from.
 struct PlacedStage {

@@ -128,7 +128,8 @@ void package(const ir::Graph& graph, const fusion::Plan& plan, const fusion::Pla
   fs::create_directories(object_dir);
   PhaseTimer timer(summary.phases);
   const TargetDesc desc = describeTarget(target.halide, options.schedule.threads);
-  const ValueLayouts layouts = chooseLayouts(graph, plan, desc);
+  const ValueLayouts layouts =
+      chooseLayouts(graph, plan, desc, winogradConvs(graph, plan, desc, options.schedule));
   std::vector<BlockPipeline> blocks =
       compileBlocks(graph, plan, layouts, desc, target.halide, options, object_dir, summary.block_times);
   timer.end("codegen");

@@ -71,7 +71,9 @@ class CpuScheduler {
     Halide::LoopLevel rows = Halide::LoopLevel::root(), tile = Halide::LoopLevel::root();
     const int vector =
         vectorWidth(analysis_.out_extents.empty() ? 1 : analysis_.out_extents[0], target_.vector_lanes);
-    if (analysis_.anchor) {
+    if (analysis_.winograd) {
+      scheduleWinograd();
+    } else if (analysis_.anchor) {
       TensorFunc& out = block_.output_funcs[0];
       tile = tileLoops(out.func, vector, tile_);
       const Var channel_tiles(out.func.name() + "_co");
@@ -91,6 +93,7 @@ class CpuScheduler {
     }
     for (const PlacedStage& s : block_.stages) {
       const Placement where = analysis_.placed(s.op);
+      if (isWinograd(s.stage.kind)) continue;  // scheduleWinograd placed them
       if (s.stage.kind == StageKind::PaddedInput)
         copyBorderOnce(s);
       else if (where == Placement::Anchor)
@@ -103,6 +106,57 @@ class CpuScheduler {
   }
 
  private:
+  // The output in 4x4-pixel tiles, `pixels` tiles along a row per group, groups of every row and image in
+  // one parallel loop; each group transforms its windows, sums them over input channels and transforms the
+  // sums back into the output. The 36 sums of a group are register-blocked: `vectors` vectors of output
+  // channels by its tiles, the reduction over input channels outside; rounded-up tails compute a few unused
+  // tiles and channels (the weights are zero-padded to whole panels).
+  void scheduleWinograd() {
+    Func out = block_.output_funcs[0].func;
+    const std::vector<Var> o = out.args();
+    const std::string name = out.name();
+    Var tx(name + "_tx"), ty(name + "_ty"), xi(name + "_xi"), yi(name + "_yi"), txo(name + "_txo"),
+        txi(name + "_txi"), group(name + "_group");
+    const int channels = analysis_.out_extents[0], vector = vectorWidth(channels, target_.vector_lanes);
+    out.split(o[2], ty, yi, 4, TailStrategy::GuardWithIf)
+        .split(o[1], tx, xi, 4, TailStrategy::GuardWithIf)
+        .split(tx, txo, txi, tile_.pixels, TailStrategy::GuardWithIf)
+        .reorder(o[0], xi, yi, txi, txo, ty, o[3])
+        .fuse(txo, ty, group)
+        .fuse(group, o[3], group)
+        .parallel(group);
+    if (vector > 1) out.vectorize(o[0], vector, TailStrategy::ShiftInwards);
+    const Halide::LoopLevel at(out, group);
+    for (const PlacedStage& s : block_.stages) {
+      Func f = s.stage.tensor.func;
+      const std::vector<Var> v = f.args();  // channel, tile x, tile y, image, then the transform's indices
+      const int lanes = vectorWidth(halideExtents(s.stage.tensor)[0], target_.vector_lanes);
+      if (s.stage.kind == StageKind::WinogradInput) {
+        f.compute_at(at).reorder(v[4], v[0], v[1], v[2], v[3]).unroll(v[4]);
+        Func rows = s.stage.operand;
+        rows.compute_at(f, v[1]).unroll(rows.args()[4]).unroll(rows.args()[5]);
+        if (lanes > 1) {
+          f.vectorize(v[0], lanes, TailStrategy::ShiftInwards);
+          rows.vectorize(rows.args()[0], lanes, TailStrategy::ShiftInwards);
+        }
+      } else if (s.stage.kind == StageKind::WinogradProduct) {
+        f.compute_at(at);
+        if (vector > 1) f.vectorize(v[0], vector, TailStrategy::RoundUp);
+        Var co(f.name() + "_co"), ci(f.name() + "_ci"), to(f.name() + "_to"), ti(f.name() + "_ti");
+        Halide::Stage sums = f.update();
+        sums.split(v[0], co, ci, vector * tile_.vectors, TailStrategy::RoundUp)
+            .split(v[1], to, ti, tile_.pixels, TailStrategy::RoundUp)
+            .reorder({ci, ti, s.stage.reduction.x, co, to, v[2], v[3], v[4]})
+            .unroll(ci)
+            .unroll(ti);
+        if (vector > 1) sums.vectorize(ci, vector);
+      } else if (s.stage.kind == StageKind::WinogradOutput) {
+        f.compute_at(at).unroll(v[4]).unroll(v[5]);
+        if (vector > 1) f.vectorize(v[0], vector, TailStrategy::RoundUp);
+      }
+    }
+  }
+
   // An accumulator read by something other than the output tile (a streamed or staged conv): a wrapper Func
   // takes the accumulator's place for its readers and is tiled like an output, with the default tile. Staged
   // whole with weights too big for the cache, its threads split output-channel tiles, as an anchor's would.

@@ -11,6 +11,9 @@
 //  - Other stages of a rank-4 single-output block are computed per strip of `strip_rows` output rows (so
 //    their values stay in cache) or, when a whole-image reduction reads them, once for the whole tensor.
 //    A streamed or staged conv is register-blocked on its own with the target's default tile.
+//  - A Winograd conv's block (winograd.h) tiles its output into 4x4-pixel tiles, groups of `pixels` tiles
+//    along a row parallel over rows and images; per group it transforms the windows, runs the 36 channel
+//    sums register-blocked as `vectors` x `pixels` tiles, and transforms back while writing the output.
 //  - Tile sizes never exceed the extents they split; a tail that a vector or tile does not divide is handled
 //    by shifting the last tile inwards (outputs) or guarding it (intermediates), so odd sizes stay correct.
 #pragma once
@@ -21,7 +24,7 @@ namespace kiln::codegen {
 
 struct CpuTile {
   int vectors = 1;              // vectors of output channels per register tile
-  int pixels = 1;               // positions of the next dimension per register tile
+  int pixels = 1;               // positions of the next dimension (Winograd: 4x4 tiles) per register tile
   bool split_channels = false;  // threads split output-channel tiles (outermost) instead of rows
   int strip_rows = 1;           // output rows per strip when stages are streamed
 };

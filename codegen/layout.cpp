@@ -4,6 +4,8 @@
 
 #include <fmt/format.h>
 
+#include "codegen/winograd.h"
+
 namespace kiln::codegen {
 namespace {
 
@@ -31,6 +33,7 @@ Layout blockedBy(Layout layout, int dim, int block, const std::string& name) {
 }  // namespace
 
 std::vector<int64_t> Layout::halideExtents(const std::vector<int64_t>& shape) const {
+  if (winograd) return {block, shape[1], (shape[0] + block - 1) / block, winograd::kPoints};
   std::vector<int64_t> extents(shape.size() + (blocked >= 0 ? 1 : 0));
   for (size_t d = 0; d < shape.size(); ++d) extents[position[d]] = shape[d];
   if (blocked >= 0) {
@@ -68,7 +71,17 @@ Layout linearWeightsPacked(int panel) {
   return blockedBy(named({0, 1}, "OI"), 0, panel, fmt::format("O/{} I o{}", panel, panel));
 }
 
+Layout winogradConvWeights(int panel) {
+  Layout layout = convWeightsPacked(panel);
+  layout.blocked = 0;
+  layout.block = panel;
+  layout.winograd = true;
+  layout.name = fmt::format("36 O/{} I o{} (Winograd F(4x4,3x3))", panel, panel);
+  return layout;
+}
+
 std::vector<float> toLayout(const std::vector<int64_t>& shape, const float* row_major, const Layout& layout) {
+  if (layout.winograd) return winograd::transformWeights(shape, row_major, layout.block);
   const int rank = static_cast<int>(shape.size());
   const int64_t count = std::accumulate(shape.begin(), shape.end(), int64_t{1}, std::multiplies<>());
   // Stride of each Halide position in the destination: dense in position order.

@@ -22,14 +22,24 @@ enum class StageKind {
   WindowInput,  // an elementwise result that a sliding window reads several times (block_pipeline.cpp)
   PaddedInput,  // a padded dense conv's input with its zero border: copied once when it reads only block
                 // inputs, otherwise inlined into the taps (its producers are streamed or staged stages)
+  // A Winograd conv's transformed input windows, their 36 channel sums and the output transform's column
+  // pass (winograd.h); the winograd template places all three per group of output tiles.
+  WinogradInput,
+  WinogradProduct,
+  WinogradOutput,
 };
+
+inline bool isWinograd(StageKind kind) {
+  return kind == StageKind::WinogradInput || kind == StageKind::WinogradProduct ||
+         kind == StageKind::WinogradOutput;
+}
 
 struct Stage {
   TensorFunc tensor;
   StageKind kind;
   Halide::RDom reduction;
   // Accumulators: the activation the products read along reduction[0], which GPU schedules stage in shared
-  // memory chunk by chunk. Undefined for other stages.
+  // memory chunk by chunk. WinogradInput: the row pass of the input transform. Undefined for other stages.
   Halide::Func operand = {};
 };
 

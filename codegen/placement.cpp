@@ -49,12 +49,13 @@ std::map<int, Placement> placeStages(const BlockPipeline& block) {
   std::set<int> stage_ops;
   for (const PlacedStage& s : block.stages) stage_ops.insert(s.op);
   for (auto s = block.stages.rbegin(); s != block.stages.rend(); ++s) {
-    if (placement.count(s->op) || s->stage.kind == StageKind::PaddedInput) continue;
+    if (placement.count(s->op) || s->stage.kind == StageKind::PaddedInput || isWinograd(s->stage.kind))
+      continue;
     const std::set<int> readers = stagedReaders(block, stage_ops, s->op);
     const TensorFunc& t = s->stage.tensor;
     const bool own_stage_only =
         std::count_if(block.stages.begin(), block.stages.end(), [&](const PlacedStage& o) {
-          return o.op == s->op && o.stage.kind != StageKind::PaddedInput;
+          return o.op == s->op && o.stage.kind != StageKind::PaddedInput && !isWinograd(o.stage.kind);
         }) == 1;
     if (readers == std::set<int>{-1} && own_stage_only && s->stage.kind == StageKind::Accumulator &&
         t.shape == out.shape && t.layout == out.layout) {

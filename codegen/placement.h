@@ -8,7 +8,8 @@
 //  - everything else is Root: computed once for the whole tensor (whole-image reductions such as global
 //    pooling and squeeze-excitation read their inputs this way).
 // Elementwise ops own no stage: they are inlined into their readers. A conv's PaddedInput stage takes no
-// placement of its own: it is copied whole before the block's loops or inlined (readsStagedValues).
+// placement of its own: it is copied whole before the block's loops or inlined (readsStagedValues); nor do a
+// Winograd conv's stages, which the winograd template places per group of output tiles.
 #pragma once
 
 #include <map>

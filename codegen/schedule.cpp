@@ -4,6 +4,7 @@
 
 #include "codegen/gpu_schedule.h"
 #include "codegen/schedule_template.h"
+#include "codegen/winograd.h"
 #include "ir/error.h"
 
 namespace kiln::codegen {
@@ -36,6 +37,22 @@ ScheduleKind parseScheduleKind(const std::string& name) {
 
 const char* scheduleKindName(ScheduleKind kind) {
   return kind == ScheduleKind::Default ? "default" : "auto";
+}
+
+std::set<int> winogradConvs(const ir::Graph& graph, const fusion::Plan& plan, const TargetDesc& desc,
+                            const ScheduleOptions& options) {
+  std::set<int> convs;
+  if (options.kind != ScheduleKind::Default) return convs;
+  const ir::UseIndex uses(graph);
+  for (size_t b = 0; b < plan.blocks.size(); ++b) {
+    auto given = options.overrides.find(static_cast<int>(b));
+    if (given != options.overrides.end() && given->second.template_name != "winograd") continue;
+    for (int op : plan.blocks[b].ops)
+      if (winograd::applies(graph, plan.blocks[b], op, desc) &&
+          uses.users[graph.ops()[op].inputs[1]].size() == 1)
+        convs.insert(op);
+  }
+  return convs;
 }
 
 ScheduleConfig scheduleBlock(BlockPipeline& block, const ir::Graph& graph, int block_id,

@@ -7,6 +7,7 @@
 // comparison. Either way the block's (template, config) is returned for the manifest.
 #pragma once
 
+#include <set>
 #include <string>
 
 #include <Halide.h>
@@ -27,6 +28,11 @@ struct ScheduleOptions {
   int threads = 2;              // the worker threads the code is planned for
   ScheduleOverrides overrides;  // configs chosen by hand, per block id
 };
+
+// The convs (op indices) computed with Winograd: those winograd::applies to, with the default schedule, in
+// blocks whose overrides do not name another template. Their weights are stored transformed (layout.h).
+std::set<int> winogradConvs(const ir::Graph& graph, const fusion::Plan& plan, const TargetDesc& desc,
+                            const ScheduleOptions& options);
 
 ScheduleConfig scheduleBlock(BlockPipeline& block, const ir::Graph& graph, int block_id,
                              const TargetDesc& desc, const Halide::Target& target,

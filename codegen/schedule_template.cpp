@@ -26,6 +26,7 @@ BlockAnalysis analyzeBlock(const BlockPipeline& block, const ir::Graph& graph) {
         analysis.anchor_op = &graph.ops()[s.op];
       }
     }
+    if (s.stage.kind == StageKind::WinogradProduct) analysis.winograd = &s;
     analysis.strips = analysis.strips || where == Placement::Strip;
   }
   analysis.has_stages = !block.stages.empty();

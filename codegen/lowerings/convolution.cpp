@@ -2,8 +2,10 @@
 // batched matmul. Each defines an accumulator Func — bias in the pure definition, the products in one update
 // over an RDom — and reports it as an Accumulator stage, which the schedule register-blocks. A padded dense
 // conv reads its input through a PaddedInput stage (the input with its zero border, channels innermost), so
-// the schedule can copy the border once instead of testing it on every tap of the reduction.
+// the schedule can copy the border once instead of testing it on every tap of the reduction. A conv whose
+// weights the layouts put in the Winograd domain is lowered through its transforms (winograd.h).
 #include "codegen/lowerings/lowering_helpers.h"
+#include "codegen/winograd.h"
 
 namespace kiln::codegen {
 namespace {
@@ -27,6 +29,7 @@ Expr biasOrZero(const LoweringInput& in, int bias_input, Expr channel) {
 
 LoweredOp conv2d(const LoweringInput& in) {
   const TensorFunc &x = in.inputs[0], &w = in.inputs[1];
+  if (w.layout.winograd) return winograd::lowerConv2d(in);
   const auto& stride = in.op.attrs.getInts("stride");
   const auto& padding = in.op.attrs.getInts("padding");
   const auto& dilation = in.op.attrs.getInts("dilation");

@@ -138,7 +138,7 @@ TEST(ScheduleConfig, ReplaysAndOverridesByHand) {
   for (nlohmann::json& block : manifest["blocks"]) {
     ASSERT_TRUE(block.contains("schedule")) << block["id"];
     const std::string name = block["schedule"]["template"];
-    EXPECT_TRUE(name == "dense_conv" || name == "gemm" || name == "reduction") << name;
+    EXPECT_TRUE(name == "winograd" || name == "dense_conv" || name == "gemm" || name == "reduction") << name;
     if (changed < 0 && name == "dense_conv") {
       changed = block["id"];
       block["schedule"]["params"]["pixels"] = 3;

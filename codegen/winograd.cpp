@@ -1,0 +1,176 @@
+#include "codegen/winograd.h"
+
+#include <functional>
+
+#include "codegen/lowerings/lowering_helpers.h"
+
+namespace kiln::codegen::winograd {
+namespace {
+
+using Halide::Expr;
+using Halide::Func;
+using Halide::Var;
+
+// F(4x4, 3x3)'s matrices with the interpolation points 0, +-1, +-2 and infinity (Lavin & Gray, section 4).
+constexpr float kInputTransform[kWindow][kWindow] = {  // Bt
+    {4, 0, -5, 0, 1, 0},  {0, -4, -4, 1, 1, 0}, {0, 4, -4, -1, 1, 0},
+    {0, -2, -1, 2, 1, 0}, {0, 2, -1, -2, 1, 0}, {0, 4, 0, -5, 0, 1}};
+constexpr float kWeightTransform[kWindow][3] = {  // G
+    {1.0f / 4, 0, 0},
+    {-1.0f / 6, -1.0f / 6, -1.0f / 6},
+    {-1.0f / 6, 1.0f / 6, -1.0f / 6},
+    {1.0f / 24, 1.0f / 12, 1.0f / 6},
+    {1.0f / 24, -1.0f / 12, 1.0f / 6},
+    {0, 0, 1}};
+constexpr float kOutputTransform[kTile][kWindow] = {  // At
+    {1, 1, 1, 1, 1, 0},
+    {0, 1, -1, 2, -2, 0},
+    {0, 1, 1, 4, 4, 0},
+    {0, 1, -1, 8, -8, 1}};
+
+bool all(const std::vector<int64_t>& values, int64_t expected) {
+  return std::all_of(values.begin(), values.end(), [&](int64_t v) { return v == expected; });
+}
+
+bool isSumOfProducts(const std::string& kind) {
+  return kind == "conv2d" || kind == "linear" || kind == "matmul";
+}
+
+// One row of a transform applied to `term(k)`, k = 0..n-1, with the zero coefficients dropped.
+Expr combine(const float* row, int n, const std::function<Expr(int)>& term) {
+  Expr sum;
+  for (int k = 0; k < n; ++k) {
+    if (row[k] == 0) continue;
+    const Expr t = row[k] == 1 ? term(k) : term(k) * row[k];
+    sum = sum.defined() ? sum + t : t;
+  }
+  return sum;
+}
+
+// A Func of the lowering as a TensorFunc for the schedule: its extents in Halide order (innermost first).
+TensorFunc stageTensor(Func f, std::vector<int64_t> halide_extents) {
+  std::reverse(halide_extents.begin(), halide_extents.end());
+  const int rank = static_cast<int>(halide_extents.size());
+  return TensorFunc{std::move(f), std::move(halide_extents), rowMajor(rank)};
+}
+
+}  // namespace
+
+bool applies(const ir::Graph& graph, const fusion::Block& block, int conv, const TargetDesc& target) {
+  const ir::Op& op = graph.ops()[conv];
+  if (target.isa == "cuda" || op.kind != "conv2d" || block.footprint.outputs.size() != 1) return false;
+  // A model output keeps PyTorch's layout; the tiles assume kiln's channels-innermost one.
+  const std::vector<ir::ValueId>& model_outputs = graph.outputs();
+  if (std::count(model_outputs.begin(), model_outputs.end(), block.footprint.outputs[0])) return false;
+  const ir::Shape& w = graph.type(op.inputs[1]).shape;
+  const ir::Shape& out = graph.type(op.outputs[0]).shape;
+  if (w[2] != 3 || w[3] != 3 || op.attrs.getInt("groups") != 1 || !all(op.attrs.getInts("stride"), 1) ||
+      !all(op.attrs.getInts("dilation"), 1))
+    return false;
+  for (int other : block.ops) {
+    const ir::Op& o = graph.ops()[other];
+    if (other == conv) continue;
+    const ir::OpDef& def = ir::OpRegistry::global().get(o.kind);
+    if (isSumOfProducts(o.kind) ||
+        def.mapping(ir::OpSignature{ir::inputTypes(graph, o), o.attrs}) != ir::MappingType::OneToOne)
+      return false;
+  }
+  const int64_t panel = target.weightPanel();
+  const int64_t weight_bytes = kPoints * (w[0] + panel - 1) / panel * panel * w[1] * 4;
+  return weight_bytes <= target.llc_bytes / 2 && (out[3] + kTile - 1) / kTile >= kMinTilesPerRow;
+}
+
+std::vector<float> transformWeights(const std::vector<int64_t>& shape, const float* row_major, int panel) {
+  const int64_t outs = shape[0], ins = shape[1], panels = (outs + panel - 1) / panel;
+  std::vector<float> out(kPoints * panels * panel * ins, 0.0f);
+  for (int64_t o = 0; o < outs; ++o)
+    for (int64_t i = 0; i < ins; ++i) {
+      const float* g = row_major + (o * ins + i) * 9;
+      double gg[kWindow][3];  // G g
+      for (int a = 0; a < kWindow; ++a)
+        for (int k = 0; k < 3; ++k)
+          gg[a][k] = kWeightTransform[a][0] * g[k] + kWeightTransform[a][1] * g[3 + k] +
+                     kWeightTransform[a][2] * g[6 + k];
+      for (int a = 0; a < kWindow; ++a)
+        for (int b = 0; b < kWindow; ++b) {
+          const double u = gg[a][0] * kWeightTransform[b][0] + gg[a][1] * kWeightTransform[b][1] +
+                           gg[a][2] * kWeightTransform[b][2];
+          out[((static_cast<int64_t>(a * kWindow + b) * panels + o / panel) * ins + i) * panel + o % panel] =
+              static_cast<float>(u);
+        }
+    }
+  return out;
+}
+
+LoweredOp lowerConv2d(const LoweringInput& in) {
+  const TensorFunc &x = in.inputs[0], &w = in.inputs[1];
+  const auto& padding = in.op.attrs.getInts("padding");
+  const ir::Shape& out_shape = in.output_types[0].shape;
+  const int batch = static_cast<int>(out_shape[0]), outs = static_cast<int>(out_shape[1]);
+  const int ins = static_cast<int>(x.shape[1]), panel = w.layout.block;
+  const int tiles_y = static_cast<int>((out_shape[2] + kTile - 1) / kTile);
+  const int tiles_x = static_cast<int>((out_shape[3] + kTile - 1) / kTile);
+  const int top = static_cast<int>(padding[0]), left = static_cast<int>(padding[1]);
+  const std::string& name = in.output_names[0];
+
+  // The input with its zero border, defined everywhere: the last tiles' windows may reach past it.
+  const ir::Shape padded_shape{x.shape[0], ins, x.shape[2] + 2 * top, x.shape[3] + 2 * left};
+  const TensorFunc padded =
+      defineTensor(name + "_padded", padded_shape, activationLayout(4),
+                   [&](const auto& i) { return paddedAt(x, i[0], i[1], i[2] - top, i[3] - left, f32(0)); });
+  Var c("c"), tx("tx"), ty("ty"), n("n"), i("i"), a("a"), b("b"), ab("ab"), j("j");
+
+  // Bt d B, as a pass over each window row (rows) and one over its columns (windows).
+  Func rows(name + "_wino_rows"), windows(name + "_wino_in");
+  std::vector<Expr> row_terms, column_terms;
+  for (int k = 0; k < kWindow; ++k)
+    row_terms.push_back(combine(kInputTransform[k], kWindow, [&](int col) {
+      return padded.at({n, c, kTile * ty + i, kTile * tx + col});
+    }));
+  rows(c, tx, ty, n, i, b) = Halide::mux(b, row_terms);
+  for (int k = 0; k < kWindow; ++k)
+    column_terms.push_back(
+        combine(kInputTransform[k], kWindow, [&](int row) { return rows(c, tx, ty, n, row, ab % kWindow); }));
+  windows(c, tx, ty, n, ab) = Halide::mux(ab / kWindow, column_terms);
+
+  // The 36 channel sums: U (output channels in panels) times V.
+  Halide::RDom r(0, ins, name + "_r");
+  Func products(name + "_wino_mul");
+  Var co("co");
+  products(co, tx, ty, n, ab) = f32(0);
+  products(co, tx, ty, n, ab) += w.func(co % panel, r, co / panel, ab) * windows(r, tx, ty, n, ab);
+
+  // At M A, as a pass over the columns (columns) and one over the rows inside the output.
+  Func columns(name + "_wino_out");
+  std::vector<Expr> column_out;
+  for (int k = 0; k < kTile; ++k)
+    column_out.push_back(combine(kOutputTransform[k], kWindow,
+                                 [&](int col) { return products(co, tx, ty, n, a * kWindow + col); }));
+  columns(co, tx, ty, n, a, j) = Halide::mux(j, column_out);
+  TensorFunc result = defineOutput(in, [&](const auto& o) {
+    std::vector<Expr> row_out;
+    for (int k = 0; k < kTile; ++k)
+      row_out.push_back(combine(kOutputTransform[k], kWindow, [&](int row) {
+        return columns(o[1], o[3] / kTile, o[2] / kTile, o[0], row, o[3] % kTile);
+      }));
+    const Expr bias = in.op.inputs.size() > 2 ? in.inputs[2].at({o[1]}) : f32(0);
+    return Halide::mux(o[2] % kTile, row_out) + bias;
+  });
+
+  const std::vector<int64_t> tile_grid{tiles_x, tiles_y, batch};
+  auto extents = [&](int64_t inner, std::vector<int64_t> outer) {
+    std::vector<int64_t> e{inner};
+    e.insert(e.end(), tile_grid.begin(), tile_grid.end());
+    e.insert(e.end(), outer.begin(), outer.end());
+    return e;
+  };
+  return LoweredOp{
+      {result},
+      {Stage{padded, StageKind::PaddedInput, Halide::RDom()},
+       Stage{stageTensor(windows, extents(ins, {kPoints})), StageKind::WinogradInput, Halide::RDom(), rows},
+       Stage{stageTensor(products, extents(outs, {kPoints})), StageKind::WinogradProduct, r},
+       Stage{stageTensor(columns, extents(outs, {kWindow, kTile})), StageKind::WinogradOutput,
+             Halide::RDom()}}};
+}
+
+}  // namespace kiln::codegen::winograd

@@ -1,0 +1,148 @@
+// Winograd F(4x4, 3x3) convs (winograd.h) on shapes that test its tails and transforms — output sizes that
+// 4x4 tiles and groups of tiles do not divide, no padding and padding 2, channel counts that no vector
+// divides, batch 2 — each its own block, compiled with the default config, with forced configs (tiles in
+// groups of 3, two vectors where the panels allow) and with the direct dense_conv chosen by hand, on every
+// CPU target this machine runs or emulates, against ATen. (Epilogues fused after it, a residual add and
+// ReLU, are validated on ResNet-18, whose layer1 and layer2 use it.) An override naming it for a block it
+// does not apply to is refused.
+#include <fstream>
+#include <random>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "codegen_test_support.h"
+#include "ir/error.h"
+#include "ir/printer.h"
+#include "runtime/artifact_format.h"
+#include "validation/artifact_executor.h"
+
+namespace kiln::testing {
+namespace {
+
+struct Conv3x3 {
+  int64_t batch, in_channels, height, width, out_channels, padding;
+};
+
+const Conv3x3 kConvs[] = {
+    {1, 24, 28, 28, 36, 1},  // output channels padded to whole panels
+    {2, 13, 26, 30, 13, 1},  // batch 2, 13 channels, partial tiles on both axes
+    {1, 16, 29, 27, 16, 0},  // no padding: 27 x 25 outputs; two vectors fit its panels on every target
+    {1, 8, 30, 31, 12, 2},   // padding 2: 32 x 33 outputs
+};
+constexpr size_t kTwoVectorConv = 2;
+
+ir::Graph winogradConvs() {
+  ir::Graph graph("winograd");
+  std::mt19937 rng(7);
+  std::normal_distribution<float> normal;
+  auto constant = [&](const ir::Shape& shape, float scale) {
+    std::vector<float> data(shape[0] * (shape.size() > 1 ? shape[1] * shape[2] * shape[3] : 1));
+    for (float& v : data) v = normal(rng) * scale;
+    return graph.addConstant("w" + std::to_string(graph.numValues()), ir::Tensor(shape, std::move(data)));
+  };
+  std::vector<ir::ValueId> outputs;
+  for (const Conv3x3& c : kConvs) {
+    const ir::ValueId x = graph.addInput("x" + std::to_string(outputs.size()),
+                                         {ir::DType::Float32, {c.batch, c.in_channels, c.height, c.width}});
+    const ir::ValueId y = graph.addOp1(
+        "conv2d", {x, constant({c.out_channels, c.in_channels, 3, 3}, 0.2f), constant({c.out_channels}, 1)},
+        {{"stride", std::vector<int64_t>{1, 1}},
+         {"padding", std::vector<int64_t>{c.padding, c.padding}},
+         {"dilation", std::vector<int64_t>{1, 1}},
+         {"groups", int64_t{1}}});
+    outputs.push_back(graph.addOp1("relu", {y}));  // keeps the conv's block output in kiln's layout
+  }
+  graph.setOutputs(outputs);
+  return graph;
+}
+
+nlohmann::json manifestOf(const std::filesystem::path& artifact) {
+  std::ifstream in(artifact / artifact::kManifestFile);
+  return nlohmann::json::parse(in);
+}
+
+// The ids of the blocks scheduled by `name`.
+std::vector<int> blocksScheduledBy(const nlohmann::json& manifest, const std::string& name) {
+  std::vector<int> ids;
+  for (const nlohmann::json& block : manifest["blocks"])
+    if (block["schedule"]["template"] == name) ids.push_back(block["id"]);
+  return ids;
+}
+
+class Winograd : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(Winograd, MatchesATenWithDefaultForcedAndDirectConfigs) {
+  const std::string& target = GetParam();
+  const ir::Graph graph = winogradConvs();
+  const std::vector<at::Tensor> inputs = randomInputs(graph, 3);
+  const std::vector<at::Tensor> expected = frontend::ReferenceExecutor(graph).run(inputs);
+  ScratchDir dir("winograd-" + target);
+  const fusion::PartitionOptions partition;
+  const fusion::Plan plan = fusion::partition(graph, "none", partition);
+  const auto metrics = fusion::computeMetrics(graph, plan, partition.machine);
+  codegen::CompileOptions compile;
+  compile.model_name = "winograd";
+  compile.target = target;
+  codegen::compileArtifact(graph, plan, metrics, compile, dir.path() / "default");
+  const std::vector<int> blocks = blocksScheduledBy(manifestOf(dir.path() / "default"), "winograd");
+  ASSERT_EQ(blocks.size(), std::size(kConvs));
+
+  for (size_t k = 0; k < blocks.size(); ++k)
+    compile.schedule.overrides[blocks[k]] = {"winograd",
+                                             {{"vectors", k == kTwoVectorConv ? 2 : 1}, {"pixels", 3}}};
+  codegen::compileArtifact(graph, plan, metrics, compile, dir.path() / "forced");
+  for (int id : blocks)
+    compile.schedule.overrides[id] = {"dense_conv",
+                                      {{"vectors", 1}, {"pixels", 4}, {"split", 0}, {"strip_rows", 1}}};
+  codegen::compileArtifact(graph, plan, metrics, compile, dir.path() / "direct");
+  EXPECT_TRUE(blocksScheduledBy(manifestOf(dir.path() / "direct"), "winograd").empty());
+
+  for (const char* config : {"default", "forced", "direct"}) {
+    const std::vector<at::Tensor> actual = validation::openArtifact(dir.path() / config, 0)->run(inputs);
+    for (size_t o = 0; o < actual.size(); ++o)
+      EXPECT_LE(errorToScale(actual[o], expected[o]), 2e-5)
+          << target << ", " << config << " configs, output " << o << " of\n"
+          << ir::printGraph(graph);
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(CpuTargets, Winograd, ::testing::ValuesIn(cpuTargetsThisMachineRuns()),
+                         [](const auto& info) {
+                           std::string name = info.param;
+                           for (char& c : name)
+                             if (c == '-') c = '_';
+                           return name;
+                         });
+
+// A 3x3 conv with 7x7 outputs has too few tiles per row for Winograd: naming it is refused, with the
+// template that does schedule the block, before anything is written.
+TEST(Winograd, RefusedWhereItDoesNotApply) {
+  ir::Graph graph("narrow");
+  const ir::ValueId x = graph.addInput("x", {ir::DType::Float32, {1, 8, 7, 7}});
+  const ir::ValueId w = graph.addConstant("w", ir::Tensor({8, 8, 3, 3}, std::vector<float>(576, 0.1f)));
+  graph.setOutputs({graph.addOp1("relu", {graph.addOp1("conv2d", {x, w},
+                                                       {{"stride", std::vector<int64_t>{1, 1}},
+                                                        {"padding", std::vector<int64_t>{1, 1}},
+                                                        {"dilation", std::vector<int64_t>{1, 1}},
+                                                        {"groups", int64_t{1}}})})});
+  ScratchDir dir("winograd-refused");
+  const fusion::PartitionOptions partition;
+  const fusion::Plan plan = fusion::partition(graph, "dnnfusion", partition);
+  codegen::CompileOptions compile;
+  compile.model_name = "narrow";
+  compile.schedule.overrides[0] = {"winograd", {{"vectors", 1}, {"pixels", 2}}};
+  try {
+    codegen::compileArtifact(graph, plan, fusion::computeMetrics(graph, plan, partition.machine), compile,
+                             dir.path() / "a");
+    FAIL() << "no error";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("names template 'winograd', but this block is scheduled by"),
+              std::string::npos)
+        << e.what();
+  }
+  EXPECT_FALSE(std::filesystem::exists(dir.path() / "a"));
+}
+
+}  // namespace
+}  // namespace kiln::testing
