@@ -126,13 +126,15 @@ class CpuScheduler {
         .fuse(group, o[3], group)
         .parallel(group);
     if (vector > 1) out.vectorize(o[0], vector, TailStrategy::ShiftInwards);
-    const Halide::LoopLevel at(out, group);
+    const Halide::LoopLevel group_level(out, group);
+    const Halide::LoopLevel at = tile_.split_channels ? Halide::LoopLevel::root() : group_level;
     for (const PlacedStage& s : block_.stages) {
       Func f = s.stage.tensor.func;
       const std::vector<Var> v = f.args();  // channel, tile x, tile y, image, then the transform's indices
       const int lanes = vectorWidth(halideExtents(s.stage.tensor)[0], target_.vector_lanes);
       if (s.stage.kind == StageKind::WinogradInput) {
         f.compute_at(at).reorder(v[4], v[0], v[1], v[2], v[3]).unroll(v[4]);
+        if (tile_.split_channels) f.parallel(v[2]);
         Func rows = s.stage.operand;
         rows.compute_at(f, v[1]).unroll(rows.args()[4]).unroll(rows.args()[5]);
         if (lanes > 1) {
@@ -146,12 +148,15 @@ class CpuScheduler {
         Halide::Stage sums = f.update();
         sums.split(v[0], co, ci, vector * tile_.vectors, TailStrategy::RoundUp)
             .split(v[1], to, ti, tile_.pixels, TailStrategy::RoundUp)
-            .reorder({ci, ti, s.stage.reduction.x, co, to, v[2], v[3], v[4]})
             .unroll(ci)
             .unroll(ti);
+        if (tile_.split_channels)
+          sums.reorder({ci, ti, s.stage.reduction.x, to, v[2], v[3], v[4], co}).parallel(co);
+        else
+          sums.reorder({ci, ti, s.stage.reduction.x, co, to, v[2], v[3], v[4]});
         if (vector > 1) sums.vectorize(ci, vector);
       } else if (s.stage.kind == StageKind::WinogradOutput) {
-        f.compute_at(at).unroll(v[4]).unroll(v[5]);
+        f.compute_at(group_level).unroll(v[4]).unroll(v[5]);
         if (vector > 1) f.vectorize(v[0], vector, TailStrategy::RoundUp);
       }
     }

@@ -111,25 +111,33 @@ class WinogradTemplate : public ScheduleTemplate {
     for (int v = 1; v <= target.tile_vectors; ++v)
       if (roundUp(channels, vector * v) <= roundUp(channels, target.weightPanel())) vectors.push_back(v);
     return {{"vectors", vectors},
-            {"pixels", upTo(std::min(tilesPerRow(block), target.vector_registers - 2))}};
+            {"pixels", upTo(std::min(static_cast<int>(winograd::tiles(block.out_extents[1])),
+                                     target.vector_registers - 2))},
+            {"split", {0, 1}}};
   }
 
-  // One vector of channels by a row's tiles in equal groups of at most the accumulator budget: measured on
-  // AVX2, 1 x 7 beat 2 x 7 (spills) and 1 x 14 (56-pixel rows, 64 channels: 0.67 against 0.99 and 0.76 ms).
+  // Grouped (winograd.h): one vector of channels by a row's tiles in equal groups of at most the accumulator
+  // budget; measured on AVX2, 1 x 7 beat 2 x 7 (spills) and 1 x 14 (56-pixel rows, 64 channels: 0.67 against
+  // 0.99 and 0.76 ms). Staged: two vectors where the panels allow (256 channels at 14x14: 1.0 ms, against
+  // 1.5 ms with one).
   ScheduleConfig defaultConfig(const BlockAnalysis& block, const TargetDesc& target) const override {
-    const int tiles = tilesPerRow(block);
-    const int groups = (tiles + target.tile_accumulators - 1) / target.tile_accumulators;
-    return {name(), {{"vectors", 1}, {"pixels", (tiles + groups - 1) / groups}}};
+    const int tiles = static_cast<int>(winograd::tiles(block.out_extents[1]));
+    const int outs = block.out_extents[0];
+    const int ins = *Halide::Internal::as_const_int(block.winograd->stage.reduction.x.extent());
+    if (winograd::grouped(outs, ins, block.out_extents[1], target)) {
+      const int groups = (tiles + target.tile_accumulators - 1) / target.tile_accumulators;
+      return {name(), {{"vectors", 1}, {"pixels", (tiles + groups - 1) / groups}, {"split", 0}}};
+    }
+    const std::vector<int>& vectors = space(block, target).at("vectors");
+    const int v = std::min(2, vectors.back());
+    return {name(),
+            {{"vectors", v}, {"pixels", std::min(tiles, target.tile_accumulators / v)}, {"split", 1}}};
   }
 
   void apply(BlockPipeline& block, const BlockAnalysis& analysis, const ScheduleConfig& config,
              const TargetDesc& target) const override {
-    scheduleCpuBlock(block, analysis, CpuTile{config.get("vectors"), config.get("pixels")}, target);
-  }
-
- private:
-  static int tilesPerRow(const BlockAnalysis& block) {
-    return (block.out_extents[1] + winograd::kTile - 1) / winograd::kTile;
+    scheduleCpuBlock(block, analysis,
+                     CpuTile{config.get("vectors"), config.get("pixels"), config.get("split") == 1}, target);
   }
 };
 

@@ -26,9 +26,9 @@ struct BlockAnalysis {
   const PlacedStage* anchor = nullptr;      // the one with the most weights: it picks the template
   const ir::Op* anchor_op = nullptr;
   const PlacedStage* winograd = nullptr;  // a Winograd conv's channel sums (winograd.h), which anchor no tile
-  bool strips = false;           // some stage is computed per strip of output rows
-  bool has_stages = false;       // some Func is computed outside the outputs (reductions, convs)
-  std::vector<int> out_extents;  // the first output's extents in Halide order (innermost first)
+  bool strips = false;                    // some stage is computed per strip of output rows
+  bool has_stages = false;                // some Func is computed outside the outputs (reductions, convs)
+  std::vector<int> out_extents;           // the first output's extents in Halide order (innermost first)
 
   Placement placed(int op) const;
 };

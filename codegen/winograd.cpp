@@ -75,9 +75,20 @@ bool applies(const ir::Graph& graph, const fusion::Block& block, int conv, const
         def.mapping(ir::OpSignature{ir::inputTypes(graph, o), o.attrs}) != ir::MappingType::OneToOne)
       return false;
   }
+  return tiles(out[3]) * tiles(out[2]) * out[0] >= kMinTiles;
+}
+
+int64_t tiles(int64_t pixels) {
+  return (pixels + kTile - 1) / kTile;
+}
+
+int64_t transformedWeightBytes(int64_t outs, int64_t ins, const TargetDesc& target) {
   const int64_t panel = target.weightPanel();
-  const int64_t weight_bytes = kPoints * (w[0] + panel - 1) / panel * panel * w[1] * 4;
-  return weight_bytes <= target.llc_bytes / 2 && (out[3] + kTile - 1) / kTile >= kMinTilesPerRow;
+  return kPoints * ((outs + panel - 1) / panel * panel) * ins * static_cast<int64_t>(sizeof(float));
+}
+
+bool grouped(int64_t outs, int64_t ins, int64_t width, const TargetDesc& target) {
+  return tiles(width) >= kMinTilesPerRow && transformedWeightBytes(outs, ins, target) <= target.llc_bytes / 2;
 }
 
 std::vector<float> transformWeights(const std::vector<int64_t>& shape, const float* row_major, int panel) {

@@ -8,12 +8,16 @@
 // few additions per element and of weights 4x larger (36 values per 3x3 kernel instead of 9).
 //
 // The weights are transformed when the artifact is packed (a Layout with `winograd` set, stored
-// [36][O/panel][I][panel]), so a run only transforms activations. kiln uses it where it measured faster than
-// its direct conv (AVX2, 2 threads, 3x3 convs at 64 channels 56x56 and 128 at 28x28: 0.67-0.70 ms against
-// 1.3 ms): a block whose only sum of products is such a conv, whose output is not a model output (those keep
-// PyTorch's layout), whose transformed weights stay in the last-level cache, and whose output rows hold at
-// least 7 tiles, so each pass over the weights feeds 7 tiles.
-// Narrower rows or bigger weights (ResNet's 14x14 and 7x7 layers) measured slower and keep the direct conv.
+// [36][O/panel][I][panel]), so a run only transforms activations. kiln uses it for a block whose only sum of
+// products is such a conv, whose output is not a model output (those keep PyTorch's layout), and whose image
+// holds at least 16 tiles (batch included): each transformed weight then meets 16 tiles or more. Two ways to
+// run it (the winograd template's `split`), measured on AVX2 with 2 threads against kiln's direct conv:
+//  - grouped: each group of tiles along a row transforms, sums and transforms back while its data is in
+//    cache, re-reading the weights per group: for rows of at least 7 tiles whose transformed weights fit in
+//    half the last-level cache (64 channels at 56x56, 128 at 28x28: 0.67-0.70 ms against 1.3 ms);
+//  - staged: all windows transformed first, the sums split across threads by output channels so each thread
+//    streams its share of the weights once, then the output transform: for the rest (256 channels at 14x14:
+//    1.0 ms against 1.9 ms). With only 4 tiles (512 channels at 7x7) it merely tied, so 16 is the floor.
 // Errors stay at the fp32 level: 1e-6 to 5e-6 of the largest output on random 3x3 convs.
 #pragma once
 
@@ -25,13 +29,20 @@
 
 namespace kiln::codegen::winograd {
 
-constexpr int kTile = 4;     // output pixels per tile side
-constexpr int kWindow = 6;   // input pixels per window side: kTile + 3 - 1
-constexpr int kPoints = 36;  // kWindow * kWindow products per tile and channel pair
-constexpr int kMinTilesPerRow = 7;
+constexpr int kTile = 4;            // output pixels per tile side
+constexpr int kWindow = 6;          // input pixels per window side: kTile + 3 - 1
+constexpr int kPoints = 36;         // kWindow * kWindow products per tile and channel pair
+constexpr int kMinTiles = 16;       // per image, batch included
+constexpr int kMinTilesPerRow = 7;  // for the grouped way
 
 // Whether `conv` (an op of `block`) is computed with Winograd on `target`.
 bool applies(const ir::Graph& graph, const fusion::Block& block, int conv, const TargetDesc& target);
+
+// Tiles along a side of `pixels` outputs.
+int64_t tiles(int64_t pixels);
+int64_t transformedWeightBytes(int64_t outs, int64_t ins, const TargetDesc& target);
+// Whether a conv with these channels and output width runs grouped (else staged).
+bool grouped(int64_t outs, int64_t ins, int64_t width, const TargetDesc& target);
 
 // Weights [O, I, 3, 3] (row-major) transformed and stored [36][ceil(O/panel)][I][panel], zero-padded.
 std::vector<float> transformWeights(const std::vector<int64_t>& shape, const float* row_major, int panel);

@@ -1,10 +1,10 @@
 // Winograd F(4x4, 3x3) convs (winograd.h) on shapes that test its tails and transforms — output sizes that
 // 4x4 tiles and groups of tiles do not divide, no padding and padding 2, channel counts that no vector
 // divides, batch 2 — each its own block, compiled with the default config, with forced configs (tiles in
-// groups of 3, two vectors where the panels allow) and with the direct dense_conv chosen by hand, on every
-// CPU target this machine runs or emulates, against ATen. (Epilogues fused after it, a residual add and
-// ReLU, are validated on ResNet-18, whose layer1 and layer2 use it.) An override naming it for a block it
-// does not apply to is refused.
+// groups of 3, two vectors where the panels allow, grouped and staged alternately) and with the direct
+// dense_conv chosen by hand, on every CPU target this machine runs or emulates, against ATen. (Epilogues
+// fused after it, a residual add and ReLU, are validated on ResNet-18, whose layer1 and layer2 use it.) An
+// override naming it for a block it does not apply to is refused.
 #include <fstream>
 #include <random>
 
@@ -89,8 +89,9 @@ TEST_P(Winograd, MatchesATenWithDefaultForcedAndDirectConfigs) {
   ASSERT_EQ(blocks.size(), std::size(kConvs));
 
   for (size_t k = 0; k < blocks.size(); ++k)
-    compile.schedule.overrides[blocks[k]] = {"winograd",
-                                             {{"vectors", k == kTwoVectorConv ? 2 : 1}, {"pixels", 3}}};
+    compile.schedule.overrides[blocks[k]] = {
+        "winograd",
+        {{"vectors", k == kTwoVectorConv ? 2 : 1}, {"pixels", 3}, {"split", static_cast<int>(k % 2)}}};
   codegen::compileArtifact(graph, plan, metrics, compile, dir.path() / "forced");
   for (int id : blocks)
     compile.schedule.overrides[id] = {"dense_conv",
