@@ -93,7 +93,7 @@ class CpuScheduler {
     }
     for (const PlacedStage& s : block_.stages) {
       const Placement where = analysis_.placed(s.op);
-      if (isWinograd(s.stage.kind)) continue;  // scheduleWinograd placed them
+      if (analysis_.winograd && s.stage.kind != StageKind::PaddedInput) continue;  // scheduleWinograd's
       if (s.stage.kind == StageKind::PaddedInput)
         copyBorderOnce(s);
       else if (where == Placement::Anchor)
@@ -158,7 +158,30 @@ class CpuScheduler {
       } else if (s.stage.kind == StageKind::WinogradOutput) {
         f.compute_at(group_level).unroll(v[4]).unroll(v[5]);
         if (vector > 1) f.vectorize(v[0], vector, TailStrategy::RoundUp);
+      } else if (s.stage.kind == StageKind::Accumulator) {
+        accumulateForGroup(s.stage, group_level);
       }
+    }
+  }
+
+  // A residual's 1x1 downsample conv in a Winograd block (winograd.h): computed for the group's pixels, one
+  // vector of channels by 4 pixels per register tile. It is a small fraction of the block's work.
+  void accumulateForGroup(const Stage& stage, const Halide::LoopLevel& group) {
+    Func acc = stage.tensor.func;
+    const std::vector<Var> a = acc.args();
+    const int lanes = dividingVectorWidth(halideExtents(stage.tensor)[0], target_.vector_lanes);
+    acc.compute_at(group);
+    Var co(acc.name() + "_co"), ci(acc.name() + "_ci"), xo(acc.name() + "_xo"), xi(acc.name() + "_xi");
+    Halide::Stage update = acc.update();
+    update.split(a[0], co, ci, lanes).split(a[1], xo, xi, 4, TailStrategy::GuardWithIf);
+    std::vector<Halide::VarOrRVar> order{ci, xi};
+    for (int d = 0; d < stage.reduction.dimensions(); ++d) order.push_back(stage.reduction[d]);
+    order.push_back(co);
+    order.push_back(xo);
+    update.reorder(order).unroll(xi);
+    if (lanes > 1) {
+      acc.vectorize(a[0], lanes);
+      update.vectorize(ci);
     }
   }
 

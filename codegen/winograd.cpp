@@ -36,6 +36,13 @@ bool isSumOfProducts(const std::string& kind) {
   return kind == "conv2d" || kind == "linear" || kind == "matmul";
 }
 
+// A residual branch's downsample: a 1x1 conv without padding, computed beside the Winograd conv per group.
+bool isPointwiseConv(const ir::Graph& graph, const ir::Op& op) {
+  if (op.kind != "conv2d") return false;
+  const ir::Shape& w = graph.type(op.inputs[1]).shape;
+  return w[2] == 1 && w[3] == 1 && op.attrs.getInt("groups") == 1 && all(op.attrs.getInts("padding"), 0);
+}
+
 // One row of a transform applied to `term(k)`, k = 0..n-1, with the zero coefficients dropped.
 Expr combine(const float* row, int n, const std::function<Expr(int)>& term) {
   Expr sum;
@@ -71,6 +78,7 @@ bool applies(const ir::Graph& graph, const fusion::Block& block, int conv, const
     const ir::Op& o = graph.ops()[other];
     if (other == conv) continue;
     const ir::OpDef& def = ir::OpRegistry::global().get(o.kind);
+    if (isPointwiseConv(graph, o)) continue;
     if (isSumOfProducts(o.kind) ||
         def.mapping(ir::OpSignature{ir::inputTypes(graph, o), o.attrs}) != ir::MappingType::OneToOne)
       return false;

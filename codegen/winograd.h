@@ -9,7 +9,7 @@
 //
 // The weights are transformed when the artifact is packed (a Layout with `winograd` set, stored
 // [36][O/panel][I][panel]), so a run only transforms activations. kiln uses it for a block whose only sum of
-// products is such a conv, whose output is not a model output (those keep PyTorch's layout), and whose image
+// products is such a conv (besides a residual's 1x1 downsample conv, computed per group of tiles), whose output is not a model output (those keep PyTorch's layout), and whose image
 // holds at least 16 tiles (batch included): each transformed weight then meets 16 tiles or more. Two ways to
 // run it (the winograd template's `split`), measured on AVX2 with 2 threads against kiln's direct conv:
 //  - grouped: each group of tiles along a row transforms, sums and transforms back while its data is in

@@ -108,6 +108,59 @@ TEST_P(Winograd, MatchesATenWithDefaultForcedAndDirectConfigs) {
   }
 }
 
+// ResNet-18's layer2 entry: r = relu(conv3x3(relu(a)) + conv1x1 stride 2(x)) (a: the stride-2 conv's output,
+// here an input), then a basic block relu(conv3x3(relu(conv3x3(r))) + r), which keeps r inside the model.
+// r's block holds both convs; the 1x1 one is computed per group of tiles beside the Winograd conv.
+ir::Graph downsampleResidual() {
+  ir::Graph graph("residual");
+  std::mt19937 rng(5);
+  std::normal_distribution<float> normal;
+  auto conv = [&](ir::ValueId x, int64_t ins, int64_t outs, int64_t kernel, int64_t stride) {
+    std::vector<float> w(outs * ins * kernel * kernel), b(outs);
+    for (float& v : w) v = normal(rng) * 0.2f;
+    for (float& v : b) v = normal(rng);
+    const int64_t pad = kernel / 2;
+    return graph.addOp1(
+        "conv2d",
+        {x,
+         graph.addConstant("w" + std::to_string(graph.numValues()),
+                           ir::Tensor({outs, ins, kernel, kernel}, std::move(w))),
+         graph.addConstant("b" + std::to_string(graph.numValues()), ir::Tensor({outs}, std::move(b)))},
+        {{"stride", std::vector<int64_t>{stride, stride}},
+         {"padding", std::vector<int64_t>{pad, pad}},
+         {"dilation", std::vector<int64_t>{1, 1}},
+         {"groups", int64_t{1}}});
+  };
+  const ir::ValueId x = graph.addInput("x", {ir::DType::Float32, {1, 12, 58, 58}});
+  const ir::ValueId a = graph.addOp1("relu", {graph.addInput("a", {ir::DType::Float32, {1, 20, 29, 29}})});
+  const ir::ValueId sum = graph.addOp1("add", {conv(a, 20, 20, 3, 1), conv(x, 12, 20, 1, 2)});
+  const ir::ValueId r = graph.addOp1("relu", {sum});
+  const ir::ValueId inner = graph.addOp1("relu", {conv(r, 20, 20, 3, 1)});
+  graph.setOutputs({graph.addOp1("relu", {graph.addOp1("add", {conv(inner, 20, 20, 3, 1), r})})});
+  return graph;
+}
+
+TEST_P(Winograd, FusesADownsampleResidual) {
+  const std::string& target = GetParam();
+  const ir::Graph graph = downsampleResidual();
+  const std::vector<at::Tensor> inputs = randomInputs(graph, 4);
+  ScratchDir dir("winograd-residual-" + target);
+  compileGraph(graph, "dnnfusion", dir.path(), target);
+  const nlohmann::json manifest = manifestOf(dir.path());
+  int residual_blocks = 0;
+  for (const nlohmann::json& block : manifest["blocks"]) {
+    std::string pattern;
+    for (const nlohmann::json& op : block["ops"])
+      pattern += (pattern.empty() ? "" : "+") + op["kind"].get<std::string>();
+    if (pattern != "relu+conv2d+conv2d+add+relu") continue;
+    EXPECT_EQ(block["schedule"]["template"], "winograd");
+    ++residual_blocks;
+  }
+  EXPECT_EQ(residual_blocks, 1);
+  const at::Tensor actual = validation::openArtifact(dir.path(), 0)->run(inputs)[0];
+  EXPECT_LE(errorToScale(actual, frontend::ReferenceExecutor(graph).run(inputs)[0]), 2e-5) << target;
+}
+
 INSTANTIATE_TEST_SUITE_P(CpuTargets, Winograd, ::testing::ValuesIn(cpuTargetsThisMachineRuns()),
                          [](const auto& info) {
                            std::string name = info.param;
