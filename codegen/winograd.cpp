@@ -1,8 +1,11 @@
 #include "codegen/winograd.h"
 
+#include <algorithm>
 #include <functional>
+#include <map>
 
 #include "codegen/lowerings/lowering_helpers.h"
+#include "ir/summary.h"
 
 namespace kiln::codegen::winograd {
 namespace {
@@ -32,10 +35,6 @@ bool all(const std::vector<int64_t>& values, int64_t expected) {
   return std::all_of(values.begin(), values.end(), [&](int64_t v) { return v == expected; });
 }
 
-bool isSumOfProducts(const std::string& kind) {
-  return kind == "conv2d" || kind == "linear" || kind == "matmul";
-}
-
 // A residual branch's downsample: a 1x1 conv without padding, computed beside the Winograd conv per group.
 bool isPointwiseConv(const ir::Graph& graph, const ir::Op& op) {
   if (op.kind != "conv2d") return false;
@@ -52,6 +51,18 @@ Expr combine(const float* row, int n, const std::function<Expr(int)>& term) {
     sum = sum.defined() ? sum + t : t;
   }
   return sum;
+}
+
+// Whether `value` is an input of the block or computed from its inputs by one-to-one ops only (`producer`:
+// the block's op that computes each value it computes).
+bool elementwiseOfInputs(const ir::Graph& graph, const std::map<ir::ValueId, int>& producer,
+                         ir::ValueId value) {
+  auto it = producer.find(value);
+  if (it == producer.end()) return true;
+  const ir::Op& op = graph.ops()[it->second];
+  if (ir::mappingOf(graph, op) != ir::MappingType::OneToOne) return false;
+  return std::all_of(op.inputs.begin(), op.inputs.end(),
+                     [&](ir::ValueId input) { return elementwiseOfInputs(graph, producer, input); });
 }
 
 // A Func of the lowering as a TensorFunc for the schedule: its extents in Halide order (innermost first).
@@ -74,15 +85,17 @@ bool applies(const ir::Graph& graph, const fusion::Block& block, int conv, const
   if (w[2] != 3 || w[3] != 3 || op.attrs.getInt("groups") != 1 || !all(op.attrs.getInts("stride"), 1) ||
       !all(op.attrs.getInts("dilation"), 1))
     return false;
+  // Besides the conv, only one-to-one ops and 1x1 convs of the block's inputs (a residual's downsample),
+  // and nothing but one-to-one ops between the block's inputs and the conv.
+  std::map<ir::ValueId, int> producer;
+  for (int other : block.ops)
+    for (ir::ValueId value : graph.ops()[other].outputs) producer[value] = other;
   for (int other : block.ops) {
     const ir::Op& o = graph.ops()[other];
-    if (other == conv) continue;
-    const ir::OpDef& def = ir::OpRegistry::global().get(o.kind);
-    if (isPointwiseConv(graph, o)) continue;
-    if (isSumOfProducts(o.kind) ||
-        def.mapping(ir::OpSignature{ir::inputTypes(graph, o), o.attrs}) != ir::MappingType::OneToOne)
-      return false;
+    if (other == conv || (isPointwiseConv(graph, o) && !producer.count(o.inputs[0]))) continue;
+    if (ir::mappingOf(graph, o) != ir::MappingType::OneToOne) return false;
   }
+  if (!elementwiseOfInputs(graph, producer, op.inputs[0])) return false;
   return tiles(out[3]) * tiles(out[2]) * out[0] >= kMinTiles;
 }
 

@@ -161,6 +161,38 @@ TEST_P(Winograd, FusesADownsampleResidual) {
   EXPECT_LE(errorToScale(actual, frontend::ReferenceExecutor(graph).run(inputs)[0]), 2e-5) << target;
 }
 
+// ResNet-50's bottleneck fuses relu(conv1x1(relu(conv3x3(relu(conv1x1(x)))))+x) into one block: the 3x3
+// conv reads a conv computed inside the block, which Winograd's groups of tiles would recompute per group, so
+// the block keeps the direct templates (a streamed 3x3 conv); the result is still checked.
+TEST(Winograd, NotForAConvThatReadsAConvOfItsBlock) {
+  ir::Graph graph("bottleneck");
+  std::mt19937 rng(9);
+  std::normal_distribution<float> normal;
+  auto conv = [&](ir::ValueId x, int64_t ins, int64_t outs, int64_t kernel) {
+    std::vector<float> w(outs * ins * kernel * kernel);
+    for (float& v : w) v = normal(rng) * 0.2f;
+    return graph.addOp1("conv2d",
+                        {x, graph.addConstant("w" + std::to_string(graph.numValues()),
+                                              ir::Tensor({outs, ins, kernel, kernel}, std::move(w)))},
+                        {{"stride", std::vector<int64_t>{1, 1}},
+                         {"padding", std::vector<int64_t>{kernel / 2, kernel / 2}},
+                         {"dilation", std::vector<int64_t>{1, 1}},
+                         {"groups", int64_t{1}}});
+  };
+  const ir::ValueId x = graph.addInput("x", {ir::DType::Float32, {1, 32, 28, 28}});
+  const ir::ValueId inner =
+      graph.addOp1("relu", {conv(graph.addOp1("relu", {conv(x, 32, 16, 1)}), 16, 16, 3)});
+  const ir::ValueId r = graph.addOp1("relu", {graph.addOp1("add", {conv(inner, 16, 32, 1), x})});
+  graph.setOutputs({graph.addOp1("relu", {conv(r, 32, 32, 3)})});  // keeps r inside the model
+  const std::vector<at::Tensor> inputs = randomInputs(graph, 2);
+  ScratchDir dir("winograd-bottleneck");
+  compileGraph(graph, "dnnfusion", dir.path());
+  for (const nlohmann::json& block : manifestOf(dir.path())["blocks"])
+    if (block["ops"].size() > 2) EXPECT_NE(block["schedule"]["template"], "winograd") << block["id"];
+  const at::Tensor actual = validation::openArtifact(dir.path(), 0)->run(inputs)[0];
+  EXPECT_LE(errorToScale(actual, frontend::ReferenceExecutor(graph).run(inputs)[0]), 2e-5);
+}
+
 INSTANTIATE_TEST_SUITE_P(CpuTargets, Winograd, ::testing::ValuesIn(cpuTargetsThisMachineRuns()),
                          [](const auto& info) {
                            std::string name = info.param;
