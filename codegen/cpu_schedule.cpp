@@ -136,7 +136,7 @@ class CpuScheduler {
         f.compute_at(at).reorder(v[4], v[0], v[1], v[2], v[3]).unroll(v[4]);
         if (tile_.split_channels) f.parallel(v[2]);
         Func rows = s.stage.operand;
-        rows.compute_at(f, v[1]).unroll(rows.args()[4]).unroll(rows.args()[5]);
+        rows.compute_at(f, v[1]).unroll(rows.args()[5]);
         if (lanes > 1) {
           f.vectorize(v[0], lanes, TailStrategy::ShiftInwards);
           rows.vectorize(rows.args()[0], lanes, TailStrategy::ShiftInwards);
