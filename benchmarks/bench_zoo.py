@@ -1,6 +1,6 @@
 """Benchmarks kiln on the model zoo and writes a Markdown table: compile time, end-to-end latency of the
 artifact against LibTorch eager and LibTorch frozen+optimize_for_inference (one process, same inputs, same
-threads, interleaved runs, medians), against ONNX Runtime (run right after, same threads and rounds), and
+threads, interleaved runs, each timed right after an untimed run of the same contender, medians), against ONNX Runtime (run right after, same threads and rounds), and
 activation memory. The machine and settings head the table.
 
 ONNX Runtime is npm's onnxruntime-node (its CPU binaries ship inside the package), installed with
@@ -123,7 +123,8 @@ def main():
     lines = [
         f"Measured {datetime.date.today()} at kiln {commit} with `/usr/bin/python3 benchmarks/bench_zoo.py "
         f"--threads {args.threads} --runs {args.runs}`: {args.threads} threads for every contender, "
-        f"{args.runs} interleaved rounds after 3 warm-up rounds, medians; traced models, batch 1, default input "
+        f"{args.runs} interleaved rounds after 3 warm-up rounds (each timed run right after an untimed one of the "
+        "same contender), medians; traced models, batch 1, default input "
         "shapes; `kiln compile` with its defaults (dnnfusion, default schedule, host target).",
         "",
         "```",
