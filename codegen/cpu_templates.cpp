@@ -128,8 +128,7 @@ class WinogradTemplate : public ScheduleTemplate {
       const int groups = (tiles + target.tile_accumulators - 1) / target.tile_accumulators;
       return {name(), {{"vectors", 1}, {"pixels", (tiles + groups - 1) / groups}, {"split", 0}}};
     }
-    const std::vector<int>& vectors = space(block, target).at("vectors");
-    const int v = std::min(2, vectors.back());
+    const int v = std::min(2, space(block, target).at("vectors").back());
     return {name(),
             {{"vectors", v}, {"pixels", std::min(tiles, target.tile_accumulators / v)}, {"split", 1}}};
   }

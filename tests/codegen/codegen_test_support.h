@@ -2,11 +2,13 @@
 // the runtime, and compare with the reference executor (ATen).
 #pragma once
 
+#include <algorithm>
 #include <filesystem>
 #include <string>
 #include <vector>
 
 #include <ATen/ATen.h>
+#include <gtest/gtest.h>
 
 #include "codegen/compiler.h"
 #include "frontend/reference_executor.h"
@@ -26,13 +28,15 @@ using ScratchDir = kiln::TempDirectory;
 inline std::filesystem::path compileGraph(const ir::Graph& graph, const std::string& strategy,
                                           const std::filesystem::path& dir,
                                           const std::string& target = "host",
-                                          codegen::ScheduleKind schedule = codegen::ScheduleKind::Default) {
+                                          codegen::ScheduleKind schedule = codegen::ScheduleKind::Default,
+                                          const codegen::ScheduleOverrides& overrides = {}) {
   const fusion::PartitionOptions options;
   const fusion::Plan plan = fusion::partition(graph, strategy, options);
   codegen::CompileOptions compile;
   compile.model_name = "test";
   compile.target = target;
   compile.schedule.kind = schedule;
+  compile.schedule.overrides = overrides;
   compileArtifact(graph, plan, fusion::computeMetrics(graph, plan, options.machine), compile, dir);
   return dir;
 }
@@ -53,6 +57,13 @@ inline std::vector<std::string> cpuTargetsThisMachineRuns() {
     targets.push_back("x86-64-avx512");
   targets.push_back("arm64");
   return targets;
+}
+
+// gtest's name for a target parameter: "x86-64-avx2" becomes "x86_64_avx2".
+inline std::string targetTestName(const ::testing::TestParamInfo<std::string>& info) {
+  std::string name = info.param;
+  std::replace(name.begin(), name.end(), '-', '_');
+  return name;
 }
 
 inline std::vector<at::Tensor> randomInputs(const ir::Graph& graph, uint64_t seed) {

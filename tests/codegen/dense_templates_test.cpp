@@ -92,16 +92,10 @@ TEST_P(DenseTemplates, MatchATenWithDefaultAndSplitConfigs) {
   const std::vector<at::Tensor> inputs = randomInputs(graph, 5);
   const std::vector<at::Tensor> expected = frontend::ReferenceExecutor(graph).run(inputs);
   ScratchDir dir("dense-" + target);
-  const fusion::PartitionOptions partition;
-  const fusion::Plan plan = fusion::partition(graph, "none", partition);
-  codegen::CompileOptions compile;
-  compile.model_name = "dense";
-  compile.target = target;
-  const auto metrics = fusion::computeMetrics(graph, plan, partition.machine);
-  codegen::compileArtifact(graph, plan, metrics, compile, dir.path() / "default");
-  compile.schedule.overrides =
-      codegen::readScheduleOverrides(splitEverywhere(dir.path() / "default", dir.path() / "split.json"));
-  codegen::compileArtifact(graph, plan, metrics, compile, dir.path() / "split");
+  compileGraph(graph, "none", dir.path() / "default", target);
+  compileGraph(
+      graph, "none", dir.path() / "split", target, codegen::ScheduleKind::Default,
+      codegen::readScheduleOverrides(splitEverywhere(dir.path() / "default", dir.path() / "split.json")));
   for (const char* config : {"default", "split"}) {
     const std::vector<at::Tensor> actual = validation::openArtifact(dir.path() / config, 0)->run(inputs);
     for (size_t o = 0; o < actual.size(); ++o)
@@ -112,12 +106,7 @@ TEST_P(DenseTemplates, MatchATenWithDefaultAndSplitConfigs) {
 }
 
 INSTANTIATE_TEST_SUITE_P(CpuTargets, DenseTemplates, ::testing::ValuesIn(cpuTargetsThisMachineRuns()),
-                         [](const auto& info) {
-                           std::string name = info.param;
-                           for (char& c : name)
-                             if (c == '-') c = '_';
-                           return name;
-                         });
+                         targetTestName);
 
 }  // namespace
 }  // namespace kiln::testing

@@ -78,25 +78,22 @@ TEST_P(Winograd, MatchesATenWithDefaultForcedAndDirectConfigs) {
   const std::vector<at::Tensor> inputs = randomInputs(graph, 3);
   const std::vector<at::Tensor> expected = frontend::ReferenceExecutor(graph).run(inputs);
   ScratchDir dir("winograd-" + target);
-  const fusion::PartitionOptions partition;
-  const fusion::Plan plan = fusion::partition(graph, "none", partition);
-  const auto metrics = fusion::computeMetrics(graph, plan, partition.machine);
-  codegen::CompileOptions compile;
-  compile.model_name = "winograd";
-  compile.target = target;
-  codegen::compileArtifact(graph, plan, metrics, compile, dir.path() / "default");
+  const auto compile = [&](const char* config, const codegen::ScheduleOverrides& overrides) {
+    compileGraph(graph, "none", dir.path() / config, target, codegen::ScheduleKind::Default, overrides);
+  };
+  compile("default", {});
   const std::vector<int> blocks = blocksScheduledBy(manifestOf(dir.path() / "default"), "winograd");
   ASSERT_EQ(blocks.size(), std::size(kConvs));
 
-  for (size_t k = 0; k < blocks.size(); ++k)
-    compile.schedule.overrides[blocks[k]] = {
+  codegen::ScheduleOverrides forced, direct;
+  for (size_t k = 0; k < blocks.size(); ++k) {
+    forced[blocks[k]] = {
         "winograd",
         {{"vectors", k == kTwoVectorConv ? 2 : 1}, {"pixels", 3}, {"split", static_cast<int>(k % 2)}}};
-  codegen::compileArtifact(graph, plan, metrics, compile, dir.path() / "forced");
-  for (int id : blocks)
-    compile.schedule.overrides[id] = {"dense_conv",
-                                      {{"vectors", 1}, {"pixels", 4}, {"split", 0}, {"strip_rows", 1}}};
-  codegen::compileArtifact(graph, plan, metrics, compile, dir.path() / "direct");
+    direct[blocks[k]] = {"dense_conv", {{"vectors", 1}, {"pixels", 4}, {"split", 0}, {"strip_rows", 1}}};
+  }
+  compile("forced", forced);
+  compile("direct", direct);
   EXPECT_TRUE(blocksScheduledBy(manifestOf(dir.path() / "direct"), "winograd").empty());
 
   for (const char* config : {"default", "forced", "direct"}) {
@@ -187,19 +184,15 @@ TEST(Winograd, NotForAConvThatReadsAConvOfItsBlock) {
   const std::vector<at::Tensor> inputs = randomInputs(graph, 2);
   ScratchDir dir("winograd-bottleneck");
   compileGraph(graph, "dnnfusion", dir.path());
-  for (const nlohmann::json& block : manifestOf(dir.path())["blocks"])
+  for (const nlohmann::json& block : manifestOf(dir.path())["blocks"]) {
     if (block["ops"].size() > 2) EXPECT_NE(block["schedule"]["template"], "winograd") << block["id"];
+  }
   const at::Tensor actual = validation::openArtifact(dir.path(), 0)->run(inputs)[0];
   EXPECT_LE(errorToScale(actual, frontend::ReferenceExecutor(graph).run(inputs)[0]), 2e-5);
 }
 
 INSTANTIATE_TEST_SUITE_P(CpuTargets, Winograd, ::testing::ValuesIn(cpuTargetsThisMachineRuns()),
-                         [](const auto& info) {
-                           std::string name = info.param;
-                           for (char& c : name)
-                             if (c == '-') c = '_';
-                           return name;
-                         });
+                         targetTestName);
 
 // A 3x3 conv with 7x7 outputs has too few tiles per row for Winograd: naming it is refused, with the
 // template that does schedule the block, before anything is written.
@@ -213,14 +206,10 @@ TEST(Winograd, RefusedWhereItDoesNotApply) {
                                                         {"dilation", std::vector<int64_t>{1, 1}},
                                                         {"groups", int64_t{1}}})})});
   ScratchDir dir("winograd-refused");
-  const fusion::PartitionOptions partition;
-  const fusion::Plan plan = fusion::partition(graph, "dnnfusion", partition);
-  codegen::CompileOptions compile;
-  compile.model_name = "narrow";
-  compile.schedule.overrides[0] = {"winograd", {{"vectors", 1}, {"pixels", 2}}};
+  const codegen::ScheduleOverrides overrides{
+      {0, {"winograd", {{"vectors", 1}, {"pixels", 2}, {"split", 0}}}}};
   try {
-    codegen::compileArtifact(graph, plan, fusion::computeMetrics(graph, plan, partition.machine), compile,
-                             dir.path() / "a");
+    compileGraph(graph, "dnnfusion", dir.path() / "a", "host", codegen::ScheduleKind::Default, overrides);
     FAIL() << "no error";
   } catch (const Error& e) {
     EXPECT_NE(std::string(e.what()).find("names template 'winograd', but this block is scheduled by"),
