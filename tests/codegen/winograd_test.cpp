@@ -185,7 +185,8 @@ TEST(Winograd, NotForAConvThatReadsAConvOfItsBlock) {
   ScratchDir dir("winograd-bottleneck");
   compileGraph(graph, "dnnfusion", dir.path());
   for (const nlohmann::json& block : manifestOf(dir.path())["blocks"]) {
-    if (block["ops"].size() > 2) EXPECT_NE(block["schedule"]["template"], "winograd") << block["id"];
+    if (block["ops"].size() <= 2) continue;
+    EXPECT_NE(block["schedule"]["template"], "winograd") << block["id"];
   }
   const at::Tensor actual = validation::openArtifact(dir.path(), 0)->run(inputs)[0];
   EXPECT_LE(errorToScale(actual, frontend::ReferenceExecutor(graph).run(inputs)[0]), 2e-5);
