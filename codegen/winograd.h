@@ -9,9 +9,10 @@
 //
 // The weights are transformed when the artifact is packed (a Layout with `winograd` set, stored
 // [36][O/panel][I][panel]), so a run only transforms activations. kiln uses it for a block whose only sum of
-// products is such a conv (besides a residual's 1x1 downsample conv, computed per group of tiles), whose output is not a model output (those keep PyTorch's layout), and whose image
-// holds at least 16 tiles (batch included): each transformed weight then meets 16 tiles or more. Two ways to
-// run it (the winograd template's `split`), measured on AVX2 with 2 threads against kiln's direct conv:
+// products is such a conv (besides a residual's 1x1 downsample conv, computed per group of tiles), whose
+// output is not a model output (those keep PyTorch's layout), and whose image holds at least 16 tiles (batch
+// included): each transformed weight then meets 16 tiles or more. Two ways to run it (the winograd template's
+// `split`), measured on AVX2 with 2 threads against kiln's direct conv:
 //  - grouped: each group of tiles along a row transforms, sums and transforms back while its data is in
 //    cache, re-reading the weights per group: for rows of at least 7 tiles whose transformed weights fit in
 //    half the last-level cache (64 channels at 56x56, 128 at 28x28: 0.67-0.70 ms against 1.3 ms);

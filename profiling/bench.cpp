@@ -23,7 +23,6 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-
 struct Runner {
   std::string name;
   std::function<void()> run;

@@ -5,9 +5,9 @@
 // optimize_for_inference (LibTorch's strongest CPU path: oneDNN convolutions, folded batch norm). Runs are
 // interleaved, each contender once per round in rotating order, so drifting clocks and background load hit
 // all three alike; each timed run follows an untimed run of the same contender, so no contender pays for the
-// threads another leaves spinning. Medians and ratios are reported. Memory compares kiln's activation arena with the most bytes
-// LibTorch's allocator held during one forward (its profiler's allocation events; oneDNN's internal scratch
-// is not counted).
+// threads another leaves spinning. Medians and ratios are reported. Memory compares kiln's activation arena
+// with the most bytes LibTorch's allocator held during one forward (its profiler's allocation events;
+// oneDNN's internal scratch is not counted).
 #pragma once
 
 #include <cstdint>
