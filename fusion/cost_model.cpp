@@ -60,7 +60,7 @@ RooflineEstimate RooflineModel::estimate(const ir::Graph& graph, const ir::UseIn
   // reader is, times the strip overlap.
   std::vector<Tiling> tiling(graph.ops().size());
   int64_t fewest_strips = std::numeric_limits<int64_t>::max();
-  int64_t recompute = 0, materialized_bytes = 0;
+  int64_t recompute = 0, streamed = 0, materialized_bytes = 0;
   for (auto it = ops.rbegin(); it != ops.rend(); ++it) {
     const ir::Op& op = graph.ops()[*it];
     Tiling t;
@@ -87,7 +87,10 @@ RooflineEstimate RooflineModel::estimate(const ir::Graph& graph, const ir::UseIn
     }
     tiling[*it] = t;
     recompute += static_cast<int64_t>(static_cast<double>(ir::opCost(graph, op).flops) * (t.factor - 1.0));
-    if (t.strips > 0 && isManyToMany(graph, op)) fewest_strips = std::min(fewest_strips, t.strips);
+    if (t.strips > 0 && isManyToMany(graph, op)) {
+      fewest_strips = std::min(fewest_strips, t.strips);
+      streamed += ir::opCost(graph, op).flops;
+    }
   }
 
   RooflineEstimate e;
@@ -96,7 +99,9 @@ RooflineEstimate RooflineModel::estimate(const ir::Graph& graph, const ir::UseIn
   e.traffic_bytes = footprint.trafficBytes() + materialized_bytes;
   e.parallel_efficiency =
       std::min(1.0, static_cast<double>(fewest_strips) / static_cast<double>(std::max(1, machine_.threads)));
-  double compute = static_cast<double>(e.flops + e.recompute_flops) / machine_.peak_flops;
+  e.streamed_flops = streamed;
+  const double streamed_loss = static_cast<double>(streamed) * (1.0 / machine_.streamed_efficiency - 1.0);
+  double compute = (static_cast<double>(e.flops + e.recompute_flops) + streamed_loss) / machine_.peak_flops;
   double memory = static_cast<double>(e.traffic_bytes) / machine_.bandwidth;
   e.seconds = std::max(compute, memory) / e.parallel_efficiency + machine_.launch_seconds;
   return e;

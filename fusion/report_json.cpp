@@ -75,6 +75,7 @@ nlohmann::json blockJson(const ir::Graph& graph, const Block& block, const Block
           {"estimate",
            {{"seconds", b.estimate.seconds},
             {"recompute_flops", b.estimate.recompute_flops},
+            {"streamed_flops", b.estimate.streamed_flops},
             {"parallel_efficiency", b.estimate.parallel_efficiency}}},
           {"notes", block.notes}};
 }

@@ -1,7 +1,7 @@
 // The fusion decisions on small graphs whose right answer is known: the mapping table, the squeeze-excitation
-// chain fused through its tiny intermediates, compute-bound convolutions kept apart while a memory-bound
-// depthwise conv streams into a pointwise one, the pattern baseline's fork/join rules, and the roofline
-// model.
+// chain fused through its tiny intermediates, compute-bound convolutions kept apart (a streamed one too)
+// while a memory-bound depthwise conv streams into a pointwise one, the pattern baseline's fork/join rules,
+// and the roofline model.
 #include <gtest/gtest.h>
 
 #include "fusion/mapping_table.h"
@@ -87,6 +87,27 @@ TEST(DnnFusion, KeepsComputeBoundConvolutionsApart) {
   bool cost_decided = false;
   for (const Boundary& b : plan.boundaries) cost_decided = cost_decided || b.stop.kind == StopKind::Cost;
   EXPECT_TRUE(cost_decided);
+}
+
+// ResNet-50's 3x3 conv and the 1x1 conv after it: no halo to recompute and strips enough for both threads,
+// but streamed, the 3x3 conv would lose its own schedule (Winograd, register tiles) for a saved write of a
+// value neither conv waits on.
+TEST(DnnFusion, KeepsAStreamedConvOutOfTheComputeBoundConvAfterIt) {
+  ir::Graph graph = ir::parseGraph(R"(graph g(%x: f32[1,64,56,56]) {
+    %w1: f32[64,64,3,3] = constant splat<0.01>
+    %w2: f32[256,64,1,1] = constant splat<0.01>
+    %a: f32[1,64,56,56] = conv2d(%x, %w1) {padding=[1,1]}
+    %r: f32[1,64,56,56] = relu(%a)
+    %b: f32[1,256,56,56] = conv2d(%r, %w2)
+    return %b
+  })");
+  Plan plan = partition(graph, "dnnfusion", {});
+  EXPECT_NE(blockOf(graph, plan, "a"), blockOf(graph, plan, "b"));
+  ir::UseIndex uses(graph);
+  RooflineModel model(Machine{});
+  RooflineEstimate fused = model.estimate(graph, uses, {0, 1, 2});
+  EXPECT_EQ(fused.recompute_flops, 0);
+  EXPECT_EQ(fused.streamed_flops, model.estimate(graph, uses, {0}).flops);
 }
 
 // A memory-bound depthwise conv feeding a pointwise conv: the pointwise conv reads the intermediate pixel by
