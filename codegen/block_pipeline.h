@@ -41,7 +41,8 @@ struct BlockPipeline {
   std::vector<TensorFunc> output_funcs;
   std::vector<PlacedStage> stages;  // in op order
   // For each op of the block, the ops (of the block) or outputs (-1 - output index) that read its results
-  // directly; schedules use it to decide where a stage may be computed.
+  // directly (a value the block hands out is read from its output); schedules use it to decide where a stage
+  // may be computed.
   std::map<int, std::vector<int>> readers;
   Halide::Pipeline pipeline;
   ScheduleConfig schedule;    // the template and config that scheduled it (schedule.h)

@@ -1,6 +1,7 @@
 #include "codegen/cpu_schedule.h"
 
 #include <algorithm>
+#include <map>
 
 namespace kiln::codegen {
 namespace {
@@ -99,7 +100,7 @@ class CpuScheduler {
       else if (where == Placement::Anchor)
         accumulateInTile(s.stage, vector, tile);
       else if (s.stage.kind == StageKind::Accumulator && s.stage.tensor.rank() >= 2)
-        registerBlockAlone(s.stage, where == Placement::Strip, rows);
+        registerBlockAlone(s, where == Placement::Strip, rows);
       else
         computeAt(s.stage, where == Placement::Strip, rows);
     }
@@ -185,18 +186,29 @@ class CpuScheduler {
     }
   }
 
-  // An accumulator read by something other than the output tile (a streamed or staged conv): a wrapper Func
-  // takes the accumulator's place for its readers and is tiled like an output, with the default tile. Staged
-  // whole with weights too big for the cache, its threads split output-channel tiles, as an anchor's would.
-  void registerBlockAlone(const Stage& stage, bool in_strip, const Halide::LoopLevel& strip) {
+  // An accumulator read by something other than the output tile (a streamed or staged conv): the output it
+  // alone feeds (placement.h's tiledOutputs), or else a wrapper Func taking its place for its readers, is
+  // tiled like an anchored output, with the default tile. Staged whole with weights too big for the cache,
+  // its threads split output-channel tiles, as an anchor's would.
+  void registerBlockAlone(const PlacedStage& placed, bool in_strip, const Halide::LoopLevel& strip) {
+    const Stage& stage = placed.stage;
     Func acc = stage.tensor.func;
-    Func wrapper = acc.in();
     const std::vector<int> extents = halideExtents(stage.tensor);
     const int vector = vectorWidth(extents[0], target_.vector_lanes);
+    auto tiled_output = analysis_.tiled_outputs.find(placed.op);
+    Func wrapper = acc.in();
+    if (tiled_output != analysis_.tiled_outputs.end()) {
+      // Several accumulators summed into one output (a residual's conv and its downsample) share its tile.
+      auto tiled = output_tiles_.find(tiled_output->second);
+      if (tiled != output_tiles_.end()) return accumulateInTile(stage, vector, tiled->second);
+      wrapper = block_.output_funcs[tiled_output->second].func;
+    }
     CpuTile tile = defaultTile(extents, target_);
     tile.split_channels =
         !in_strip && extents.size() >= 3 && weightBytes(stage) > target_.weightsKeptInCache();
     const Halide::LoopLevel tile_level = tileLoops(wrapper, vector, tile);
+    if (tiled_output != analysis_.tiled_outputs.end())
+      output_tiles_.emplace(tiled_output->second, tile_level);
     if (in_strip) {
       wrapper.compute_at(strip);
     } else {
@@ -241,8 +253,9 @@ class CpuScheduler {
   // Outputs without an anchor: vectorized along the innermost dimension, parallel over rows.
   Halide::LoopLevel scheduleOutputs() {
     Halide::LoopLevel rows = Halide::LoopLevel::root();
-    for (TensorFunc& out : block_.output_funcs) {
-      if (out.rank() == 0) continue;
+    for (size_t k = 0; k < block_.output_funcs.size(); ++k) {
+      TensorFunc& out = block_.output_funcs[k];
+      if (out.rank() == 0 || tiledOutput(static_cast<int>(k))) continue;
       const std::vector<int> extents = halideExtents(out);
       const int vector = vectorWidth(extents[0], target_.vector_lanes);
       if (vector > 1) out.func.vectorize(out.func.args()[0], vector, TailStrategy::ShiftInwards);
@@ -250,6 +263,11 @@ class CpuScheduler {
       if (out.rank() == 2 && extents[1] > 1) out.func.parallel(out.func.args()[1]);
     }
     return block_.output_funcs.size() == 1 ? rows : Halide::LoopLevel::root();
+  }
+
+  bool tiledOutput(int output) const {
+    return std::any_of(analysis_.tiled_outputs.begin(), analysis_.tiled_outputs.end(),
+                       [&](const auto& tiled) { return tiled.second == output; });
   }
 
   void vectorizeInner(const Stage& stage) {
@@ -279,6 +297,7 @@ class CpuScheduler {
   const BlockAnalysis& analysis_;
   const CpuTile tile_;
   const TargetDesc& target_;
+  std::map<int, Halide::LoopLevel> output_tiles_;  // output index -> the loop its tile is computed at
 };
 
 }  // namespace

@@ -40,6 +40,22 @@ std::vector<int> halideExtents(const TensorFunc& t) {
   return extents;
 }
 
+std::map<int, int> tiledOutputs(const BlockPipeline& block) {
+  std::map<int, int> tiled;
+  if (block.output_funcs.size() < 2) return tiled;
+  std::set<int> stage_ops;
+  for (const PlacedStage& s : block.stages) stage_ops.insert(s.op);
+  for (const PlacedStage& s : block.stages) {
+    if (s.stage.kind != StageKind::Accumulator || s.stage.tensor.rank() < 2) continue;
+    const std::set<int> readers = stagedReaders(block, stage_ops, s.op);
+    if (readers.size() != 1 || *readers.begin() >= 0) continue;
+    const int output = -1 - *readers.begin();
+    const TensorFunc& out = block.output_funcs[output];
+    if (out.shape == s.stage.tensor.shape && out.layout == s.stage.tensor.layout) tiled[s.op] = output;
+  }
+  return tiled;
+}
+
 std::map<int, Placement> placeStages(const BlockPipeline& block) {
   std::map<int, Placement> placement;
   if (block.output_funcs.size() != 1) return placement;

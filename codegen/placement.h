@@ -25,6 +25,12 @@ enum class Placement { Root, Strip, Anchor };
 // in kiln's activation layout: tiles and strips assume channels innermost and rows third.
 std::map<int, Placement> placeStages(const BlockPipeline& block);
 
+// For a block of several outputs (which get no placements): the accumulators whose one reader, through
+// inlined ops, is an output of their shape and layout, each mapped to that output's index. The output Func
+// itself is then the accumulator's register tile, so its epilogue (a residual's add and relu) runs on the
+// sums in registers instead of in a pass of its own.
+std::map<int, int> tiledOutputs(const BlockPipeline& block);
+
 // Whether `op` reads, directly or through inlined ops, the result of an op of the block that owns a stage.
 bool readsStagedValues(const BlockPipeline& block, int op);
 

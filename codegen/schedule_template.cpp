@@ -17,6 +17,7 @@ int64_t weightBytes(const Stage& accumulator) {
 BlockAnalysis analyzeBlock(const BlockPipeline& block, const ir::Graph& graph) {
   BlockAnalysis analysis;
   analysis.placement = placeStages(block);
+  analysis.tiled_outputs = tiledOutputs(block);
   for (const PlacedStage& s : block.stages) {
     const Placement where = analysis.placed(s.op);
     if (where == Placement::Anchor && s.stage.kind == StageKind::Accumulator) {

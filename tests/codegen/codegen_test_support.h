@@ -25,20 +25,34 @@ using validation::runArtifact;
 // A directory under the system's temporary directory, removed with everything in it at the end of scope.
 using ScratchDir = kiln::TempDirectory;
 
-inline std::filesystem::path compileGraph(const ir::Graph& graph, const std::string& strategy,
-                                          const std::filesystem::path& dir,
-                                          const std::string& target = "host",
-                                          codegen::ScheduleKind schedule = codegen::ScheduleKind::Default,
-                                          const codegen::ScheduleOverrides& overrides = {}) {
-  const fusion::PartitionOptions options;
-  const fusion::Plan plan = fusion::partition(graph, strategy, options);
+inline std::filesystem::path compilePlan(const ir::Graph& graph, const fusion::Plan& plan,
+                                         const std::filesystem::path& dir, const std::string& target = "host",
+                                         codegen::ScheduleKind schedule = codegen::ScheduleKind::Default,
+                                         const codegen::ScheduleOverrides& overrides = {}) {
   codegen::CompileOptions compile;
   compile.model_name = "test";
   compile.target = target;
   compile.schedule.kind = schedule;
   compile.schedule.overrides = overrides;
-  compileArtifact(graph, plan, fusion::computeMetrics(graph, plan, options.machine), compile, dir);
+  compileArtifact(graph, plan, fusion::computeMetrics(graph, plan, fusion::Machine{}), compile, dir);
   return dir;
+}
+
+inline std::filesystem::path compileGraph(const ir::Graph& graph, const std::string& strategy,
+                                          const std::filesystem::path& dir,
+                                          const std::string& target = "host",
+                                          codegen::ScheduleKind schedule = codegen::ScheduleKind::Default,
+                                          const codegen::ScheduleOverrides& overrides = {}) {
+  return compilePlan(graph, fusion::partition(graph, strategy, fusion::PartitionOptions{}), dir, target,
+                     schedule, overrides);
+}
+
+// The plan that puts `graph`'s first `first_ops` ops in one block and the rest in another, whatever a
+// strategy would decide: for tests of how codegen schedules a given kind of block.
+inline fusion::Plan twoBlockPlan(const ir::Graph& graph, size_t first_ops) {
+  fusion::Grouping grouping;
+  for (size_t op = 0; op < graph.ops().size(); ++op) grouping.group_of_op.push_back(op < first_ops ? 0 : 1);
+  return fusion::buildPlan(graph, "by hand", grouping);
 }
 
 // A model file compiled for `target` into `dir` with kiln's defaults otherwise.

@@ -8,6 +8,8 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "codegen/placement.h"
+#include "codegen/target.h"
 #include "codegen_test_support.h"
 #include "ir/printer.h"
 #include "runtime/artifact_format.h"
@@ -103,6 +105,47 @@ TEST_P(DenseTemplates, MatchATenWithDefaultAndSplitConfigs) {
           << target << ", " << config << " configs, output " << o << " of\n"
           << ir::printGraph(graph);
   }
+}
+
+// ResNet-50 between two bottlenecks: relu(conv1x1(x) + downsample(x)) = y, handed out to the next residual
+// add, and the next bottleneck's first 1x1 conv of y = z, in one block with two outputs. Each output is the
+// register tile of the convs that feed it (the epilogue add and relu run on sums in registers), and z's conv
+// reads y from its output buffer instead of recomputing the add and relu per tile of output channels.
+ir::Graph chainedConvs() {
+  ir::Graph graph("chained");
+  std::mt19937 rng(12);
+  auto conv1x1 = [&](ir::ValueId x, int64_t ins, int64_t outs) {
+    return graph.addOp1("conv2d", {x, randomConstant(graph, {outs, ins, 1, 1}, rng)},
+                        {{"stride", std::vector<int64_t>{1, 1}},
+                         {"padding", std::vector<int64_t>{0, 0}},
+                         {"dilation", std::vector<int64_t>{1, 1}},
+                         {"groups", int64_t{1}}});
+  };
+  const ir::ValueId x = graph.addInput("x", {ir::DType::Float32, {2, 24, 9, 11}});
+  const ir::ValueId y = graph.addOp1("relu", {graph.addOp1("add", {conv1x1(x, 24, 40), conv1x1(x, 24, 40)})});
+  const ir::ValueId z = conv1x1(y, 40, 20);
+  // The second block: the next bottleneck's expand and residual add read both outputs.
+  graph.setOutputs({graph.addOp1("add", {conv1x1(graph.addOp1("relu", {z}), 20, 40), y})});
+  return graph;
+}
+
+TEST_P(DenseTemplates, ChainedConvsInOneBlockTileTheirOutputs) {
+  const std::string& target = GetParam();
+  const ir::Graph graph = chainedConvs();
+  const fusion::Plan plan = twoBlockPlan(graph, 5);
+  ASSERT_EQ(plan.blocks[0].footprint.outputs.size(), 2u);
+
+  const codegen::TargetDesc desc = codegen::describeTarget(codegen::resolveTarget(target).halide, 2);
+  const codegen::BlockPipeline block = codegen::buildBlockPipeline(
+      graph, plan.blocks[0], codegen::chooseLayouts(graph, plan, desc, {}), "chained");
+  // ops: 0 conv, 1 downsample conv, 2 add, 3 relu -> output 0; 4 conv -> output 1.
+  EXPECT_EQ(codegen::tiledOutputs(block), (std::map<int, int>{{0, 0}, {1, 0}, {4, 1}}));
+
+  const std::vector<at::Tensor> inputs = randomInputs(graph, 6);
+  ScratchDir dir("chained-" + target);
+  compilePlan(graph, plan, dir.path(), target);
+  const at::Tensor actual = validation::openArtifact(dir.path(), 0)->run(inputs)[0];
+  EXPECT_LE(errorToScale(actual, frontend::ReferenceExecutor(graph).run(inputs)[0]), 2e-5) << target;
 }
 
 INSTANTIATE_TEST_SUITE_P(CpuTargets, DenseTemplates, ::testing::ValuesIn(cpuTargetsThisMachineRuns()),
