@@ -1,14 +1,20 @@
 """Benchmarks kiln on the model zoo and writes a Markdown table: compile time, end-to-end latency of the
 artifact against LibTorch eager and LibTorch frozen+optimize_for_inference (one process, same inputs, same
-threads, interleaved runs, each timed right after an untimed run of the same contender, medians), against ONNX Runtime (run right after, same threads and rounds), and
-activation memory. The machine and settings head the table.
+threads, interleaved runs, each timed right after an untimed run of the same contender), against ONNX Runtime
+(same threads), and activation memory. The machine, measured at the start and again at the end, heads the
+table.
+
+The rounds are split into segments that alternate between `kiln bench` (kiln, eager, optimized) and ONNX
+Runtime, so that a change in the shared machine's speed (it has lost a core for minutes at a time) falls on
+every contender alike; each contender's latency is the median of its segment medians, shown with their range.
 
 ONNX Runtime is npm's onnxruntime-node (its CPU binaries ship inside the package), installed with
 --ignore-scripts into BUILD/onnxruntime on first use; each model is exported with torch.onnx.export (opset 13)
 from the same TorchScript file kiln compiles. Without node, npm or the package, its column says why and the
 rest still runs.
 
-usage: /usr/bin/python3 benchmarks/bench_zoo.py [--build build] [--threads N] [--runs N] [--out FILE.md] [MODEL ...]
+usage: /usr/bin/python3 benchmarks/bench_zoo.py [--build build] [--threads N] [--runs N] [--segments N]
+                                                [--out FILE.md] [MODEL ...]
 """
 import argparse
 import datetime
@@ -16,6 +22,7 @@ import json
 import os
 import re
 import shutil
+import statistics
 import subprocess
 import sys
 
@@ -64,17 +71,52 @@ def input_shape(model_path):
     return [int(d) for d in text.split("x")]
 
 
-def bench_onnxruntime(prefix, model_path, onnx_path, threads, runs):
-    """ONNX Runtime's median seconds for the model, or the reason it could not be measured."""
+def export_onnx(model_path, onnx_path):
     shape = input_shape(model_path)
     module = torch.jit.load(model_path).eval()
     torch.onnx.export(module, torch.randn(*shape), onnx_path, opset_version=13)
+
+
+def bench_onnxruntime(prefix, model_path, onnx_path, threads, runs):
+    """ONNX Runtime's median seconds for the exported model, or the reason it could not be measured."""
+    shape = input_shape(model_path)
     env = dict(os.environ, NODE_PATH=os.path.join(prefix, "node_modules"))
     result = subprocess.run(["node", ORT_SCRIPT, onnx_path, "x".join(map(str, shape)), str(threads), str(runs),
                              "3"], capture_output=True, text=True, env=env)
     if result.returncode != 0:
         return None, result.stderr.strip()
     return json.loads(result.stdout), None
+
+
+def bench_segments(kiln, model_path, artifact, ort_prefix, args):
+    """Alternating segments of `kiln bench` and ONNX Runtime. Returns the last kiln bench JSON, each
+    contender's segment medians in seconds (kiln, eager, optimized, then ONNX Runtime's if it ran) and, when
+    ONNX Runtime could not run, why."""
+    per_segment = max(1, args.runs // args.segments)
+    result_file = artifact + ".bench.json"
+    onnx_path = artifact + ".onnx"
+    if ort_prefix:
+        export_onnx(model_path, onnx_path)
+    medians = {"kiln": [], "eager": [], "optimized": [], "ort": []}
+    bench, ort_missing = None, None
+    for segment in range(args.segments):
+        order = ["kiln", "ort"] if segment % 2 == 0 else ["ort", "kiln"]
+        for contender in order:
+            if contender == "kiln":
+                run([kiln, "bench", model_path, artifact, "--threads", str(args.threads), "--runs",
+                     str(per_segment), "--json", result_file])
+                bench = json.load(open(result_file))
+                for name, c in zip(["kiln", "eager", "optimized"], bench["contenders"]):
+                    medians[name].append(c["median_seconds"])
+            elif ort_prefix and ort_missing is None:
+                ort, ort_missing = bench_onnxruntime(ort_prefix, model_path, onnx_path, args.threads, per_segment)
+                if ort:
+                    medians["ort"].append(ort["median_seconds"])
+    return bench, medians, ort_missing
+
+
+def ms_with_range(seconds):
+    return f"{statistics.median(seconds) * 1e3:.2f} ({min(seconds) * 1e3:.2f}-{max(seconds) * 1e3:.2f})"
 
 
 def mib(n):
@@ -86,11 +128,12 @@ def main():
     parser.add_argument("--build", default="build")
     parser.add_argument("--threads", type=int, default=os.cpu_count())
     parser.add_argument("--runs", type=int, default=20)
+    parser.add_argument("--segments", type=int, default=4)
     parser.add_argument("--out", default="benchmarks/results.md")
     parser.add_argument("models", nargs="*", default=ZOO)
     args = parser.parse_args()
     kiln = os.path.join(args.build, "tools", "kiln")
-    machine = run([kiln, "machine"]).strip()
+    machine_before = run([kiln, "machine", "--remeasure"]).strip()
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
 
     ort_prefix, ort_missing = install_onnxruntime(args.build)
@@ -101,34 +144,36 @@ def main():
         print(f"{model}: compiling", file=sys.stderr)
         total, phases, blocks = compile_model(kiln, model_path, artifact)
         print(f"{model}: benchmarking", file=sys.stderr)
-        result_file = artifact + ".bench.json"
-        run([kiln, "bench", model_path, artifact, "--threads", str(args.threads), "--runs", str(args.runs),
-             "--json", result_file])
-        bench = json.load(open(result_file))
+        bench, medians, ort_why = bench_segments(kiln, model_path, artifact, ort_prefix, args)
         kiln_c, eager, optimized = bench["contenders"]
-        ort_ms, ort_speedup = ort_missing, "-"
-        if ort_prefix:
-            print(f"{model}: ONNX Runtime", file=sys.stderr)
-            ort, why = bench_onnxruntime(ort_prefix, model_path, artifact + ".onnx", args.threads, args.runs)
-            ort_ms = f"{ort['median_seconds'] * 1e3:.2f}" if ort else why
-            if ort:
-                ort_speedup = f"{ort['median_seconds'] / kiln_c['median_seconds']:.2f}x"
+        kiln_s = statistics.median(medians["kiln"])
+        speedup = {name: statistics.median(medians[name]) / kiln_s for name in ("eager", "optimized")}
+        ort_ms, ort_speedup = ort_missing or ort_why, "-"
+        if medians["ort"]:
+            ort_ms = ms_with_range(medians["ort"])
+            ort_speedup = f"{statistics.median(medians['ort']) / kiln_s:.2f}x"
         rows.append(
             f"| {model} | {blocks} | {total:.1f} ({phases.get('codegen', 0):.1f}) | "
-            f"{kiln_c['median_seconds'] * 1e3:.2f} | {eager['median_seconds'] * 1e3:.2f} | "
-            f"{optimized['median_seconds'] * 1e3:.2f} | {ort_ms} | {eager['kiln_speedup']:.2f}x | "
-            f"{optimized['kiln_speedup']:.2f}x | {ort_speedup} | {mib(kiln_c['memory_bytes'])} | "
+            f"{ms_with_range(medians['kiln'])} | {ms_with_range(medians['eager'])} | "
+            f"{ms_with_range(medians['optimized'])} | {ort_ms} | {speedup['eager']:.2f}x | "
+            f"{speedup['optimized']:.2f}x | {ort_speedup} | {mib(kiln_c['memory_bytes'])} | "
             f"{mib(eager['memory_bytes'])} | {mib(optimized['memory_bytes'])} | {bench['max_scaled_error']:.1e} |")
 
+    machine_after = run([kiln, "machine", "--remeasure"]).strip()
     lines = [
         f"Measured {datetime.date.today()} at kiln {commit} with `/usr/bin/python3 benchmarks/bench_zoo.py "
-        f"--threads {args.threads} --runs {args.runs}`: {args.threads} threads for every contender, "
-        f"{args.runs} interleaved rounds after 3 warm-up rounds (each timed run right after an untimed one of the "
-        "same contender), medians; traced models, batch 1, default input "
-        "shapes; `kiln compile` with its defaults (dnnfusion, default schedule, host target).",
+        f"--threads {args.threads} --runs {args.runs} --segments {args.segments}`: {args.threads} threads for "
+        f"every contender, {args.runs} rounds in {args.segments} segments alternating between `kiln bench` "
+        "(kiln, LibTorch eager and optimized interleaved, each timed run right after an untimed one of the same "
+        "contender, 3 warm-up rounds) and ONNX Runtime; each latency is the median of the segment medians, with "
+        "their range in brackets; traced models, batch 1, default input shapes; `kiln compile` with its defaults "
+        "(dnnfusion, default schedule, host target).",
         "",
         "```",
-        machine,
+        "before:",
+        machine_before,
+        "after:",
+        machine_after,
         "```",
         "",
         "| model | blocks | compile s (codegen) | kiln ms | LibTorch eager ms | LibTorch optimized ms "
@@ -140,7 +185,7 @@ def main():
         "Speedup = LibTorch median / kiln median (above 1: kiln is faster). LibTorch optimized = "
         "`torch.jit.optimize_for_inference` (frozen, oneDNN). ONNX Runtime: npm's onnxruntime-node, CPU provider, "
         "all graph optimizations, intra-op threads as above, model exported with `torch.onnx.export` (opset 13), "
-        "timed in its own process right after kiln's rounds. Memory: kiln's activation arena against the most "
+        "timed in its own process between kiln's segments. Memory: kiln's activation arena against the most "
         "bytes LibTorch's allocator held in one forward. Max error: kiln's output against eager's, "
         "max |difference| / max |reference|.",
     ]
