@@ -6,6 +6,7 @@
 
 #include "codegen/lowerings/lowering_helpers.h"
 #include "ir/error.h"
+#include "ir/summary.h"
 
 namespace kiln::codegen {
 namespace {
@@ -69,38 +70,87 @@ TensorFunc defineBlockOutput(const ir::Graph& graph, ir::ValueId id, const Tenso
   return out;
 }
 
-// An elementwise op whose result a sliding window (a conv or pool of more than one row) reads is recomputed
-// for every tap when inlined. That is free for max(x, 0) and clamps but not for costlier activations (silu,
-// sigmoid, gelu, hardswish: 4 or more FLOPs per element in the registry's counting), whose results become
-// stages of their own, computed once per strip (unless the block hands them out: then they are computed once
-// already). Measured on EfficientNet-B0: 32 -> 27.5 ms; staging relu as well made the ResNets 20-35% slower.
+// Inlined values that a reader would recompute many times become stages of their own, computed once per
+// strip (unless the block hands them out: then they are computed once already):
+//  - an elementwise result that a sliding window (a conv or pool of more than one row) reads, recomputed for
+//    every tap when inlined. That is free for max(x, 0) and clamps but not for costlier activations (silu,
+//    sigmoid, gelu, hardswish: 4 or more FLOPs per element in the registry's counting). Measured on
+//    EfficientNet-B0: 32 -> 27.5 ms; staging relu as well made the ResNets 20-35% slower.
+//  - a concatenation, or elementwise ops of one, that a sum of products (conv, matmul) reads: inlined, every
+//    term of the sum selects among the cat's inputs, once per tile of output channels. DenseNet-121's
+//    cat+batch_norm+relu+conv2d blocks ran at 3-10% of the roofline that way.
 constexpr int64_t kCostlyFlopsPerElement = 4;
-void addWindowInputs(const ir::Graph& graph, const fusion::Block& block,
-                     const std::map<ir::ValueId, TensorFunc>& funcs, BlockPipeline& built) {
-  std::set<int> staged;
-  for (const PlacedStage& s : built.stages) staged.insert(s.op);
-  for (int op_index : block.ops) {
-    const ir::Op& op = graph.ops()[op_index];
-    const ir::OpDef& def = ir::OpRegistry::global().get(op.kind);
-    const ir::OpSignature signature{ir::inputTypes(graph, op), op.attrs};
-    const std::vector<ir::TensorType> outputs = ir::outputTypes(graph, op);
-    const bool handed_out =
-        std::count(block.footprint.outputs.begin(), block.footprint.outputs.end(), op.outputs[0]);
-    if (staged.count(op_index) || handed_out || def.mapping(signature) != ir::MappingType::OneToOne ||
-        def.flops(signature, outputs) < kCostlyFlopsPerElement * outputs[0].numElements())
-      continue;
-    for (int reader : built.readers[op_index]) {
-      if (reader < 0) continue;
-      const ir::Op& consumer = graph.ops()[reader];
-      const ir::OpDef& consumer_def = ir::OpRegistry::global().get(consumer.kind);
-      if (!consumer_def.row_window || consumer.inputs[0] != op.outputs[0]) continue;
-      if (consumer_def.row_window(ir::OpSignature{ir::inputTypes(graph, consumer), consumer.attrs}).rows <= 1)
-        continue;
-      built.stages.push_back(
-          {Stage{funcs.at(op.outputs[0]), StageKind::WindowInput, Halide::RDom()}, op_index});
-      break;
+
+class RereadInputs {
+ public:
+  RereadInputs(const ir::Graph& graph, const fusion::Block& block, const BlockPipeline& built)
+      : graph_(graph), block_(block), built_(built) {
+    for (const PlacedStage& s : built.stages) {
+      staged_.insert(s.op);
+      if (s.stage.kind == StageKind::Accumulator) sums_.insert(s.op);
     }
+    for (int op : block.ops)
+      for (ir::ValueId out : graph.ops()[op].outputs) producer_[out] = op;
   }
+
+  bool worthStaging(int op_index) const {
+    const ir::Op& op = graph_.ops()[op_index];
+    const bool handed_out =
+        std::count(block_.footprint.outputs.begin(), block_.footprint.outputs.end(), op.outputs[0]) > 0;
+    if (staged_.count(op_index) || handed_out) return false;
+    auto readers = built_.readers.find(op_index);
+    if (readers == built_.readers.end()) return false;
+    for (int reader : readers->second) {
+      if (reader < 0 || graph_.ops()[reader].inputs[0] != op.outputs[0]) continue;
+      if (sums_.count(reader) && computedFromCat(op_index)) return true;
+      if (costlyElementwise(op) && slidesWindow(graph_.ops()[reader])) return true;
+    }
+    return false;
+  }
+
+ private:
+  bool costlyElementwise(const ir::Op& op) const {
+    const ir::OpDef& def = ir::OpRegistry::global().get(op.kind);
+    const ir::OpSignature signature{ir::inputTypes(graph_, op), op.attrs};
+    const std::vector<ir::TensorType> outputs = ir::outputTypes(graph_, op);
+    return def.mapping(signature) == ir::MappingType::OneToOne &&
+           def.flops(signature, outputs) >= kCostlyFlopsPerElement * outputs[0].numElements();
+  }
+
+  bool slidesWindow(const ir::Op& consumer) const {
+    const ir::OpDef& def = ir::OpRegistry::global().get(consumer.kind);
+    return def.row_window &&
+           def.row_window(ir::OpSignature{ir::inputTypes(graph_, consumer), consumer.attrs}).rows > 1;
+  }
+
+  // Whether the op is a cat, or inlines one through one-to-one ops of the block.
+  bool computedFromCat(int op_index) const {
+    const ir::Op& op = graph_.ops()[op_index];
+    if (op.kind == "cat") return true;
+    if (staged_.count(op_index) || ir::mappingOf(graph_, op) != ir::MappingType::OneToOne) return false;
+    return std::any_of(op.inputs.begin(), op.inputs.end(), [&](ir::ValueId in) {
+      auto p = producer_.find(in);
+      return p != producer_.end() && computedFromCat(p->second);
+    });
+  }
+
+  const ir::Graph& graph_;
+  const fusion::Block& block_;
+  const BlockPipeline& built_;
+  std::set<int> staged_, sums_;
+  std::map<ir::ValueId, int> producer_;
+};
+
+void addRereadInputs(const ir::Graph& graph, const fusion::Block& block,
+                     const std::map<ir::ValueId, TensorFunc>& funcs, BlockPipeline& built) {
+  const RereadInputs reread(graph, block, built);
+  std::vector<PlacedStage> added;
+  for (int op_index : block.ops)
+    if (reread.worthStaging(op_index))
+      added.push_back(
+          {Stage{funcs.at(graph.ops()[op_index].outputs[0]), StageKind::WindowInput, Halide::RDom()},
+           op_index});
+  built.stages.insert(built.stages.end(), added.begin(), added.end());
   std::stable_sort(built.stages.begin(), built.stages.end(),
                    [](const PlacedStage& a, const PlacedStage& b) { return a.op < b.op; });
 }
@@ -173,7 +223,7 @@ BlockPipeline buildBlockPipeline(const ir::Graph& graph, const fusion::Block& bl
       if (handedOut(id))
         funcs.insert_or_assign(id, defineBlockOutput(graph, id, funcs.at(id), layouts.at(id)));
   }
-  addWindowInputs(graph, block, funcs, built);
+  addRereadInputs(graph, block, funcs, built);
   std::vector<Halide::Func> outputs;
   for (ir::ValueId id : fp.outputs) {
     built.readers[producer.at(id)].push_back(-1 - static_cast<int>(built.outputs.size()));

@@ -148,6 +148,41 @@ TEST_P(DenseTemplates, ChainedConvsInOneBlockTileTheirOutputs) {
   EXPECT_LE(errorToScale(actual, frontend::ReferenceExecutor(graph).run(inputs)[0]), 2e-5) << target;
 }
 
+// A DenseNet layer: relu(cat(features)) read by a 1x1 conv. The concatenation is staged, computed once,
+// instead of being selected from its inputs in every term of the conv's sums.
+TEST_P(DenseTemplates, ConvOfAConcatenationReadsItComputedOnce) {
+  const std::string& target = GetParam();
+  ir::Graph graph("dense_layer");
+  std::mt19937 rng(13);
+  std::vector<ir::ValueId> features;
+  for (int64_t channels : {8, 12, 5})
+    features.push_back(
+        graph.addInput("f" + std::to_string(channels), {ir::DType::Float32, {1, channels, 7, 9}}));
+  const ir::ValueId joined = graph.addOp1("relu", {graph.addOp1("cat", features, {{"dim", int64_t{1}}})});
+  const ir::ValueId conv = graph.addOp1("conv2d", {joined, randomConstant(graph, {16, 25, 1, 1}, rng)},
+                                        {{"stride", std::vector<int64_t>{1, 1}},
+                                         {"padding", std::vector<int64_t>{0, 0}},
+                                         {"dilation", std::vector<int64_t>{1, 1}},
+                                         {"groups", int64_t{1}}});
+  graph.setOutputs({graph.addOp1("add", {graph.addOp1("relu", {conv}), conv})});
+  const fusion::Plan plan = twoBlockPlan(graph, 4);  // cat, relu, conv, relu | add
+
+  const codegen::TargetDesc desc = codegen::describeTarget(codegen::resolveTarget(target).halide, 2);
+  const codegen::BlockPipeline block = codegen::buildBlockPipeline(
+      graph, plan.blocks[0], codegen::chooseLayouts(graph, plan, desc, {}), "dense_layer");
+  const auto staged = std::find_if(block.stages.begin(), block.stages.end(), [](const auto& s) {
+    return s.stage.kind == codegen::StageKind::WindowInput;
+  });
+  ASSERT_NE(staged, block.stages.end());
+  EXPECT_EQ(graph.ops()[staged->op].outputs[0], joined);
+
+  const std::vector<at::Tensor> inputs = randomInputs(graph, 7);
+  ScratchDir dir("dense-layer-" + target);
+  compilePlan(graph, plan, dir.path(), target);
+  const at::Tensor actual = validation::openArtifact(dir.path(), 0)->run(inputs)[0];
+  EXPECT_LE(errorToScale(actual, frontend::ReferenceExecutor(graph).run(inputs)[0]), 2e-5) << target;
+}
+
 INSTANTIATE_TEST_SUITE_P(CpuTargets, DenseTemplates, ::testing::ValuesIn(cpuTargetsThisMachineRuns()),
                          targetTestName);
 
