@@ -7,7 +7,9 @@ Each file records its input shape as the TorchScript extra file `kiln/input_shap
 which `kiln` uses when no --input-shape is given.
 
 Usage: export_zoo.py OUT_DIR [MODEL ...]      (default: every model; see --list)
-Writes OUT_DIR/<model>_traced.pt and OUT_DIR/<model>_scripted.pt, each atomically.
+Writes OUT_DIR/<model>_traced.pt and OUT_DIR/<model>_scripted.pt, each atomically. A MODEL outside the zoo
+may be any torchvision.models classifier builder (vgg11_bn, densenet121, ...): it is exported the same way at
+1x3x224x224, traced only.
 """
 import argparse
 import os
@@ -125,8 +127,16 @@ def randomize_batch_norm(model: nn.Module, generator: torch.Generator) -> None:
             module.bias.data.copy_(torch.randn(n, generator=generator) * 0.1)
 
 
+def spec(name: str):
+    """(factory, input shape, whether to script) of a zoo model or a torchvision classifier; None if neither."""
+    if name in MODELS:
+        return (*MODELS[name], True)
+    factory = getattr(torchvision.models, name, None)
+    return (factory, IMAGE, False) if callable(factory) and not name[0].isupper() else None
+
+
 def build(name: str, seed: int) -> nn.Module:
-    factory, _ = MODELS[name]
+    factory = spec(name)[0]
     torch.manual_seed(seed)
     model = factory()
     with torch.no_grad():
@@ -143,12 +153,13 @@ def save_atomically(module: torch.jit.ScriptModule, path: str, shape) -> None:
 
 def export(name: str, out_dir: str, seed: int) -> None:
     model = build(name, seed)
-    shape = MODELS[name][1]
+    _, shape, scripted = spec(name)
     example = torch.randn(*shape, generator=torch.Generator().manual_seed(seed))
     with torch.no_grad():
         traced = torch.jit.trace(model, example)
     save_atomically(traced, os.path.join(out_dir, f"{name}_traced.pt"), shape)
-    save_atomically(torch.jit.script(model), os.path.join(out_dir, f"{name}_scripted.pt"), shape)
+    if scripted:
+        save_atomically(torch.jit.script(model), os.path.join(out_dir, f"{name}_scripted.pt"), shape)
 
 
 def main() -> int:
@@ -161,9 +172,10 @@ def main() -> int:
     if args.list:
         print("\n".join(MODELS))
         return 0
-    unknown = [m for m in args.models if m not in MODELS]
+    unknown = [m for m in args.models if spec(m) is None]
     if unknown:
-        print(f"export_zoo.py: unknown model(s) {', '.join(unknown)}; known: {', '.join(MODELS)}", file=sys.stderr)
+        print(f"export_zoo.py: unknown model(s) {', '.join(unknown)}; known: {', '.join(MODELS)} or a "
+              "torchvision.models classifier builder such as vgg11_bn", file=sys.stderr)
         return 2
     os.makedirs(args.out_dir, exist_ok=True)
     torch.set_num_threads(max(1, os.cpu_count() or 1))
