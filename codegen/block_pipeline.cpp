@@ -84,7 +84,7 @@ constexpr int64_t kCostlyFlopsPerElement = 4;
 class RereadInputs {
  public:
   RereadInputs(const ir::Graph& graph, const fusion::Block& block, const BlockPipeline& built)
-      : graph_(graph), block_(block), built_(built) {
+      : graph_(graph), built_(built) {
     for (const PlacedStage& s : built.stages) {
       staged_.insert(s.op);
       if (s.stage.kind == StageKind::Accumulator) sums_.insert(s.op);
@@ -93,11 +93,10 @@ class RereadInputs {
       for (ir::ValueId out : graph.ops()[op].outputs) producer_[out] = op;
   }
 
+  // Readers of a value the block hands out read its output (buildBlockPipeline), so it is never staged here.
   bool worthStaging(int op_index) const {
     const ir::Op& op = graph_.ops()[op_index];
-    const bool handed_out =
-        std::count(block_.footprint.outputs.begin(), block_.footprint.outputs.end(), op.outputs[0]) > 0;
-    if (staged_.count(op_index) || handed_out) return false;
+    if (staged_.count(op_index)) return false;
     auto readers = built_.readers.find(op_index);
     if (readers == built_.readers.end()) return false;
     for (int reader : readers->second) {
@@ -135,7 +134,6 @@ class RereadInputs {
   }
 
   const ir::Graph& graph_;
-  const fusion::Block& block_;
   const BlockPipeline& built_;
   std::set<int> staged_, sums_;
   std::map<ir::ValueId, int> producer_;
