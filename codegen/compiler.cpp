@@ -3,10 +3,14 @@
 #include <atomic>
 #include <chrono>
 #include <exception>
+#include <functional>
+#include <future>
+#include <map>
 #include <mutex>
 #include <regex>
 #include <thread>
 
+#include "codegen/block_signature.h"
 #include "codegen/package.h"
 #include "codegen/target.h"
 #include "ir/error.h"
@@ -71,54 +75,115 @@ std::vector<std::string> ptxKernels(const Halide::Module& module) {
   return kernels;
 }
 
-// Lowers, schedules and compiles every block on `jobs` threads; the first failure is rethrown.
-std::vector<BlockPipeline> compileBlocks(const ir::Graph& graph, const fusion::Plan& plan,
-                                         const ValueLayouts& layouts, const TargetDesc& desc,
-                                         const Halide::Target& target, const CompileOptions& options,
-                                         const fs::path& object_dir, std::vector<BlockCompileTime>& times) {
-  const int count = static_cast<int>(plan.blocks.size());
-  std::vector<BlockPipeline> blocks(count);
-  times.assign(count, {});
-  std::atomic<int> next{0}, done{0};
-  std::mutex mutex;
-  std::exception_ptr failure;
-  const Halide::Target block_target = target.with_feature(Halide::Target::NoRuntime);
-  auto worker = [&] {
-    for (int b = next++; b < count && !failure; b = next++) {
-      const fusion::Block& block = plan.blocks[b];
-      const auto start = Clock::now();
-      try {
-        BlockPipeline built = scheduledBlock(graph, block, layouts, desc, target, options, b);
-        std::vector<Halide::Argument> args(built.params.begin(), built.params.end());
-        Halide::Module module = built.pipeline.compile_to_module(args, built.function_name, block_target);
-        module.compile(
-            {{Halide::OutputFileType::object, (object_dir / (built.function_name + ".o")).string()}});
-        built.gpu_kernels = ptxKernels(module);
-        blocks[b] = std::move(built);
-      } catch (const std::exception& e) {
-        std::lock_guard lock(mutex);
-        if (!failure)
-          failure = std::make_exception_ptr(Error(
-              fmt::format("block {} ({}) failed to compile: {}", b, blockPattern(graph, block), e.what())));
-        continue;
-      }
-      times[b] = {b, blockPattern(graph, block), blocks[b].schedule.toString(), secondsSince(start)};
-      std::lock_guard lock(mutex);
-      if (options.progress)
-        options.progress(fmt::format("[{}/{}] block {} {} ({:.2f} s) {}{}", ++done, count, b,
-                                     times[b].pattern, times[b].seconds, times[b].schedule,
-                                     blocks[b].schedule_note));
+// The blocks of a plan, lowered, scheduled and compiled on `jobs` threads, in two passes: every block is
+// lowered and scheduled, then the first block of each signature (block_signature.h) compiles its function
+// and later blocks with that signature call it. Deciding the owners between the passes keeps the output the
+// same whichever thread finishes first. The first failure is rethrown, naming its block.
+class BlockCompiler {
+ public:
+  BlockCompiler(const ir::Graph& graph, const fusion::Plan& plan, const ValueLayouts& layouts,
+                const TargetDesc& desc, const Halide::Target& target, const CompileOptions& options,
+                fs::path object_dir)
+      : graph_(graph),
+        plan_(plan),
+        layouts_(layouts),
+        desc_(desc),
+        target_(target),
+        options_(options),
+        object_dir_(std::move(object_dir)),
+        count_(static_cast<int>(plan.blocks.size())),
+        blocks_(count_),
+        times_(count_) {}
+
+  std::vector<BlockPipeline> run(std::vector<BlockCompileTime>& times) {
+    std::vector<std::string> signatures(count_);
+    forEachBlock([&](int b) {
+      blocks_[b] = scheduledBlock(graph_, plan_.blocks[b], layouts_, desc_, target_, options_, b);
+      signatures[b] = blockSignature(graph_, plan_.blocks[b], blocks_[b], layouts_);
+    });
+    std::map<std::string, int> owners;
+    for (int b = 0; b < count_; ++b) {
+      const auto [owner, first] = owners.emplace(signatures[b], b);
+      times_[b].same_as = first ? -1 : owner->second;
     }
-  };
-  const int jobs =
-      std::max(1, std::min(count, options.jobs > 0 ? options.jobs
-                                                   : static_cast<int>(std::thread::hardware_concurrency())));
-  std::vector<std::thread> threads;
-  for (int j = 0; j < jobs; ++j) threads.emplace_back(worker);
-  for (std::thread& t : threads) t.join();
-  if (failure) std::rethrow_exception(failure);
-  return blocks;
-}
+    forEachBlock([&](int b) { compileOrShare(b); }, true);
+    for (int b = 0; b < count_; ++b)
+      if (times_[b].same_as >= 0) blocks_[b].gpu_kernels = blocks_[times_[b].same_as].gpu_kernels;
+    times = std::move(times_);
+    return std::move(blocks_);
+  }
+
+ private:
+  // Runs `step` on every block index, `jobs` at a time; each block's time accumulates over the passes.
+  void forEachBlock(const std::function<void(int)>& step, bool report_progress = false) {
+    std::atomic<int> next{0};
+    std::mutex mutex;
+    std::exception_ptr failure;
+    auto worker = [&] {
+      for (int b = next++; b < count_ && !failure; b = next++) {
+        const auto start = Clock::now();
+        try {
+          step(b);
+          times_[b].seconds += secondsSince(start);
+          if (report_progress) reportProgress(b);
+        } catch (const std::exception& e) {
+          std::lock_guard lock(mutex);
+          if (!failure)
+            failure = std::make_exception_ptr(Error(fmt::format(
+                "block {} ({}) failed to compile: {}", b, blockPattern(graph_, plan_.blocks[b]), e.what())));
+        }
+      }
+    };
+    const int jobs = std::max(
+        1, std::min(count_, options_.jobs > 0 ? options_.jobs
+                                              : static_cast<int>(std::thread::hardware_concurrency())));
+    std::vector<std::thread> threads;
+    for (int j = 0; j < jobs; ++j) threads.emplace_back(worker);
+    for (std::thread& t : threads) t.join();
+    if (failure) std::rethrow_exception(failure);
+  }
+
+  void compileOrShare(int b) {
+    BlockPipeline& built = blocks_[b];
+    BlockCompileTime& time = times_[b];
+    if (time.same_as >= 0) {
+      built.function_name = blocks_[time.same_as].function_name;
+    } else {
+      std::vector<Halide::Argument> args(built.params.begin(), built.params.end());
+      Halide::Module module = built.pipeline.compile_to_module(
+          args, built.function_name, target_.with_feature(Halide::Target::NoRuntime));
+      module.compile(
+          {{Halide::OutputFileType::object, (object_dir_ / (built.function_name + ".o")).string()}});
+      built.gpu_kernels = ptxKernels(module);
+    }
+    time.block = b;
+    time.pattern = blockPattern(graph_, plan_.blocks[b]);
+    time.schedule = built.schedule.toString();
+  }
+
+  void reportProgress(int b) {
+    if (!options_.progress) return;
+    const BlockCompileTime& time = times_[b];
+    std::lock_guard lock(progress_mutex_);
+    options_.progress(
+        fmt::format("[{}/{}] block {} {} ({:.2f} s) {}{}{}", ++done_, count_, b, time.pattern, time.seconds,
+                    time.schedule, blocks_[b].schedule_note,
+                    time.same_as >= 0 ? fmt::format(", the function of block {}", time.same_as) : ""));
+  }
+
+  const ir::Graph& graph_;
+  const fusion::Plan& plan_;
+  const ValueLayouts& layouts_;
+  const TargetDesc& desc_;
+  const Halide::Target& target_;
+  const CompileOptions& options_;
+  const fs::path object_dir_;
+  const int count_;
+  std::vector<BlockPipeline> blocks_;
+  std::vector<BlockCompileTime> times_;
+  std::mutex progress_mutex_;
+  int done_ = 0;
+};
 
 void package(const ir::Graph& graph, const fusion::Plan& plan, const fusion::PlanMetrics& metrics,
              const CompileOptions& options, const TargetInfo& target, const fs::path& staging,
@@ -130,14 +195,18 @@ void package(const ir::Graph& graph, const fusion::Plan& plan, const fusion::Pla
   const TargetDesc desc = describeTarget(target.halide, options.schedule.threads);
   const ValueLayouts layouts =
       chooseLayouts(graph, plan, desc, winogradConvs(graph, plan, desc, options.schedule));
+  // The standalone runtime compiles beside the blocks: alone it kept one core busy for over a second.
+  const fs::path runtime_object = object_dir / "halide_runtime.o";
+  std::future<void> runtime = std::async(std::launch::async, [&] {
+    Halide::compile_standalone_runtime(runtime_object.string(), target.halide);
+  });
   std::vector<BlockPipeline> blocks =
-      compileBlocks(graph, plan, layouts, desc, target.halide, options, object_dir, summary.block_times);
+      BlockCompiler(graph, plan, layouts, desc, target.halide, options, object_dir).run(summary.block_times);
+  runtime.get();
   timer.end("codegen");
-  std::vector<fs::path> objects;
-  for (const BlockPipeline& block : blocks) objects.push_back(object_dir / (block.function_name + ".o"));
-  objects.push_back(object_dir / "halide_runtime.o");
-  Halide::compile_standalone_runtime(objects.back().string(), target.halide);
-  timer.end("runtime");
+  std::vector<fs::path> objects{runtime_object};
+  for (const BlockCompileTime& time : summary.block_times)
+    if (time.same_as < 0) objects.push_back(object_dir / (blocks[time.block].function_name + ".o"));
   const std::string& name = options.model_name;
   linkLibraries(objects, staging / ("lib" + name + ".so"), staging / ("lib" + name + ".a"), toolchain);
   fs::remove_all(object_dir);
@@ -159,6 +228,9 @@ void package(const ir::Graph& graph, const fusion::Plan& plan, const fusion::Pla
   timer.end("package");
   summary.halide_target = target.halide.to_string();
   summary.blocks = static_cast<int>(blocks.size());
+  summary.functions =
+      static_cast<int>(std::count_if(summary.block_times.begin(), summary.block_times.end(),
+                                     [](const BlockCompileTime& t) { return t.same_as < 0; }));
   summary.weight_bytes = static_cast<int64_t>(weights.data_bytes);
 }
 

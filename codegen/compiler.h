@@ -2,7 +2,8 @@
 //
 // Every block becomes one Halide pipeline (block_pipeline.h), scheduled for the target (schedule.h) and
 // compiled ahead of time to an object file with `no_runtime`; blocks compile in parallel, one progress line
-// each. One standalone Halide runtime is compiled for the whole artifact. The objects are linked into a
+// each, and identical blocks (block_signature.h) share one function. One standalone Halide runtime is
+// compiled for the whole artifact. The objects are linked into a
 // shared and a static library beside the weights file, a C header and manifest.json
 // (runtime/artifact_format.h describes the files). The directory appears complete or not at all: everything
 // is built in a sibling staging directory that is renamed into place at the end. Compiling the same model
@@ -55,12 +56,14 @@ struct BlockCompileTime {
   std::string pattern;
   std::string schedule;  // its template and config, ScheduleConfig::toString
   double seconds = 0.0;  // lowering, scheduling and Halide's compile to an object file
+  int same_as = -1;      // the earlier block whose function this one calls (same signature), or -1
 };
 
 struct ArtifactSummary {
   std::filesystem::path directory;
   std::string halide_target;
   int blocks = 0;
+  int functions = 0;  // distinct compiled block functions; identical blocks share one
   int64_t weight_bytes = 0;
   double seconds = 0.0;
   std::vector<PhaseTime> phases;              // in order; compileModel adds the phases before codegen

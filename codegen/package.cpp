@@ -181,7 +181,9 @@ std::string headerText(const ManifestInput& in) {
   shapeMacros("INPUT", in.graph.inputs());
   shapeMacros("OUTPUT", in.graph.outputs());
   text += "\n";
+  std::set<std::string> declared;  // identical blocks share a function
   for (const BlockPipeline& block : in.blocks) {
+    if (!declared.insert(block.function_name).second) continue;
     std::vector<std::string> params;
     for (ir::ValueId id : block.arguments)
       params.push_back("struct halide_buffer_t *" + funcName(in.graph, id));

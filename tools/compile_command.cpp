@@ -38,7 +38,8 @@ std::string phaseLine(const codegen::ArtifactSummary& summary) {
 std::string blockSchedules(const codegen::ArtifactSummary& summary) {
   std::string text = "  schedules (template and config per block):\n";
   for (const codegen::BlockCompileTime& block : summary.block_times)
-    text += fmt::format("    block {:>3}  {:<60}  {}\n", block.block, block.schedule, block.pattern);
+    text += fmt::format("    block {:>3}  {:<60}  {}{}\n", block.block, block.schedule, block.pattern,
+                        block.same_as >= 0 ? fmt::format(" (the function of block {})", block.same_as) : "");
   return text;
 }
 
@@ -74,10 +75,12 @@ void run(const CompileCommandOptions& options) {
   };
   const codegen::ArtifactSummary summary =
       validation::compileModel(options.model.path, compile, options.output);
-  std::printf("compiled %s: %d blocks (%s, schedule %s), %s of weights, in %.1f s\n  target %s\n  wrote %s\n",
-              options.model.path.c_str(), summary.blocks, options.strategy.c_str(), options.schedule.c_str(),
-              binaryBytes(summary.weight_bytes).c_str(), summary.seconds, summary.halide_target.c_str(),
-              summary.directory.c_str());
+  std::printf(
+      "compiled %s: %d blocks in %d functions (%s, schedule %s), %s of weights, in %.1f s\n  target %s\n"
+      "  wrote %s\n",
+      options.model.path.c_str(), summary.blocks, summary.functions, options.strategy.c_str(),
+      options.schedule.c_str(), binaryBytes(summary.weight_bytes).c_str(), summary.seconds,
+      summary.halide_target.c_str(), summary.directory.c_str());
   std::printf("  time: %s\n", phaseLine(summary).c_str());
   if (options.verbose) {
     std::fputs(blockSchedules(summary).c_str(), stdout);
