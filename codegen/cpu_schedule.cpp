@@ -203,7 +203,7 @@ class CpuScheduler {
       if (tiled != output_tiles_.end()) return accumulateInTile(stage, vector, tiled->second);
       wrapper = block_.output_funcs[tiled_output->second].func;
     }
-    CpuTile tile = defaultTile(extents, target_);
+    CpuTile tile = defaultTile(extents, target_, stage.group_width);
     tile.split_channels =
         !in_strip && extents.size() >= 3 && weightBytes(stage) > target_.weightsKeptInCache();
     const Halide::LoopLevel tile_level = tileLoops(wrapper, vector, tile);
@@ -308,16 +308,22 @@ int vectorWidth(int extent, int natural) {
   return width >= 4 ? width : 1;
 }
 
+bool tileWithinGroups(int vectors, int vector, int group_width) {
+  if (group_width < vector || group_width % vector != 0) return true;
+  return group_width % (vector * vectors) == 0;
+}
+
 // The tile that does the most useful multiply-adds per step within the target's accumulator budget: tiles
 // that a shifted tail makes overlap (7 pixels in tiles of 6, 64 channels in tiles of 24) waste work. Among
 // equals, the one with the fewest loads per step (vectors + pixels) wins.
-CpuTile defaultTile(const std::vector<int>& extents, const TargetDesc& target) {
+CpuTile defaultTile(const std::vector<int>& extents, const TargetDesc& target, int group_width) {
   const int vector = vectorWidth(extents[0], target.vector_lanes);
   const auto covered = [](int extent, int tile) { return (extent + tile - 1) / tile * tile; };
   CpuTile best;
   double best_score = 0;
   const int max_vectors = std::clamp(extents[0] / vector, 1, target.tile_vectors);
   for (int vectors = 1; vectors <= max_vectors; ++vectors) {
+    if (!tileWithinGroups(vectors, vector, group_width)) continue;
     for (int pixels = 1; pixels <= std::min(extents[1], target.tile_accumulators / vectors); ++pixels) {
       const int channels = std::min(extents[0], vector * vectors);
       const double score = static_cast<double>(vectors) * pixels * extents[0] /

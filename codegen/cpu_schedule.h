@@ -32,8 +32,14 @@ struct CpuTile {
 // The widest power-of-two vector of at most `natural` lanes that fits in `extent`; 1 (no vectors) below 4.
 int vectorWidth(int extent, int natural);
 
-// The target's default register tile for an output or accumulator with these extents.
-CpuTile defaultTile(const std::vector<int>& extents, const TargetDesc& target);
+// Whether a register tile of `vectors` vectors of `vector` channels keeps every vector inside one group of a
+// grouped conv with `group_width` output channels per group (Stage::group_width; 0 when not grouped). Only
+// groups a whole number of vectors wide can: narrower ones (depthwise, ResNeXt's 4) straddle with any tile.
+bool tileWithinGroups(int vectors, int vector, int group_width);
+
+// The target's default register tile for an output or accumulator with these extents, inside the groups of
+// a grouped conv.
+CpuTile defaultTile(const std::vector<int>& extents, const TargetDesc& target, int group_width = 0);
 
 void scheduleCpuBlock(BlockPipeline& block, const BlockAnalysis& analysis, const CpuTile& tile,
                       const TargetDesc& target);

@@ -66,14 +66,17 @@ class AnchoredTemplate : public ScheduleTemplate {
   ParamSpace space(const BlockAnalysis& block, const TargetDesc& target) const override {
     const std::vector<int>& e = block.out_extents;
     const int vector = vectorWidth(e[0], target.vector_lanes);
-    return {{"vectors", upTo(std::min(e[0] / vector, target.tile_vectors))},
+    std::vector<int> vectors;
+    for (int v : upTo(std::min(e[0] / vector, target.tile_vectors)))
+      if (tileWithinGroups(v, vector, block.anchor->stage.group_width)) vectors.push_back(v);
+    return {{"vectors", vectors},
             {"pixels", upTo(std::min(e[1], target.vector_registers - 2))},
             {"split", channelSplitAllowed(block) ? std::vector<int>{0, 1} : std::vector<int>{0}},
             {"strip_rows", stripRowChoices(block)}};
   }
 
   ScheduleConfig defaultConfig(const BlockAnalysis& block, const TargetDesc& target) const override {
-    const CpuTile tile = defaultTile(block.out_extents, target);
+    const CpuTile tile = defaultTile(block.out_extents, target, block.anchor->stage.group_width);
     const bool split = channelSplitAllowed(block) && anchorWeightBytes(block) > target.weightsKeptInCache();
     return {name(),
             {{"vectors", tile.vectors},

@@ -41,6 +41,9 @@ struct Stage {
   // Accumulators: the activation the products read along reduction[0], which GPU schedules stage in shared
   // memory chunk by chunk. WinogradInput: the row pass of the input transform. Undefined for other stages.
   Halide::Func operand = {};
+  // Accumulators of a grouped conv: its output channels per group, else 0. A vector of output channels inside
+  // one group reads the same input channel in every lane (one broadcast); a vector straddling groups gathers.
+  int group_width = 0;
 };
 
 struct LoweringInput {

@@ -48,16 +48,19 @@ LoweredOp conv2d(const LoweringInput& in) {
   const int top = static_cast<int>(padding[0]), left = static_cast<int>(padding[1]);
   Expr y = i[2] * static_cast<int>(stride[0]) + ky * static_cast<int>(dilation[0]);
   Expr xx = i[3] * static_cast<int>(stride[1]) + kx * static_cast<int>(dilation[1]);
-  if (padded && groups == 1) {
+  const int group_width = groups == 1 ? 0 : per_group;
+  // The zero border is copied once (a stage the schedule places) unless the conv is depthwise: with one
+  // input channel per group, every input element is read only by the taps of its own channel.
+  if (padded && group_channels > 1) {
     const TensorFunc input = zeroPadded(in, x, top, left);
     acc.ref(exprs(i)) += w.at({i[1], ci, ky, kx}) * input.at({i[0], channel, y, xx});
-    return LoweredOp{
-        {acc},
-        {Stage{input, StageKind::PaddedInput, RDom()}, Stage{acc, StageKind::Accumulator, r, input.func}}};
+    return LoweredOp{{acc},
+                     {Stage{input, StageKind::PaddedInput, RDom()},
+                      Stage{acc, StageKind::Accumulator, r, input.func, group_width}}};
   }
   Expr pixel = padded ? paddedAt(x, i[0], channel, y - top, xx - left, f32(0)) : x.at({i[0], channel, y, xx});
   acc.ref(exprs(i)) += w.at({i[1], ci, ky, kx}) * pixel;
-  return LoweredOp{{acc}, {Stage{acc, StageKind::Accumulator, r, x.func}}};
+  return LoweredOp{{acc}, {Stage{acc, StageKind::Accumulator, r, x.func, group_width}}};
 }
 
 LoweredOp linear(const LoweringInput& in) {

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "../frontend/zoo_test_support.h"
+#include "codegen/cpu_schedule.h"
 #include "codegen/layout.h"
 #include "codegen/schedule_config.h"
 #include "codegen/target.h"
@@ -88,6 +89,21 @@ TEST(TargetDesc, DescribesEachInstructionSet) {
   // A plan for arm64 is priced for arm64: its nominal peak follows its own vectors and threads.
   EXPECT_DOUBLE_EQ(neon.nominalMachine().peak_flops, 2.0 * 4 * neon.fma_units * neon.nominal_ghz * 1e9 * 4);
   EXPECT_EQ(neon.nominalMachine().threads, 4);
+}
+
+TEST(CpuTile, StaysInsideTheGroupsOfAGroupedConv) {
+  const auto avx2 = codegen::describeTarget(codegen::resolveTarget("x86-64-avx2").halide, 2);
+  // 288 channels at 14x14: ungrouped, three vectors of 8 fit the accumulator budget best.
+  EXPECT_EQ(codegen::defaultTile({288, 14, 14, 1}, avx2).vectors, 3);
+  // RegNet's groups of 16: a 24-channel tile would straddle them, so 8 or 16 channels.
+  const codegen::CpuTile grouped = codegen::defaultTile({288, 14, 14, 1}, avx2, 16);
+  EXPECT_EQ(16 % (8 * grouped.vectors), 0) << grouped.vectors;
+  EXPECT_TRUE(codegen::tileWithinGroups(2, 8, 16));
+  EXPECT_FALSE(codegen::tileWithinGroups(3, 8, 16));
+  EXPECT_FALSE(codegen::tileWithinGroups(2, 8, 24));
+  // Groups narrower than a vector (ResNeXt's 4, depthwise's 1) straddle with any tile: no constraint.
+  EXPECT_TRUE(codegen::tileWithinGroups(3, 8, 4));
+  EXPECT_TRUE(codegen::tileWithinGroups(3, 8, 0));
 }
 
 TEST(ScheduleConfig, RoundTripsThroughJsonAndChecksTheSpace) {
