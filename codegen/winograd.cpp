@@ -82,8 +82,8 @@ bool applies(const ir::Graph& graph, const fusion::Block& block, int conv, const
   if (std::count(model_outputs.begin(), model_outputs.end(), block.footprint.outputs[0])) return false;
   const ir::Shape& w = graph.type(op.inputs[1]).shape;
   const ir::Shape& out = graph.type(op.outputs[0]).shape;
-  if (w[2] != 3 || w[3] != 3 || op.attrs.getInt("groups") != 1 || !all(op.attrs.getInts("stride"), 1) ||
-      !all(op.attrs.getInts("dilation"), 1))
+  if (w[2] != 3 || w[3] != 3 || w[1] < kMinInputChannels || op.attrs.getInt("groups") != 1 ||
+      !all(op.attrs.getInts("stride"), 1) || !all(op.attrs.getInts("dilation"), 1))
     return false;
   // Besides the conv, only one-to-one ops and 1x1 convs of the block's inputs (a residual's downsample),
   // and nothing but one-to-one ops between the block's inputs and the conv.

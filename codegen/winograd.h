@@ -35,6 +35,9 @@ constexpr int kWindow = 6;          // input pixels per window side: kTile + 3 -
 constexpr int kPoints = 36;         // kWindow * kWindow products per tile and channel pair
 constexpr int kMinTiles = 16;       // per image, batch included
 constexpr int kMinTilesPerRow = 7;  // for the grouped way
+// Below this many input channels each of the 36 channel sums is too short to pay for the transforms: VGG-11's
+// first conv (3 -> 64 channels at 224x224) ran at 61-66 GFLOP/s with Winograd.
+constexpr int kMinInputChannels = 8;
 
 // Whether `conv` (an op of `block`) is computed with Winograd on `target`.
 bool applies(const ir::Graph& graph, const fusion::Block& block, int conv, const TargetDesc& target);
