@@ -38,11 +38,25 @@ LoweredOp permute(const LoweringInput& in) {
   }));
 }
 
-// `index` with dimension `dim` moved by -offset and clamped into a tensor of `extent` along it: select()
-// evaluates every branch, so each read must stay inside its own input.
-std::vector<Expr> shifted(const std::vector<Halide::Var>& index, int dim, int offset, int extent) {
+// The largest power of two, up to 16, that divides every input's extent along `dim` (so every offset too).
+int concatGranule(const std::vector<TensorFunc>& inputs, int dim) {
+  int granule = 16;
+  for (const TensorFunc& part : inputs)
+    while (granule > 1 && part.shape[dim] % granule != 0) granule /= 2;
+  return granule;
+}
+
+// `index` with dimension `dim` moved by -offset and kept inside a tensor of `extent` along it: select()
+// evaluates every branch, so each read must stay inside its own input. The clamp applies to whole granules
+// (a power of two dividing every input's extent) and the position inside one is added back: a vector of
+// channels that starts on a granule then reads each input with one dense load, where clamping every lane
+// gathers them (DenseNet-121's 27-input cats spent 57 % of their blocks in such gathers).
+std::vector<Expr> shifted(const std::vector<Halide::Var>& index, int dim, int offset, int extent,
+                          int granule) {
   std::vector<Expr> moved = exprs(index);
-  moved[dim] = Halide::clamp(index[dim] - offset, 0, extent - 1);
+  const Expr i = index[dim];
+  moved[dim] = granule > 1 ? Halide::clamp(i / granule * granule - offset, 0, extent - granule) + i % granule
+                           : Halide::clamp(i - offset, 0, extent - 1);
   return moved;
 }
 
@@ -50,11 +64,12 @@ LoweredOp cat(const LoweringInput& in) {
   const int rank = static_cast<int>(in.output_types[0].shape.size());
   const int dim = static_cast<int>((in.op.attrs.getInt("dim") + rank) % rank);
   return single(defineOutput(in, [&](const auto& i) {
+    const int granule = concatGranule(in.inputs, dim);
     int offset = 0;
     std::vector<std::pair<Expr, Expr>> pieces;
     for (const TensorFunc& part : in.inputs) {
       const int extent = static_cast<int>(part.shape[dim]);
-      pieces.emplace_back(i[dim] < offset + extent, part.at(shifted(i, dim, offset, extent)));
+      pieces.emplace_back(i[dim] < offset + extent, part.at(shifted(i, dim, offset, extent, granule)));
       offset += extent;
     }
     Expr value = pieces.back().second;

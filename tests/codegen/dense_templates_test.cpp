@@ -149,17 +149,25 @@ TEST_P(DenseTemplates, ChainedConvsInOneBlockTileTheirOutputs) {
 }
 
 // A DenseNet layer: relu(cat(features)) read by a 1x1 conv. The concatenation is staged, computed once,
-// instead of being selected from its inputs in every term of the conv's sums.
-TEST_P(DenseTemplates, ConvOfAConcatenationReadsItComputedOnce) {
-  const std::string& target = GetParam();
+// instead of being selected from its inputs in every term of the conv's sums. Its inputs' channels share
+// no power of two (reads clamped per channel), or are whole granules of 8 (reads clamped per granule, one
+// dense load per vector) with inputs that straddle a 16-lane vector.
+class ConcatenatedFeatures : public ::testing::TestWithParam<std::tuple<std::string, std::vector<int64_t>>> {
+};
+
+TEST_P(ConcatenatedFeatures, ConvOfAConcatenationReadsItComputedOnce) {
+  const auto& [target, feature_channels] = GetParam();
   ir::Graph graph("dense_layer");
   std::mt19937 rng(13);
   std::vector<ir::ValueId> features;
-  for (int64_t channels : {8, 12, 5})
+  int64_t total = 0;
+  for (int64_t channels : feature_channels) {
     features.push_back(
-        graph.addInput("f" + std::to_string(channels), {ir::DType::Float32, {1, channels, 7, 9}}));
+        graph.addInput("f" + std::to_string(features.size()), {ir::DType::Float32, {1, channels, 7, 9}}));
+    total += channels;
+  }
   const ir::ValueId joined = graph.addOp1("relu", {graph.addOp1("cat", features, {{"dim", int64_t{1}}})});
-  const ir::ValueId conv = graph.addOp1("conv2d", {joined, randomConstant(graph, {16, 25, 1, 1}, rng)},
+  const ir::ValueId conv = graph.addOp1("conv2d", {joined, randomConstant(graph, {16, total, 1, 1}, rng)},
                                         {{"stride", std::vector<int64_t>{1, 1}},
                                          {"padding", std::vector<int64_t>{0, 0}},
                                          {"dilation", std::vector<int64_t>{1, 1}},
@@ -177,7 +185,7 @@ TEST_P(DenseTemplates, ConvOfAConcatenationReadsItComputedOnce) {
   EXPECT_EQ(graph.ops()[staged->op].outputs[0], joined);
 
   const std::vector<at::Tensor> inputs = randomInputs(graph, 7);
-  ScratchDir dir("dense-layer-" + target);
+  ScratchDir dir("dense-layer-" + target + "-" + std::to_string(total));
   compilePlan(graph, plan, dir.path(), target);
   const at::Tensor actual = validation::openArtifact(dir.path(), 0)->run(inputs)[0];
   EXPECT_LE(errorToScale(actual, frontend::ReferenceExecutor(graph).run(inputs)[0]), 2e-5) << target;
@@ -185,6 +193,18 @@ TEST_P(DenseTemplates, ConvOfAConcatenationReadsItComputedOnce) {
 
 INSTANTIATE_TEST_SUITE_P(CpuTargets, DenseTemplates, ::testing::ValuesIn(cpuTargetsThisMachineRuns()),
                          targetTestName);
+
+INSTANTIATE_TEST_SUITE_P(CpuTargets, ConcatenatedFeatures,
+                         ::testing::Combine(::testing::ValuesIn(cpuTargetsThisMachineRuns()),
+                                            ::testing::Values(std::vector<int64_t>{8, 12, 5},
+                                                              std::vector<int64_t>{24, 8, 40, 16})),
+                         [](const auto& info) {
+                           std::string name =
+                               std::get<0>(info.param) + "_granule" +
+                               (std::get<1>(info.param)[2] % 8 == 0 ? std::string("8") : std::string("1"));
+                           std::replace(name.begin(), name.end(), '-', '_');
+                           return name;
+                         });
 
 }  // namespace
 }  // namespace kiln::testing
