@@ -48,23 +48,23 @@ int concatGranule(const std::vector<TensorFunc>& inputs, int dim) {
 
 // `index` with dimension `dim` moved by -offset and kept inside a tensor of `extent` along it: select()
 // evaluates every branch, so each read must stay inside its own input. The clamp applies to whole granules
-// (a power of two dividing every input's extent) and the position inside one is added back: a vector of
-// channels that starts on a granule then reads each input with one dense load, where clamping every lane
-// gathers them (DenseNet-121's 27-input cats spent 57 % of their blocks in such gathers).
+// (a power of two dividing every input's extent; with 1 it is the plain clamp) and the position inside one
+// is added back: a vector of channels that starts on a granule then reads each input with one dense load,
+// where clamping every lane gathers them (DenseNet-121's 27-input cats spent 57 % of their blocks in such
+// gathers).
 std::vector<Expr> shifted(const std::vector<Halide::Var>& index, int dim, int offset, int extent,
                           int granule) {
   std::vector<Expr> moved = exprs(index);
   const Expr i = index[dim];
-  moved[dim] = granule > 1 ? Halide::clamp(i / granule * granule - offset, 0, extent - granule) + i % granule
-                           : Halide::clamp(i - offset, 0, extent - 1);
+  moved[dim] = Halide::clamp(i / granule * granule - offset, 0, extent - granule) + i % granule;
   return moved;
 }
 
 LoweredOp cat(const LoweringInput& in) {
   const int rank = static_cast<int>(in.output_types[0].shape.size());
   const int dim = static_cast<int>((in.op.attrs.getInt("dim") + rank) % rank);
+  const int granule = concatGranule(in.inputs, dim);
   return single(defineOutput(in, [&](const auto& i) {
-    const int granule = concatGranule(in.inputs, dim);
     int offset = 0;
     std::vector<std::pair<Expr, Expr>> pieces;
     for (const TensorFunc& part : in.inputs) {

@@ -42,6 +42,11 @@ ir::Graph fiveLayers() {
   return graph;
 }
 
+nlohmann::json manifestBlocks(const std::filesystem::path& artifact) {
+  std::ifstream in(artifact / artifact::kManifestFile);
+  return nlohmann::json::parse(in).at("blocks");
+}
+
 fusion::Plan oneBlockPerLayer(const ir::Graph& graph) {
   fusion::Grouping grouping;
   for (size_t op = 0; op < graph.ops().size(); ++op) grouping.group_of_op.push_back(static_cast<int>(op / 2));
@@ -52,10 +57,8 @@ TEST(BlockSharing, IdenticalBlocksCallOneFunctionWithTheirOwnWeights) {
   const ir::Graph graph = fiveLayers();
   ScratchDir dir("block-sharing");
   compilePlan(graph, oneBlockPerLayer(graph), dir.path());
-  std::ifstream in(dir.path() / artifact::kManifestFile);
-  const nlohmann::json manifest = nlohmann::json::parse(in);
   std::vector<std::string> functions;
-  for (const nlohmann::json& block : manifest.at("blocks")) functions.push_back(block.at("function"));
+  for (const nlohmann::json& block : manifestBlocks(dir.path())) functions.push_back(block.at("function"));
   ASSERT_EQ(functions.size(), 5u);
   EXPECT_EQ(functions[2], functions[1]);
   EXPECT_NE(functions[1], functions[0]);  // reads the model input, row-major
@@ -72,16 +75,14 @@ TEST(BlockSharing, AnOverriddenConfigGetsItsOwnFunction) {
   const ir::Graph graph = fiveLayers();
   ScratchDir first("block-sharing-defaults");
   compilePlan(graph, oneBlockPerLayer(graph), first.path());
-  std::ifstream in(first.path() / artifact::kManifestFile);
-  const nlohmann::json manifest = nlohmann::json::parse(in);
-  codegen::ScheduleConfig config = codegen::ScheduleConfig::fromJson(manifest.at("blocks")[2].at("schedule"));
+  codegen::ScheduleConfig config =
+      codegen::ScheduleConfig::fromJson(manifestBlocks(first.path())[2].at("schedule"));
   ASSERT_TRUE(config.params.count("split")) << config.toString();
   config.params["split"] = 1 - config.params["split"];  // split output channels across threads, or not
   ScratchDir second("block-sharing-override");
   compilePlan(graph, oneBlockPerLayer(graph), second.path(), "host", codegen::ScheduleKind::Default,
               {{2, config}});
-  std::ifstream overridden(second.path() / artifact::kManifestFile);
-  const nlohmann::json blocks = nlohmann::json::parse(overridden).at("blocks");
+  const nlohmann::json blocks = manifestBlocks(second.path());
   EXPECT_NE(blocks[2].at("function"), blocks[1].at("function")) << config.toString();
 }
 
