@@ -16,6 +16,7 @@ namespace {
 Layout preferredWeightLayout(const ir::Graph& graph, ir::ValueId constant, const ir::UseIndex& uses,
                              const TargetDesc& target, const std::set<int>& winograd_convs) {
   const ir::TensorType& type = graph.type(constant);
+  if (type.rank() == 0) return rowMajor(0);
   const int panel = type.shape[0] % target.weightPanel() == 0 ? target.weightPanel() : 1;
   for (int user : uses.users[constant]) {
     const ir::Op& op = graph.ops()[user];

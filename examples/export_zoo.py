@@ -103,6 +103,42 @@ class OpCoverage(nn.Module):
         return head - torch.sigmoid(p).mean(dim=(1, 2), keepdim=True).view(-1, 1)
 
 
+if hasattr(F, "scaled_dot_product_attention"):
+    def dot_product_attention(q, k, v):
+        return F.scaled_dot_product_attention(q, k, v)
+else:  # PyTorch 1.13's private predecessor returns (output, weights)
+    def dot_product_attention(q, k, v):
+        return F._scaled_dot_product_attention(q, k, v)[0]
+
+
+class Transformer(nn.Module):
+    """A small batch-first transformer over 2x13 tokens: a class token prepended (expand, cat), two
+    nn.TransformerEncoder layers (the fused inference path TorchScript records), cross-attention through
+    nn.MultiheadAttention with separate keys and values, F.scaled_dot_product_attention, and the slicing, shape
+    arithmetic and squeezing that such models do around them."""
+
+    def __init__(self, width: int = 64, heads: int = 4):
+        super().__init__()
+        self.class_token = nn.Parameter(torch.randn(1, 1, width))
+        layer = nn.TransformerEncoderLayer(width, heads, dim_feedforward=96, batch_first=True)
+        self.encoder = nn.TransformerEncoder(layer, num_layers=2, enable_nested_tensor=False)
+        self.cross = nn.MultiheadAttention(width, heads, batch_first=True)
+        self.memory = nn.Linear(width, width)
+        self.head = nn.Linear(width, 5)
+
+    def forward(self, x):
+        n, length = x.shape[0], x.shape[1]
+        t = torch.cat([self.class_token.expand(n, -1, -1), x], dim=1)
+        t = self.encoder(t)
+        memory = self.memory(t[:, 1::2])
+        t = t + self.cross(t, memory, memory, need_weights=False)[0]
+        half = t.size(-1) // 2
+        q = t[..., :half].unsqueeze(1)
+        k = torch.narrow(t, 2, half, half).unsqueeze(1)
+        t = t + torch.cat([dot_product_attention(q, k, k).squeeze(1), t[:, :, half:]], dim=-1)
+        return self.head(t[:, 0]) + t[:, -length:].mean(dim=1)[:, :5]
+
+
 IMAGE = (1, 3, 224, 224)
 MODELS = {
     "lenet5": (LeNet5, (1, 1, 32, 32)),
@@ -114,6 +150,7 @@ MODELS = {
     "unsupported_ops": (UnsupportedOps, (1, 3, 16, 16)),
     "shape_checked": (ShapeChecked, (1, 3, 16, 16)),
     "op_coverage": (OpCoverage, (2, 4, 17, 19)),
+    "transformer": (Transformer, (2, 13, 64)),
 }
 
 

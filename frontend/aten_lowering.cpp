@@ -3,12 +3,13 @@
 // Argument positions follow the aten schemas (native_functions.yaml). Where one aten op has variants kiln
 // does not handle (transposed convolution, training-mode batch norm, rounding division) the lowering says so
 // with UnsupportedVariant, and the importer reports it beside the unsupported op kinds.
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <map>
 #include <numeric>
 
-#include "frontend/lowering.h"
+#include "frontend/aten_families.h"
 
 namespace kiln::frontend {
 
@@ -228,6 +229,104 @@ std::vector<Binding> t(Ctx& c) {
   return transposeDims(c, 0, 1);
 }
 
+// Input 0 under `shape` (same elements, row-major): itself when nothing changes.
+ValueId reshaped(Ctx& c, const ir::Shape& shape) {
+  if (c.type(0).shape == shape) return c.tensor(0);
+  return c.emit("reshape", {c.tensor(0)}, {{"shape", shape}});
+}
+
+int normalizedDim(Ctx& c, int64_t dim, int rank) {
+  if (dim < -rank || dim >= rank)
+    c.unsupported(fmt::format("dimension {} out of range for rank {}", dim, rank));
+  return static_cast<int>(dim < 0 ? dim + rank : dim);
+}
+
+// Elements [start, end) of `dim`, every `step`-th, bounds already in range; the whole tensor needs no op.
+ValueId sliced(Ctx& c, int dim, int64_t start, int64_t end, int64_t step) {
+  if (start == 0 && end == c.type(0).shape[dim] && step == 1) return c.tensor(0);
+  if (start >= end) c.unsupported("a slice that selects no elements");
+  return c.emit("slice", {c.tensor(0)},
+                {{"dim", int64_t{dim}}, {"start", start}, {"end", end}, {"step", step}});
+}
+
+// aten::slice(self, dim, start, end, step): None, negative and out-of-range bounds as Python's.
+std::vector<Binding> slice(Ctx& c) {
+  const int dim = normalizedDim(c, c.toInt(1), c.type(0).rank());
+  const int64_t size = c.type(0).shape[dim];
+  auto bound = [&](int i, int64_t if_none) {
+    int64_t v = c.isNone(i) ? if_none : c.toInt(i);
+    if (v < 0) v += size;
+    return std::clamp<int64_t>(v, 0, size);
+  };
+  const int64_t step = c.numInputs() > 4 ? c.toInt(4) : 1;
+  if (step < 1) c.unsupported("slice with a step below 1");
+  return one(sliced(c, dim, bound(2, 0), bound(3, size), step));
+}
+
+// aten::narrow(self, dim, start, length)
+std::vector<Binding> narrow(Ctx& c) {
+  const int dim = normalizedDim(c, c.toInt(1), c.type(0).rank());
+  const int64_t size = c.type(0).shape[dim], start = c.toInt(2) < 0 ? c.toInt(2) + size : c.toInt(2);
+  if (start < 0 || c.toInt(3) < 0 || start + c.toInt(3) > size) c.unsupported("narrow out of range");
+  return one(sliced(c, dim, start, start + c.toInt(3), 1));
+}
+
+// aten::select(self, dim, index): the slice at `index`, without dimension `dim`.
+std::vector<Binding> select(Ctx& c) {
+  const int dim = normalizedDim(c, c.toInt(1), c.type(0).rank());
+  ir::Shape shape = c.type(0).shape;
+  const int64_t index = c.toInt(2) < 0 ? c.toInt(2) + shape[dim] : c.toInt(2);
+  if (index < 0 || index >= shape[dim])
+    c.unsupported(fmt::format("select index {} out of range for size {}", c.toInt(2), shape[dim]));
+  ValueId row = sliced(c, dim, index, index + 1, 1);
+  shape.erase(shape.begin() + dim);
+  return one(c.emit("reshape", {row}, {{"shape", shape}}));
+}
+
+// aten::squeeze(self), squeeze(self, dim), squeeze(self, dims): drops the listed (or all) size-1 dimensions.
+std::vector<Binding> squeeze(Ctx& c) {
+  const ir::Shape& in = c.type(0).shape;
+  const int rank = c.type(0).rank();
+  std::vector<bool> listed(rank, c.numInputs() == 1);
+  if (c.numInputs() > 1)
+    for (int64_t d : c.toIntList(1)) listed[normalizedDim(c, d, std::max(rank, 1))] = true;
+  ir::Shape shape;
+  for (int d = 0; d < rank; ++d)
+    if (!(listed[d] && in[d] == 1)) shape.push_back(in[d]);
+  return one(reshaped(c, shape));
+}
+
+// aten::unsqueeze(self, dim): a size-1 dimension inserted before `dim` (dim may equal the rank).
+std::vector<Binding> unsqueeze(Ctx& c) {
+  ir::Shape shape = c.type(0).shape;
+  const int dim = normalizedDim(c, c.toInt(1), c.type(0).rank() + 1);
+  shape.insert(shape.begin() + dim, 1);
+  return one(reshaped(c, shape));
+}
+
+// Input 0 broadcast to `size`, where -1 keeps the input's extent.
+ValueId expandedTo(Ctx& c, std::vector<int64_t> size) {
+  const ir::Shape& in = c.type(0).shape;
+  if (size.size() < in.size()) c.unsupported("expand to fewer dimensions than the input has");
+  const size_t lead = size.size() - in.size();
+  for (size_t d = 0; d < size.size(); ++d)
+    if (size[d] == -1) {
+      if (d < lead) c.unsupported("expand with -1 for a new leading dimension");
+      size[d] = in[d - lead];
+    }
+  if (size == in) return c.tensor(0);
+  return c.emit("expand", {c.tensor(0)}, {{"shape", size}});
+}
+
+// aten::expand(self, size, implicit)
+std::vector<Binding> expand(Ctx& c) {
+  return one(expandedTo(c, c.toIntList(1)));
+}
+
+std::vector<Binding> expandAs(Ctx& c) {
+  return one(expandedTo(c, c.type(1).shape));
+}
+
 std::vector<Binding> cat(Ctx& c) {
   return one(c.emit("cat", c.tensorList(0), {{"dim", c.toInt(1)}}));
 }
@@ -344,6 +443,8 @@ const std::map<std::string, Lowering>& lowerings() {
       {"aten::detach", passThrough},
       {"aten::div", div},
       {"aten::dropout", dropout},
+      {"aten::expand", expand},
+      {"aten::expand_as", expandAs},
       {"aten::feature_alpha_dropout", dropout},
       {"aten::feature_dropout", dropout},
       {"aten::flatten", flatten},
@@ -358,19 +459,24 @@ const std::map<std::string, Lowering>& lowerings() {
       {"aten::mean", mean},
       {"aten::mm", matmul},
       {"aten::mul", mul},
+      {"aten::narrow", narrow},
       {"aten::permute", permute},
       {"aten::relu", unary<kRelu>},
       {"aten::relu6", relu6},
       {"aten::reshape", reshape},
+      {"aten::select", select},
       {"aten::sigmoid", unary<kSigmoid>},
       {"aten::silu", unary<kSilu>},
+      {"aten::slice", slice},
       {"aten::softmax", softmax},
       {"aten::split", split},
       {"aten::split_with_sizes", splitWithSizes},
+      {"aten::squeeze", squeeze},
       {"aten::sub", addSub<kSub>},
       {"aten::t", t},
       {"aten::tanh", unary<kTanh>},
       {"aten::transpose", transpose},
+      {"aten::unsqueeze", unsqueeze},
       {"aten::view", reshape},
   };
   return table;
@@ -379,8 +485,12 @@ const std::map<std::string, Lowering>& lowerings() {
 }  // namespace
 
 Lowering findLowering(const std::string& op_name) {
-  auto it = lowerings().find(op_name);
-  return it == lowerings().end() ? nullptr : it->second;
+  static const LoweringTable families = attentionLowerings();
+  for (const LoweringTable* table : {&lowerings(), &families}) {
+    auto it = table->find(op_name);
+    if (it != table->end()) return it->second;
+  }
+  return nullptr;
 }
 
 }  // namespace kiln::frontend

@@ -18,14 +18,19 @@
 namespace kiln::frontend {
 
 struct Binding {
-  enum class Kind { Unknown, Tensor, TensorList, Constant };
+  // Tuple: a tuple whose items are of different kinds, e.g. (output, None) from nn.MultiheadAttention.
+  enum class Kind { Unknown, Tensor, TensorList, Constant, Tuple };
   Kind kind = Kind::Unknown;
   std::vector<ir::ValueId> tensors;  // one for Tensor, the elements for TensorList
   c10::IValue constant;              // for Constant
+  std::vector<Binding> items;        // for Tuple
 
-  static Binding tensor(ir::ValueId id) { return {Kind::Tensor, {id}, {}}; }
-  static Binding tensorList(std::vector<ir::ValueId> ids) { return {Kind::TensorList, std::move(ids), {}}; }
-  static Binding constantValue(c10::IValue value) { return {Kind::Constant, {}, std::move(value)}; }
+  static Binding tensor(ir::ValueId id) { return {Kind::Tensor, {id}, {}, {}}; }
+  static Binding tensorList(std::vector<ir::ValueId> ids) {
+    return {Kind::TensorList, std::move(ids), {}, {}};
+  }
+  static Binding constantValue(c10::IValue value) { return {Kind::Constant, {}, std::move(value), {}}; }
+  static Binding tuple(std::vector<Binding> items) { return {Kind::Tuple, {}, {}, std::move(items)}; }
 };
 
 // A lowering throws this for a variant of a supported aten op that kiln does not handle (e.g. transposed
@@ -47,6 +52,8 @@ class LoweringContext {
   ir::ValueId tensor(int i);
   std::vector<ir::ValueId> tensorList(int i) const;
   const ir::TensorType& type(int i) { return graph_.type(tensor(i)); }
+  // The type of a value this lowering emitted.
+  const ir::TensorType& typeOf(ir::ValueId id) const { return graph_.type(id); }
   bool isConstantTensor(int i);
   const ir::Tensor& constantTensor(int i) { return graph_.constant(tensor(i)); }
 

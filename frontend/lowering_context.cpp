@@ -28,6 +28,11 @@ ir::ValueId LoweringContext::tensor(int i) {
       (b.constant.isDouble() || b.constant.isInt() || b.constant.isBool()))
     return graph_.addConstant("scalar",
                               ir::Tensor({}, {static_cast<float>(b.constant.toScalar().toDouble())}));
+  if (b.kind == Binding::Kind::Constant && b.constant.isTensor())
+    unsupported(
+        fmt::format("argument {} is a {} tensor; kiln's tensors are float32 (integer tensors fold at "
+                    "import only as shape arithmetic)",
+                    i, std::string(c10::toString(b.constant.toTensor().scalar_type()))));
   unsupported(fmt::format("argument {} is not a tensor", i));
 }
 
@@ -42,14 +47,24 @@ std::vector<ir::ValueId> LoweringContext::tensorList(int i) const {
   return b.tensors;
 }
 
+namespace {
+// A traced graph passes sizes it computed as one-element integer tensors (prim::NumToTensor).
+bool isIntegerScalarTensor(const c10::IValue& v) {
+  return v.isTensor() && v.toTensor().numel() == 1 &&
+         c10::isIntegralType(v.toTensor().scalar_type(), /*includeBool=*/false);
+}
+}  // namespace
+
 int64_t LoweringContext::toInt(int i) const {
   const c10::IValue& v = constant(i);
+  if (isIntegerScalarTensor(v)) return v.toTensor().item<int64_t>();
   if (!v.isInt()) unsupported(fmt::format("argument {} is not an int", i));
   return v.toInt();
 }
 
 double LoweringContext::toDouble(int i) const {
   const c10::IValue& v = constant(i);
+  if (isIntegerScalarTensor(v)) return static_cast<double>(v.toTensor().item<int64_t>());
   if (!v.isDouble() && !v.isInt()) unsupported(fmt::format("argument {} is not a number", i));
   return v.toScalar().toDouble();
 }

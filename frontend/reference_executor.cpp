@@ -71,6 +71,10 @@ const std::map<std::string, Kernel>& kernels() {
       {"conv2d", conv2d},
       {"div", [](const Inputs& in, const ir::Attributes&) -> Outputs { return {in[0] / in[1]}; }},
       {"dropout", [](const Inputs& in, const ir::Attributes&) -> Outputs { return {in[0]}; }},
+      {"expand",
+       [](const Inputs& in, const ir::Attributes& a) -> Outputs {
+         return {in[0].expand(ints(a, "shape")).contiguous()};
+       }},
       {"gelu",
        [](const Inputs& in, const ir::Attributes& a) -> Outputs {
          return {at::gelu(in[0], a.getString("approximate"))};
@@ -105,6 +109,11 @@ const std::map<std::string, Kernel>& kernels() {
        }},
       {"sigmoid", [](const Inputs& in, const ir::Attributes&) -> Outputs { return {at::sigmoid(in[0])}; }},
       {"silu", [](const Inputs& in, const ir::Attributes&) -> Outputs { return {at::silu(in[0])}; }},
+      {"slice",
+       [](const Inputs& in, const ir::Attributes& a) -> Outputs {
+         return {at::slice(in[0], a.getInt("dim"), a.getInt("start"), a.getInt("end"), a.getInt("step"))
+                     .contiguous()};
+       }},
       {"softmax",
        [](const Inputs& in, const ir::Attributes& a) -> Outputs {
          return {at::softmax(in[0], a.getInt("dim"))};

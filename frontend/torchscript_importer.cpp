@@ -3,6 +3,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <set>
 #include <unordered_map>
 
 #include <torch/csrc/jit/passes/freeze_module.h>
@@ -74,6 +75,11 @@ Lowering findFunctionalLowering(const std::string& kind) {
   return findLowering(isInPlace(kind) ? kind.substr(0, kind.size() - 1) : kind);
 }
 
+// aten kinds the importer evaluates itself (shape queries, list and identity operators), never lowered.
+const std::set<std::string> kImporterKinds = {"aten::size",   "aten::dim",        "aten::numel",
+                                              "aten::len",    "aten::__is__",     "aten::__isnot__",
+                                              "aten::append", "aten::__getitem__"};
+
 struct UnsupportedUse {
   int count = 0;
   std::string first_location;
@@ -109,7 +115,9 @@ class Importer {
     for (const jit::Value* out : g.outputs()) {
       const Binding& b = env_[out];
       if (b.kind == Kind::Unknown) continue;  // unsupported ops upstream; reported below
-      if (b.kind == Kind::Constant) fail("the model returns a {}, not a tensor", out->type()->str());
+      if (b.kind == Kind::Constant || b.kind == Kind::Tuple)
+        fail("the model returns a {}; kiln compiles models that return tensors, lists or tuples of tensors",
+             out->type()->str());
       outputs.insert(outputs.end(), b.tensors.begin(), b.tensors.end());
     }
     reportUnsupported();
@@ -139,25 +147,36 @@ class Importer {
     if (kind == "prim::RaiseException") return raise(node);
     if (kind == "prim::ListConstruct" || kind == "prim::TupleConstruct") return construct(node);
     if (kind == "prim::ListUnpack" || kind == "prim::TupleUnpack") return unpack(node);
-    if (trySelectFromTensorList(node) || tryShapeQuery(node, kind)) return;
+    if (kind == "prim::Uninitialized") return bindAll(node, Binding::constantValue(c10::IValue()));
+    if (kind == "aten::append") return append(node);
+    if (trySelectFromTensorList(node) || tryConcatenateTensorLists(node, kind) || tryShapeQuery(node, kind) ||
+        tryTensorProperty(node, kind) || tryIdentityTest(node, kind))
+      return;
     if (hasTensors(node)) return lowerTensorOp(node, kind);
-    evaluateScalars(node, kind);
+    evaluateConstants(node, kind);
   }
 
+  // Float tensors become IR constants (weights); integer and boolean ones (shape arithmetic in traced
+  // graphs, such as `prim::NumToTensor` of a size) stay import-time values that constant ops fold.
   void importConstant(const jit::Node& node) {
     c10::IValue value = *jit::toIValue(node.output());
-    if (!value.isTensor()) {
-      env_[node.output()] = Binding::constantValue(value);
-      return;
-    }
-    std::string name = irName(node.output()->debugName());
-    env_[node.output()] =
-        Binding::tensor(graph_.addConstant(name, toIrTensor(value.toTensor(), "constant %" + name)));
+    env_[node.output()] = bindValue(value, irName(node.output()->debugName()));
   }
 
+  Binding bindValue(const c10::IValue& value, const std::string& name) {
+    if (!value.isTensor() || !value.toTensor().is_floating_point()) return Binding::constantValue(value);
+    return Binding::tensor(graph_.addConstant(name, toIrTensor(value.toTensor(), "constant %" + name)));
+  }
+
+  // Whether the node reads IR tensors, or makes a tensor from values that are not all known at import.
   bool hasTensors(const jit::Node& node) {
-    for (const jit::Value* in : node.inputs())
-      if (binding(in).kind == Kind::Tensor || binding(in).kind == Kind::TensorList) return true;
+    bool all_constant = true;
+    for (const jit::Value* in : node.inputs()) {
+      const Kind k = binding(in).kind;
+      if (k == Kind::Tensor || k == Kind::TensorList) return true;
+      all_constant = all_constant && k == Kind::Constant;
+    }
+    if (all_constant && !node.inputs().empty()) return false;
     for (const jit::Value* out : node.outputs())
       if (out->type()->cast<c10::TensorType>()) return true;
     return false;
@@ -223,6 +242,10 @@ class Importer {
     }
     if (tensors.size() == node.inputs().size() && !tensors.empty()) {
       env_[node.output()] = Binding::tensorList(tensors);
+    } else if (constants.size() != node.inputs().size() && node.kind() == c10::prim::TupleConstruct) {
+      std::vector<Binding> items;
+      for (const jit::Value* in : node.inputs()) items.push_back(binding(in));
+      env_[node.output()] = Binding::tuple(std::move(items));
     } else if (constants.size() != node.inputs().size()) {
       recordUnsupported(node, "a list mixing tensors and other values");
     } else if (node.kind() == c10::prim::TupleConstruct) {
@@ -239,6 +262,8 @@ class Importer {
     std::vector<Binding> items;
     if (packed.kind == Kind::TensorList) {
       for (ir::ValueId id : packed.tensors) items.push_back(Binding::tensor(id));
+    } else if (packed.kind == Kind::Tuple) {
+      items = packed.items;
     } else if (packed.constant.isTuple()) {
       for (const auto& value : packed.constant.toTupleRef().elements())
         items.push_back(Binding::constantValue(value));
@@ -251,20 +276,31 @@ class Importer {
     for (size_t i = 0; i < node.outputs().size(); ++i) env_[node.output(i)] = items[i];
   }
 
-  // list[i] and tuple[i] on lists of tensors.
+  // list[i] and tuple[i] on lists of tensors and on tuples mixing tensors and other values.
   bool trySelectFromTensorList(const jit::Node& node) {
     std::string kind = node.kind().toQualString();
-    if ((kind != "aten::__getitem__" && kind != "prim::TupleIndex") ||
-        binding(node.input(0)).kind != Kind::TensorList)
-      return false;
-    const auto& list = binding(node.input(0)).tensors;
+    if (kind != "aten::__getitem__" && kind != "prim::TupleIndex") return false;
+    const Binding& packed = binding(node.input(0));
+    if (packed.kind != Kind::TensorList && packed.kind != Kind::Tuple) return false;
     const Binding& index = binding(node.input(1));
     if (index.kind != Kind::Constant || !index.constant.isInt()) return false;
+    const int64_t size =
+        static_cast<int64_t>(packed.kind == Kind::Tuple ? packed.items.size() : packed.tensors.size());
     int64_t i = index.constant.toInt();
-    if (i < 0) i += static_cast<int64_t>(list.size());
-    if (i < 0 || i >= static_cast<int64_t>(list.size()))
-      fail("at {}: list index out of range", location(node));
-    env_[node.output()] = Binding::tensor(list[i]);
+    if (i < 0) i += size;
+    if (i < 0 || i >= size) fail("at {}: list index out of range", location(node));
+    env_[node.output()] = packed.kind == Kind::Tuple ? packed.items[i] : Binding::tensor(packed.tensors[i]);
+    return true;
+  }
+
+  // `(a,) + (b, c)` on tuples or lists of tensors.
+  bool tryConcatenateTensorLists(const jit::Node& node, const std::string& kind) {
+    if (kind != "aten::add" || node.inputs().size() != 2) return false;
+    const Binding &a = binding(node.input(0)), &b = binding(node.input(1));
+    if (a.kind != Kind::TensorList || b.kind != Kind::TensorList) return false;
+    std::vector<ir::ValueId> joined = a.tensors;
+    joined.insert(joined.end(), b.tensors.begin(), b.tensors.end());
+    env_[node.output()] = Binding::tensorList(std::move(joined));
     return true;
   }
 
@@ -312,27 +348,100 @@ class Importer {
     if (isInPlace(kind)) env_[node.input(0)] = results.at(0);
   }
 
-  // Ops on compile-time constants only (int arithmetic, comparisons, list building): run them with LibTorch.
-  void evaluateScalars(const jit::Node& node, const std::string& kind) {
+  // Ops on compile-time constants only (int arithmetic, comparisons, list building, strings, and the integer
+  // tensors of a traced graph's shape arithmetic): run them with LibTorch, as its interpreter would. A float
+  // tensor they make (torch.zeros of a known shape) becomes an IR constant.
+  void evaluateConstants(const jit::Node& node, const std::string& kind) {
     jit::Stack stack;
     for (const jit::Value* in : node.inputs()) stack.push_back(binding(in).constant);
+    // The interpreter passes a vararg operator (aten::format) its argument count on top of the stack.
+    if (node.maybeSchema() && node.schema().is_vararg())
+      stack.emplace_back(static_cast<int64_t>(node.inputs().size()));
     try {
       jit::Operation operation = node.getOperation();
       operation(stack);
     } catch (const std::exception& e) {
-      return recordUnsupported(node, firstLine(e));
+      return recordUnsupported(node, evaluationFailure(e));
     }
     if (stack.size() != node.outputs().size())
       return recordUnsupported(node, fmt::format("{} produced {} values", kind, stack.size()));
     for (size_t i = 0; i < node.outputs().size(); ++i)
-      env_[node.output(i)] = Binding::constantValue(stack[i]);
+      env_[node.output(i)] = bindValue(stack[i], irName(node.output(i)->debugName()));
+  }
+
+  // LibTorch's message, unless it is one of its internal assertions, which would send the user to report a
+  // PyTorch bug about kiln's evaluation.
+  static std::string evaluationFailure(const std::exception& e) {
+    std::string message = firstLine(e);
+    if (message.find("INTERNAL ASSERT") == std::string::npos) return message;
+    return "kiln could not evaluate it on the values it knows at import";
+  }
+
+  // Tensor properties a CPU float model has: device, dtype, layout, is_cuda, requires_grad (frozen weights
+  // and inputs need none).
+  bool tryTensorProperty(const jit::Node& node, const std::string& kind) {
+    if (node.inputs().size() != 1 || binding(node.input(0)).kind != Kind::Tensor) return false;
+    c10::IValue value;
+    if (kind == "prim::device")
+      value = c10::Device(c10::kCPU);
+    else if (kind == "prim::dtype")
+      value = static_cast<int64_t>(c10::ScalarType::Float);
+    else if (kind == "prim::layout")
+      value = static_cast<int64_t>(c10::kStrided);
+    else if (kind == "prim::is_cuda" || kind == "prim::requires_grad" || kind == "prim::is_quantized" ||
+             kind == "prim::is_nested")
+      value = false;
+    else
+      return false;
+    env_[node.output()] = Binding::constantValue(value);
+    return true;
+  }
+
+  // `x is None` and `query is key` where x, query or key is a tensor: a tensor is never None, and two
+  // tensors are the same object when they are the same IR value.
+  bool tryIdentityTest(const jit::Node& node, const std::string& kind) {
+    if (kind != "aten::__is__" && kind != "aten::__isnot__") return false;
+    const Binding &a = binding(node.input(0)), &b = binding(node.input(1));
+    auto isNone = [](const Binding& v) { return v.kind == Kind::Constant && v.constant.isNone(); };
+    bool same;
+    if (a.kind == Kind::Tensor && b.kind == Kind::Tensor)
+      same = a.tensors == b.tensors;
+    else if ((a.kind == Kind::Tensor || a.kind == Kind::TensorList) && isNone(b))
+      same = false;
+    else if (isNone(a) && (b.kind == Kind::Tensor || b.kind == Kind::TensorList))
+      same = false;
+    else
+      return false;
+    env_[node.output()] = Binding::constantValue(same == (kind == "aten::__is__"));
+    return true;
+  }
+
+  // list.append(item) in a scripted loop: later readers of the list see the longer list.
+  void append(const jit::Node& node) {
+    const Binding& list = binding(node.input(0));
+    const Binding& item = binding(node.input(1));
+    Binding grown = list;
+    if (list.kind == Kind::TensorList && item.kind == Kind::Tensor) {
+      grown.tensors.push_back(item.tensors[0]);
+    } else if (list.kind == Kind::Constant && list.constant.isList() && item.kind == Kind::Constant) {
+      c10::impl::GenericList copy = list.constant.toList().copy();
+      copy.push_back(item.constant);
+      grown = Binding::constantValue(c10::IValue(std::move(copy)));
+    } else if (list.kind == Kind::Constant && list.constant.isList() && list.constant.toListRef().empty() &&
+               item.kind == Kind::Tensor) {
+      grown = Binding::tensorList({item.tensors[0]});
+    } else {
+      return recordUnsupported(node, "a list mixing tensors and other values");
+    }
+    env_[node.input(0)] = grown;
+    bindAll(node, grown);
   }
 
   // A node downstream of something unsupported: nothing can be computed, but unsupported kinds are still
-  // listed.
+  // listed (not those the importer answers itself, such as size() or `is None`).
   void scanUnknown(const jit::Node& node) {
     std::string kind = node.kind().toQualString();
-    bool structural = kind.rfind("prim::", 0) == 0;
+    bool structural = kind.rfind("prim::", 0) == 0 || kImporterKinds.count(kind) != 0;
     if (!structural && hasTensorTypes(node) && !findFunctionalLowering(kind)) recordUnsupported(node, "");
     for (const jit::Block* block : node.blocks())
       for (const jit::Node* inner : block->nodes()) scanUnknown(*inner);

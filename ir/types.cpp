@@ -38,6 +38,12 @@ std::optional<DType> parseDType(std::string_view name) {
   return std::nullopt;
 }
 
+std::vector<int64_t> rowMajorStrides(const Shape& shape) {
+  std::vector<int64_t> strides(shape.size(), 1);
+  for (int d = static_cast<int>(shape.size()) - 2; d >= 0; --d) strides[d] = strides[d + 1] * shape[d + 1];
+  return strides;
+}
+
 int64_t numElements(const Shape& shape) {
   int64_t n = 1;
   for (int64_t d : shape) n *= d;

@@ -22,6 +22,8 @@ std::optional<DType> parseDType(std::string_view name);
 using Shape = std::vector<int64_t>;
 
 int64_t numElements(const Shape& shape);
+// Row-major strides of `shape`, in elements.
+std::vector<int64_t> rowMajorStrides(const Shape& shape);
 std::string shapeToString(const Shape& shape, char separator = ',');  // "1,3,224,224"
 // Parses "1x3x224x224" (the command line's spelling); std::nullopt if it is not a list of positive integers.
 std::optional<Shape> parseShape(std::string_view text);

@@ -23,7 +23,11 @@ Comparison compare(const std::string& name, const at::Tensor& actual, const at::
   c.max_abs = diff.max().item<double>();
   c.scaled = c.max_abs / scale;
   const at::Tensor significant = r.abs() >= 1e-3 * scale;
-  c.max_rel = (diff.masked_select(significant) / r.abs().masked_select(significant)).max().item<double>();
+  // An all-zero reference (a zero-initialized head) has no significant element to divide by.
+  c.max_rel =
+      significant.any().item<bool>()
+          ? (diff.masked_select(significant) / r.abs().masked_select(significant)).max().item<double>()
+          : 0.0;
   const double norms = a.norm().item<double>() * r.norm().item<double>();
   c.cosine = norms > 0 ? (a * r).sum().item<double>() / norms : (c.max_abs == 0 ? 1.0 : 0.0);
   c.pass = c.scaled <= tolerance.scaled_error && c.cosine >= tolerance.min_cosine;

@@ -1,6 +1,6 @@
-// Lowerings of the kinds that move data without arithmetic: reshape, permute, cat, split, and the
-// pass-throughs identity and dropout (inference). Index arithmetic only; in a fused block they cost nothing
-// once inlined into their reader.
+// Lowerings of the kinds that move data without arithmetic: reshape, permute, cat, split, slice, expand, and
+// the pass-throughs identity and dropout (inference). Index arithmetic only; in a fused block they cost
+// nothing once inlined into their reader.
 #include "codegen/lowerings/lowering_helpers.h"
 
 namespace kiln::codegen {
@@ -8,16 +8,10 @@ namespace {
 
 using Halide::Expr;
 
-std::vector<int64_t> rowMajorStrides(const ir::Shape& shape) {
-  std::vector<int64_t> strides(shape.size(), 1);
-  for (int d = static_cast<int>(shape.size()) - 2; d >= 0; --d) strides[d] = strides[d + 1] * shape[d + 1];
-  return strides;
-}
-
 LoweredOp reshape(const LoweringInput& in) {
   const TensorFunc& x = in.inputs[0];
   const ir::Shape& out_shape = in.output_types[0].shape;
-  const auto out_strides = rowMajorStrides(out_shape), in_strides = rowMajorStrides(x.shape);
+  const auto out_strides = ir::rowMajorStrides(out_shape), in_strides = ir::rowMajorStrides(x.shape);
   return single(defineOutput(in, [&](const auto& i) {
     Expr flat = 0;
     for (size_t d = 0; d < out_shape.size(); ++d) flat += i[d] * static_cast<int>(out_strides[d]);
@@ -98,6 +92,30 @@ LoweredOp split(const LoweringInput& in) {
   return lowered;
 }
 
+LoweredOp slice(const LoweringInput& in) {
+  const TensorFunc& x = in.inputs[0];
+  const int dim = static_cast<int>((in.op.attrs.getInt("dim") + x.rank()) % x.rank());
+  const int start = static_cast<int>(in.op.attrs.getInt("start")),
+            step = static_cast<int>(in.op.attrs.getInt("step"));
+  return single(defineOutput(in, [&](const auto& i) {
+    std::vector<Expr> x_index = exprs(i);
+    x_index[dim] = start + i[dim] * step;
+    return x.at(x_index);
+  }));
+}
+
+// Input dimensions match the output's last ones; a size-1 one is read at 0 for every output position.
+LoweredOp expand(const LoweringInput& in) {
+  const TensorFunc& x = in.inputs[0];
+  const size_t lead = in.output_types[0].shape.size() - x.shape.size();
+  return single(defineOutput(in, [&](const auto& i) {
+    std::vector<Expr> x_index;
+    for (size_t d = 0; d < x.shape.size(); ++d)
+      x_index.push_back(x.shape[d] == 1 ? Expr(0) : Expr(i[lead + d]));
+    return x.at(x_index);
+  }));
+}
+
 LoweredOp passThrough(const LoweringInput& in) {
   return single(defineOutput(in, [&](const auto& i) { return in.inputs[0].at(exprs(i)); }));
 }
@@ -105,8 +123,9 @@ LoweredOp passThrough(const LoweringInput& in) {
 }  // namespace
 
 LoweringTable dataMovementLowerings() {
-  return {{"reshape", reshape}, {"permute", permute},      {"cat", cat},
-          {"split", split},     {"identity", passThrough}, {"dropout", passThrough}};
+  return {{"reshape", reshape},      {"permute", permute},    {"cat", cat},
+          {"split", split},          {"slice", slice},        {"expand", expand},
+          {"identity", passThrough}, {"dropout", passThrough}};
 }
 
 }  // namespace kiln::codegen

@@ -73,6 +73,19 @@ RowWindow slidingRows(int64_t kernel, int64_t stride, int64_t dilation) {
   return {(kernel - 1) * dilation + 1, stride};
 }
 
+Tensor gathered(const Tensor& source, const Shape& shape,
+                const std::function<int64_t(const std::vector<int64_t>& index)>& offset_of) {
+  const int rank = static_cast<int>(shape.size());
+  std::vector<float> out(numElements(shape));
+  std::vector<int64_t> index(rank, 0);
+  auto src = source.f32();
+  for (float& v : out) {
+    v = src[offset_of(index)];
+    for (int d = rank - 1; d >= 0 && ++index[d] == shape[d]; --d) index[d] = 0;
+  }
+  return Tensor(shape, std::move(out));
+}
+
 std::vector<TensorType> sameAsInput(const OpSignature& sig) {
   return {sig.input(0)};
 }
@@ -86,8 +99,6 @@ std::function<int64_t(const OpSignature&, const std::vector<TensorType>&)> flops
       [n](const OpSignature&, const std::vector<TensorType>& outs) { return n * outs.at(0).numElements(); };
 }
 
-namespace {
-// Row-major strides of `shape` seen through broadcasting to `out` (0 where a dimension is broadcast).
 std::vector<int64_t> broadcastStrides(const Shape& shape, const Shape& out) {
   std::vector<int64_t> strides(out.size(), 0);
   int64_t stride = 1;
@@ -98,6 +109,7 @@ std::vector<int64_t> broadcastStrides(const Shape& shape, const Shape& out) {
   return strides;
 }
 
+namespace {
 Tensor foldBinary(const Tensor& a, const Tensor& b, BinaryFn fn, std::string_view kind) {
   Shape out = broadcastShapes(a.shape(), b.shape(), kind);
   std::vector<int64_t> sa = broadcastStrides(a.shape(), out), sb = broadcastStrides(b.shape(), out);

@@ -31,6 +31,13 @@ std::vector<TensorType> pooledOutput(const OpSignature& sig, const std::vector<i
 // The rows of input a window of `kernel` rows at `dilation` covers, `stride` rows apart.
 RowWindow slidingRows(int64_t kernel, int64_t stride, int64_t dilation);
 
+// A tensor of `shape` whose element at each (row-major) index is `source`'s element at the flat offset
+// `offset_of(index)`: the constant folding of the data movement kinds (permute, slice, expand).
+Tensor gathered(const Tensor& source, const Shape& shape,
+                const std::function<int64_t(const std::vector<int64_t>& index)>& offset_of);
+// Row-major strides of `shape` seen through broadcasting to `out` (0 where a dimension is broadcast).
+std::vector<int64_t> broadcastStrides(const Shape& shape, const Shape& out);
+
 // An output type equal to input 0's type.
 std::vector<TensorType> sameAsInput(const OpSignature& sig);
 std::function<MappingType(const OpSignature&)> always(MappingType type);

@@ -33,22 +33,15 @@ OpDef permute() {
   def.flops = flopsPerOutputElement(0);
   def.fold = [](const std::vector<Tensor>& in, const Attributes& attrs) {
     const Shape& shape = in[0].shape();
-    int rank = static_cast<int>(shape.size());
-    std::vector<int> perm = checkedPermutation(attrs.getInts("dims"), rank);
-    std::vector<int64_t> in_strides(rank, 1);
-    for (int d = rank - 2; d >= 0; --d) in_strides[d] = in_strides[d + 1] * shape[d + 1];
+    std::vector<int> perm = checkedPermutation(attrs.getInts("dims"), static_cast<int>(shape.size()));
+    const std::vector<int64_t> in_strides = rowMajorStrides(shape);
     Shape out_shape;
     for (int p : perm) out_shape.push_back(shape[p]);
-    std::vector<float> out(in[0].numElements());
-    std::vector<int64_t> index(rank, 0);
-    auto src = in[0].f32();
-    for (float& v : out) {
+    return std::vector<Tensor>{gathered(in[0], out_shape, [&](const std::vector<int64_t>& index) {
       int64_t offset = 0;
-      for (int d = 0; d < rank; ++d) offset += index[d] * in_strides[perm[d]];
-      v = src[offset];
-      for (int d = rank - 1; d >= 0 && ++index[d] == out_shape[d]; --d) index[d] = 0;
-    }
-    return std::vector<Tensor>{Tensor(out_shape, std::move(out))};
+      for (size_t d = 0; d < perm.size(); ++d) offset += index[d] * in_strides[perm[d]];
+      return offset;
+    })};
   };
   return def;
 }

@@ -25,6 +25,10 @@ TEST_P(OpLowering, MatchesATenOnEveryTarget) {
   expectKindMatchesATen(GetParam(), cpuTargetsThisMachineRuns());
 }
 
+TEST_P(OpLowering, ConstantFoldingMatchesATen) {
+  expectFoldMatchesATen(GetParam());
+}
+
 INSTANTIATE_TEST_SUITE_P(AllKinds, OpLowering, ::testing::ValuesIn(allKinds()),
                          [](const auto& info) { return info.param; });
 

@@ -8,7 +8,9 @@
 
 #include "codegen/lowering.h"
 #include "codegen_test_support.h"
+#include "frontend/aten_tensors.h"
 #include "ir/error.h"
+#include "ir/op_registry.h"
 #include "ir/printer.h"
 
 namespace kiln::testing {
@@ -223,6 +225,24 @@ void split(RandomOps& r) {
        {{"dim", static_cast<int64_t>(dim)}, {"sizes", std::vector<int64_t>{first, x[dim] - first}}});
 }
 
+void slice(RandomOps& r) {
+  Shape x = r.shape(static_cast<int>(r.pick(1, 4)), 1, 12);
+  const int dim = static_cast<int>(r.pick(0, static_cast<int64_t>(x.size()) - 1));
+  const int64_t start = r.pick(0, x[dim] - 1), end = r.pick(start + 1, x[dim]);
+  r.op("slice", {r.input(x)},
+       {{"dim", static_cast<int64_t>(dim)}, {"start", start}, {"end", end}, {"step", r.pick(1, 3)}});
+}
+
+// Some dimensions of size 1 repeated, sometimes with new leading ones.
+void expand(RandomOps& r) {
+  Shape x = r.shape(static_cast<int>(r.pick(1, 3)));
+  Shape out = x;
+  for (size_t d = 0; d < x.size(); ++d)
+    if (r.coin()) x[d] = 1;
+  if (r.coin()) out.insert(out.begin(), r.pick(2, 3));
+  r.op("expand", {r.input(x)}, {{"shape", out}});
+}
+
 const std::map<std::string, Generator>& generators() {
   static const std::map<std::string, Generator> all = [] {
     std::map<std::string, Generator> g{{"conv2d", conv2d},
@@ -238,7 +258,9 @@ const std::map<std::string, Generator>& generators() {
                                        {"reshape", reshape},
                                        {"permute", permute},
                                        {"cat", cat},
-                                       {"split", split}};
+                                       {"split", split},
+                                       {"slice", slice},
+                                       {"expand", expand}};
     for (const char* kind : {"relu", "sigmoid", "silu", "tanh", "gelu", "hardsigmoid", "hardswish",
                              "hardtanh", "identity", "dropout"})
       g.emplace(kind, unary(kind));
@@ -293,6 +315,23 @@ void expectKindMatchesATen(const std::string& kind, const std::vector<std::strin
     for (size_t o = 0; o < actual.size(); ++o)
       EXPECT_LE(errorToScale(actual[o], expected[o]), kTolerance)
           << kind << " on " << target << ", output " << graph.value(graph.outputs()[o]).name << " of\n"
+          << ir::printGraph(graph);
+  }
+}
+
+void expectFoldMatchesATen(const std::string& kind) {
+  const ir::OpDef& def = ir::OpRegistry::global().get(kind);
+  if (!def.fold) GTEST_SKIP() << kind << " does not fold";
+  const ir::Graph graph = randomInstances(kind, 4321);
+  const auto values = frontend::ReferenceExecutor(graph).runAll(randomInputs(graph, 5));
+  for (const ir::Op& op : graph.ops()) {
+    std::vector<ir::Tensor> inputs;
+    for (ValueId in : op.inputs) inputs.push_back(frontend::toIrTensor(values.at(in), "input"));
+    const std::vector<ir::Tensor> folded = def.fold(inputs, op.attrs);
+    ASSERT_EQ(folded.size(), op.outputs.size());
+    for (size_t k = 0; k < folded.size(); ++k)
+      EXPECT_LE(errorToScale(frontend::toAtenTensor(folded[k]), values.at(op.outputs[k])), kTolerance)
+          << kind << " folded, output " << k << " of\n"
           << ir::printGraph(graph);
   }
 }

@@ -21,4 +21,8 @@ std::vector<std::string> allKinds();
 // under qemu-aarch64) and expects every output within 2e-5 of ATen's, relative to its scale.
 void expectKindMatchesATen(const std::string& kind, const std::vector<std::string>& targets);
 
+// Folds the random instances of `kind` (OpDef::fold, what constant folding runs) and expects every output
+// within 2e-5 of ATen's; skips kinds that do not fold.
+void expectFoldMatchesATen(const std::string& kind);
+
 }  // namespace kiln::testing

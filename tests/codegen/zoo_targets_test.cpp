@@ -1,5 +1,6 @@
 // The zoo on kiln's other targets.
-//  - arm64: LeNet-5, ResNet-18, MobileNetV2 and EfficientNet-B0 compile at their full input shape and
+//  - arm64: LeNet-5, ResNet-18, MobileNetV2, EfficientNet-B0 and the transformer compile at their full input
+//  shape and
 //    validate against LibTorch on this machine while running under qemu-aarch64 (the validator's default
 //    fp32 tolerance, one seed: emulation is slow).
 //  - cuda, without a GPU: every zoo model compiles and links, and the library's PTX holds an entry point for
@@ -43,7 +44,7 @@ TEST_P(ZooOnArm64, ValidatesUnderEmulation) {
 
 INSTANTIATE_TEST_SUITE_P(Zoo, ZooOnArm64,
                          ::testing::Values("lenet5_traced", "resnet18_traced", "mobilenet_v2_scripted",
-                                           "efficientnet_b0_traced"),
+                                           "efficientnet_b0_traced", "transformer_scripted"),
                          [](const auto& info) { return info.param; });
 
 // The PTX entry points in a library: Halide embeds each block's PTX as text.
@@ -83,7 +84,7 @@ TEST_P(ZooOnCuda, LinksWithAKernelForEveryGpuStage) {
 INSTANTIATE_TEST_SUITE_P(Zoo, ZooOnCuda,
                          ::testing::Values("lenet5_traced", "resnet18_traced", "resnet34_scripted",
                                            "resnet50_traced", "mobilenet_v2_traced",
-                                           "efficientnet_b0_scripted"),
+                                           "efficientnet_b0_scripted", "transformer_traced"),
                          [](const auto& info) { return info.param; });
 
 TEST(CudaRuntime, NoDriverIsAClearErrorAtLoad) {

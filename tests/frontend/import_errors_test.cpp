@@ -93,5 +93,48 @@ TEST(ImportErrors, ShapeChecksFoldAwayOrRaise) {
   EXPECT_NE(message.find("width must be even"), std::string::npos) << message;
 }
 
+// A scripted module with `forward_source` as its forward method, saved to a scratch file.
+std::string scriptedModel(const std::string& name, const std::string& forward_source) {
+  torch::jit::Module module("m");
+  module.define(forward_source);
+  const std::string path = scratchFile(name + ".pt");
+  module.save(path);
+  return path;
+}
+
+ImportOptions inputShape(ir::Shape shape) {
+  ImportOptions options;
+  options.input_shapes = {std::move(shape)};
+  return options;
+}
+
+// Integer tensors fold at import as shape arithmetic; one that reaches the model's float computation is named
+// with its dtype, listed with the other unsupported ops and variants.
+TEST(ImportErrors, IntegerTensorsAndUnsupportedVariantsAreListedTogether) {
+  const std::string path = scriptedModel("integer_data", R"(
+def forward(self, x):
+    y = torch.div(x, 2.0, rounding_mode="floor")
+    z = x + torch.arange(x.size(2))
+    return y + z
+)");
+  const std::string message = importError(path, inputShape({1, 4, 3}));
+  EXPECT_NE(message.find("2 unsupported op kind(s)"), std::string::npos) << message;
+  EXPECT_NE(message.find("aten::add (argument 1 is a Long tensor"), std::string::npos) << message;
+  EXPECT_NE(message.find("aten::div (division with a rounding mode)"), std::string::npos) << message;
+}
+
+// Shape arithmetic on sizes folds, integer tensors included (what tracing records), as do scripted models'
+// tensor properties and identity tests.
+TEST(ImportErrors, ShapeArithmeticAndTensorPropertiesFold) {
+  const std::string path = scriptedModel("shape_arithmetic", R"(
+def forward(self, x):
+    half = torch.floor_divide(torch.tensor(x.size(-1)), 2)
+    assert not x.is_cuda and not x.requires_grad
+    return torch.narrow(x, -1, half, int(half)) * float(x.dim())
+)");
+  ir::Graph graph = importTorchScript(path, inputShape({2, 3, 10}));
+  EXPECT_EQ(graph.type(graph.outputs()[0]).shape, (ir::Shape{2, 3, 5}));
+}
+
 }  // namespace
 }  // namespace kiln::frontend

@@ -84,6 +84,22 @@ TEST(ZooImport, OpCoverageModelMatchesTorchScript) {
   }
 }
 
+// Attention, transformer encoder layers and the slicing around them (traced: sizes as integer tensors;
+// scripted: nn.MultiheadAttention's Python path with its tuples, Optional arguments and checks).
+TEST(ZooImport, TransformerModelMatchesTorchScript) {
+  for (const char* name : {"transformer_traced", "transformer_scripted"}) {
+    SCOPED_TRACE(name);
+    ir::Graph imported = importTorchScript(zooModel(name));
+    ir::Graph canonical = imported;
+    ir::canonicalize(canonical);
+    std::set<std::string> kinds;
+    for (const ir::Op& op : imported.ops()) kinds.insert(op.kind);
+    for (const char* kind : {"slice", "expand", "cat", "linear", "matmul", "softmax", "layer_norm", "relu"})
+      EXPECT_TRUE(kinds.count(kind)) << kind;
+    expectMatchesTorchScript(name, imported, canonical);
+  }
+}
+
 struct PublishedMacs {
   const char* model;
   double giga_macs;

@@ -48,7 +48,7 @@ TEST_P(ZooOnGpu, ValidatesAgainstLibTorch) {
 INSTANTIATE_TEST_SUITE_P(Zoo, ZooOnGpu,
                          ::testing::Values("lenet5_traced", "resnet18_traced", "resnet34_scripted",
                                            "resnet50_traced", "mobilenet_v2_traced",
-                                           "efficientnet_b0_scripted"),
+                                           "efficientnet_b0_scripted", "transformer_traced"),
                          [](const auto& info) { return info.param; });
 
 }  // namespace
