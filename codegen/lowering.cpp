@@ -11,7 +11,7 @@ const std::map<std::string, Lowering>& table() {
   static const std::map<std::string, Lowering> lowerings = [] {
     std::map<std::string, Lowering> all;
     for (const auto& family : {elementwiseLowerings(), convolutionLowerings(), poolingLowerings(),
-                               normalizationLowerings(), dataMovementLowerings()})
+                               normalizationLowerings(), dataMovementLowerings(), resizeLowerings()})
       for (const auto& [kind, lowering] : family) all.emplace(kind, lowering);
     return all;
   }();

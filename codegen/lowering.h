@@ -70,6 +70,7 @@ using LoweringTable = std::vector<std::pair<std::string, Lowering>>;
 LoweringTable elementwiseLowerings();
 LoweringTable convolutionLowerings();
 LoweringTable poolingLowerings();
+LoweringTable resizeLowerings();
 LoweringTable normalizationLowerings();
 LoweringTable dataMovementLowerings();
 

@@ -2,7 +2,8 @@
 """Export kiln's model zoo as TorchScript files, traced and scripted.
 
 Every model gets seeded random weights and randomized batch-norm statistics and affine parameters: default
-statistics (mean 0, var 1, weight 1, bias 0) turn batch norm into an identity and hide folding bugs.
+statistics (mean 0, var 1, weight 1, bias 0) turn batch norm into an identity and hide folding bugs. Parameters
+initialized to zeros (classifier biases, ViT's head) are randomized too.
 Each file records its input shape as the TorchScript extra file `kiln/input_shape` (e.g. "1x3x224x224"),
 which `kiln` uses when no --input-shape is given.
 
@@ -93,6 +94,10 @@ class OpCoverage(nn.Module):
         y = F.hardsigmoid(self.depthwise(y)) * torch.tanh(y) - F.gelu(y) / 2.0 + F.relu6(y)
         y = F.avg_pool2d(y, 3, stride=2, padding=1, ceil_mode=True, count_include_pad=False)
         y = F.max_pool2d(F.dropout(y, 0.3, training=False), 2, ceil_mode=True)
+        up = F.interpolate(y, scale_factor=2.0, mode="bilinear", align_corners=False)
+        y = y + F.interpolate(up, size=y.shape[-2:], mode="nearest") + F.leaky_relu(y, 0.1) - F.elu(y).abs()
+        y = y * torch.exp(-y.pow(2)) + F.softplus(y, beta=2.0).sqrt() - torch.rsqrt(1 + y * y) + F.mish(y)
+        y = torch.maximum(y, torch.erf(y).neg()) + torch.minimum(F.selu(y), y.round())
         a, b = torch.chunk(y, 2, dim=1)
         y = torch.cat([b, a.clamp(-0.5, 0.5)], dim=1)
         t = self.norm(y.flatten(2).transpose(1, 2))
@@ -164,6 +169,14 @@ def randomize_batch_norm(model: nn.Module, generator: torch.Generator) -> None:
             module.bias.data.copy_(torch.randn(n, generator=generator) * 0.1)
 
 
+def randomize_zero_parameters(model: nn.Module, generator: torch.Generator) -> None:
+    """Parameters initialized to all zeros (ViT's class token and head, classifier biases) get small random
+    values: a zero head makes every output zero, and a validation that compares zeros proves nothing."""
+    for parameter in model.parameters():
+        if not parameter.detach().any():
+            parameter.data.copy_(torch.randn(parameter.shape, generator=generator) * 0.05)
+
+
 def spec(name: str):
     """(factory, input shape, whether to script) of a zoo model or a torchvision classifier; None if neither."""
     if name in MODELS:
@@ -178,6 +191,7 @@ def build(name: str, seed: int) -> nn.Module:
     model = factory()
     with torch.no_grad():
         randomize_batch_norm(model, torch.Generator().manual_seed(seed + 1))
+        randomize_zero_parameters(model, torch.Generator().manual_seed(seed + 2))
     return model.eval()
 
 

@@ -39,7 +39,64 @@ std::vector<Binding> unary(Ctx& c) {
 }
 
 constexpr char kRelu[] = "relu", kSigmoid[] = "sigmoid", kSilu[] = "silu", kTanh[] = "tanh",
-               kHardswish[] = "hardswish", kHardsigmoid[] = "hardsigmoid";
+               kHardswish[] = "hardswish", kHardsigmoid[] = "hardsigmoid", kAbs[] = "abs", kNeg[] = "neg",
+               kExp[] = "exp", kLog[] = "log", kLog1p[] = "log1p", kSqrt[] = "sqrt", kRsqrt[] = "rsqrt",
+               kReciprocal[] = "reciprocal", kErf[] = "erf", kSign[] = "sign", kFloor[] = "floor",
+               kCeil[] = "ceil", kMish[] = "mish", kLogSigmoid[] = "log_sigmoid", kMaximum[] = "maximum",
+               kMinimum[] = "minimum";
+
+template <const char* Kind>
+std::vector<Binding> binary(Ctx& c) {
+  return one(c.emit(Kind, {c.tensor(0), c.tensor(1)}));
+}
+
+// aten::round(self) and round(self, decimals)
+std::vector<Binding> round(Ctx& c) {
+  if (c.numInputs() > 1 && c.toInt(1) != 0) c.unsupported("round with decimals");
+  return one(c.emit("round", {c.tensor(0)}));
+}
+
+// aten::softplus(self, beta, threshold)
+std::vector<Binding> softplus(Ctx& c) {
+  return one(c.emit("softplus", {c.tensor(0)}, {{"beta", c.toDouble(1)}, {"threshold", c.toDouble(2)}}));
+}
+
+ValueId elu(Ctx& c, double alpha, double scale, double input_scale) {
+  return c.emit("elu", {c.tensor(0)}, {{"alpha", alpha}, {"scale", scale}, {"input_scale", input_scale}});
+}
+
+// aten::elu(self, alpha, scale, input_scale)
+std::vector<Binding> eluOp(Ctx& c) {
+  return one(elu(c, c.toDouble(1), c.toDouble(2), c.toDouble(3)));
+}
+
+// aten::selu(self): elu with the constants of Klambauer et al. (PyTorch's).
+std::vector<Binding> selu(Ctx& c) {
+  return one(elu(c, 1.6732632423543772848170429916717, 1.0507009873554804934193349852946, 1.0));
+}
+
+// aten::celu(self, alpha) = max(0, x) + min(0, alpha (exp(x / alpha) - 1))
+std::vector<Binding> celu(Ctx& c) {
+  const double alpha = c.numInputs() > 1 ? c.toDouble(1) : 1.0;
+  if (alpha == 0) c.unsupported("celu with alpha 0");
+  return one(elu(c, alpha, 1.0, 1.0 / alpha));
+}
+
+// aten::leaky_relu(self, negative_slope)
+std::vector<Binding> leakyRelu(Ctx& c) {
+  return one(
+      c.emit("leaky_relu", {c.tensor(0)}, {{"negative_slope", c.numInputs() > 1 ? c.toDouble(1) : 0.01}}));
+}
+
+// aten::pow(Tensor self, Scalar exponent); a tensor exponent is not supported yet.
+std::vector<Binding> pow(Ctx& c) {
+  if (!c.constant(1).isDouble() && !c.constant(1).isInt()) c.unsupported("pow with a tensor exponent");
+  return one(c.emit("pow", {c.tensor(0)}, {{"exponent", c.toDouble(1)}}));
+}
+
+std::vector<Binding> square(Ctx& c) {
+  return one(c.emit("pow", {c.tensor(0)}, {{"exponent", 2.0}}));
+}
 
 std::vector<Binding> gelu(Ctx& c) {
   std::string approximate = c.numInputs() > 1 ? c.toText(1) : "none";
@@ -52,6 +109,15 @@ std::vector<Binding> hardtanh(Ctx& c) {
 
 std::vector<Binding> relu6(Ctx& c) {
   return one(c.emit("hardtanh", {c.tensor(0)}, {{"min_val", 0.0}, {"max_val", 6.0}}));
+}
+
+// aten::clamp_min(self, min) and clamp_max(self, max), scalar bounds.
+template <bool Min>
+std::vector<Binding> clampOneSide(Ctx& c) {
+  if (!c.constant(1).isDouble() && !c.constant(1).isInt()) c.unsupported("clamp with a tensor bound");
+  constexpr double kInf = std::numeric_limits<double>::infinity();
+  return one(c.emit("hardtanh", {c.tensor(0)},
+                    {{"min_val", Min ? c.toDouble(1) : -kInf}, {"max_val", Min ? kInf : c.toDouble(1)}}));
 }
 
 std::vector<Binding> clamp(Ctx& c) {
@@ -71,6 +137,13 @@ std::vector<Binding> addSub(Ctx& c) {
   return one(c.emit(Kind, {c.tensor(0), other}));
 }
 constexpr char kAdd[] = "add", kSub[] = "sub";
+
+// aten::rsub(self, other, alpha) = other - alpha * self
+std::vector<Binding> rsub(Ctx& c) {
+  ValueId self = c.tensor(0);
+  if (c.numInputs() > 2 && c.toDouble(2) != 1.0) self = c.emit("mul", {self, c.tensor(2)});
+  return one(c.emit("sub", {c.tensor(1), self}));
+}
 
 std::vector<Binding> mul(Ctx& c) {
   return one(c.emit("mul", {c.tensor(0), c.tensor(1)}));
@@ -179,6 +252,51 @@ std::vector<Binding> adaptiveAvgPool2d(Ctx& c) {
     c.unsupported("adaptive_avg_pool2d output_size is not a list of ints");
   }
   return one(c.emit("adaptive_avg_pool2d", {c.tensor(0)}, {{"output_size", size}}));
+}
+
+// ---- resize ----
+
+// upsample_{nearest,bilinear}2d in their two spellings: (input, output_size?, [align_corners,]
+// scale_factors?) (the .vec overload F.interpolate calls) and (self, output_size, [align_corners,] scales_h?,
+// scales_w?). The output size is given, or floor(size * scale factor); given scale factors also set the
+// sampling positions (PyTorch's rule).
+std::vector<Binding> upsample(Ctx& c, const std::string& mode) {
+  const int first_scale = mode == "bilinear" ? 3 : 2;
+  const ir::Shape& in = c.type(0).shape;
+  if (in.size() != 4) c.unsupported("upsampling of other than 4-D (NCHW) input");
+  std::vector<double> scales{0.0, 0.0};
+  if (c.numInputs() == first_scale + 1) {  // the .vec overload: one optional list of scale factors
+    if (!c.isNone(first_scale)) {
+      const c10::IValue& v = c.constant(first_scale);
+      if (!v.isDoubleList() || v.toDoubleVector().size() != 2)
+        c.unsupported("scale_factors must hold 2 floats");
+      scales = v.toDoubleVector();
+    }
+  } else {
+    for (int d = 0; d < 2; ++d) scales[d] = c.isNone(first_scale + d) ? 0.0 : c.toDouble(first_scale + d);
+  }
+  std::vector<int64_t> size;
+  if (!c.isNone(1)) {
+    size = pair(c, 1);
+  } else {
+    for (int d = 0; d < 2; ++d) {
+      if (scales[d] <= 0) c.unsupported("upsampling without an output size or positive scale factors");
+      size.push_back(static_cast<int64_t>(std::floor(static_cast<double>(in[2 + d]) * scales[d])));
+    }
+  }
+  return one(c.emit("resize", {c.tensor(0)},
+                    {{"size", size},
+                     {"mode", mode},
+                     {"align_corners", mode == "bilinear" && c.toBool(2)},
+                     {"scales", scales}}));
+}
+
+std::vector<Binding> upsampleNearest2d(Ctx& c) {
+  return upsample(c, "nearest");
+}
+
+std::vector<Binding> upsampleBilinear2d(Ctx& c) {
+  return upsample(c, "bilinear");
 }
 
 // ---- shape and data movement ----
@@ -427,6 +545,7 @@ std::vector<Binding> dropout(Ctx& c) {
 const std::map<std::string, Lowering>& lowerings() {
   static const std::map<std::string, Lowering> table = {
       {"aten::_convolution", underscoreConvolution},
+      {"aten::abs", unary<kAbs>},
       {"aten::adaptive_avg_pool2d", adaptiveAvgPool2d},
       {"aten::add", addSub<kAdd>},
       {"aten::addmm", addmm},
@@ -435,48 +554,76 @@ const std::map<std::string, Lowering>& lowerings() {
       {"aten::batch_norm", batchNorm},
       {"aten::bmm", matmul},
       {"aten::cat", cat},
+      {"aten::ceil", unary<kCeil>},
+      {"aten::celu", celu},
       {"aten::chunk", chunk},
       {"aten::clamp", clamp},
+      {"aten::clamp_max", clampOneSide<false>},
+      {"aten::clamp_min", clampOneSide<true>},
       {"aten::clone", passThrough},
       {"aten::contiguous", passThrough},
       {"aten::conv2d", conv2d},
       {"aten::detach", passThrough},
       {"aten::div", div},
       {"aten::dropout", dropout},
+      {"aten::elu", eluOp},
+      {"aten::erf", unary<kErf>},
+      {"aten::exp", unary<kExp>},
       {"aten::expand", expand},
       {"aten::expand_as", expandAs},
       {"aten::feature_alpha_dropout", dropout},
       {"aten::feature_dropout", dropout},
       {"aten::flatten", flatten},
+      {"aten::floor", unary<kFloor>},
       {"aten::gelu", gelu},
       {"aten::hardsigmoid", unary<kHardsigmoid>},
       {"aten::hardswish", unary<kHardswish>},
       {"aten::hardtanh", hardtanh},
       {"aten::layer_norm", layerNorm},
+      {"aten::leaky_relu", leakyRelu},
       {"aten::linear", linear},
+      {"aten::log", unary<kLog>},
+      {"aten::log1p", unary<kLog1p>},
+      {"aten::log_sigmoid", unary<kLogSigmoid>},
       {"aten::matmul", matmul},
       {"aten::max_pool2d", maxPool2d},
+      {"aten::maximum", binary<kMaximum>},
       {"aten::mean", mean},
+      {"aten::minimum", binary<kMinimum>},
+      {"aten::mish", unary<kMish>},
       {"aten::mm", matmul},
       {"aten::mul", mul},
       {"aten::narrow", narrow},
+      {"aten::neg", unary<kNeg>},
       {"aten::permute", permute},
+      {"aten::pow", pow},
+      {"aten::reciprocal", unary<kReciprocal>},
       {"aten::relu", unary<kRelu>},
       {"aten::relu6", relu6},
       {"aten::reshape", reshape},
+      {"aten::round", round},
+      {"aten::rsqrt", unary<kRsqrt>},
+      {"aten::rsub", rsub},
       {"aten::select", select},
+      {"aten::selu", selu},
       {"aten::sigmoid", unary<kSigmoid>},
+      {"aten::sign", unary<kSign>},
       {"aten::silu", unary<kSilu>},
       {"aten::slice", slice},
       {"aten::softmax", softmax},
+      {"aten::softplus", softplus},
       {"aten::split", split},
       {"aten::split_with_sizes", splitWithSizes},
+      {"aten::sqrt", unary<kSqrt>},
+      {"aten::square", square},
       {"aten::squeeze", squeeze},
       {"aten::sub", addSub<kSub>},
       {"aten::t", t},
       {"aten::tanh", unary<kTanh>},
       {"aten::transpose", transpose},
       {"aten::unsqueeze", unsqueeze},
+      {"aten::upsample_bilinear2d", upsampleBilinear2d},
+      {"aten::upsample_nearest2d", upsampleNearest2d},
       {"aten::view", reshape},
   };
   return table;

@@ -28,6 +28,9 @@ ir::ValueId LoweringContext::tensor(int i) {
       (b.constant.isDouble() || b.constant.isInt() || b.constant.isBool()))
     return graph_.addConstant("scalar",
                               ir::Tensor({}, {static_cast<float>(b.constant.toScalar().toDouble())}));
+  // A one-element integer tensor (`1 + x` traced) promotes to the float tensor's dtype, as in PyTorch.
+  if (b.kind == Binding::Kind::Constant && b.constant.isTensor() && b.constant.toTensor().dim() == 0)
+    return graph_.addConstant("scalar", ir::Tensor({}, {b.constant.toTensor().item<float>()}));
   if (b.kind == Binding::Kind::Constant && b.constant.isTensor())
     unsupported(
         fmt::format("argument {} is a {} tensor; kiln's tensors are float32 (integer tensors fold at "

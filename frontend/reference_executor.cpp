@@ -57,8 +57,59 @@ Outputs split(const Inputs& in, const ir::Attributes& a) {
   return at::split_with_sizes(in[0], ints(a, "sizes"), a.getInt("dim"));
 }
 
+// A one-input ATen function without attributes.
+template <at::Tensor (*Fn)(const at::Tensor&)>
+Outputs unary(const Inputs& in, const ir::Attributes&) {
+  return {Fn(in[0])};
+}
+
+Outputs resize(const Inputs& in, const ir::Attributes& a) {
+  auto scale = [&](int d) {
+    return a.getFloats("scales")[d] > 0 ? c10::optional<double>(a.getFloats("scales")[d]) : c10::nullopt;
+  };
+  if (a.getString("mode") == "nearest")
+    return {at::upsample_nearest2d(in[0], ints(a, "size"), scale(0), scale(1))};
+  return {at::upsample_bilinear2d(in[0], ints(a, "size"), a.getBool("align_corners"), scale(0), scale(1))};
+}
+
 const std::map<std::string, Kernel>& kernels() {
   static const std::map<std::string, Kernel> table = {
+      {"abs", unary<at::abs>},
+      {"ceil", unary<at::ceil>},
+      {"elu",
+       [](const Inputs& in, const ir::Attributes& a) -> Outputs {
+         return {at::elu(in[0], a.getFloat("alpha"), a.getFloat("scale"), a.getFloat("input_scale"))};
+       }},
+      {"erf", unary<at::erf>},
+      {"exp", unary<at::exp>},
+      {"floor", unary<at::floor>},
+      {"leaky_relu",
+       [](const Inputs& in, const ir::Attributes& a) -> Outputs {
+         return {at::leaky_relu(in[0], a.getFloat("negative_slope"))};
+       }},
+      {"log", unary<at::log>},
+      {"log1p", unary<at::log1p>},
+      {"log_sigmoid", unary<at::log_sigmoid>},
+      {"maximum",
+       [](const Inputs& in, const ir::Attributes&) -> Outputs { return {at::maximum(in[0], in[1])}; }},
+      {"minimum",
+       [](const Inputs& in, const ir::Attributes&) -> Outputs { return {at::minimum(in[0], in[1])}; }},
+      {"mish", unary<at::mish>},
+      {"neg", unary<at::neg>},
+      {"pow",
+       [](const Inputs& in, const ir::Attributes& a) -> Outputs {
+         return {at::pow(in[0], a.getFloat("exponent"))};
+       }},
+      {"reciprocal", unary<at::reciprocal>},
+      {"resize", resize},
+      {"round", unary<at::round>},
+      {"rsqrt", unary<at::rsqrt>},
+      {"sign", unary<at::sign>},
+      {"softplus",
+       [](const Inputs& in, const ir::Attributes& a) -> Outputs {
+         return {at::softplus(in[0], a.getFloat("beta"), a.getFloat("threshold"))};
+       }},
+      {"sqrt", unary<at::sqrt>},
       {"adaptive_avg_pool2d",
        [](const Inputs& in, const ir::Attributes& a) -> Outputs {
          return {at::adaptive_avg_pool2d(in[0], ints(a, "output_size"))};
@@ -79,10 +130,8 @@ const std::map<std::string, Kernel>& kernels() {
        [](const Inputs& in, const ir::Attributes& a) -> Outputs {
          return {at::gelu(in[0], a.getString("approximate"))};
        }},
-      {"hardsigmoid",
-       [](const Inputs& in, const ir::Attributes&) -> Outputs { return {at::hardsigmoid(in[0])}; }},
-      {"hardswish",
-       [](const Inputs& in, const ir::Attributes&) -> Outputs { return {at::hardswish(in[0])}; }},
+      {"hardsigmoid", unary<at::hardsigmoid>},
+      {"hardswish", unary<at::hardswish>},
       {"hardtanh",
        [](const Inputs& in, const ir::Attributes& a) -> Outputs {
          return {at::clamp(in[0], a.getFloat("min_val"), a.getFloat("max_val"))};
@@ -102,13 +151,13 @@ const std::map<std::string, Kernel>& kernels() {
        [](const Inputs& in, const ir::Attributes& a) -> Outputs {
          return {in[0].permute(ints(a, "dims")).contiguous()};
        }},
-      {"relu", [](const Inputs& in, const ir::Attributes&) -> Outputs { return {at::relu(in[0])}; }},
+      {"relu", unary<at::relu>},
       {"reshape",
        [](const Inputs& in, const ir::Attributes& a) -> Outputs {
          return {in[0].reshape(ints(a, "shape"))};
        }},
-      {"sigmoid", [](const Inputs& in, const ir::Attributes&) -> Outputs { return {at::sigmoid(in[0])}; }},
-      {"silu", [](const Inputs& in, const ir::Attributes&) -> Outputs { return {at::silu(in[0])}; }},
+      {"sigmoid", unary<at::sigmoid>},
+      {"silu", unary<at::silu>},
       {"slice",
        [](const Inputs& in, const ir::Attributes& a) -> Outputs {
          return {at::slice(in[0], a.getInt("dim"), a.getInt("start"), a.getInt("end"), a.getInt("step"))
@@ -120,7 +169,7 @@ const std::map<std::string, Kernel>& kernels() {
        }},
       {"split", split},
       {"sub", [](const Inputs& in, const ir::Attributes&) -> Outputs { return {in[0] - in[1]}; }},
-      {"tanh", [](const Inputs& in, const ir::Attributes&) -> Outputs { return {at::tanh(in[0])}; }},
+      {"tanh", unary<at::tanh>},
   };
   return table;
 }

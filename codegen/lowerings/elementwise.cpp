@@ -1,4 +1,7 @@
-// Lowerings of the elementwise kinds: activations (one input) and arithmetic with broadcasting (two inputs).
+// Lowerings of the elementwise kinds: activations and math functions (one input) and arithmetic with
+// broadcasting (two inputs).
+#include <cmath>
+
 #include "codegen/lowerings/lowering_helpers.h"
 
 namespace kiln::codegen {
@@ -28,6 +31,36 @@ Expr gelu(Expr x, const ir::Attributes& attrs) {
     return 0.5f * x * (1.0f + Halide::tanh(k * (x + 0.044715f * x * x * x)));
   }
   return 0.5f * x * (1.0f + erfApprox(x * 0.7071067811865476f));
+}
+
+// log(1 + x) without losing small x to the rounding of 1 + x (Goldberg's trick): log(u) * x / (u - 1).
+Expr log1p(Expr x) {
+  Expr u = 1.0f + x;
+  return Halide::select(u == 1.0f, x, Halide::log(u) * x / (u - 1.0f));
+}
+
+Expr softplus(Expr x, float beta, float threshold) {
+  return Halide::select(beta * x > threshold, x, log1p(Halide::exp(beta * x)) / beta);
+}
+
+// x to a constant power: whole exponents up to 4 by multiplication (exact, and defined for negative x as
+// torch.pow is), 0.5 as a square root, others through Halide::pow.
+Expr power(Expr x, double exponent) {
+  const double whole = std::round(exponent);
+  if (whole == exponent && std::abs(whole) <= 4) {
+    Expr product = 1.0f;
+    for (int k = 0; k < std::abs(static_cast<int>(whole)); ++k) product = k == 0 ? x : product * x;
+    return whole < 0 ? 1.0f / product : product;
+  }
+  if (exponent == 0.5) return Halide::sqrt(x);
+  return Halide::pow(x, f32(exponent));
+}
+
+Expr elu(Expr x, const ir::Attributes& attrs) {
+  const Expr scale = f32(attrs.getFloat("scale"));
+  const Expr negative =
+      f32(attrs.getFloat("alpha")) * (Halide::exp(f32(attrs.getFloat("input_scale")) * x) - 1.0f);
+  return scale * Halide::select(x > 0, x, negative);
 }
 
 Lowering unary(UnaryExpr fn) {
@@ -60,6 +93,38 @@ LoweringTable elementwiseLowerings() {
       {"hardtanh", unary([](Expr x, const ir::Attributes& attrs) {
          return Halide::clamp(x, f32(attrs.getFloat("min_val")), f32(attrs.getFloat("max_val")));
        })},
+      {"abs", unary([](Expr x, const ir::Attributes&) { return Halide::abs(x); })},
+      {"neg", unary([](Expr x, const ir::Attributes&) { return -x; })},
+      {"exp", unary([](Expr x, const ir::Attributes&) { return Halide::exp(x); })},
+      {"log", unary([](Expr x, const ir::Attributes&) { return Halide::log(x); })},
+      {"log1p", unary([](Expr x, const ir::Attributes&) { return log1p(x); })},
+      {"sqrt", unary([](Expr x, const ir::Attributes&) { return Halide::sqrt(x); })},
+      {"rsqrt", unary([](Expr x, const ir::Attributes&) { return 1.0f / Halide::sqrt(x); })},
+      {"reciprocal", unary([](Expr x, const ir::Attributes&) { return 1.0f / x; })},
+      {"erf", unary([](Expr x, const ir::Attributes&) { return erfApprox(x); })},
+      {"sign", unary([](Expr x, const ir::Attributes&) {
+         return Halide::select(x > 0, 1.0f, Halide::select(x < 0, -1.0f, 0.0f));
+       })},
+      {"floor", unary([](Expr x, const ir::Attributes&) { return Halide::floor(x); })},
+      {"ceil", unary([](Expr x, const ir::Attributes&) { return Halide::ceil(x); })},
+      {"round", unary([](Expr x, const ir::Attributes&) { return Halide::round(x); })},
+      {"softplus", unary([](Expr x, const ir::Attributes& attrs) {
+         return softplus(x, static_cast<float>(attrs.getFloat("beta")),
+                         static_cast<float>(attrs.getFloat("threshold")));
+       })},
+      {"mish",
+       unary([](Expr x, const ir::Attributes&) { return x * Halide::tanh(softplus(x, 1.0f, 20.0f)); })},
+      {"elu", unary(elu)},
+      {"leaky_relu", unary([](Expr x, const ir::Attributes& attrs) {
+         return Halide::select(x > 0, x, f32(attrs.getFloat("negative_slope")) * x);
+       })},
+      {"log_sigmoid", unary([](Expr x, const ir::Attributes&) {
+         return Halide::min(x, 0.0f) - log1p(Halide::exp(-Halide::abs(x)));
+       })},
+      {"pow",
+       unary([](Expr x, const ir::Attributes& attrs) { return power(x, attrs.getFloat("exponent")); })},
+      {"maximum", binary([](Expr a, Expr b) { return Halide::max(a, b); })},
+      {"minimum", binary([](Expr a, Expr b) { return Halide::min(a, b); })},
       {"add", binary([](Expr a, Expr b) { return a + b; })},
       {"sub", binary([](Expr a, Expr b) { return a - b; })},
       {"mul", binary([](Expr a, Expr b) { return a * b; })},

@@ -80,10 +80,18 @@ inline std::string targetTestName(const ::testing::TestParamInfo<std::string>& i
   return name;
 }
 
+// Inputs named with this prefix get positive values.
+inline constexpr char kPositiveInputPrefix[] = "positive";
+
+// Standard normal values, or uniform in [0.25, 2.25) for inputs named kPositiveInputPrefix...
 inline std::vector<at::Tensor> randomInputs(const ir::Graph& graph, uint64_t seed) {
   at::manual_seed(seed);
   std::vector<at::Tensor> inputs;
-  for (ir::ValueId id : graph.inputs()) inputs.push_back(at::randn(graph.type(id).shape));
+  for (ir::ValueId id : graph.inputs()) {
+    const ir::Shape& shape = graph.type(id).shape;
+    const bool positive = graph.value(id).name.rfind(kPositiveInputPrefix, 0) == 0;
+    inputs.push_back(positive ? at::rand(shape) * 2 + 0.25 : at::randn(shape));
+  }
   return inputs;
 }
 

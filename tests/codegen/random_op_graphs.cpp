@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <functional>
 #include <map>
 #include <random>
@@ -35,8 +36,11 @@ class RandomOps {
     for (int d = 0; d < rank; ++d) s.push_back(pick(lo, hi));
     return s;
   }
-  ValueId input(const Shape& s) {
-    return graph_.addInput("x" + std::to_string(next_++), {ir::DType::Float32, s});
+  // A graph input; with `positive`, named so that randomInputs draws it from [0.25, 2.25) (logarithms,
+  // roots, reciprocals).
+  ValueId input(const Shape& s, bool positive = false) {
+    return graph_.addInput((positive ? kPositiveInputPrefix : "x") + std::to_string(next_++),
+                           {ir::DType::Float32, s});
   }
   // A constant of random values; positive ones where the op needs them (variances).
   ValueId constant(const Shape& s, bool positive = false) {
@@ -59,16 +63,37 @@ class RandomOps {
 
 using Generator = std::function<void(RandomOps&)>;
 
+double pickOf(RandomOps& r, std::initializer_list<double> choices) {
+  return *(choices.begin() + r.pick(0, static_cast<int64_t>(choices.size()) - 1));
+}
+
 Generator unary(const std::string& kind) {
   return [kind](RandomOps& r) {
     Attributes attrs;
+    bool positive =
+        kind == "log" || kind == "log1p" || kind == "sqrt" || kind == "rsqrt" || kind == "reciprocal";
+    if (kind == "softplus") {
+      attrs.set("beta", pickOf(r, {0.5, 1.0, 2.0}));
+      attrs.set("threshold", pickOf(r, {1.0, 20.0}));
+    }
+    if (kind == "elu") {
+      attrs.set("alpha", pickOf(r, {1.0, 0.5, 1.6732632423543772}));
+      attrs.set("scale", pickOf(r, {1.0, 1.0507009873554805}));
+      attrs.set("input_scale", pickOf(r, {1.0, 2.0}));
+    }
+    if (kind == "leaky_relu") attrs.set("negative_slope", pickOf(r, {0.01, 0.2}));
+    if (kind == "pow") {
+      const double exponent = pickOf(r, {2.0, 3.0, -1.0, -2.0, 0.5, 1.7});
+      attrs.set("exponent", exponent);
+      positive = exponent != std::round(exponent);
+    }
     if (kind == "gelu") attrs.set("approximate", std::string(r.coin() ? "tanh" : "none"));
     if (kind == "hardtanh") {
       attrs.set("min_val", -0.5 - static_cast<double>(r.pick(0, 10)) / 10);
       attrs.set("max_val", 0.5 + static_cast<double>(r.pick(0, 10)) / 10);
     }
     if (kind == "dropout") attrs.set("p", 0.3);
-    r.op(kind, {r.input(r.shape(static_cast<int>(r.pick(1, 4))))}, attrs);
+    r.op(kind, {r.input(r.shape(static_cast<int>(r.pick(1, 4))), positive)}, attrs);
   };
 }
 
@@ -243,6 +268,24 @@ void expand(RandomOps& r) {
   r.op("expand", {r.input(x)}, {{"shape", out}});
 }
 
+// Up- and down-sampling, by size or by scale factor, nearest or bilinear, with and without align_corners.
+void resize(RandomOps& r) {
+  const Shape x{r.pick(1, 2), r.pick(1, 5), r.pick(1, 9), r.pick(1, 9)};
+  const bool bilinear = r.coin(), by_factor = r.coin();
+  std::vector<double> scales{0.0, 0.0};
+  std::vector<int64_t> size;
+  for (int d = 0; d < 2; ++d) {
+    scales[d] = by_factor ? pickOf(r, {0.5, 1.5, 2.0, 3.0}) : 0.0;
+    size.push_back(by_factor ? std::max<int64_t>(1, static_cast<int64_t>(std::floor(x[2 + d] * scales[d])))
+                             : r.pick(1, 17));
+  }
+  r.op("resize", {r.input(x)},
+       {{"size", size},
+        {"mode", std::string(bilinear ? "bilinear" : "nearest")},
+        {"align_corners", bilinear && r.coin()},
+        {"scales", scales}});
+}
+
 const std::map<std::string, Generator>& generators() {
   static const std::map<std::string, Generator> all = [] {
     std::map<std::string, Generator> g{{"conv2d", conv2d},
@@ -260,11 +303,15 @@ const std::map<std::string, Generator>& generators() {
                                        {"cat", cat},
                                        {"split", split},
                                        {"slice", slice},
-                                       {"expand", expand}};
-    for (const char* kind : {"relu", "sigmoid", "silu", "tanh", "gelu", "hardsigmoid", "hardswish",
-                             "hardtanh", "identity", "dropout"})
+                                       {"expand", expand},
+                                       {"resize", resize}};
+    for (const char* kind : {"relu",      "sigmoid",  "silu",       "tanh",        "gelu",  "hardsigmoid",
+                             "hardswish", "hardtanh", "identity",   "dropout",     "abs",   "neg",
+                             "exp",       "log",      "log1p",      "sqrt",        "rsqrt", "reciprocal",
+                             "erf",       "sign",     "floor",      "ceil",        "round", "softplus",
+                             "mish",      "elu",      "leaky_relu", "log_sigmoid", "pow"})
       g.emplace(kind, unary(kind));
-    for (const char* kind : {"add", "sub", "mul", "div"}) g.emplace(kind, binary(kind));
+    for (const char* kind : {"add", "sub", "mul", "div", "maximum", "minimum"}) g.emplace(kind, binary(kind));
     return g;
   }();
   return all;

@@ -76,9 +76,11 @@ TEST(ZooImport, OpCoverageModelMatchesTorchScript) {
     ir::canonicalize(canonical);
     std::set<std::string> kinds;
     for (const ir::Op& op : imported.ops()) kinds.insert(op.kind);
-    for (const char* kind :
-         {"hardswish", "hardsigmoid", "gelu", "hardtanh", "avg_pool2d", "split", "cat", "layer_norm",
-          "softmax", "matmul", "permute", "mean", "silu", "linear", "dropout"})
+    for (const char* kind : {"hardswish", "hardsigmoid", "gelu",    "hardtanh", "avg_pool2d", "split",
+                             "cat",       "layer_norm",  "softmax", "matmul",   "permute",    "mean",
+                             "silu",      "linear",      "dropout", "resize",   "leaky_relu", "elu",
+                             "abs",       "exp",         "pow",     "softplus", "sqrt",       "rsqrt",
+                             "mish",      "maximum",     "minimum", "erf",      "neg",        "round"})
       EXPECT_TRUE(kinds.count(kind)) << kind;
     expectMatchesTorchScript(name, imported, canonical);
   }
