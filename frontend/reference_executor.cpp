@@ -72,6 +72,12 @@ Outputs resize(const Inputs& in, const ir::Attributes& a) {
   return {at::upsample_bilinear2d(in[0], ints(a, "size"), a.getBool("align_corners"), scale(0), scale(1))};
 }
 
+// A two-input ATen function without attributes.
+template <at::Tensor (*Fn)(const at::Tensor&, const at::Tensor&)>
+Outputs binary(const Inputs& in, const ir::Attributes&) {
+  return {Fn(in[0], in[1])};
+}
+
 const std::map<std::string, Kernel>& kernels() {
   static const std::map<std::string, Kernel> table = {
       {"abs", unary<at::abs>},
@@ -90,10 +96,8 @@ const std::map<std::string, Kernel>& kernels() {
       {"log", unary<at::log>},
       {"log1p", unary<at::log1p>},
       {"log_sigmoid", unary<at::log_sigmoid>},
-      {"maximum",
-       [](const Inputs& in, const ir::Attributes&) -> Outputs { return {at::maximum(in[0], in[1])}; }},
-      {"minimum",
-       [](const Inputs& in, const ir::Attributes&) -> Outputs { return {at::minimum(in[0], in[1])}; }},
+      {"maximum", binary<at::maximum>},
+      {"minimum", binary<at::minimum>},
       {"mish", unary<at::mish>},
       {"neg", unary<at::neg>},
       {"pow",
