@@ -1,4 +1,4 @@
-// The interface between the TorchScript importer and the per-operator lowerings (frontend/aten_lowering.cpp).
+// The interface between the TorchScript importer and the per-operator lowerings (frontend/aten/, one file per op family).
 //
 // The importer walks a frozen TorchScript graph and tracks what each TorchScript value is known to be: an IR
 // tensor, a list of IR tensors, a compile-time constant (ints, floats, lists, None, ...), or unknown (it

@@ -12,7 +12,7 @@
 // transformer's would; attention masks are not supported yet (the importer says so).
 #include <cmath>
 
-#include "frontend/aten_families.h"
+#include "frontend/aten/families.h"
 
 namespace kiln::frontend {
 namespace {

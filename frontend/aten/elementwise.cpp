@@ -1,0 +1,199 @@
+// Elementwise aten ops: activations, math functions, arithmetic with broadcasting and scalars,
+// clamps and dropout (the identity in eval mode).
+//
+// Argument positions follow the aten schemas (native_functions.yaml); a variant kiln does not handle says so
+// through LoweringContext::unsupported.
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <numeric>
+
+#include "frontend/aten/families.h"
+
+namespace kiln::frontend {
+namespace {
+
+using Ctx = LoweringContext;
+using ir::Attributes;
+using ir::ValueId;
+
+template <const char* Kind>
+std::vector<Binding> unary(Ctx& c) {
+  return one(c.emit(Kind, {c.tensor(0)}));
+}
+
+constexpr char kRelu[] = "relu", kSigmoid[] = "sigmoid", kSilu[] = "silu", kTanh[] = "tanh",
+               kHardswish[] = "hardswish", kHardsigmoid[] = "hardsigmoid", kAbs[] = "abs", kNeg[] = "neg",
+               kExp[] = "exp", kLog[] = "log", kLog1p[] = "log1p", kSqrt[] = "sqrt", kRsqrt[] = "rsqrt",
+               kReciprocal[] = "reciprocal", kErf[] = "erf", kSign[] = "sign", kFloor[] = "floor",
+               kCeil[] = "ceil", kMish[] = "mish", kLogSigmoid[] = "log_sigmoid", kMaximum[] = "maximum",
+               kMinimum[] = "minimum";
+
+template <const char* Kind>
+std::vector<Binding> binary(Ctx& c) {
+  return one(c.emit(Kind, {c.tensor(0), c.tensor(1)}));
+}
+
+// aten::round(self) and round(self, decimals)
+std::vector<Binding> round(Ctx& c) {
+  if (c.numInputs() > 1 && c.toInt(1) != 0) c.unsupported("round with decimals");
+  return one(c.emit("round", {c.tensor(0)}));
+}
+
+// aten::softplus(self, beta, threshold)
+std::vector<Binding> softplus(Ctx& c) {
+  return one(c.emit("softplus", {c.tensor(0)}, {{"beta", c.toDouble(1)}, {"threshold", c.toDouble(2)}}));
+}
+
+ValueId elu(Ctx& c, double alpha, double scale, double input_scale) {
+  return c.emit("elu", {c.tensor(0)}, {{"alpha", alpha}, {"scale", scale}, {"input_scale", input_scale}});
+}
+
+// aten::elu(self, alpha, scale, input_scale)
+std::vector<Binding> eluOp(Ctx& c) {
+  return one(elu(c, c.toDouble(1), c.toDouble(2), c.toDouble(3)));
+}
+
+// aten::selu(self): elu with the constants of Klambauer et al. (PyTorch's).
+std::vector<Binding> selu(Ctx& c) {
+  return one(elu(c, 1.6732632423543772848170429916717, 1.0507009873554804934193349852946, 1.0));
+}
+
+// aten::celu(self, alpha) = max(0, x) + min(0, alpha (exp(x / alpha) - 1))
+std::vector<Binding> celu(Ctx& c) {
+  const double alpha = c.numInputs() > 1 ? c.toDouble(1) : 1.0;
+  if (alpha == 0) c.unsupported("celu with alpha 0");
+  return one(elu(c, alpha, 1.0, 1.0 / alpha));
+}
+
+// aten::leaky_relu(self, negative_slope)
+std::vector<Binding> leakyRelu(Ctx& c) {
+  return one(
+      c.emit("leaky_relu", {c.tensor(0)}, {{"negative_slope", c.numInputs() > 1 ? c.toDouble(1) : 0.01}}));
+}
+
+// aten::pow(Tensor self, Scalar exponent); a tensor exponent is not supported yet.
+std::vector<Binding> pow(Ctx& c) {
+  if (!c.constant(1).isDouble() && !c.constant(1).isInt()) c.unsupported("pow with a tensor exponent");
+  return one(c.emit("pow", {c.tensor(0)}, {{"exponent", c.toDouble(1)}}));
+}
+
+std::vector<Binding> square(Ctx& c) {
+  return one(c.emit("pow", {c.tensor(0)}, {{"exponent", 2.0}}));
+}
+
+std::vector<Binding> gelu(Ctx& c) {
+  std::string approximate = c.numInputs() > 1 ? c.toText(1) : "none";
+  return one(c.emit("gelu", {c.tensor(0)}, {{"approximate", approximate}}));
+}
+
+std::vector<Binding> hardtanh(Ctx& c) {
+  return one(c.emit("hardtanh", {c.tensor(0)}, {{"min_val", c.toDouble(1)}, {"max_val", c.toDouble(2)}}));
+}
+
+std::vector<Binding> relu6(Ctx& c) {
+  return one(c.emit("hardtanh", {c.tensor(0)}, {{"min_val", 0.0}, {"max_val", 6.0}}));
+}
+
+// aten::clamp_min(self, min) and clamp_max(self, max), scalar bounds.
+template <bool Min>
+std::vector<Binding> clampOneSide(Ctx& c) {
+  if (!c.constant(1).isDouble() && !c.constant(1).isInt()) c.unsupported("clamp with a tensor bound");
+  constexpr double kInf = std::numeric_limits<double>::infinity();
+  return one(c.emit("hardtanh", {c.tensor(0)},
+                    {{"min_val", Min ? c.toDouble(1) : -kInf}, {"max_val", Min ? kInf : c.toDouble(1)}}));
+}
+
+std::vector<Binding> clamp(Ctx& c) {
+  constexpr double kInf = std::numeric_limits<double>::infinity();
+  if (c.numInputs() < 3 || (!c.isNone(1) && !c.constant(1).isScalar()) ||
+      (!c.isNone(2) && !c.constant(2).isScalar()))
+    c.unsupported("clamp with tensor bounds");
+  double lo = c.isNone(1) ? -kInf : c.toDouble(1), hi = c.isNone(2) ? kInf : c.toDouble(2);
+  return one(c.emit("hardtanh", {c.tensor(0)}, {{"min_val", lo}, {"max_val", hi}}));
+}
+
+// add/sub: self + alpha * other
+template <const char* Kind>
+std::vector<Binding> addSub(Ctx& c) {
+  ValueId other = c.tensor(1);
+  if (c.numInputs() > 2 && c.toDouble(2) != 1.0) other = c.emit("mul", {other, c.tensor(2)});
+  return one(c.emit(Kind, {c.tensor(0), other}));
+}
+constexpr char kAdd[] = "add", kSub[] = "sub";
+
+// aten::rsub(self, other, alpha) = other - alpha * self
+std::vector<Binding> rsub(Ctx& c) {
+  ValueId self = c.tensor(0);
+  if (c.numInputs() > 2 && c.toDouble(2) != 1.0) self = c.emit("mul", {self, c.tensor(2)});
+  return one(c.emit("sub", {c.tensor(1), self}));
+}
+
+std::vector<Binding> mul(Ctx& c) {
+  return one(c.emit("mul", {c.tensor(0), c.tensor(1)}));
+}
+
+std::vector<Binding> div(Ctx& c) {
+  if (c.numInputs() > 2 && !c.isNone(2)) c.unsupported("division with a rounding mode");
+  return one(c.emit("div", {c.tensor(0), c.tensor(1)}));
+}
+
+// aten::dropout(input, p, train) and its feature/alpha variants
+std::vector<Binding> dropout(Ctx& c) {
+  if (c.toBool(2)) c.unsupported("training-mode dropout (export the model in eval mode)");
+  return one(c.emit("dropout", {c.tensor(0)}, {{"p", c.toDouble(1)}}));
+}
+
+}  // namespace
+
+LoweringTable elementwiseLowerings() {
+  return {
+      {"aten::abs", unary<kAbs>},
+      {"aten::add", addSub<kAdd>},
+      {"aten::alpha_dropout", dropout},
+      {"aten::ceil", unary<kCeil>},
+      {"aten::celu", celu},
+      {"aten::clamp", clamp},
+      {"aten::clamp_max", clampOneSide<false>},
+      {"aten::clamp_min", clampOneSide<true>},
+      {"aten::div", div},
+      {"aten::dropout", dropout},
+      {"aten::elu", eluOp},
+      {"aten::erf", unary<kErf>},
+      {"aten::exp", unary<kExp>},
+      {"aten::feature_alpha_dropout", dropout},
+      {"aten::feature_dropout", dropout},
+      {"aten::floor", unary<kFloor>},
+      {"aten::gelu", gelu},
+      {"aten::hardsigmoid", unary<kHardsigmoid>},
+      {"aten::hardswish", unary<kHardswish>},
+      {"aten::hardtanh", hardtanh},
+      {"aten::leaky_relu", leakyRelu},
+      {"aten::log", unary<kLog>},
+      {"aten::log1p", unary<kLog1p>},
+      {"aten::log_sigmoid", unary<kLogSigmoid>},
+      {"aten::maximum", binary<kMaximum>},
+      {"aten::minimum", binary<kMinimum>},
+      {"aten::mish", unary<kMish>},
+      {"aten::mul", mul},
+      {"aten::neg", unary<kNeg>},
+      {"aten::pow", pow},
+      {"aten::reciprocal", unary<kReciprocal>},
+      {"aten::relu", unary<kRelu>},
+      {"aten::relu6", relu6},
+      {"aten::round", round},
+      {"aten::rsqrt", unary<kRsqrt>},
+      {"aten::rsub", rsub},
+      {"aten::selu", selu},
+      {"aten::sigmoid", unary<kSigmoid>},
+      {"aten::sign", unary<kSign>},
+      {"aten::silu", unary<kSilu>},
+      {"aten::softplus", softplus},
+      {"aten::sqrt", unary<kSqrt>},
+      {"aten::square", square},
+      {"aten::sub", addSub<kSub>},
+      {"aten::tanh", unary<kTanh>},
+  };
+}
+
+}  // namespace kiln::frontend

@@ -1,0 +1,47 @@
+// The aten lowerings, one file per op family (mirroring codegen/lowerings/), and the argument helpers they
+// share. findLowering (frontend/aten_lowering.cpp) looks an op up in every family's table.
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "frontend/lowering.h"
+
+namespace kiln::frontend {
+
+using LoweringTable = std::map<std::string, Lowering>;
+
+LoweringTable elementwiseLowerings();
+LoweringTable convolutionLowerings();
+LoweringTable normalizationLowerings();
+LoweringTable poolingLowerings();
+LoweringTable resizeLowerings();
+LoweringTable dataMovementLowerings();
+// Attention and transformer layers, decomposed into linear, matmul and softmax.
+LoweringTable attentionLowerings();
+
+inline std::vector<Binding> one(ir::ValueId id) {
+  return {Binding::tensor(id)};
+}
+
+// Argument i of a 2-D op (kernel size, stride, ...): one value for both dimensions or two; `if_empty` when
+// the list is empty (a stride that defaults to the kernel size).
+inline std::vector<int64_t> pair(const LoweringContext& c, int i, const std::vector<int64_t>& if_empty = {}) {
+  std::vector<int64_t> v = c.toIntList(i);
+  if (v.empty()) v = if_empty;
+  if (v.size() == 1) v.push_back(v[0]);
+  if (v.size() != 2) c.unsupported(fmt::format("argument {} must hold 1 or 2 values for a 2-D op", i));
+  return v;
+}
+
+// A dimension index in [-rank, rank) as a non-negative one.
+inline int normalizedDim(const LoweringContext& c, int64_t dim, int rank) {
+  if (dim < -rank || dim >= rank)
+    c.unsupported(fmt::format("dimension {} out of range for rank {}", dim, rank));
+  return static_cast<int>(dim < 0 ? dim + rank : dim);
+}
+
+}  // namespace kiln::frontend

@@ -1,0 +1,29 @@
+// Reference kernels of pooling and reductions.
+#include "frontend/reference/kernels.h"
+
+namespace kiln::frontend::reference {
+
+KernelTable poolingKernels() {
+  return {
+      {"adaptive_avg_pool2d",
+       [](const Inputs& in, const ir::Attributes& a) -> Outputs {
+         return {at::adaptive_avg_pool2d(in[0], ints(a, "output_size"))};
+       }},
+      {"avg_pool2d",
+       [](const Inputs& in, const ir::Attributes& a) -> Outputs {
+         return {at::avg_pool2d(in[0], ints(a, "kernel_size"), ints(a, "stride"), ints(a, "padding"),
+                                a.getBool("ceil_mode"), a.getBool("count_include_pad"))};
+       }},
+      {"max_pool2d",
+       [](const Inputs& in, const ir::Attributes& a) -> Outputs {
+         return {at::max_pool2d(in[0], ints(a, "kernel_size"), ints(a, "stride"), ints(a, "padding"),
+                                ints(a, "dilation"), a.getBool("ceil_mode"))};
+       }},
+      {"mean",
+       [](const Inputs& in, const ir::Attributes& a) -> Outputs {
+         return {at::mean(in[0], ints(a, "dims"), a.getBool("keepdim"))};
+       }},
+  };
+}
+
+}  // namespace kiln::frontend::reference
