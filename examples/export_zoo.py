@@ -51,16 +51,16 @@ class LeNet5(nn.Module):
 
 
 class UnsupportedOps(nn.Module):
-    """A small model using ops kiln does not support (cumsum twice, flip once), for the error-path tests."""
+    """A small model using ops kiln does not support (lgamma twice, digamma once), for the error-path tests."""
 
     def __init__(self):
         super().__init__()
         self.conv = nn.Conv2d(3, 4, kernel_size=3, padding=1)
 
     def forward(self, x):
-        y = torch.cumsum(self.conv(x), dim=1)
-        y = torch.flip(y, dims=[3])
-        return torch.cumsum(y, dim=2).relu()
+        y = torch.lgamma(self.conv(x).abs() + 1)
+        y = torch.digamma(y + 1)
+        return torch.lgamma(y + 2).relu()
 
 
 class ShapeChecked(nn.Module):
@@ -106,6 +106,64 @@ class OpCoverage(nn.Module):
         p, q = torch.split(m, [2, 4], dim=1)
         head = torch.addmm(self.head_bias, F.silu(q).mean(dim=1), self.head_weight.t())
         return head - torch.sigmoid(p).mean(dim=(1, 2), keepdim=True).view(-1, 1)
+
+
+class MoreOpCoverage(nn.Module):
+    """The op kinds OpCoverage does not reach, on odd sizes: reductions (sum, amax/amin, max/min, var/std,
+    norms, log_softmax, logsumexp, cumsum), padding in every mode, flip, roll, repeat, stack, pixel
+    (un)shuffle, index_select, 1-D and transposed convolutions, 'same' padding that is asymmetric, 1-D and
+    adaptive max pooling, divisor_override, group and instance norm, prelu, einsum, addmm with beta and alpha,
+    and division's rounding modes."""
+
+    def __init__(self):
+        super().__init__()
+        self.up = nn.ConvTranspose2d(6, 4, 3, stride=2, padding=1, output_padding=1, groups=2)
+        self.same = nn.Conv2d(4, 4, (2, 3), padding="same")
+        self.group_norm = nn.GroupNorm(2, 4)
+        self.instance_norm = nn.InstanceNorm2d(4, affine=True)
+        self.prelu = nn.PReLU(4)
+        self.conv1d = nn.Conv1d(4, 5, 3, stride=2, padding=1)
+        self.up1d = nn.ConvTranspose1d(5, 3, 4, stride=3)
+        self.mix = nn.Parameter(torch.randn(7, 3))
+        self.bias = nn.Parameter(torch.randn(3))
+
+    def forward(self, x):
+        y = F.pad(x, (1, 2, 0, 1), mode="reflect") + 0.5
+        y = F.pad(y, (2, 0, 1, 1), mode="replicate")[:, :, 1:, 2:-1]
+        y = y - F.pad(x, (1, 1, 1, 1), mode="circular") * 0.25
+        y = F.pad(y, (0, 1, 2, 0), value=-0.5)[:, :, 2:, :-1]
+        y = self.prelu(self.same(self.up(y)))
+        y = self.group_norm(y) + self.instance_norm(y.flip(-1)).roll(3, -2)
+        y = F.pixel_unshuffle(F.pixel_shuffle(y.repeat(1, 2, 1, 1), 2), 2)[:, ::2]
+        y = F.adaptive_max_pool2d(y, (5, 4)) + F.avg_pool2d(y, 3, stride=2, padding=1, divisor_override=5)[:, :, :5, :4]
+        rows = y.flatten(2)
+        z = self.conv1d(rows) + F.max_pool1d(rows, 2)[:, :1, :10] - F.avg_pool1d(rows, 2)[:, 1:2, :10]
+        z = self.up1d(torch.div(z, 0.7, rounding_mode="floor") + torch.div(z, 0.4, rounding_mode="trunc") * 0.1)
+        z = torch.stack([z, z.cumsum(-1)], dim=1).sum(1) + z.index_select(1, torch.tensor([2, 0, 1]))
+        stats = z.var(dim=-1, keepdim=True) + z.std(-1, unbiased=False, keepdim=True) + z.amax(-1, keepdim=True)
+        stats = stats + z.amin(-1, keepdim=True) + z.max(-1, keepdim=True)[0] - z.min(-1, keepdim=True)[0]
+        z = F.log_softmax(z, dim=-1) + torch.logsumexp(z, dim=1, keepdim=True) + stats
+        z = F.normalize(z, dim=1) + z.norm(p=1, dim=-1, keepdim=True) / 10
+        w = torch.einsum("bcl,cl->bl", z, z[0]) + torch.einsum("bij,bkj->bik", z, z).sum(-1)[:, :1]
+        return torch.addmm(self.bias, w[:, :7], self.mix, beta=0.5, alpha=2.0) + w.mean()
+
+
+class Recurrent(nn.Module):
+    """A 2-layer batch-first LSTM over 2x9 steps of 12 features, then a bidirectional GRU over its output
+    (time-major) and a ReLU RNN; final states feed the head too."""
+
+    def __init__(self):
+        super().__init__()
+        self.lstm = nn.LSTM(12, 16, num_layers=2, batch_first=True)
+        self.gru = nn.GRU(16, 8, bidirectional=True)
+        self.rnn = nn.RNN(16, 6, nonlinearity="relu", batch_first=True)
+        self.head = nn.Linear(16, 5)
+
+    def forward(self, x):
+        y, (h, c) = self.lstm(x)
+        z, hg = self.gru(y.transpose(0, 1))
+        r, _ = self.rnn(z.transpose(0, 1))
+        return self.head(z[-1]) + h[-1, :, :5] + c[0, :, :5] + hg[1, :, :5] + r[:, -1, :5]
 
 
 if hasattr(F, "scaled_dot_product_attention"):
@@ -155,6 +213,8 @@ MODELS = {
     "unsupported_ops": (UnsupportedOps, (1, 3, 16, 16)),
     "shape_checked": (ShapeChecked, (1, 3, 16, 16)),
     "op_coverage": (OpCoverage, (2, 4, 17, 19)),
+    "more_op_coverage": (MoreOpCoverage, (2, 6, 5, 7)),
+    "recurrent": (Recurrent, (2, 9, 12)),
     "transformer": (Transformer, (2, 13, 64)),
 }
 

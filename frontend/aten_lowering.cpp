@@ -7,9 +7,9 @@ namespace {
 
 LoweringTable allLowerings() {
   LoweringTable all;
-  for (LoweringTable family :
-       {elementwiseLowerings(), convolutionLowerings(), normalizationLowerings(), poolingLowerings(),
-        resizeLowerings(), dataMovementLowerings(), attentionLowerings()})
+  for (LoweringTable family : {elementwiseLowerings(), convolutionLowerings(), normalizationLowerings(),
+                               poolingLowerings(), reductionLowerings(), resizeLowerings(),
+                               dataMovementLowerings(), attentionLowerings(), recurrentLowerings()})
     all.merge(family);
   return all;
 }

@@ -1,4 +1,5 @@
-// The interface between the TorchScript importer and the per-operator lowerings (frontend/aten/, one file per op family).
+// The interface between the TorchScript importer and the per-operator lowerings (frontend/aten/, one file per
+// op family).
 //
 // The importer walks a frozen TorchScript graph and tracks what each TorchScript value is known to be: an IR
 // tensor, a list of IR tensors, a compile-time constant (ints, floats, lists, None, ...), or unknown (it
@@ -47,10 +48,13 @@ class LoweringContext {
       : graph_(graph), node_(node), inputs_(std::move(inputs)), location_(std::move(location)) {}
 
   int numInputs() const { return static_cast<int>(inputs_.size()); }
+  // Whether anything reads output i of the node (an op's integer indices output may go unused).
+  bool outputUsed(int i) const { return node_.outputs().at(i)->hasUses(); }
   bool isNone(int i) const;
   // Input i as an IR tensor; a number becomes a rank-0 constant.
   ir::ValueId tensor(int i);
-  std::vector<ir::ValueId> tensorList(int i) const;
+  // A list of IR tensors, or a constant list of float tensors (added as IR constants).
+  std::vector<ir::ValueId> tensorList(int i);
   const ir::TensorType& type(int i) { return graph_.type(tensor(i)); }
   // The type of a value this lowering emitted.
   const ir::TensorType& typeOf(ir::ValueId id) const { return graph_.type(id); }

@@ -1,5 +1,6 @@
 #include <fmt/format.h>
 
+#include "frontend/aten_tensors.h"
 #include "frontend/lowering.h"
 
 namespace kiln::frontend {
@@ -43,8 +44,17 @@ bool LoweringContext::isConstantTensor(int i) {
   return graph_.isConstant(tensor(i));
 }
 
-std::vector<ir::ValueId> LoweringContext::tensorList(int i) const {
+std::vector<ir::ValueId> LoweringContext::tensorList(int i) {
   const Binding& b = input(i);
+  // A list of weights (an RNN's flat parameters) is one constant of the frozen graph.
+  if (b.kind == Binding::Kind::Constant && b.constant.isTensorList()) {
+    std::vector<ir::ValueId> ids;
+    for (const at::Tensor& t : b.constant.toTensorVector())
+      ids.push_back(graph_.addConstant(
+          fmt::format("{}_{}", node_.kind().toUnqualString(), ids.size()),
+          toIrTensor(t, fmt::format("argument {} of {}", i, node_.kind().toQualString()))));
+    return ids;
+  }
   if (b.kind != Binding::Kind::TensorList)
     unsupported(fmt::format("argument {} is not a list of tensors", i));
   return b.tensors;

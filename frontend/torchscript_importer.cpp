@@ -342,6 +342,8 @@ class Importer {
       return recordUnsupported(node, e.what());
     } catch (const Error& e) {
       fail("{} at {}: {}", kind, location(node), e.what());
+    } catch (const c10::Error& e) {  // a lowering's import-time ATen call (e.g. repacking a weight)
+      fail("{} at {}: kiln could not lower it: {}", kind, location(node), firstLine(e));
     }
     for (size_t i = 0; i < node.outputs().size(); ++i) env_[node.output(i)] = results.at(i);
     // An in-place op also changes its first argument: later readers of it see the result.

@@ -1,4 +1,5 @@
-// Lowerings of the kinds that move data without arithmetic: reshape, permute, cat, split, slice, expand, and
+// Lowerings of the kinds that move data without arithmetic: reshape, permute, cat, split, slice, expand, pad,
+// flip, and
 // the pass-throughs identity and dropout (inference). Index arithmetic only; in a fused block they cost
 // nothing once inlined into their reader.
 #include "codegen/lowerings/lowering_helpers.h"
@@ -104,6 +105,40 @@ LoweredOp slice(const LoweringInput& in) {
   }));
 }
 
+// Each output index maps to the source index of its mode, clamped into the input so that Halide's bounds
+// inference (which does not narrow through select) never asks for elements outside it.
+LoweredOp pad(const LoweringInput& in) {
+  const TensorFunc& x = in.inputs[0];
+  const std::vector<int64_t>& pads = in.op.attrs.getInts("pads");
+  const std::string& mode = in.op.attrs.getString("mode");
+  const Expr fill = f32(in.op.attrs.getFloat("value"));
+  return single(defineOutput(in, [&](const auto& i) {
+    std::vector<Expr> x_index;
+    Expr inside = Halide::cast<bool>(1);
+    for (int d = 0; d < x.rank(); ++d) {
+      const int n = static_cast<int>(x.shape[d]);
+      Expr j = i[d] - static_cast<int>(pads[2 * d]);
+      if (mode == "constant") inside = inside && j >= 0 && j < n;
+      if (mode == "reflect") j = Halide::select(j < 0, -j, j >= n, 2 * (n - 1) - j, j);
+      if (mode == "circular") j = Halide::select(j < 0, j + n, j >= n, j - n, j);
+      x_index.push_back(Halide::clamp(j, 0, n - 1));
+    }
+    return mode == "constant" ? Halide::select(inside, x.at(x_index), fill) : x.at(x_index);
+  }));
+}
+
+LoweredOp flip(const LoweringInput& in) {
+  const TensorFunc& x = in.inputs[0];
+  std::vector<bool> flipped(x.rank(), false);
+  for (int64_t d : in.op.attrs.getInts("dims")) flipped[(d + x.rank()) % x.rank()] = true;
+  return single(defineOutput(in, [&](const auto& i) {
+    std::vector<Expr> x_index = exprs(i);
+    for (int d = 0; d < x.rank(); ++d)
+      if (flipped[d]) x_index[d] = static_cast<int>(x.shape[d]) - 1 - i[d];
+    return x.at(x_index);
+  }));
+}
+
 // Input dimensions match the output's last ones; a size-1 one is read at 0 for every output position.
 LoweredOp expand(const LoweringInput& in) {
   const TensorFunc& x = in.inputs[0];
@@ -123,8 +158,8 @@ LoweredOp passThrough(const LoweringInput& in) {
 }  // namespace
 
 LoweringTable dataMovementLowerings() {
-  return {{"reshape", reshape},      {"permute", permute},    {"cat", cat},
-          {"split", split},          {"slice", slice},        {"expand", expand},
+  return {{"reshape", reshape},      {"permute", permute},    {"cat", cat}, {"split", split},
+          {"slice", slice},          {"expand", expand},      {"pad", pad}, {"flip", flip},
           {"identity", passThrough}, {"dropout", passThrough}};
 }
 

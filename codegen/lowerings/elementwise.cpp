@@ -106,6 +106,7 @@ LoweringTable elementwiseLowerings() {
          return Halide::select(x > 0, 1.0f, Halide::select(x < 0, -1.0f, 0.0f));
        })},
       {"floor", unary([](Expr x, const ir::Attributes&) { return Halide::floor(x); })},
+      {"trunc", unary([](Expr x, const ir::Attributes&) { return Halide::trunc(x); })},
       {"ceil", unary([](Expr x, const ir::Attributes&) { return Halide::ceil(x); })},
       {"round", unary([](Expr x, const ir::Attributes&) { return Halide::round(x); })},
       {"softplus", unary([](Expr x, const ir::Attributes& attrs) {

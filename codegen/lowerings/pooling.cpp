@@ -1,7 +1,8 @@
 // Lowerings of window and axis reductions: max/avg pooling with PyTorch's padding, dilation, ceil_mode and
-// count_include_pad rules, adaptive average pooling, and mean over dimensions. Each result is a Reduction
-// stage: a Func whose update walks an RDom over the window or the reduced axes.
+// count_include_pad rules, adaptive average and max pooling, and mean, sum, amax and amin over dimensions.
+// Each result is a Reduction stage: a Func whose update walks an RDom over the window or the reduced axes.
 #include <algorithm>
+#include <functional>
 
 #include "codegen/lowerings/lowering_helpers.h"
 
@@ -69,32 +70,53 @@ int largestAdaptiveWindow(int len, int n) {
   return largest;
 }
 
-LoweredOp adaptiveAvgPool2d(const LoweringInput& in) {
+// How a reduction kind starts, combines an element into its accumulator, and finishes.
+struct Reducer {
+  Expr init;
+  std::function<Expr(Expr accumulated, Expr x)> combine;
+  bool averages;  // divides the total by the number of elements combined
+};
+
+Reducer reducerOf(const std::string& kind) {
+  if (kind == "amax" || kind == "adaptive_max_pool2d")
+    return {Halide::Float(32).min(), [](Expr a, Expr x) { return Halide::max(a, x); }, false};
+  if (kind == "amin")
+    return {Halide::Float(32).max(), [](Expr a, Expr x) { return Halide::min(a, x); }, false};
+  return {f32(0), [](Expr a, Expr x) { return a + x; }, kind == "mean" || kind == "adaptive_avg_pool2d"};
+}
+
+// Adaptive average or max pooling: each output cell combines its window, the largest window's RDom masked to
+// the cell's own.
+LoweredOp adaptivePool2d(const LoweringInput& in) {
   const TensorFunc& x = in.inputs[0];
+  const Reducer reducer = reducerOf(in.op.kind);
   const int height = static_cast<int>(x.shape[2]), width = static_cast<int>(x.shape[3]);
   const auto& out_shape = in.output_types[0].shape;
   const int oh = static_cast<int>(out_shape[2]), ow = static_cast<int>(out_shape[3]);
   const std::string name = in.output_names[0];
   RDom r(0, largestAdaptiveWindow(width, ow), 0, largestAdaptiveWindow(height, oh), name + "_r");
-  TensorFunc sum =
-      defineTensor(name + "_sum", out_shape, in.output_layouts[0], [](const auto&) { return f32(0); });
-  const auto s = sum.logicalVars();
+  TensorFunc total = defineTensor(name + "_total", out_shape, in.output_layouts[0],
+                                  [&](const auto&) { return reducer.init; });
+  const auto s = total.logicalVars();
   auto start = [](Expr i, int len, int n) { return (i * len) / n; };
   auto end = [](Expr i, int len, int n) { return ((i + 1) * len + n - 1) / n; };
   Expr y = start(s[2], height, oh) + r.y, xx = start(s[3], width, ow) + r.x;
   Expr inside = y < end(s[2], height, oh) && xx < end(s[3], width, ow);
   Expr pixel = x.at({s[0], s[1], Halide::min(y, height - 1), Halide::min(xx, width - 1)});
-  sum.ref(exprs(s)) += Halide::select(inside, pixel, f32(0));
+  total.ref(exprs(s)) = reducer.combine(total.at(exprs(s)), Halide::select(inside, pixel, reducer.init));
   TensorFunc out = defineOutput(in, [&](const auto& i) {
+    if (!reducer.averages) return total.at(exprs(i));
     Expr count =
         (end(i[2], height, oh) - start(i[2], height, oh)) * (end(i[3], width, ow) - start(i[3], width, ow));
-    return sum.at(exprs(i)) / Halide::cast<float>(count);
+    return total.at(exprs(i)) / Halide::cast<float>(count);
   });
-  return LoweredOp{{out}, {Stage{sum, StageKind::Reduction, r}}};
+  return LoweredOp{{out}, {Stage{total, StageKind::Reduction, r}}};
 }
 
-LoweredOp mean(const LoweringInput& in) {
+// mean, sum, amax, amin over the listed dimensions.
+LoweredOp reduce(const LoweringInput& in) {
   const TensorFunc& x = in.inputs[0];
+  const Reducer reducer = reducerOf(in.op.kind);
   const int rank = x.rank();
   std::vector<bool> reduced(rank, false);
   for (int64_t d : in.op.attrs.getInts("dims")) reduced[(d + rank) % rank] = true;
@@ -108,9 +130,9 @@ LoweredOp mean(const LoweringInput& in) {
     }
   const std::string name = in.output_names[0];
   RDom r(ranges, name + "_r");
-  TensorFunc sum = defineTensor(name + "_sum", in.output_types[0].shape, in.output_layouts[0],
-                                [](const auto&) { return f32(0); });
-  const auto s = sum.logicalVars();
+  TensorFunc total = defineTensor(name + "_total", in.output_types[0].shape, in.output_layouts[0],
+                                  [&](const auto&) { return reducer.init; });
+  const auto s = total.logicalVars();
   std::vector<Expr> x_index;
   for (int d = 0, next_r = 0, next_out = 0; d < rank; ++d) {
     if (reduced[d]) {
@@ -120,10 +142,11 @@ LoweredOp mean(const LoweringInput& in) {
       x_index.push_back(s[next_out++]);
     }
   }
-  sum.ref(exprs(s)) += x.at(x_index);
-  TensorFunc out =
-      defineOutput(in, [&](const auto& i) { return sum.at(exprs(i)) / f32(static_cast<double>(count)); });
-  return LoweredOp{{out}, {Stage{sum, StageKind::Reduction, r}}};
+  total.ref(exprs(s)) = reducer.combine(total.at(exprs(s)), x.at(x_index));
+  TensorFunc out = defineOutput(in, [&](const auto& i) {
+    return reducer.averages ? total.at(exprs(i)) / f32(static_cast<double>(count)) : total.at(exprs(i));
+  });
+  return LoweredOp{{out}, {Stage{total, StageKind::Reduction, r}}};
 }
 
 }  // namespace
@@ -131,8 +154,12 @@ LoweredOp mean(const LoweringInput& in) {
 LoweringTable poolingLowerings() {
   return {{"max_pool2d", maxPool2d},
           {"avg_pool2d", avgPool2d},
-          {"adaptive_avg_pool2d", adaptiveAvgPool2d},
-          {"mean", mean}};
+          {"adaptive_avg_pool2d", adaptivePool2d},
+          {"adaptive_max_pool2d", adaptivePool2d},
+          {"mean", reduce},
+          {"sum", reduce},
+          {"amax", reduce},
+          {"amin", reduce}};
 }
 
 }  // namespace kiln::codegen

@@ -20,10 +20,6 @@ namespace {
 using Ctx = LoweringContext;
 using ir::ValueId;
 
-ValueId emitSlice(Ctx& c, ValueId x, int64_t dim, int64_t start, int64_t end) {
-  return c.emit("slice", {x}, {{"dim", dim}, {"start", start}, {"end", end}, {"step", int64_t{1}}});
-}
-
 // [B, L, H*D] -> [B, H, L, D], or with `transposed` [B, H, D, L].
 ValueId splitHeads(Ctx& c, ValueId x, int64_t heads, bool transposed) {
   const ir::Shape& s = c.typeOf(x).shape;
@@ -45,7 +41,7 @@ struct Attended {
 
 // softmax(q kt * scale) v, with the keys already transposed to [..., D, S].
 Attended attend(Ctx& c, ValueId q, ValueId kt, ValueId v, double scale) {
-  ValueId scaled = c.emit("mul", {q, c.addConstant("attention_scale", ir::Tensor({}, {float(scale)}))});
+  ValueId scaled = c.emit("mul", {q, scalarConstant(c, "attention_scale", scale)});
   ValueId scores = c.emit("matmul", {scaled, kt});
   ValueId weights = c.emit("softmax", {scores}, {{"dim", int64_t{-1}}});
   return {c.emit("matmul", {weights, v}), weights};
@@ -66,8 +62,8 @@ std::vector<ValueId> projectQkv(Ctx& c, ValueId query, ValueId key, ValueId valu
   const ValueId inputs[] = {query, key, value};
   for (int64_t p = 0; p < 3; ++p)
     projected.push_back(
-        c.emit("linear", {inputs[p], emitSlice(c, in_proj.weight, 0, p * embed, (p + 1) * embed),
-                          emitSlice(c, in_proj.bias, 0, p * embed, (p + 1) * embed)}));
+        c.emit("linear", {inputs[p], sliceOf(c, in_proj.weight, 0, p * embed, (p + 1) * embed),
+                          sliceOf(c, in_proj.bias, 0, p * embed, (p + 1) * embed)}));
   return projected;
 }
 

@@ -1,5 +1,5 @@
-// Convolutions and the matrix products (linear, matmul, bmm, addmm): the kinds codegen's convolution
-// family lowers.
+// Convolutions (1-D and 2-D, forward and transposed) and the matrix products (linear, matmul, bmm, addmm,
+// einsum): the kinds codegen's convolution family lowers.
 //
 // Argument positions follow the aten schemas (native_functions.yaml); a variant kiln does not handle says so
 // through LoweringContext::unsupported.
@@ -9,6 +9,7 @@
 #include <numeric>
 
 #include "frontend/aten/families.h"
+#include "frontend/aten_tensors.h"
 
 namespace kiln::frontend {
 namespace {
@@ -17,36 +18,157 @@ using Ctx = LoweringContext;
 using ir::Attributes;
 using ir::ValueId;
 
-std::vector<Binding> convolution(Ctx& c, int groups_index, std::vector<int64_t> padding) {
-  if (c.type(1).rank() != 4)
-    c.unsupported(fmt::format("{}-D convolution (kiln supports 2-D)", c.type(1).rank() - 2));
-  std::vector<ValueId> inputs = {c.tensor(0), c.tensor(1)};
-  if (!c.isNone(2)) inputs.push_back(c.tensor(2));
-  Attributes attrs = {{"stride", pair(c, 3)},
-                      {"padding", padding},
-                      {"dilation", pair(c, 5)},
-                      {"groups", c.toInt(groups_index)}};
-  return one(c.emit("conv2d", inputs, attrs));
+// A convolution's arguments, per spatial dimension (1 or 2 of them).
+struct Convolution {
+  std::vector<int64_t> stride, dilation, output_padding;
+  std::vector<int64_t> pad_before, pad_after;
+  int64_t groups = 1;
+  bool transposed = false;
+};
+
+// Argument i as one value per spatial dimension.
+std::vector<int64_t> spatial(const Ctx& c, int i, int dims) {
+  std::vector<int64_t> v = c.toIntList(i);
+  if (v.size() == 1) v.resize(dims, v[0]);
+  if (static_cast<int>(v.size()) != dims)
+    c.unsupported(fmt::format("argument {} must hold 1 or {} values for a {}-D convolution", i, dims, dims));
+  return v;
 }
 
-// aten::conv2d(input, weight, bias, stride, padding, dilation, groups); padding may be "valid" or "same".
-std::vector<Binding> conv2d(Ctx& c) {
-  if (!c.constant(4).isString()) return convolution(c, 6, pair(c, 4));
-  std::string mode = c.toText(4);
-  if (mode == "valid") return convolution(c, 6, {0, 0});
-  std::vector<int64_t> dilation = pair(c, 5), padding;
-  for (int d = 0; d < 2; ++d) {
-    int64_t total = dilation[d] * (c.type(1).shape[2 + d] - 1);
-    if (total % 2 != 0) c.unsupported("padding='same' that needs asymmetric padding");
-    padding.push_back(total / 2);
+// String padding argument i: "valid" or "same" (PyTorch puts the odd element of 'same' at the end).
+void readPadding(const Ctx& c, int i, int dims, const std::vector<int64_t>& kernel, Convolution& conv) {
+  const std::string mode = c.toText(i);
+  if (mode != "valid" && mode != "same") c.unsupported(fmt::format("padding='{}'", mode));
+  for (int d = 0; d < dims; ++d) {
+    const int64_t total = mode == "same" ? conv.dilation[d] * (kernel[d] - 1) : 0;
+    conv.pad_before.push_back(total / 2);
+    conv.pad_after.push_back(total - total / 2);
   }
-  return convolution(c, 6, padding);
+}
+
+// The forward-convolution weight [Cout, Cin/g, kh, kw] equivalent to a transposed convolution's
+// [Cin, Cout/g, kh, kw]: per group, in and out channels swapped and the kernel rotated by 180 degrees.
+ValueId forwardWeight(Ctx& c, int64_t groups) {
+  if (!c.isConstantTensor(1)) c.unsupported("transposed convolution with a weight computed at run time");
+  at::Tensor w = toAtenTensor(c.constantTensor(1));
+  const int64_t in = w.size(0), out_per_group = w.size(1);
+  if (in % groups != 0) c.unsupported(fmt::format("{} groups do not divide {} input channels", groups, in));
+  const std::vector<int64_t> kernel(w.sizes().begin() + 2, w.sizes().end());
+  std::vector<int64_t> grouped = {groups, in / groups, out_per_group},
+                       forward = {groups * out_per_group, in / groups};
+  grouped.insert(grouped.end(), kernel.begin(), kernel.end());
+  forward.insert(forward.end(), kernel.begin(), kernel.end());
+  std::vector<int64_t> spatial_dims(kernel.size());
+  std::iota(spatial_dims.begin(), spatial_dims.end(), 2);
+  at::Tensor swapped = w.reshape(grouped).transpose(1, 2).reshape(forward).flip(spatial_dims);
+  return c.addConstant("transposed_conv_weight", toIrTensor(swapped, "a transposed convolution's weight"));
+}
+
+// A transposed convolution's input as a forward convolution's: stride - 1 zeros inserted between elements
+// ([.., H, 1, W, 1] padded to [.., H, s, W, s], merged, the trailing zeros cropped), then the padding that
+// gives PyTorch's output size (H - 1) s - 2 p + d (k - 1) + output_padding + 1.
+ValueId dilatedInput(Ctx& c, ValueId x, const std::vector<int64_t>& kernel, Convolution& conv) {
+  const ir::Shape in = c.typeOf(x).shape;  // [N, C, H, W]
+  const ir::Shape spread = {in[0], in[1], in[2], 1, in[3], 1};
+  std::vector<int64_t> pads(12, 0);
+  pads[7] = conv.stride[0] - 1;
+  pads[11] = conv.stride[1] - 1;
+  ValueId gapped = reshapeTo(c, x, spread);
+  if (conv.stride[0] > 1 || conv.stride[1] > 1)
+    gapped = c.emit("pad", {gapped}, {{"pads", pads}, {"mode", std::string("constant")}, {"value", 0.0}});
+  gapped = reshapeTo(c, gapped, {in[0], in[1], in[2] * conv.stride[0], in[3] * conv.stride[1]});
+  for (int d = 0; d < 2; ++d) {
+    const int64_t reach = conv.dilation[d] * (kernel[d] - 1);
+    conv.pad_before[d] = reach - conv.pad_before[d];
+    conv.pad_after[d] = reach - conv.pad_after[d] + conv.output_padding[d] - (conv.stride[d] - 1);
+    conv.stride[d] = 1;
+  }
+  return gapped;
+}
+
+// Emits conv2d for 1-D or 2-D, forward or transposed convolutions. 1-D ones run as 2-D over a height of 1;
+// padding that differs between the two sides of a dimension becomes an explicit pad.
+std::vector<Binding> emitConvolution(Ctx& c, Convolution conv) {
+  const int dims = c.type(1).rank() - 2;
+  ValueId x = c.tensor(0);
+  ValueId weight = conv.transposed ? forwardWeight(c, conv.groups) : c.tensor(1);
+  const ir::Shape out_shape_1d = c.type(0).shape;
+  auto lift = [&](std::vector<int64_t>& v, int64_t value) {
+    if (dims == 1) v.insert(v.begin(), value);
+  };
+  if (dims == 1) {
+    x = unsqueezed(c, x, 2);
+    weight = unsqueezed(c, weight, 2);
+    for (auto* v : {&conv.stride, &conv.dilation}) lift(*v, 1);
+    for (auto* v : {&conv.pad_before, &conv.pad_after, &conv.output_padding}) lift(*v, 0);
+  }
+  const ir::Shape& w = c.typeOf(weight).shape;
+  const std::vector<int64_t> kernel = {w[2], w[3]};
+  if (conv.transposed) x = dilatedInput(c, x, kernel, conv);
+  if (conv.pad_before != conv.pad_after) {
+    std::vector<int64_t> pads = {
+        0, 0, 0, 0, conv.pad_before[0], conv.pad_after[0], conv.pad_before[1], conv.pad_after[1]};
+    x = c.emit("pad", {x}, {{"pads", pads}, {"mode", std::string("constant")}, {"value", 0.0}});
+    conv.pad_before = conv.pad_after = {0, 0};
+  }
+  std::vector<ValueId> inputs = {x, weight};
+  if (!c.isNone(2)) inputs.push_back(c.tensor(2));
+  ValueId y = c.emit("conv2d", inputs,
+                     {{"stride", conv.stride},
+                      {"padding", conv.pad_before},
+                      {"dilation", conv.dilation},
+                      {"groups", conv.groups}});
+  if (dims == 2) return one(y);
+  const ir::Shape& out = c.typeOf(y).shape;
+  return one(reshapeTo(c, y, {out[0], out[1], out[3]}));
+}
+
+int spatialDims(Ctx& c) {
+  const int dims = c.type(1).rank() - 2;
+  if (dims != 1 && dims != 2)
+    c.unsupported(fmt::format("{}-D convolution (kiln supports 1-D and 2-D)", dims));
+  return dims;
+}
+
+std::vector<int64_t> kernelOf(Ctx& c) {
+  const ir::Shape& w = c.type(1).shape;
+  return std::vector<int64_t>(w.begin() + 2, w.end());
+}
+
+// The convolution read from the argument positions of one aten spelling: numeric padding at `padding`
+// (both sides alike), `output_padding` < 0 where the op has none.
+Convolution convolutionAt(Ctx& c, int stride, int padding, int dilation, int output_padding, int groups,
+                          bool transposed) {
+  const int dims = spatialDims(c);
+  const bool numeric_padding = !c.constant(padding).isString();
+  const std::vector<int64_t> pads = numeric_padding ? spatial(c, padding, dims) : std::vector<int64_t>{};
+  return {
+      .stride = spatial(c, stride, dims),
+      .dilation = spatial(c, dilation, dims),
+      .output_padding = output_padding < 0 ? std::vector<int64_t>(dims, 0) : spatial(c, output_padding, dims),
+      .pad_before = pads,
+      .pad_after = pads,
+      .groups = c.toInt(groups),
+      .transposed = transposed};
+}
+
+// aten::conv1d / conv2d / _convolution_mode(input, weight, bias, stride, padding, dilation, groups); padding
+// may be "valid" or "same".
+std::vector<Binding> conv(Ctx& c) {
+  Convolution conv = convolutionAt(c, 3, 4, 5, -1, 6, false);
+  if (c.constant(4).isString()) readPadding(c, 4, spatialDims(c), kernelOf(c), conv);
+  return emitConvolution(c, conv);
+}
+
+// aten::conv_transpose1d / conv_transpose2d(input, weight, bias, stride, padding, output_padding, groups,
+// dilation)
+std::vector<Binding> convTranspose(Ctx& c) {
+  return emitConvolution(c, convolutionAt(c, 3, 4, 7, 5, 6, true));
 }
 
 // aten::_convolution(input, weight, bias, stride, padding, dilation, transposed, output_padding, groups, ...)
 std::vector<Binding> underscoreConvolution(Ctx& c) {
-  if (c.toBool(6)) c.unsupported("transposed convolution");
-  return convolution(c, 8, pair(c, 4));
+  return emitConvolution(c, convolutionAt(c, 3, 4, 5, 7, 8, c.toBool(6)));
 }
 
 std::vector<Binding> linear(Ctx& c) {
@@ -61,17 +183,146 @@ std::vector<Binding> matmul(Ctx& c) {
 
 // aten::addmm(self, mat1, mat2, beta, alpha) = beta * self + alpha * mat1 @ mat2
 std::vector<Binding> addmm(Ctx& c) {
-  if (c.toDouble(3) != 1.0 || c.toDouble(4) != 1.0) c.unsupported("addmm with beta or alpha other than 1");
+  const double beta = c.toDouble(3), alpha = c.toDouble(4);
+  auto scaled = [&](ValueId v, double by, const char* name) {
+    return by == 1.0 ? v : c.emit("mul", {v, scalarConstant(c, name, by)});
+  };
   const ir::TensorType& bias = c.type(0);
-  if (c.isConstantTensor(2) && bias.rank() == 1 && c.type(2).rank() == 2 &&
+  if (beta != 0 && c.isConstantTensor(2) && bias.rank() == 1 && c.type(2).rank() == 2 &&
       bias.shape[0] == c.type(2).shape[1]) {
-    // A constant mat2 is a linear layer's transposed weight; constant folding transposes it back at compile
-    // time.
+    // A constant mat2 is a linear layer's transposed weight; constant folding transposes (and scales) it
+    // back at compile time.
     ValueId weight = c.emit("permute", {c.tensor(2)}, {{"dims", std::vector<int64_t>{1, 0}}});
-    return one(c.emit("linear", {c.tensor(1), weight, c.tensor(0)}));
+    return one(c.emit("linear", {c.tensor(1), scaled(weight, alpha, "addmm_alpha"),
+                                 scaled(c.tensor(0), beta, "addmm_beta")}));
   }
-  ValueId product = c.emit("matmul", {c.tensor(1), c.tensor(2)});
-  return one(c.emit("add", {product, c.tensor(0)}));
+  ValueId product = scaled(c.emit("matmul", {c.tensor(1), c.tensor(2)}), alpha, "addmm_alpha");
+  if (beta == 0) return one(product);  // PyTorch ignores self then, NaNs included
+  return one(c.emit("add", {product, scaled(c.tensor(0), beta, "addmm_beta")}));
+}
+
+// ---- einsum ----
+//
+// An equation of one or two operands is rewritten into kiln's kinds. Labels only one operand has and the
+// output lacks are summed first. Of two operands, the labels both have are batch labels if the output keeps
+// them and contracted otherwise; the rest are free. Each operand is permuted to [batch, free, contracted]
+// (the second to [batch, contracted, free]) and flattened to 3-D, one batched matmul multiplies them, and the
+// result is unflattened and permuted to the output's order. "..." stands for the leading dimensions the
+// labels do not name; diagonals (a label repeated within an operand) are not supported.
+
+struct Operand {
+  ValueId value;
+  std::string labels;
+};
+
+// The labels of one operand with its "..." spelled as uppercase letters (equations use lowercase ones).
+std::string expandEllipsis(Ctx& c, std::string labels, int rank) {
+  const size_t dots = labels.find("...");
+  if (dots == std::string::npos) return labels;
+  const int named = static_cast<int>(labels.size()) - 3;
+  if (named > rank) c.unsupported("an einsum operand with more labels than dimensions");
+  std::string broadcast;
+  for (int k = 0; k < rank - named; ++k) broadcast += static_cast<char>('A' + k);
+  return labels.replace(dots, 3, broadcast);
+}
+
+std::vector<int64_t> positionsOf(const std::string& labels, const std::string& wanted) {
+  std::vector<int64_t> dims;
+  for (char l : wanted) dims.push_back(static_cast<int64_t>(labels.find(l)));
+  return dims;
+}
+
+ValueId permutedTo(Ctx& c, const Operand& x, const std::string& order) {
+  std::vector<int64_t> dims = positionsOf(x.labels, order);
+  std::vector<int64_t> identity(dims.size());
+  std::iota(identity.begin(), identity.end(), 0);
+  return dims == identity ? x.value : c.emit("permute", {x.value}, {{"dims", dims}});
+}
+
+// Sums the labels of `x` that neither `other` nor `output` has.
+Operand sumPrivateLabels(Ctx& c, Operand x, const std::string& other, const std::string& output) {
+  std::vector<int64_t> dims;
+  std::string kept;
+  for (size_t d = 0; d < x.labels.size(); ++d) {
+    const char l = x.labels[d];
+    if (other.find(l) == std::string::npos && output.find(l) == std::string::npos)
+      dims.push_back(static_cast<int64_t>(d));
+    else
+      kept += l;
+  }
+  if (dims.empty()) return x;
+  return {c.emit("sum", {x.value}, {{"dims", dims}, {"keepdim", false}}), kept};
+}
+
+int64_t sizeOf(Ctx& c, const Operand& x, const std::string& labels) {
+  int64_t n = 1;
+  for (char l : labels) n *= c.typeOf(x.value).shape[x.labels.find(l)];
+  return n;
+}
+
+ValueId contract(Ctx& c, const Operand& a, const Operand& b, const std::string& output) {
+  std::string batch, contracted, free_a, free_b;
+  for (char l : a.labels) {
+    const bool in_b = b.labels.find(l) != std::string::npos, kept = output.find(l) != std::string::npos;
+    if (in_b && c.typeOf(a.value).shape[a.labels.find(l)] != c.typeOf(b.value).shape[b.labels.find(l)])
+      c.unsupported("einsum operands whose shared label sizes differ (broadcasting)");
+    (in_b ? (kept ? batch : contracted) : free_a) += l;
+  }
+  for (char l : b.labels)
+    if (a.labels.find(l) == std::string::npos) free_b += l;
+  const int64_t nb = sizeOf(c, a, batch), nk = sizeOf(c, a, contracted);
+  ValueId lhs = reshapeTo(c, permutedTo(c, a, batch + free_a + contracted), {nb, sizeOf(c, a, free_a), nk});
+  ValueId rhs = reshapeTo(c, permutedTo(c, b, batch + contracted + free_b), {nb, nk, sizeOf(c, b, free_b)});
+  ir::Shape shape;
+  const std::string labels = batch + free_a + free_b;
+  for (char l : labels) {
+    const bool from_a = a.labels.find(l) != std::string::npos;
+    const Operand& x = from_a ? a : b;
+    shape.push_back(c.typeOf(x.value).shape[x.labels.find(l)]);
+  }
+  Operand product{reshapeTo(c, c.emit("matmul", {lhs, rhs}), shape), labels};
+  return permutedTo(c, product, output);
+}
+
+// aten::einsum(equation, tensors[, path])
+std::vector<Binding> einsum(Ctx& c) {
+  std::string equation;
+  for (char ch : c.toText(0))
+    if (ch != ' ') equation += ch;
+  const std::vector<ValueId> tensors = c.tensorList(1);
+  if (tensors.empty() || tensors.size() > 2) c.unsupported("einsum of other than one or two operands");
+  const size_t arrow = equation.find("->");
+  const std::string inputs = equation.substr(0, arrow);
+  std::vector<Operand> operands;
+  for (size_t start = 0, k = 0; k < tensors.size(); ++k) {
+    const size_t comma = inputs.find(',', start);
+    operands.push_back(
+        {tensors[k], expandEllipsis(c, inputs.substr(start, comma - start), c.typeOf(tensors[k]).rank())});
+    start = comma + 1;
+  }
+  std::string output;
+  if (arrow != std::string::npos) {
+    output = expandEllipsis(c, equation.substr(arrow + 2), c.typeOf(tensors[0]).rank());
+  } else {  // implicit: the labels that appear once, in alphabetical order ("..." ones first)
+    std::string all;
+    for (const Operand& x : operands) all += x.labels;
+    for (char l : std::string(all))
+      if (std::count(all.begin(), all.end(), l) == 1) output += l;
+    std::sort(output.begin(), output.end());
+  }
+  for (const Operand& x : operands) {
+    if (static_cast<int>(x.labels.size()) != c.typeOf(x.value).rank())
+      c.unsupported(
+          fmt::format("einsum labels '{}' for a rank-{} operand", x.labels, c.typeOf(x.value).rank()));
+    for (char l : x.labels)
+      if (std::count(x.labels.begin(), x.labels.end(), l) > 1)
+        c.unsupported("einsum diagonals (a repeated label)");
+  }
+  const std::string other = operands.size() == 2 ? operands[1].labels : "";
+  Operand a = sumPrivateLabels(c, operands[0], other, output);
+  if (operands.size() == 1) return one(permutedTo(c, a, output));
+  Operand b = sumPrivateLabels(c, operands[1], a.labels, output);
+  return one(contract(c, a, b, output));
 }
 
 }  // namespace
@@ -81,7 +332,12 @@ LoweringTable convolutionLowerings() {
       {"aten::_convolution", underscoreConvolution},
       {"aten::addmm", addmm},
       {"aten::bmm", matmul},
-      {"aten::conv2d", conv2d},
+      {"aten::conv1d", conv},
+      {"aten::einsum", einsum},
+      {"aten::conv2d", conv},
+      {"aten::conv_transpose1d", convTranspose},
+      {"aten::_convolution_mode", conv},
+      {"aten::conv_transpose2d", convTranspose},
       {"aten::linear", linear},
       {"aten::matmul", matmul},
       {"aten::mm", matmul},

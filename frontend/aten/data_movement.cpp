@@ -1,5 +1,7 @@
-// Shape and data movement: reshape/view/flatten, permute/transpose, slicing (slice, narrow, select),
-// squeeze/unsqueeze, expand, cat, split and chunk.
+// Shape and data movement: reshape/view/flatten, permute/transpose, slicing (slice, narrow, select,
+// index_select with constant indices), squeeze/unsqueeze, expand/repeat/tile, cat/stack, split/chunk,
+// flip/roll, pad in its four modes, and pixel_shuffle/unshuffle. repeat, roll, stack, pixel (un)shuffle and
+// index_select decompose into reshape, expand, slice, cat and permute.
 //
 // Argument positions follow the aten schemas (native_functions.yaml); a variant kiln does not handle says so
 // through LoweringContext::unsupported.
@@ -63,18 +65,11 @@ std::vector<Binding> t(Ctx& c) {
   return transposeDims(c, 0, 1);
 }
 
-// Input 0 under `shape` (same elements, row-major): itself when nothing changes.
-ValueId reshaped(Ctx& c, const ir::Shape& shape) {
-  if (c.type(0).shape == shape) return c.tensor(0);
-  return c.emit("reshape", {c.tensor(0)}, {{"shape", shape}});
-}
-
 // Elements [start, end) of `dim`, every `step`-th, bounds already in range; the whole tensor needs no op.
 ValueId sliced(Ctx& c, int dim, int64_t start, int64_t end, int64_t step) {
   if (start == 0 && end == c.type(0).shape[dim] && step == 1) return c.tensor(0);
   if (start >= end) c.unsupported("a slice that selects no elements");
-  return c.emit("slice", {c.tensor(0)},
-                {{"dim", int64_t{dim}}, {"start", start}, {"end", end}, {"step", step}});
+  return sliceOf(c, c.tensor(0), dim, start, end, step);
 }
 
 // aten::slice(self, dim, start, end, step): None, negative and out-of-range bounds as Python's.
@@ -121,7 +116,7 @@ std::vector<Binding> squeeze(Ctx& c) {
   ir::Shape shape;
   for (int d = 0; d < rank; ++d)
     if (!(listed[d] && in[d] == 1)) shape.push_back(in[d]);
-  return one(reshaped(c, shape));
+  return one(reshapeTo(c, c.tensor(0), shape));
 }
 
 // aten::unsqueeze(self, dim): a size-1 dimension inserted before `dim` (dim may equal the rank).
@@ -129,7 +124,7 @@ std::vector<Binding> unsqueeze(Ctx& c) {
   ir::Shape shape = c.type(0).shape;
   const int dim = normalizedDim(c, c.toInt(1), c.type(0).rank() + 1);
   shape.insert(shape.begin() + dim, 1);
-  return one(reshaped(c, shape));
+  return one(reshapeTo(c, c.tensor(0), shape));
 }
 
 // Input 0 broadcast to `size`, where -1 keeps the input's extent.
@@ -195,6 +190,165 @@ std::vector<Binding> chunk(Ctx& c) {
   return splitInto(c, equalPieces(total, (total + chunks - 1) / chunks), c.toInt(2));
 }
 
+// aten::stack(tensors, dim): each unsqueezed at dim, then cat.
+std::vector<Binding> stack(Ctx& c) {
+  std::vector<ValueId> parts = c.tensorList(0);
+  const int dim = normalizedDim(c, c.toInt(1), c.typeOf(parts.at(0)).rank() + 1);
+  for (ValueId& part : parts) part = unsqueezed(c, part, dim);
+  return one(concatenated(c, parts, dim));
+}
+
+// aten::repeat(self, repeats) and tile(self, dims): every dimension d of size n repeated r times is
+// [r, n] broadcast and merged: reshape to [1, n0, 1, n1, ...], expand to [r0, n0, r1, n1, ...], reshape.
+ValueId repeated(Ctx& c, std::vector<int64_t> repeats) {
+  ir::Shape in = c.type(0).shape;
+  if (repeats.size() < in.size()) c.unsupported("repeat with fewer repeats than the input has dimensions");
+  in.insert(in.begin(), repeats.size() - in.size(), 1);
+  ir::Shape interleaved, broadcast, merged;
+  for (size_t d = 0; d < in.size(); ++d) {
+    if (repeats[d] < 1) c.unsupported("repeat with a count below 1");
+    interleaved.insert(interleaved.end(), {1, in[d]});
+    broadcast.insert(broadcast.end(), {repeats[d], in[d]});
+    merged.push_back(repeats[d] * in[d]);
+  }
+  if (merged == c.type(0).shape) return c.tensor(0);
+  ValueId spread = reshapeTo(c, c.tensor(0), interleaved);
+  return reshapeTo(c, c.emit("expand", {spread}, {{"shape", broadcast}}), merged);
+}
+
+std::vector<Binding> repeat(Ctx& c) {
+  return one(repeated(c, c.toIntList(1)));
+}
+
+// torch.tile pads the repeats with leading 1s up to the input's rank.
+std::vector<Binding> tile(Ctx& c) {
+  std::vector<int64_t> repeats = c.toIntList(1);
+  const size_t rank = c.type(0).shape.size();
+  if (repeats.size() < rank) repeats.insert(repeats.begin(), rank - repeats.size(), 1);
+  return one(repeated(c, repeats));
+}
+
+// aten::flip(self, dims)
+std::vector<Binding> flip(Ctx& c) {
+  std::vector<int64_t> dims = c.toIntList(1);
+  if (dims.empty() || c.type(0).rank() == 0) return one(c.tensor(0));
+  for (int64_t& d : dims) d = normalizedDim(c, d, c.type(0).rank());
+  return one(c.emit("flip", {c.tensor(0)}, {{"dims", dims}}));
+}
+
+// aten::roll(self, shifts, dims): per dimension, the last `shift` elements moved to the front (two slices and
+// a cat); without dims, the flattened tensor rolls.
+std::vector<Binding> roll(Ctx& c) {
+  const std::vector<int64_t> shifts = c.toIntList(1),
+                             dims = c.numInputs() > 2 ? c.toIntList(2) : std::vector<int64_t>{};
+  const ir::Shape shape = c.type(0).shape;
+  ValueId x = c.tensor(0);
+  if (dims.empty()) {
+    if (shifts.size() != 1) c.unsupported("roll without dims takes one shift");
+    x = reshapeTo(c, x, {c.type(0).numElements()});
+  } else if (shifts.size() != dims.size()) {
+    c.unsupported("roll with different numbers of shifts and dims");
+  }
+  for (size_t k = 0; k < shifts.size(); ++k) {
+    const int dim = dims.empty() ? 0 : normalizedDim(c, dims[k], c.type(0).rank());
+    const int64_t n = c.typeOf(x).shape[dim], shift = ((shifts[k] % n) + n) % n;
+    if (shift == 0) continue;
+    x = concatenated(c, {sliceOf(c, x, dim, n - shift, n), sliceOf(c, x, dim, 0, n - shift)}, dim);
+  }
+  return one(reshapeTo(c, x, shape));
+}
+
+// kiln's pad attribute (before, after per dimension, first to last) from PyTorch's (last dimension first).
+std::vector<int64_t> kilnPads(Ctx& c, const std::vector<int64_t>& torch_pads, int rank) {
+  if (torch_pads.size() % 2 != 0 || static_cast<int>(torch_pads.size()) > 2 * rank)
+    c.unsupported(fmt::format("a pad list of {} values for a rank-{} tensor", torch_pads.size(), rank));
+  std::vector<int64_t> pads(2 * rank, 0);
+  for (size_t k = 0; k < torch_pads.size() / 2; ++k) {
+    const int dim = rank - 1 - static_cast<int>(k);
+    pads[2 * dim] = torch_pads[2 * k];
+    pads[2 * dim + 1] = torch_pads[2 * k + 1];
+  }
+  return pads;
+}
+
+ValueId padded(Ctx& c, const std::vector<int64_t>& torch_pads, const std::string& mode, double value) {
+  const std::vector<int64_t> pads = kilnPads(c, torch_pads, c.type(0).rank());
+  if (std::all_of(pads.begin(), pads.end(), [](int64_t p) { return p == 0; })) return c.tensor(0);
+  return c.emit("pad", {c.tensor(0)}, {{"pads", pads}, {"mode", mode}, {"value", value}});
+}
+
+// aten::pad(self, pad, mode, value) and constant_pad_nd(self, pad, value).
+std::vector<Binding> pad(Ctx& c) {
+  const std::string mode = c.numInputs() > 2 ? c.toText(2) : "constant";
+  const double value = c.numInputs() > 3 && !c.isNone(3) ? c.toDouble(3) : 0.0;
+  return one(padded(c, c.toIntList(1), mode, value));
+}
+
+std::vector<Binding> constantPadNd(Ctx& c) {
+  return one(padded(c, c.toIntList(1), "constant", c.numInputs() > 2 ? c.toDouble(2) : 0.0));
+}
+
+template <const char* Mode>
+std::vector<Binding> modePad(Ctx& c) {
+  return one(padded(c, c.toIntList(1), Mode, 0.0));
+}
+constexpr char kReflect[] = "reflect", kReplicate[] = "replicate";
+
+// aten::pixel_shuffle(self, r): [N, C r^2, H, W] -> [N, C, H r, W r]; pixel_unshuffle is its inverse. Both
+// are a reshape, a permute and a reshape.
+template <bool kShuffle>
+std::vector<Binding> pixelShuffle(Ctx& c) {
+  const ir::Shape& in = c.type(0).shape;
+  const int64_t r = c.toInt(1);
+  if (in.size() < 3) c.unsupported("pixel (un)shuffle of fewer than 3 dimensions");
+  if (r < 1) c.unsupported("a pixel (un)shuffle factor below 1");
+  const ir::Shape lead(in.begin(), in.end() - 3);
+  const int64_t ch = in[in.size() - 3], h = in[in.size() - 2], w = in[in.size() - 1];
+  if (kShuffle ? ch % (r * r) != 0 : h % r != 0 || w % r != 0)
+    c.unsupported("a pixel (un)shuffle whose sizes the factor does not divide");
+  const int b = static_cast<int>(lead.size());
+  auto withLead = [&](std::initializer_list<int64_t> rest) {
+    ir::Shape s = lead;
+    s.insert(s.end(), rest);
+    return s;
+  };
+  std::vector<int64_t> dims(b);
+  std::iota(dims.begin(), dims.end(), 0);
+  ValueId split;
+  if (kShuffle) {  // [.., C, r, r, H, W] -> [.., C, H, r, W, r]
+    split = reshapeTo(c, c.tensor(0), withLead({ch / (r * r), r, r, h, w}));
+    for (int d : {0, 3, 1, 4, 2}) dims.push_back(b + d);
+  } else {  // [.., C, H, r, W, r] -> [.., C, r, r, H, W]
+    split = reshapeTo(c, c.tensor(0), withLead({ch, h / r, r, w / r, r}));
+    for (int d : {0, 2, 4, 1, 3}) dims.push_back(b + d);
+  }
+  ValueId moved = c.emit("permute", {split}, {{"dims", dims}});
+  return one(reshapeTo(
+      c, moved, kShuffle ? withLead({ch / (r * r), h * r, w * r}) : withLead({ch * r * r, h / r, w / r})));
+}
+
+// aten::index_select(self, dim, index) with a constant index: runs of consecutive indices become slices,
+// joined by cat.
+std::vector<Binding> indexSelect(Ctx& c) {
+  const c10::IValue& index = c.constant(2);
+  if (!index.isTensor() || index.toTensor().dim() > 1 || c10::isFloatingType(index.toTensor().scalar_type()))
+    c.unsupported("index_select with indices computed at run time");
+  const int dim = normalizedDim(c, c.toInt(1), c.type(0).rank());
+  const int64_t n = c.type(0).shape[dim];
+  at::Tensor indices = index.toTensor().to(at::kLong).reshape({-1});
+  std::vector<ValueId> runs;
+  for (int64_t k = 0; k < indices.numel();) {
+    const int64_t first = indices[k].item<int64_t>();
+    if (first < -n || first >= n) c.unsupported(fmt::format("index {} out of range for size {}", first, n));
+    const int64_t start = first < 0 ? first + n : first;
+    int64_t end = start + 1;
+    while (++k < indices.numel() && indices[k].item<int64_t>() == end && end < n) ++end;
+    runs.push_back(sliced(c, dim, start, end, 1));
+  }
+  if (runs.empty()) c.unsupported("index_select with no indices");
+  return one(concatenated(c, runs, dim));
+}
+
 }  // namespace
 
 LoweringTable dataMovementLowerings() {
@@ -202,20 +356,34 @@ LoweringTable dataMovementLowerings() {
       {"aten::cat", cat},
       {"aten::chunk", chunk},
       {"aten::clone", passThrough},
+      {"aten::constant_pad_nd", constantPadNd},
       {"aten::contiguous", passThrough},
       {"aten::detach", passThrough},
       {"aten::expand", expand},
       {"aten::expand_as", expandAs},
       {"aten::flatten", flatten},
+      {"aten::flip", flip},
+      {"aten::index_select", indexSelect},
       {"aten::narrow", narrow},
+      {"aten::pad", pad},
       {"aten::permute", permute},
+      {"aten::pixel_shuffle", pixelShuffle<true>},
+      {"aten::pixel_unshuffle", pixelShuffle<false>},
+      {"aten::reflection_pad1d", modePad<kReflect>},
+      {"aten::reflection_pad2d", modePad<kReflect>},
+      {"aten::repeat", repeat},
+      {"aten::replication_pad1d", modePad<kReplicate>},
+      {"aten::replication_pad2d", modePad<kReplicate>},
       {"aten::reshape", reshape},
+      {"aten::roll", roll},
       {"aten::select", select},
       {"aten::slice", slice},
       {"aten::split", split},
       {"aten::split_with_sizes", splitWithSizes},
       {"aten::squeeze", squeeze},
+      {"aten::stack", stack},
       {"aten::t", t},
+      {"aten::tile", tile},
       {"aten::transpose", transpose},
       {"aten::unsqueeze", unsqueeze},
       {"aten::view", reshape},

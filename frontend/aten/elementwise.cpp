@@ -27,7 +27,7 @@ constexpr char kRelu[] = "relu", kSigmoid[] = "sigmoid", kSilu[] = "silu", kTanh
                kExp[] = "exp", kLog[] = "log", kLog1p[] = "log1p", kSqrt[] = "sqrt", kRsqrt[] = "rsqrt",
                kReciprocal[] = "reciprocal", kErf[] = "erf", kSign[] = "sign", kFloor[] = "floor",
                kCeil[] = "ceil", kMish[] = "mish", kLogSigmoid[] = "log_sigmoid", kMaximum[] = "maximum",
-               kMinimum[] = "minimum";
+               kMinimum[] = "minimum", kTrunc[] = "trunc";
 
 template <const char* Kind>
 std::vector<Binding> binary(Ctx& c) {
@@ -133,9 +133,42 @@ std::vector<Binding> mul(Ctx& c) {
   return one(c.emit("mul", {c.tensor(0), c.tensor(1)}));
 }
 
+// aten::div(self, other[, rounding_mode]): true division, or rounded "floor" / "trunc".
 std::vector<Binding> div(Ctx& c) {
-  if (c.numInputs() > 2 && !c.isNone(2)) c.unsupported("division with a rounding mode");
-  return one(c.emit("div", {c.tensor(0), c.tensor(1)}));
+  ValueId quotient = c.emit("div", {c.tensor(0), c.tensor(1)});
+  if (c.numInputs() < 3 || c.isNone(2)) return one(quotient);
+  const std::string mode = c.toText(2);
+  if (mode != "floor" && mode != "trunc")
+    c.unsupported(fmt::format("division with rounding_mode='{}'", mode));
+  return one(c.emit(mode, {quotient}));
+}
+
+std::vector<Binding> floorDivide(Ctx& c) {
+  return one(c.emit("floor", {c.emit("div", {c.tensor(0), c.tensor(1)})}));
+}
+
+// aten::remainder (the sign of the divisor, Python's %) and fmod (the sign of the dividend):
+// a - round(a / b) b, rounding by floor or trunc.
+template <const char* Rounding>
+std::vector<Binding> remainder(Ctx& c) {
+  ValueId a = c.tensor(0), b = c.tensor(1);
+  ValueId quotient = c.emit(Rounding, {c.emit("div", {a, b})});
+  return one(c.emit("sub", {a, c.emit("mul", {quotient, b})}));
+}
+
+// aten::prelu(self, weight): max(0, x) + w min(0, x), w one value or one per channel (dimension 1).
+std::vector<Binding> prelu(Ctx& c) {
+  ValueId x = c.tensor(0), weight = c.tensor(1);
+  const int rank = c.type(0).rank();
+  if (c.type(1).numElements() != 1) {
+    if (rank < 2 || c.type(1).shape != ir::Shape{c.type(0).shape[1]})
+      c.unsupported("prelu whose weight is neither one value nor one per channel");
+    ir::Shape shape = c.type(1).shape;
+    shape.insert(shape.end(), rank - 2, 1);
+    weight = reshapeTo(c, weight, shape);
+  }
+  ValueId negative = c.emit("minimum", {x, scalarConstant(c, "zero", 0.0)});
+  return one(c.emit("add", {c.emit("relu", {x}), c.emit("mul", {weight, negative})}));
 }
 
 // aten::dropout(input, p, train) and its feature/alpha variants
@@ -157,6 +190,12 @@ LoweringTable elementwiseLowerings() {
       {"aten::clamp_max", clampOneSide<false>},
       {"aten::clamp_min", clampOneSide<true>},
       {"aten::div", div},
+      {"aten::floor_divide", floorDivide},
+      {"aten::fmod", remainder<kTrunc>},
+      {"aten::prelu", prelu},
+      {"aten::remainder", remainder<kFloor>},
+      {"aten::fix", unary<kTrunc>},
+      {"aten::trunc", unary<kTrunc>},
       {"aten::dropout", dropout},
       {"aten::elu", eluOp},
       {"aten::erf", unary<kErf>},

@@ -18,10 +18,13 @@ LoweringTable elementwiseLowerings();
 LoweringTable convolutionLowerings();
 LoweringTable normalizationLowerings();
 LoweringTable poolingLowerings();
+LoweringTable reductionLowerings();
 LoweringTable resizeLowerings();
 LoweringTable dataMovementLowerings();
 // Attention and transformer layers, decomposed into linear, matmul and softmax.
 LoweringTable attentionLowerings();
+// LSTM, GRU and plain RNN layers, unrolled over their static sequence length.
+LoweringTable recurrentLowerings();
 
 inline std::vector<Binding> one(ir::ValueId id) {
   return {Binding::tensor(id)};
@@ -42,6 +45,36 @@ inline int normalizedDim(const LoweringContext& c, int64_t dim, int rank) {
   if (dim < -rank || dim >= rank)
     c.unsupported(fmt::format("dimension {} out of range for rank {}", dim, rank));
   return static_cast<int>(dim < 0 ? dim + rank : dim);
+}
+
+// ---- builders of the ops that decompositions emit on intermediate values ----
+
+// Elements [start, end) of `dim`, every `step`-th.
+inline ir::ValueId sliceOf(LoweringContext& c, ir::ValueId x, int64_t dim, int64_t start, int64_t end,
+                           int64_t step = 1) {
+  return c.emit("slice", {x}, {{"dim", dim}, {"start", start}, {"end", end}, {"step", step}});
+}
+
+// `x` under `shape` (same elements, row-major): itself when nothing changes.
+inline ir::ValueId reshapeTo(LoweringContext& c, ir::ValueId x, const ir::Shape& shape) {
+  if (c.typeOf(x).shape == shape) return x;
+  return c.emit("reshape", {x}, {{"shape", shape}});
+}
+
+// `x` with a size-1 dimension inserted before `dim`.
+inline ir::ValueId unsqueezed(LoweringContext& c, ir::ValueId x, int64_t dim) {
+  ir::Shape shape = c.typeOf(x).shape;
+  shape.insert(shape.begin() + dim, 1);
+  return reshapeTo(c, x, shape);
+}
+
+inline ir::ValueId concatenated(LoweringContext& c, std::vector<ir::ValueId> parts, int64_t dim) {
+  if (parts.size() == 1) return parts[0];
+  return c.emit("cat", std::move(parts), {{"dim", dim}});
+}
+
+inline ir::ValueId scalarConstant(LoweringContext& c, const std::string& name, double value) {
+  return c.addConstant(name, ir::Tensor({}, {static_cast<float>(value)}));
 }
 
 }  // namespace kiln::frontend

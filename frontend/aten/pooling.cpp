@@ -1,4 +1,4 @@
-// Pooling and reductions: max/avg pooling, adaptive average pooling and mean.
+// Pooling: max/avg pooling (2-D and 1-D), adaptive pooling.
 //
 // Argument positions follow the aten schemas (native_functions.yaml); a variant kiln does not handle says so
 // through LoweringContext::unsupported.
@@ -16,71 +16,135 @@ using Ctx = LoweringContext;
 using ir::Attributes;
 using ir::ValueId;
 
-// aten::max_pool2d(self, kernel_size, stride, padding, dilation, ceil_mode)
-std::vector<Binding> maxPool2d(Ctx& c) {
-  std::vector<int64_t> kernel = pair(c, 1);
-  return one(c.emit("max_pool2d", {c.tensor(0)},
-                    {{"kernel_size", kernel},
-                     {"stride", pair(c, 2, kernel)},
-                     {"padding", pair(c, 3)},
-                     {"dilation", pair(c, 4)},
-                     {"ceil_mode", c.toBool(5)}}));
+// 1-D pooling runs as 2-D over a height of 1: [.., C, L] -> [.., C, 1, L] and back. Unbatched 2-D input
+// [C, H, W] runs as a batch of one.
+struct Pooled {
+  ValueId input;  // 4-D
+  bool one_d = false, unbatched = false;
+
+  // The op's result shape from the 4-D one.
+  ir::Shape resultOf(ir::Shape out4d) const {
+    if (one_d) out4d.erase(out4d.end() - 2);
+    if (unbatched) out4d.erase(out4d.begin());
+    return out4d;
+  }
+};
+
+Pooled poolInput(Ctx& c, int spatial_dims) {
+  Pooled p{c.tensor(0)};
+  const int rank = c.type(0).rank();
+  if (rank != spatial_dims + 1 && rank != spatial_dims + 2)
+    c.unsupported(fmt::format("{}-D pooling of a rank-{} tensor", spatial_dims, rank));
+  if (spatial_dims == 1) {
+    p.input = unsqueezed(c, p.input, rank - 1);
+    p.one_d = true;
+  }
+  if (c.typeOf(p.input).rank() == 3) {
+    p.input = unsqueezed(c, p.input, 0);
+    p.unbatched = true;
+  }
+  return p;
 }
 
-// aten::avg_pool2d(self, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override)
-std::vector<Binding> avgPool2d(Ctx& c) {
-  if (c.numInputs() > 6 && !c.isNone(6)) c.unsupported("avg_pool2d with divisor_override");
-  std::vector<int64_t> kernel = pair(c, 1);
-  return one(c.emit("avg_pool2d", {c.tensor(0)},
-                    {{"kernel_size", kernel},
-                     {"stride", pair(c, 2, kernel)},
-                     {"padding", pair(c, 3)},
-                     {"ceil_mode", c.toBool(4)},
-                     {"count_include_pad", c.toBool(5)}}));
+std::vector<Binding> poolResult(Ctx& c, const Pooled& p, ValueId out) {
+  return one(reshapeTo(c, out, p.resultOf(c.typeOf(out).shape)));
 }
 
-// aten::adaptive_avg_pool2d(self, output_size); a None entry keeps that input dimension.
-std::vector<Binding> adaptiveAvgPool2d(Ctx& c) {
+// Window argument i of a pool over `dims` spatial dimensions, as the 2-D pair (height 1 first for 1-D):
+// `lifted` for the added height, `if_empty` when the list is empty (a stride defaulting to the kernel).
+std::vector<int64_t> windowArg(Ctx& c, int i, int dims, int64_t lifted,
+                               const std::vector<int64_t>& if_empty = {}) {
+  if (dims == 2) return pair(c, i, if_empty);
+  std::vector<int64_t> v = c.toIntList(i);
+  if (v.empty()) v = {if_empty.at(1)};
+  if (v.size() != 1) c.unsupported(fmt::format("argument {} must hold 1 value for a 1-D pool", i));
+  return {lifted, v[0]};
+}
+
+// aten::max_pool1d / max_pool2d(self, kernel_size, stride, padding, dilation, ceil_mode)
+template <int kDims>
+std::vector<Binding> maxPool(Ctx& c) {
+  const Pooled p = poolInput(c, kDims);
+  const std::vector<int64_t> kernel = windowArg(c, 1, kDims, 1);
+  return poolResult(c, p,
+                    c.emit("max_pool2d", {p.input},
+                           {{"kernel_size", kernel},
+                            {"stride", windowArg(c, 2, kDims, 1, kernel)},
+                            {"padding", windowArg(c, 3, kDims, 0)},
+                            {"dilation", windowArg(c, 4, kDims, 1)},
+                            {"ceil_mode", c.toBool(5)}}));
+}
+
+// aten::avg_pool1d / avg_pool2d(self, kernel_size, stride, padding, ceil_mode, count_include_pad[,
+// divisor_override]). A divisor override d divides the window sum by d: the full-window average (count
+// including padding) times kh kw / d, exact wherever windows do not overhang the padded input (no ceil_mode).
+template <int kDims>
+std::vector<Binding> avgPool(Ctx& c) {
+  const Pooled p = poolInput(c, kDims);
+  const std::vector<int64_t> kernel = windowArg(c, 1, kDims, 1);
+  const bool overridden = c.numInputs() > 6 && !c.isNone(6);
+  if (overridden && c.toBool(4)) c.unsupported("avg_pool2d with both divisor_override and ceil_mode");
+  ValueId out = c.emit("avg_pool2d", {p.input},
+                       {{"kernel_size", kernel},
+                        {"stride", windowArg(c, 2, kDims, 1, kernel)},
+                        {"padding", windowArg(c, 3, kDims, 0)},
+                        {"ceil_mode", c.toBool(4)},
+                        {"count_include_pad", overridden || c.toBool(5)}});
+  if (overridden) {
+    const double divisor = c.toDouble(6);
+    if (divisor == 0) c.unsupported("divisor_override of 0");
+    out = c.emit("mul",
+                 {out, scalarConstant(c, "pool_divisor_scale", double(kernel[0] * kernel[1]) / divisor)});
+  }
+  return poolResult(c, p, out);
+}
+
+// Output size argument i of an adaptive pool; a None entry keeps that input dimension.
+std::vector<int64_t> adaptiveSize(Ctx& c, int dims) {
   const ir::Shape& shape = c.type(0).shape;
   std::vector<int64_t> size;
   const c10::IValue& v = c.constant(1);
   if (v.isIntList() || v.isInt()) {
-    size = pair(c, 1);
+    size = c.toIntList(1);
+    if (size.size() == 1) size.resize(dims, size[0]);
   } else if (v.isList()) {
-    auto items = v.toListRef();
-    if (items.size() != 2) c.unsupported("adaptive_avg_pool2d output_size must hold 2 entries");
-    for (size_t d = 0; d < 2; ++d) size.push_back(items[d].isNone() ? shape.at(2 + d) : items[d].toInt());
+    for (const c10::IValue& item : v.toListRef())
+      size.push_back(item.isNone() ? shape.at(shape.size() - dims + size.size()) : item.toInt());
   } else {
-    c.unsupported("adaptive_avg_pool2d output_size is not a list of ints");
+    c.unsupported("an adaptive pool's output_size is not a list of ints");
   }
-  return one(c.emit("adaptive_avg_pool2d", {c.tensor(0)}, {{"output_size", size}}));
+  if (static_cast<int>(size.size()) != dims)
+    c.unsupported(fmt::format("an adaptive pool's output_size must hold {} entries", dims));
+  if (dims == 1) size.insert(size.begin(), 1);
+  return size;
 }
 
-// aten::mean(self, dtype) or aten::mean(self, dim, keepdim, dtype)
-std::vector<Binding> mean(Ctx& c) {
-  int rank = c.type(0).rank();
-  std::vector<int64_t> dims;
-  bool keepdim = false;
-  if (c.numInputs() >= 3) {
-    if (!c.isNone(1)) dims = c.toIntList(1);
-    keepdim = c.toBool(2);
+// aten::adaptive_{avg,max}_pool{1,2}d(self, output_size); max pooling's indices output must go unused.
+template <int kDims, bool kMax>
+std::vector<Binding> adaptivePool(Ctx& c) {
+  const Pooled p = poolInput(c, kDims);
+  ValueId out = c.emit(kMax ? "adaptive_max_pool2d" : "adaptive_avg_pool2d", {p.input},
+                       {{"output_size", adaptiveSize(c, kDims)}});
+  std::vector<Binding> result = poolResult(c, p, out);
+  if (kMax) {
+    if (c.outputUsed(1)) c.unsupported("the indices of adaptive max pooling (integer tensors at run time)");
+    result.push_back(Binding{});
   }
-  if (dims.empty()) {
-    dims.resize(rank);
-    std::iota(dims.begin(), dims.end(), 0);
-  }
-  if (!c.isNone(c.numInputs() - 1)) c.unsupported("mean with a dtype argument");
-  return one(c.emit("mean", {c.tensor(0)}, {{"dims", dims}, {"keepdim", keepdim}}));
+  return result;
 }
 
 }  // namespace
 
 LoweringTable poolingLowerings() {
   return {
-      {"aten::adaptive_avg_pool2d", adaptiveAvgPool2d},
-      {"aten::avg_pool2d", avgPool2d},
-      {"aten::max_pool2d", maxPool2d},
-      {"aten::mean", mean},
+      {"aten::adaptive_avg_pool1d", adaptivePool<1, false>},
+      {"aten::adaptive_avg_pool2d", adaptivePool<2, false>},
+      {"aten::adaptive_max_pool1d", adaptivePool<1, true>},
+      {"aten::adaptive_max_pool2d", adaptivePool<2, true>},
+      {"aten::avg_pool1d", avgPool<1>},
+      {"aten::avg_pool2d", avgPool<2>},
+      {"aten::max_pool1d", maxPool<1>},
+      {"aten::max_pool2d", maxPool<2>},
   };
 }
 

@@ -78,6 +78,7 @@ KernelTable elementwiseKernels() {
       {"sqrt", unary<at::sqrt>},
       {"sub", [](const Inputs& in, const ir::Attributes&) -> Outputs { return {in[0] - in[1]}; }},
       {"tanh", unary<at::tanh>},
+      {"trunc", unary<at::trunc>},
   };
 }
 

@@ -19,9 +19,25 @@ KernelTable poolingKernels() {
          return {at::max_pool2d(in[0], ints(a, "kernel_size"), ints(a, "stride"), ints(a, "padding"),
                                 ints(a, "dilation"), a.getBool("ceil_mode"))};
        }},
+      {"adaptive_max_pool2d",
+       [](const Inputs& in, const ir::Attributes& a) -> Outputs {
+         return {std::get<0>(at::adaptive_max_pool2d(in[0], ints(a, "output_size")))};
+       }},
+      {"amax",
+       [](const Inputs& in, const ir::Attributes& a) -> Outputs {
+         return {at::amax(in[0], ints(a, "dims"), a.getBool("keepdim"))};
+       }},
+      {"amin",
+       [](const Inputs& in, const ir::Attributes& a) -> Outputs {
+         return {at::amin(in[0], ints(a, "dims"), a.getBool("keepdim"))};
+       }},
       {"mean",
        [](const Inputs& in, const ir::Attributes& a) -> Outputs {
          return {at::mean(in[0], ints(a, "dims"), a.getBool("keepdim"))};
+       }},
+      {"sum",
+       [](const Inputs& in, const ir::Attributes& a) -> Outputs {
+         return {at::sum(in[0], ints(a, "dims"), a.getBool("keepdim"))};
        }},
   };
 }

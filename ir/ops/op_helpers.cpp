@@ -1,6 +1,7 @@
 #include "ir/ops/op_helpers.h"
 
 #include <algorithm>
+#include <set>
 
 namespace kiln::ir::ops {
 
@@ -74,13 +75,14 @@ RowWindow slidingRows(int64_t kernel, int64_t stride, int64_t dilation) {
 }
 
 Tensor gathered(const Tensor& source, const Shape& shape,
-                const std::function<int64_t(const std::vector<int64_t>& index)>& offset_of) {
+                const std::function<int64_t(const std::vector<int64_t>& index)>& offset_of, float fill) {
   const int rank = static_cast<int>(shape.size());
   std::vector<float> out(numElements(shape));
   std::vector<int64_t> index(rank, 0);
   auto src = source.f32();
   for (float& v : out) {
-    v = src[offset_of(index)];
+    const int64_t offset = offset_of(index);
+    v = offset < 0 ? fill : src[offset];
     for (int d = rank - 1; d >= 0 && ++index[d] == shape[d]; --d) index[d] = 0;
   }
   return Tensor(shape, std::move(out));
@@ -167,6 +169,51 @@ OpDef binaryElementwise(std::string kind, std::string description, BinaryFn fn) 
   def.flops = flopsPerOutputElement(1);
   def.fold = [fn, kind](const std::vector<Tensor>& in, const Attributes&) {
     return std::vector<Tensor>{foldBinary(in[0], in[1], fn, kind)};
+  };
+  return def;
+}
+
+OpDef reduction(std::string kind, std::string description, int64_t flops_per_output) {
+  OpDef def{.kind = kind,
+            .description = std::move(description),
+            .attrs = {{"dims", AttrType::Ints, std::nullopt}, {"keepdim", AttrType::Bool, false}}};
+  def.infer = [kind](const OpSignature& sig) {
+    const TensorType& x = sig.input(0);
+    std::set<int> dims;
+    for (int64_t d : sig.attrs.getInts("dims"))
+      if (!dims.insert(normalizeDim(d, x.rank(), kind)).second)
+        fail("{}: dimension {} is listed twice", kind, d);
+    if (dims.empty()) fail("{}: dims must name at least one dimension", kind);
+    Shape out;
+    for (int d = 0; d < x.rank(); ++d) {
+      if (!dims.count(d))
+        out.push_back(x.shape[d]);
+      else if (sig.attrs.getBool("keepdim"))
+        out.push_back(1);
+    }
+    return std::vector<TensorType>{{x.dtype, out}};
+  };
+  def.mapping = always(MappingType::ManyToMany);
+  def.flops = [flops_per_output](const OpSignature& sig, const std::vector<TensorType>& outs) {
+    return sig.input(0).numElements() + flops_per_output * outs[0].numElements();
+  };
+  return def;
+}
+
+OpDef adaptivePool2d(std::string kind, std::string description) {
+  OpDef def{.kind = kind,
+            .description = std::move(description),
+            .attrs = {{"output_size", AttrType::Ints, std::nullopt}}};
+  def.infer = [kind](const OpSignature& sig) {
+    expectRank(sig, 0, 4, kind, "input");
+    auto size = pairAttr(sig, "output_size", kind);
+    const Shape& x = sig.input(0).shape;
+    return std::vector<TensorType>{{sig.input(0).dtype, {x[0], x[1], size[0], size[1]}}};
+  };
+  def.mapping = always(MappingType::ManyToMany);
+  def.flops = [](const OpSignature& sig, const std::vector<TensorType>& outs) {
+    // Every input element is combined once per window that covers it (once when windows do not overlap).
+    return sig.input(0).numElements() + outs[0].numElements();
   };
   return def;
 }

@@ -28,13 +28,18 @@ int64_t windowOutputSize(int64_t in, int64_t kernel, int64_t stride, int64_t pad
 std::vector<TensorType> pooledOutput(const OpSignature& sig, const std::vector<int64_t>& dilation,
                                      std::string_view kind);
 
+// Adaptive pooling of NCHW input 0 to attribute output_size; window i of n over length L covers
+// [floor(i * L / n), ceil((i + 1) * L / n)) (PyTorch's rule).
+OpDef adaptivePool2d(std::string kind, std::string description);
+
 // The rows of input a window of `kernel` rows at `dilation` covers, `stride` rows apart.
 RowWindow slidingRows(int64_t kernel, int64_t stride, int64_t dilation);
 
 // A tensor of `shape` whose element at each (row-major) index is `source`'s element at the flat offset
-// `offset_of(index)`: the constant folding of the data movement kinds (permute, slice, expand).
+// `offset_of(index)`, or `fill` where that offset is negative: the constant folding of the data movement
+// kinds (permute, slice, expand, pad, flip).
 Tensor gathered(const Tensor& source, const Shape& shape,
-                const std::function<int64_t(const std::vector<int64_t>& index)>& offset_of);
+                const std::function<int64_t(const std::vector<int64_t>& index)>& offset_of, float fill = 0);
 // Row-major strides of `shape` seen through broadcasting to `out` (0 where a dimension is broadcast).
 std::vector<int64_t> broadcastStrides(const Shape& shape, const Shape& out);
 
@@ -52,5 +57,8 @@ OpDef unaryElementwise(std::string kind, std::string description, int64_t flops_
 OpDef passThrough(std::string kind, std::string description, std::vector<AttrSpec> attrs = {});
 // Binary with broadcasting: one-to-one when neither input is broadcast, one-to-many otherwise.
 OpDef binaryElementwise(std::string kind, std::string description, BinaryFn fn);
+// A reduction over the dimensions listed in attribute `dims` (mean, sum, amax, amin), keeping them as size 1
+// when `keepdim` is set; `flops_per_output` counts the work after the per-input-element one.
+OpDef reduction(std::string kind, std::string description, int64_t flops_per_output);
 
 }  // namespace kiln::ir::ops

@@ -175,19 +175,19 @@ void avgPool2d(RandomOps& r) {
   r.op("avg_pool2d", {r.input({r.pick(1, 2), r.pick(1, 20), r.pick(4, 15), r.pick(4, 15)})}, attrs);
 }
 
-void adaptiveAvgPool2d(RandomOps& r) {
+void adaptivePool2d(RandomOps& r, const char* kind) {
   const Shape x{r.pick(1, 2), r.pick(1, 20), r.pick(1, 15), r.pick(1, 15)};
-  r.op("adaptive_avg_pool2d", {r.input(x)},
-       {{"output_size", std::vector<int64_t>{r.pick(1, x[2]), r.pick(1, x[3])}}});
+  r.op(kind, {r.input(x)}, {{"output_size", std::vector<int64_t>{r.pick(1, x[2]), r.pick(1, x[3])}}});
 }
 
-void mean(RandomOps& r) {
+// mean, sum, amax or amin over a random non-empty set of dimensions.
+void reduction(RandomOps& r, const char* kind) {
   const int rank = static_cast<int>(r.pick(1, 4));
   std::vector<int64_t> dims;
   for (int d = 0; d < rank; ++d)
     if (r.coin()) dims.push_back(r.coin() ? d : d - rank);
   if (dims.empty()) dims.push_back(rank - 1);
-  r.op("mean", {r.input(r.shape(rank))}, {{"dims", dims}, {"keepdim", r.coin()}});
+  r.op(kind, {r.input(r.shape(rank))}, {{"dims", dims}, {"keepdim", r.coin()}});
 }
 
 void batchNorm(RandomOps& r) {
@@ -258,6 +258,29 @@ void slice(RandomOps& r) {
        {{"dim", static_cast<int64_t>(dim)}, {"start", start}, {"end", end}, {"step", r.pick(1, 3)}});
 }
 
+// Every mode, with pads per dimension that the mode allows (negative ones crop in constant mode).
+void pad(RandomOps& r) {
+  const Shape x = r.shape(static_cast<int>(r.pick(1, 4)), 1, 9);
+  const char* modes[] = {"constant", "reflect", "replicate", "circular"};
+  const std::string mode = modes[r.pick(0, 3)];
+  std::vector<int64_t> pads;
+  for (int64_t size : x)
+    for (int side = 0; side < 2; ++side) {
+      const int64_t most = mode == "reflect" ? size - 1 : mode == "circular" ? size : 3;
+      pads.push_back(r.pick(mode == "constant" ? -std::min<int64_t>(size - 1, 2) / 2 : 0, most));
+    }
+  r.op("pad", {r.input(x)}, {{"pads", pads}, {"mode", mode}, {"value", pickOf(r, {0.0, -1.5})}});
+}
+
+void flip(RandomOps& r) {
+  const Shape x = r.shape(static_cast<int>(r.pick(1, 4)), 1, 12);
+  std::vector<int64_t> dims;
+  for (int d = 0; d < static_cast<int>(x.size()); ++d)
+    if (r.coin()) dims.push_back(r.coin() ? d : d - static_cast<int>(x.size()));
+  if (dims.empty()) dims.push_back(0);
+  r.op("flip", {r.input(x)}, {{"dims", dims}});
+}
+
 // Some dimensions of size 1 repeated, sometimes with new leading ones.
 void expand(RandomOps& r) {
   Shape x = r.shape(static_cast<int>(r.pick(1, 3)));
@@ -293,8 +316,6 @@ const std::map<std::string, Generator>& generators() {
                                        {"matmul", matmul},
                                        {"max_pool2d", maxPool2d},
                                        {"avg_pool2d", avgPool2d},
-                                       {"adaptive_avg_pool2d", adaptiveAvgPool2d},
-                                       {"mean", mean},
                                        {"batch_norm", batchNorm},
                                        {"layer_norm", layerNorm},
                                        {"softmax", softmax},
@@ -304,14 +325,20 @@ const std::map<std::string, Generator>& generators() {
                                        {"split", split},
                                        {"slice", slice},
                                        {"expand", expand},
+                                       {"pad", pad},
+                                       {"flip", flip},
                                        {"resize", resize}};
     for (const char* kind : {"relu",      "sigmoid",  "silu",       "tanh",        "gelu",  "hardsigmoid",
                              "hardswish", "hardtanh", "identity",   "dropout",     "abs",   "neg",
                              "exp",       "log",      "log1p",      "sqrt",        "rsqrt", "reciprocal",
                              "erf",       "sign",     "floor",      "ceil",        "round", "softplus",
-                             "mish",      "elu",      "leaky_relu", "log_sigmoid", "pow"})
+                             "mish",      "elu",      "leaky_relu", "log_sigmoid", "pow",   "trunc"})
       g.emplace(kind, unary(kind));
     for (const char* kind : {"add", "sub", "mul", "div", "maximum", "minimum"}) g.emplace(kind, binary(kind));
+    for (const char* kind : {"adaptive_avg_pool2d", "adaptive_max_pool2d"})
+      g.emplace(kind, [kind](RandomOps& r) { adaptivePool2d(r, kind); });
+    for (const char* kind : {"mean", "sum", "amax", "amin"})
+      g.emplace(kind, [kind](RandomOps& r) { reduction(r, kind); });
     return g;
   }();
   return all;

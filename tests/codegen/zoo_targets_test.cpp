@@ -1,6 +1,6 @@
 // The zoo on kiln's other targets.
-//  - arm64: LeNet-5, ResNet-18, MobileNetV2, EfficientNet-B0 and the transformer compile at their full input
-//  shape and
+//  - arm64: LeNet-5, ResNet-18, MobileNetV2, EfficientNet-B0, the transformer, the second op-coverage fixture
+//    and the recurrent model compile at their full input shape and
 //    validate against LibTorch on this machine while running under qemu-aarch64 (the validator's default
 //    fp32 tolerance, one seed: emulation is slow).
 //  - cuda, without a GPU: every zoo model compiles and links, and the library's PTX holds an entry point for
@@ -44,7 +44,8 @@ TEST_P(ZooOnArm64, ValidatesUnderEmulation) {
 
 INSTANTIATE_TEST_SUITE_P(Zoo, ZooOnArm64,
                          ::testing::Values("lenet5_traced", "resnet18_traced", "mobilenet_v2_scripted",
-                                           "efficientnet_b0_traced", "transformer_scripted"),
+                                           "efficientnet_b0_traced", "transformer_scripted",
+                                           "more_op_coverage_scripted", "recurrent_traced"),
                          [](const auto& info) { return info.param; });
 
 // The PTX entry points in a library: Halide embeds each block's PTX as text.

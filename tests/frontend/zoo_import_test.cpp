@@ -92,6 +92,22 @@ TEST(ZooImport, OpCoverageModelMatchesTorchScript) {
        "mish",       "maximum",     "minimum", "erf",      "neg",        "round"});
 }
 
+// Reductions, padding, flips, 1-D and transposed convolutions, group norm, einsum and the other
+// decompositions of the second op-coverage fixture (2x6x5x7).
+TEST(ZooImport, MoreOpCoverageModelMatchesTorchScript) {
+  expectFixtureImports("more_op_coverage",
+                       {"pad",    "flip",    "sum",    "amax",       "amin",   "adaptive_max_pool2d",
+                        "trunc",  "floor",   "conv2d", "layer_norm", "matmul", "linear",
+                        "relu",   "minimum", "sqrt",   "abs",        "log",    "exp",
+                        "expand", "permute"});
+}
+
+// LSTM, GRU and RNN layers unrolled over 9 steps (traced: the aten::lstm/gru/rnn_relu nodes; scripted: the
+// same behind nn.LSTM's Python checks and zero initial states).
+TEST(ZooImport, RecurrentModelMatchesTorchScript) {
+  expectFixtureImports("recurrent", {"linear", "split", "sigmoid", "tanh", "relu", "cat"});
+}
+
 // Attention, transformer encoder layers and the slicing around them (traced: sizes as integer tensors;
 // scripted: nn.MultiheadAttention's Python path with its tuples, Optional arguments and checks).
 TEST(ZooImport, TransformerModelMatchesTorchScript) {
