@@ -20,18 +20,23 @@ namespace kiln::frontend {
 
 struct Binding {
   // Tuple: a tuple whose items are of different kinds, e.g. (output, None) from nn.MultiheadAttention.
-  enum class Kind { Unknown, Tensor, TensorList, Constant, Tuple };
+  // Dict: a dict with string keys, e.g. a segmentation model's {"out": ..., "aux": ...}.
+  enum class Kind { Unknown, Tensor, TensorList, Constant, Tuple, Dict };
   Kind kind = Kind::Unknown;
   std::vector<ir::ValueId> tensors;  // one for Tensor, the elements for TensorList
   c10::IValue constant;              // for Constant
-  std::vector<Binding> items;        // for Tuple
+  std::vector<Binding> items;        // for Tuple and Dict
+  std::vector<std::string> keys;     // for Dict, in insertion order
 
-  static Binding tensor(ir::ValueId id) { return {Kind::Tensor, {id}, {}, {}}; }
+  static Binding tensor(ir::ValueId id) { return {Kind::Tensor, {id}, {}, {}, {}}; }
   static Binding tensorList(std::vector<ir::ValueId> ids) {
-    return {Kind::TensorList, std::move(ids), {}, {}};
+    return {Kind::TensorList, std::move(ids), {}, {}, {}};
   }
-  static Binding constantValue(c10::IValue value) { return {Kind::Constant, {}, std::move(value), {}}; }
-  static Binding tuple(std::vector<Binding> items) { return {Kind::Tuple, {}, {}, std::move(items)}; }
+  static Binding constantValue(c10::IValue value) { return {Kind::Constant, {}, std::move(value), {}, {}}; }
+  static Binding tuple(std::vector<Binding> items) { return {Kind::Tuple, {}, {}, std::move(items), {}}; }
+  static Binding dict(std::vector<std::string> keys, std::vector<Binding> items) {
+    return {Kind::Dict, {}, {}, std::move(items), std::move(keys)};
+  }
 };
 
 // A lowering throws this for a variant of a supported aten op that kiln does not handle (e.g. transposed

@@ -1,5 +1,6 @@
 #include "frontend/torchscript_importer.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -76,9 +77,9 @@ Lowering findFunctionalLowering(const std::string& kind) {
 }
 
 // aten kinds the importer evaluates itself (shape queries, list and identity operators), never lowered.
-const std::set<std::string> kImporterKinds = {"aten::size",   "aten::dim",        "aten::numel",
-                                              "aten::len",    "aten::__is__",     "aten::__isnot__",
-                                              "aten::append", "aten::__getitem__"};
+const std::set<std::string> kImporterKinds = {
+    "aten::size",      "aten::dim",    "aten::numel",       "aten::len",  "aten::__is__",
+    "aten::__isnot__", "aten::append", "aten::__getitem__", "aten::dict", "aten::_set_item"};
 
 struct UnsupportedUse {
   int count = 0;
@@ -115,9 +116,19 @@ class Importer {
     for (const jit::Value* out : g.outputs()) {
       const Binding& b = env_[out];
       if (b.kind == Kind::Unknown) continue;  // unsupported ops upstream; reported below
+      if (b.kind == Kind::Dict) {             // its tensors, in insertion order
+        for (const Binding& item : b.items) {
+          if (item.kind != Kind::Tensor)
+            fail("the model returns a dict holding a {}; kiln compiles dicts of tensors", out->type()->str());
+          outputs.push_back(item.tensors[0]);
+        }
+        continue;
+      }
       if (b.kind == Kind::Constant || b.kind == Kind::Tuple)
-        fail("the model returns a {}; kiln compiles models that return tensors, lists or tuples of tensors",
-             out->type()->str());
+        fail(
+            "the model returns a {}; kiln compiles models that return tensors, lists, tuples or dicts of "
+            "tensors",
+            out->type()->str());
       outputs.insert(outputs.end(), b.tensors.begin(), b.tensors.end());
     }
     reportUnsupported();
@@ -149,6 +160,9 @@ class Importer {
     if (kind == "prim::ListUnpack" || kind == "prim::TupleUnpack") return unpack(node);
     if (kind == "prim::Uninitialized") return bindAll(node, Binding::constantValue(c10::IValue()));
     if (kind == "aten::append") return append(node);
+    if (kind == "prim::DictConstruct") return constructDict(node);
+    if (kind == "aten::dict" && node.inputs().empty()) return bindAll(node, Binding::dict({}, {}));
+    if (kind == "aten::_set_item" && binding(node.input(0)).kind == Kind::Dict) return setDictItem(node);
     if (trySelectFromTensorList(node) || tryConcatenateTensorLists(node, kind) || tryShapeQuery(node, kind) ||
         tryTensorProperty(node, kind) || tryIdentityTest(node, kind))
       return;
@@ -257,6 +271,38 @@ class Importer {
     }
   }
 
+  // Dicts with constant string keys, as models return them ({"out": ..., "aux": ...}).
+  std::string dictKey(const jit::Node& node, const jit::Value* key) {
+    const Binding& b = binding(key);
+    if (b.kind != Kind::Constant || !b.constant.isString())
+      fail("at {}: kiln supports dicts whose keys are constant strings", location(node));
+    return b.constant.toStringRef();
+  }
+
+  void constructDict(const jit::Node& node) {
+    std::vector<std::string> keys;
+    std::vector<Binding> items;
+    for (size_t i = 0; i + 1 < node.inputs().size(); i += 2) {
+      keys.push_back(dictKey(node, node.input(i)));
+      items.push_back(binding(node.input(i + 1)));
+    }
+    env_[node.output()] = Binding::dict(std::move(keys), std::move(items));
+  }
+
+  // dict[key] = value: the dict value changes for every later reader.
+  void setDictItem(const jit::Node& node) {
+    Binding dict = binding(node.input(0));
+    const std::string key = dictKey(node, node.input(1));
+    auto at = std::find(dict.keys.begin(), dict.keys.end(), key);
+    if (at == dict.keys.end()) {
+      dict.keys.push_back(key);
+      dict.items.push_back(binding(node.input(2)));
+    } else {
+      dict.items[at - dict.keys.begin()] = binding(node.input(2));
+    }
+    env_[node.input(0)] = dict;
+  }
+
   void unpack(const jit::Node& node) {
     const Binding& packed = binding(node.input(0));
     std::vector<Binding> items;
@@ -276,11 +322,18 @@ class Importer {
     for (size_t i = 0; i < node.outputs().size(); ++i) env_[node.output(i)] = items[i];
   }
 
-  // list[i] and tuple[i] on lists of tensors and on tuples mixing tensors and other values.
+  // list[i] and tuple[i] on lists of tensors and on tuples mixing tensors and other values; dict[key].
   bool trySelectFromTensorList(const jit::Node& node) {
     std::string kind = node.kind().toQualString();
     if (kind != "aten::__getitem__" && kind != "prim::TupleIndex") return false;
     const Binding& packed = binding(node.input(0));
+    if (packed.kind == Kind::Dict) {
+      const std::string key = dictKey(node, node.input(1));
+      auto at = std::find(packed.keys.begin(), packed.keys.end(), key);
+      if (at == packed.keys.end()) fail("at {}: the dict has no key '{}'", location(node), key);
+      env_[node.output()] = packed.items[at - packed.keys.begin()];
+      return true;
+    }
     if (packed.kind != Kind::TensorList && packed.kind != Kind::Tuple) return false;
     const Binding& index = binding(node.input(1));
     if (index.kind != Kind::Constant || !index.constant.isInt()) return false;

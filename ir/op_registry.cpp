@@ -2,6 +2,9 @@
 
 #include <algorithm>
 
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
 #include "ir/error.h"
 
 namespace kiln::ir {
@@ -73,6 +76,12 @@ Attributes completeAttributes(const OpDef& def, const Attributes& given) {
   return complete;
 }
 
+std::string dtypeList(const OpDef& def) {
+  std::vector<std::string_view> names;
+  for (DType t : def.dtypes) names.push_back(dtypeName(t));
+  return fmt::format("{}", fmt::join(names, ", "));
+}
+
 std::vector<TensorType> inferOutputTypes(const OpDef& def, const std::vector<TensorType>& inputs,
                                          const Attributes& attrs) {
   int n = static_cast<int>(inputs.size());
@@ -82,6 +91,9 @@ std::vector<TensorType> inferOutputTypes(const OpDef& def, const std::vector<Ten
       fail("{}: takes at least {} input(s), got {}", def.kind, def.min_inputs, n);
     fail("{}: takes {} to {} inputs, got {}", def.kind, def.min_inputs, def.max_inputs, n);
   }
+  for (int i = 0; i < n; ++i)
+    if (std::find(def.dtypes.begin(), def.dtypes.end(), inputs[i].dtype) == def.dtypes.end())
+      fail("{}: input {} is {}; the kind takes {}", def.kind, i, toString(inputs[i]), dtypeList(def));
   return def.infer(OpSignature{inputs, attrs});
 }
 

@@ -69,6 +69,9 @@ struct OpDef {
   int min_inputs = 1;
   int max_inputs = 1;  // kVariadic: any number from min_inputs on
   std::vector<AttrSpec> attrs = {};
+  // The element types the kind's inputs may have; every kind computes in float32 today (integer and boolean
+  // tensors exist only at import, as shape arithmetic).
+  std::vector<DType> dtypes = {DType::Float32};
   // Output types, or kiln::Error naming what is wrong with the inputs or attributes.
   std::function<std::vector<TensorType>(const OpSignature&)> infer = {};
   std::function<MappingType(const OpSignature&)> mapping = {};
@@ -78,6 +81,9 @@ struct OpDef {
   // Evaluates the op on constant inputs; empty for kinds that constant folding leaves alone.
   std::function<std::vector<Tensor>(const std::vector<Tensor>& inputs, const Attributes&)> fold = {};
 };
+
+// "f32" or "f32, i64": the dtypes an op kind takes, for messages and `kiln ops`.
+std::string dtypeList(const OpDef& def);
 
 class OpRegistry {
  public:

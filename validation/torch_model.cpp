@@ -32,8 +32,14 @@ std::vector<at::Tensor> runTorch(torch::jit::Module& module, const std::vector<a
     for (const c10::IValue& v : result.toTuple()->elements()) outputs.push_back(v.toTensor());
   } else if (result.isTensorList()) {
     for (const at::Tensor& t : result.toTensorVector()) outputs.push_back(t);
+  } else if (result.isGenericDict()) {  // TorchScript dicts keep insertion order, as kiln's import does
+    for (const auto& entry : result.toGenericDict()) outputs.push_back(entry.value().toTensor());
   } else {
-    fail("the model returns {}, not tensors; kiln validates models that return tensors", result.tagKind());
+    fail(
+        "the model returns {}, not tensors; kiln validates models that return tensors, tuples, lists or "
+        "dicts "
+        "of tensors",
+        result.tagKind());
   }
   return outputs;
 }

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 #include <torch/script.h>
 
+#include "frontend/reference_executor.h"
 #include "frontend/torchscript_importer.h"
 #include "ir/error.h"
 #include "tests/frontend/zoo_test_support.h"
@@ -134,6 +135,24 @@ def forward(self, x):
 )");
   ir::Graph graph = importTorchScript(path, inputShape({2, 3, 10}));
   EXPECT_EQ(graph.type(graph.outputs()[0]).shape, (ir::Shape{2, 3, 5}));
+}
+
+// A dict output (segmentation models return {"out": ..., "aux": ...}) becomes its tensors in insertion order,
+// items set and read by key along the way.
+TEST(ImportErrors, DictOutputsKeepInsertionOrder) {
+  const std::string path = scriptedModel("dict_output", R"(
+def forward(self, x):
+    d = {"first": x.relu()}
+    d["second"] = x * 2.0
+    d["first"] = d["first"] + 1.0
+    return d
+)");
+  ir::Graph graph = importTorchScript(path, inputShape({2, 3}));
+  ASSERT_EQ(graph.outputs().size(), 2u);
+  const at::Tensor x = at::randn({2, 3});
+  const std::vector<at::Tensor> outputs = ReferenceExecutor(graph).run({x});
+  EXPECT_TRUE(at::allclose(outputs[0], x.relu() + 1.0));
+  EXPECT_TRUE(at::allclose(outputs[1], x * 2.0));
 }
 
 }  // namespace
