@@ -4,8 +4,6 @@
 // Argument positions follow the aten schemas (native_functions.yaml); a variant kiln does not handle says so
 // through LoweringContext::unsupported.
 #include <algorithm>
-#include <cmath>
-#include <limits>
 #include <numeric>
 
 #include "frontend/aten/families.h"
@@ -15,7 +13,6 @@ namespace kiln::frontend {
 namespace {
 
 using Ctx = LoweringContext;
-using ir::Attributes;
 using ir::ValueId;
 
 // A convolution's arguments, per spatial dimension (1 or 2 of them).

@@ -6,8 +6,6 @@
 // Argument positions follow the aten schemas (native_functions.yaml); a variant kiln does not handle says so
 // through LoweringContext::unsupported.
 #include <algorithm>
-#include <cmath>
-#include <limits>
 #include <numeric>
 
 #include "frontend/aten/families.h"
@@ -16,7 +14,6 @@ namespace kiln::frontend {
 namespace {
 
 using Ctx = LoweringContext;
-using ir::Attributes;
 using ir::ValueId;
 
 std::vector<Binding> reshape(Ctx& c) {

@@ -3,10 +3,7 @@
 //
 // Argument positions follow the aten schemas (native_functions.yaml); a variant kiln does not handle says so
 // through LoweringContext::unsupported.
-#include <algorithm>
-#include <cmath>
 #include <limits>
-#include <numeric>
 
 #include "frontend/aten/families.h"
 
@@ -14,7 +11,6 @@ namespace kiln::frontend {
 namespace {
 
 using Ctx = LoweringContext;
-using ir::Attributes;
 using ir::ValueId;
 
 template <const char* Kind>

@@ -3,9 +3,6 @@
 // Argument positions follow the aten schemas (native_functions.yaml); a variant kiln does not handle says so
 // through LoweringContext::unsupported.
 #include <algorithm>
-#include <cmath>
-#include <limits>
-#include <numeric>
 
 #include "frontend/aten/families.h"
 
@@ -13,7 +10,6 @@ namespace kiln::frontend {
 namespace {
 
 using Ctx = LoweringContext;
-using ir::Attributes;
 using ir::ValueId;
 
 // aten::batch_norm(input, weight, bias, running_mean, running_var, training, momentum, eps, cudnn_enabled)

@@ -2,10 +2,6 @@
 //
 // Argument positions follow the aten schemas (native_functions.yaml); a variant kiln does not handle says so
 // through LoweringContext::unsupported.
-#include <algorithm>
-#include <cmath>
-#include <limits>
-#include <numeric>
 
 #include "frontend/aten/families.h"
 
@@ -13,7 +9,6 @@ namespace kiln::frontend {
 namespace {
 
 using Ctx = LoweringContext;
-using ir::Attributes;
 using ir::ValueId;
 
 // 1-D pooling runs as 2-D over a height of 1: [.., C, L] -> [.., C, 1, L] and back. Unbatched 2-D input

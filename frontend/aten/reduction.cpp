@@ -7,7 +7,6 @@
 //   O(n^2) per row, which the GEMM template runs at speed for the short axes models accumulate over).
 // The integer indices of max/min along a dimension are not supported (kiln's run-time tensors are float).
 #include <cmath>
-#include <limits>
 #include <numeric>
 
 #include "frontend/aten/families.h"

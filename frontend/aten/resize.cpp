@@ -2,10 +2,7 @@
 //
 // Argument positions follow the aten schemas (native_functions.yaml); a variant kiln does not handle says so
 // through LoweringContext::unsupported.
-#include <algorithm>
 #include <cmath>
-#include <limits>
-#include <numeric>
 
 #include "frontend/aten/families.h"
 
@@ -13,7 +10,6 @@ namespace kiln::frontend {
 namespace {
 
 using Ctx = LoweringContext;
-using ir::Attributes;
 using ir::ValueId;
 
 // upsample_{nearest,bilinear}2d in their two spellings: (input, output_size?, [align_corners,]
