@@ -29,17 +29,11 @@ Layout preferredWeightLayout(const ir::Graph& graph, ir::ValueId constant, const
   return rowMajor(type.rank());
 }
 
-void checkFloat32(const ir::Graph& graph, ir::ValueId id) {
-  if (graph.type(id).dtype != ir::DType::Float32)
-    fail("codegen supports float32 tensors only; value {} is {}", graph.value(id).name,
-         ir::dtypeName(graph.type(id).dtype));
-}
-
 // A buffer argument with this value's static shape, in its layout.
 Halide::ImageParam makeParam(const ir::Graph& graph, ir::ValueId id, const Layout& layout) {
-  checkFloat32(graph, id);
   const auto extents = layout.halideExtents(graph.type(id).shape);
-  Halide::ImageParam param(Halide::Float(32), static_cast<int>(extents.size()), funcName(graph, id));
+  Halide::ImageParam param(storageType(graph.type(id).dtype), static_cast<int>(extents.size()),
+                           funcName(graph, id));
   int stride = 1;
   for (size_t p = 0; p < extents.size(); ++p) {
     const int extent = static_cast<int>(extents[p]);
@@ -62,11 +56,12 @@ void pinOutput(TensorFunc& out) {
   }
 }
 
-// The output Func of a value the block hands out, in the value's memory layout.
+// The output Func of a value the block hands out, in the value's memory layout and storage type.
 TensorFunc defineBlockOutput(const ir::Graph& graph, ir::ValueId id, const TensorFunc& value,
                              const Layout& layout) {
+  const Halide::Type type = storageType(graph.type(id).dtype);
   TensorFunc out = defineTensor(funcName(graph, id) + "_out", value.shape, layout,
-                                [&](const auto& i) { return value.at(exprs(i)); });
+                                [&](const auto& i) { return Halide::cast(type, value.at(exprs(i))); });
   pinOutput(out);
   return out;
 }
@@ -207,7 +202,6 @@ BlockPipeline buildBlockPipeline(const ir::Graph& graph, const fusion::Block& bl
       if (producer.count(id) && !handedOut(id)) built.readers[producer[id]].push_back(op_index);
     }
     for (ir::ValueId id : op.outputs) {
-      checkFloat32(graph, id);
       in.output_names.push_back(funcName(graph, id));
       in.output_layouts.push_back(activationLayout(graph.type(id).rank()));
     }

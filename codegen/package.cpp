@@ -22,16 +22,30 @@ std::vector<ir::ValueId> allWeights(const fusion::Plan& plan) {
   return {weights.begin(), weights.end()};
 }
 
+// The manifest's spelling of an element type (the runtime's, runtime/element_type.h).
+std::string manifestDtype(ir::DType dtype) {
+  switch (dtype) {
+    case ir::DType::Float32:
+      return "float32";
+    case ir::DType::Int64:
+      return "int64";
+    case ir::DType::Bool:
+      return "bool";
+    default:
+      fail("an artifact holds float32, int64 and bool tensors, not {}", ir::dtypeName(dtype));
+  }
+}
+
 nlohmann::json valueJson(const ManifestInput& in, ir::ValueId id, const std::string& role) {
   const ir::TensorType& type = in.graph.type(id);
   const Layout& layout = in.layouts.at(id);
   const std::vector<int64_t> extents = layout.halideExtents(type.shape);
   const int64_t bytes =
-      std::accumulate(extents.begin(), extents.end(), int64_t{sizeof(float)}, std::multiplies<>());
+      std::accumulate(extents.begin(), extents.end(), ir::dtypeSize(type.dtype), std::multiplies<>());
   nlohmann::json value = {{"id", id},
                           {"name", in.graph.value(id).name},
                           {"role", role},
-                          {"dtype", "float32"},
+                          {"dtype", manifestDtype(type.dtype)},
                           {"shape", type.shape},
                           {"layout", layout.name},
                           {"extents", extents},

@@ -1,5 +1,7 @@
 #include "codegen/tensor_func.h"
 
+#include "ir/error.h"
+
 namespace kiln::codegen {
 
 Halide::Expr TensorFunc::at(const std::vector<Halide::Expr>& index) const {
@@ -32,6 +34,23 @@ TensorFunc defineTensor(const std::string& name, const ir::Shape& shape, const L
 
 Layout activationLayout(int rank) {
   return rank == 4 ? channelsInnermost() : rowMajor(rank);
+}
+
+Halide::Type storageType(ir::DType dtype) {
+  switch (dtype) {
+    case ir::DType::Float32:
+      return Halide::Float(32);
+    case ir::DType::Int64:
+      return Halide::Int(64);
+    case ir::DType::Bool:
+      return Halide::UInt(8);
+    default:
+      fail("codegen lowers float32, int64 and bool tensors, not {}", ir::dtypeName(dtype));
+  }
+}
+
+Halide::Expr asBool(const Halide::Expr& stored) {
+  return stored.type().is_bool() ? stored : stored != Halide::cast(stored.type(), 0);
 }
 
 }  // namespace kiln::codegen

@@ -36,6 +36,11 @@ using LogicalBody = std::function<Halide::Expr(const std::vector<Halide::Var>& i
 TensorFunc defineTensor(const std::string& name, const ir::Shape& shape, const Layout& layout,
                         const LogicalBody& body);
 
+// The Halide type a tensor of `dtype` is held in, in buffers and in Funcs: float32 and int64 as themselves,
+// bool as one byte, 0 or 1 (lowerings read it with asBool). kiln::Error for dtypes codegen does not lower.
+Halide::Type storageType(ir::DType dtype);
+Halide::Expr asBool(const Halide::Expr& stored);
+
 // The default layout for an intermediate value of this shape: channels-innermost for rank 4, else row-major.
 Layout activationLayout(int rank);
 

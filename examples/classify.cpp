@@ -30,12 +30,12 @@ int main(int argc, char** argv) {
     return 1;
   }
   const kiln::TensorSpec scores_spec = model.outputs().at(0);
-  if (model.inputs().at(0).shape != image.shape) {
-    std::fprintf(stderr, "classify: %s does not have the shape the model was compiled for\n", argv[2]);
+  if (model.inputs().at(0).shape != image.shape || image.dtype != kiln::runtime::ElementType::Float32) {
+    std::fprintf(stderr, "classify: %s is not the float32 image shape the model was compiled for\n", argv[2]);
     return 1;
   }
   std::vector<float> scores(scores_spec.elements);
-  if (kiln::Status status = model.run({image.data.data()}, {scores.data()}); !status) {
+  if (kiln::Status status = model.run({image.bytes.data()}, {scores.data()}); !status) {
     std::fprintf(stderr, "classify: %s\n", status.message.c_str());
     return 1;
   }

@@ -12,11 +12,9 @@ struct DTypeInfo {
   std::string_view name;
   int64_t size;
 };
-constexpr DTypeInfo kDTypes[] = {{DType::Float32, "f32", 4},
-                                 {DType::Float16, "f16", 2},
-                                 {DType::BFloat16, "bf16", 2},
-                                 {DType::Int8, "i8", 1},
-                                 {DType::Int64, "i64", 8}};
+constexpr DTypeInfo kDTypes[] = {{DType::Float32, "f32", 4},   {DType::Float16, "f16", 2},
+                                 {DType::BFloat16, "bf16", 2}, {DType::Int8, "i8", 1},
+                                 {DType::Int64, "i64", 8},     {DType::Bool, "bool", 1}};
 
 const DTypeInfo& info(DType dtype) {
   for (const auto& entry : kDTypes)

@@ -1,8 +1,9 @@
 // Element types and static tensor types of kiln's IR.
 //
 // kiln compiles for one static input shape, so every value in a graph has a fully known shape. The dtype set
-// is closed and small; float32 is what the frontend produces today, the others exist so that quantized and
-// half-precision lowering can follow without changing the IR's shape.
+// is closed and small. Float32 is what the model computes in; Int64 and Bool are the run-time indices and
+// masks (argmax, embedding's token ids, comparisons feeding where); Float16, BFloat16 and Int8 exist so that
+// quantized and half-precision lowering can follow without changing the IR's shape.
 #pragma once
 
 #include <cstdint>
@@ -13,10 +14,10 @@
 
 namespace kiln::ir {
 
-enum class DType { Float32, Float16, BFloat16, Int8, Int64 };
+enum class DType { Float32, Float16, BFloat16, Int8, Int64, Bool };
 
 int64_t dtypeSize(DType dtype);
-std::string_view dtypeName(DType dtype);  // "f32", "f16", "bf16", "i8", "i64"
+std::string_view dtypeName(DType dtype);  // "f32", "f16", "bf16", "i8", "i64", "bool"
 std::optional<DType> parseDType(std::string_view name);
 
 using Shape = std::vector<int64_t>;

@@ -7,6 +7,7 @@
 
 #include "ir/error.h"
 #include "profiling/libtorch_profile.h"
+#include "validation/artifact_executor.h"
 #include "validation/compile_model.h"
 #include "validation/torch_model.h"
 
@@ -38,11 +39,11 @@ BlockProfile describeBlock(const runtime::BlockInfo& block, const ModelProfile& 
 void timeRuns(runtime::Model& model, const std::vector<at::Tensor>& inputs, ModelProfile& profile) {
   std::vector<runtime::HostTensor> host_inputs;
   for (const at::Tensor& input : inputs)
-    host_inputs.push_back({input.data_ptr<float>(), input.sizes().vec()});
-  std::vector<std::vector<float>> output_memory;
-  std::vector<float*> outputs;
+    host_inputs.push_back({input.data_ptr(), input.sizes().vec(), validation::elementTypeOf(input)});
+  std::vector<std::vector<unsigned char>> output_memory;
+  std::vector<void*> outputs;
   for (int id : model.manifest().outputs) {
-    output_memory.emplace_back(model.manifest().values.at(id).bytes / sizeof(float));
+    output_memory.emplace_back(model.manifest().values.at(id).bytes);
     outputs.push_back(output_memory.back().data());
   }
   for (int w = 0; w < profile.warmup; ++w) model.run(host_inputs, outputs);

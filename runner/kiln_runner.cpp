@@ -33,7 +33,7 @@ void writeKeptValues(const Model& model, const fs::path& dir) {
       const kiln::runtime::ValueInfo& value = model.manifest().values.at(id);
       if (value.role != kiln::runtime::ValueRole::Activation) continue;
       std::vector<int64_t> storage_shape(value.extents.rbegin(), value.extents.rend());
-      kiln::runtime::writeNpy(dir / ("value" + std::to_string(id) + ".npy"), storage_shape,
+      kiln::runtime::writeNpy(dir / ("value" + std::to_string(id) + ".npy"), storage_shape, value.dtype,
                               model.valueData(id));
     }
   }
@@ -46,18 +46,21 @@ void run(const RunnerOptions& options) {
   std::vector<kiln::runtime::NpyArray> arrays;
   std::vector<kiln::runtime::HostTensor> inputs;
   for (const std::string& path : options.inputs) arrays.push_back(kiln::runtime::readNpy(path));
-  for (const kiln::runtime::NpyArray& array : arrays) inputs.push_back({array.data.data(), array.shape});
-  std::vector<std::vector<float>> outputs;
-  std::vector<float*> output_data;
-  for (int id : manifest.outputs) outputs.emplace_back(manifest.values.at(id).bytes / sizeof(float));
+  for (const kiln::runtime::NpyArray& array : arrays)
+    inputs.push_back({array.bytes.data(), array.shape, array.dtype});
+  std::vector<std::vector<unsigned char>> outputs;
+  std::vector<void*> output_data;
+  for (int id : manifest.outputs) outputs.emplace_back(manifest.values.at(id).bytes);
   for (auto& output : outputs) output_data.push_back(output.data());
   model.run(inputs, output_data);
 
   const fs::path dir = options.output_dir;
   fs::create_directories(dir);
-  for (size_t k = 0; k < outputs.size(); ++k)
-    kiln::runtime::writeNpy(dir / ("output" + std::to_string(k) + ".npy"),
-                            manifest.values.at(manifest.outputs[k]).shape, outputs[k].data());
+  for (size_t k = 0; k < outputs.size(); ++k) {
+    const kiln::runtime::ValueInfo& value = manifest.values.at(manifest.outputs[k]);
+    kiln::runtime::writeNpy(dir / ("output" + std::to_string(k) + ".npy"), value.shape, value.dtype,
+                            outputs[k].data());
+  }
   if (options.keep_values) writeKeptValues(model, dir);
 }
 
@@ -67,7 +70,8 @@ int main(int argc, char** argv) {
   RunnerOptions options;
   CLI::App app("kiln-runner: runs a kiln artifact with the runtime alone, tensors in .npy files");
   app.add_option("artifact", options.artifact, "artifact directory written by `kiln compile`")->required();
-  app.add_option("--input", options.inputs, "input tensor (.npy, float32), once per input")->required();
+  app.add_option("--input", options.inputs, "input tensor (.npy of the compiled dtype), once per input")
+      ->required();
   app.add_option("--output-dir", options.output_dir, "where output<k>.npy are written")->required();
   app.add_flag("--keep-values", options.keep_values, "also write every block's activations");
   app.add_option("--threads", options.threads, "worker threads (default: one per core)");

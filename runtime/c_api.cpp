@@ -36,6 +36,8 @@ const char* dtypeName(kiln_dtype dtype) {
       return "int32";
     case KILN_INT64:
       return "int64";
+    case KILN_BOOL:
+      return "bool";
   }
   return "an unknown dtype";
 }
@@ -50,7 +52,7 @@ kiln_status tensorInfo(const kiln_model* model, const std::vector<int>& ids, int
     int64_t elements = 1;
     for (int64_t d : value.shape) elements *= d;
     *info = kiln_tensor_info{value.name.c_str(), static_cast<int>(value.shape.size()), value.shape.data(),
-                             elements};
+                             elements, kiln::runtime::cDtype(value.dtype)};
   });
 }
 
@@ -59,12 +61,22 @@ std::vector<int64_t> shapeOf(const kiln_tensor& tensor) {
   return std::vector<int64_t>(tensor.dims, tensor.dims + tensor.rank);
 }
 
-void checkFloat32(const kiln_tensor& tensor, const char* role, int index) {
-  if (tensor.dtype != KILN_FLOAT32)
-    throw kiln::runtime::Error(std::string(role) + " " + std::to_string(index) + " is " +
-                               dtypeName(tensor.dtype) + "; the model was compiled for float32");
-  if (!tensor.data)
-    throw kiln::runtime::Error(std::string(role) + " " + std::to_string(index) + " has no data");
+// The tensor's element type, which must be the one the model was compiled for (`value`, where the model has
+// that many tensors: a wrong count is reported by Model::run).
+kiln::runtime::ElementType checkedDtype(const kiln_tensor& tensor, const kiln::runtime::ValueInfo* value,
+                                        const char* role, int index) {
+  const std::string what = std::string(role) + " " + std::to_string(index);
+  if (!tensor.data) throw kiln::runtime::Error(what + " has no data");
+  const auto dtype = kiln::runtime::elementTypeOfC(tensor.dtype);
+  if (!dtype || (value && *dtype != value->dtype))
+    throw kiln::runtime::Error(what + " is " + dtypeName(tensor.dtype) + "; the model was compiled for " +
+                               (value ? kiln::runtime::elementTypeName(value->dtype) : "another dtype"));
+  return *dtype;
+}
+
+const kiln::runtime::ValueInfo* valueAt(const kiln::runtime::Manifest& manifest, const std::vector<int>& ids,
+                                        int index) {
+  return index < static_cast<int>(ids.size()) ? &manifest.values.at(ids[index]) : nullptr;
 }
 
 }  // namespace
@@ -126,22 +138,21 @@ kiln_status kiln_model_run(kiln_model* model, const kiln_tensor* inputs, int num
   return guarded([&] {
     if (!model || (num_inputs > 0 && !inputs) || (num_outputs > 0 && !outputs))
       throw kiln::runtime::Error("kiln_model_run: null argument");
-    std::vector<kiln::runtime::HostTensor> in;
-    for (int i = 0; i < num_inputs; ++i) {
-      checkFloat32(inputs[i], "input", i);
-      in.push_back({static_cast<const float*>(inputs[i].data), shapeOf(inputs[i])});
-    }
-    std::vector<float*> out;
     const auto& manifest = model->model->manifest();
+    std::vector<kiln::runtime::HostTensor> in;
+    for (int i = 0; i < num_inputs; ++i)
+      in.push_back({inputs[i].data, shapeOf(inputs[i]),
+                    checkedDtype(inputs[i], valueAt(manifest, manifest.inputs, i), "input", i)});
+    std::vector<void*> out;
     for (int i = 0; i < num_outputs; ++i) {
-      checkFloat32(outputs[i], "output", i);
+      checkedDtype(outputs[i], valueAt(manifest, manifest.outputs, i), "output", i);
       if (i < static_cast<int>(manifest.outputs.size()) &&
           shapeOf(outputs[i]) != manifest.values.at(manifest.outputs[i]).shape)
         throw kiln::runtime::Error(
             "output " + std::to_string(i) + " must have shape " +
             kiln::runtime::describeShape(manifest.values.at(manifest.outputs[i]).shape) + ", got " +
             kiln::runtime::describeShape(shapeOf(outputs[i])));
-      out.push_back(static_cast<float*>(outputs[i].data));
+      out.push_back(outputs[i].data);
     }
     model->model->run(in, out);
   });

@@ -20,7 +20,7 @@ extern "C" {
 #endif
 
 typedef enum { KILN_OK = 0, KILN_ERROR = 1 } kiln_status;
-typedef enum { KILN_FLOAT32 = 0, KILN_FLOAT64 = 1, KILN_INT32 = 2, KILN_INT64 = 3 } kiln_dtype;
+typedef enum { KILN_FLOAT32 = 0, KILN_FLOAT64 = 1, KILN_INT32 = 2, KILN_INT64 = 3, KILN_BOOL = 4 } kiln_dtype;
 
 /* A dense row-major (PyTorch-contiguous) tensor owned by the caller. */
 typedef struct {
@@ -35,6 +35,7 @@ typedef struct {
   int rank;
   const int64_t* dims;
   int64_t elements;
+  kiln_dtype dtype;
 } kiln_tensor_info;
 
 typedef struct {
@@ -62,8 +63,8 @@ kiln_status kiln_model_memory(const kiln_model* model, kiln_memory_info* info);
  * 14 cannot lower the count once its workers exist. */
 kiln_status kiln_model_set_num_threads(kiln_model* model, int threads);
 
-/* Runs the model: inputs and outputs in manifest order, with exactly the compiled dtype (float32) and shapes.
- */
+/* Runs the model: inputs and outputs in manifest order, with exactly the compiled dtypes and shapes (see
+ * kiln_tensor_info; float32, or int64 and bool (one byte, 0 or 1) for indices and masks). */
 kiln_status kiln_model_run(kiln_model* model, const kiln_tensor* inputs, int num_inputs, kiln_tensor* outputs,
                            int num_outputs);
 

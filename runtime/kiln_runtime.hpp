@@ -19,6 +19,7 @@ struct TensorSpec {
   std::string name;
   std::vector<int64_t> shape;
   int64_t elements = 0;
+  kiln_dtype dtype = KILN_FLOAT32;
 };
 
 class Model {
@@ -40,16 +41,16 @@ class Model {
     return specs(kiln_model_num_outputs(model_), kiln_model_output_info);
   }
 
-  // Float32 row-major buffers, one per input and output, sized as inputs() and outputs() say.
-  Status run(const std::vector<const float*>& inputs, const std::vector<float*>& outputs) {
+  // Row-major buffers, one per input and output, of the dtypes and sizes inputs() and outputs() say.
+  Status run(const std::vector<const void*>& inputs, const std::vector<void*>& outputs) {
     std::vector<TensorSpec> in_specs = this->inputs(), out_specs = this->outputs();
     std::vector<kiln_tensor> in, out;
     for (size_t i = 0; i < inputs.size() && i < in_specs.size(); ++i)
-      in.push_back({KILN_FLOAT32, static_cast<int>(in_specs[i].shape.size()), in_specs[i].shape.data(),
-                    const_cast<float*>(inputs[i])});
+      in.push_back({in_specs[i].dtype, static_cast<int>(in_specs[i].shape.size()), in_specs[i].shape.data(),
+                    const_cast<void*>(inputs[i])});
     for (size_t i = 0; i < outputs.size() && i < out_specs.size(); ++i)
-      out.push_back(
-          {KILN_FLOAT32, static_cast<int>(out_specs[i].shape.size()), out_specs[i].shape.data(), outputs[i]});
+      out.push_back({out_specs[i].dtype, static_cast<int>(out_specs[i].shape.size()),
+                     out_specs[i].shape.data(), outputs[i]});
     return check(kiln_model_run(model_, in.data(), static_cast<int>(inputs.size()), out.data(),
                                 static_cast<int>(outputs.size())));
   }
@@ -64,7 +65,7 @@ class Model {
     for (int i = 0; i < count; ++i) {
       kiln_tensor_info t{};
       if (info(model_, i, &t) != KILN_OK) break;
-      result.push_back({t.name, std::vector<int64_t>(t.dims, t.dims + t.rank), t.elements});
+      result.push_back({t.name, std::vector<int64_t>(t.dims, t.dims + t.rank), t.elements, t.dtype});
     }
     return result;
   }

@@ -23,7 +23,9 @@ ValueInfo parseValue(const nlohmann::json& v) {
   value.id = v.at("id").get<int>();
   value.name = v.at("name").get<std::string>();
   value.role = parseRole(v.at("role").get<std::string>());
-  if (v.at("dtype") != "float32") throw Error("value " + value.name + " is not float32");
+  const std::optional<ElementType> dtype = elementTypeNamed(v.at("dtype").get<std::string>());
+  if (!dtype) throw Error("value " + value.name + " has unknown dtype " + v.at("dtype").dump());
+  value.dtype = *dtype;
   value.shape = v.at("shape").get<std::vector<int64_t>>();
   value.extents = v.at("extents").get<std::vector<int64_t>>();
   value.positions = v.at("positions").get<std::vector<int>>();

@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "runtime/element_type.h"
+
 namespace kiln::runtime {
 
 enum class ValueRole { Input, Output, Activation, Weight };
@@ -15,6 +17,7 @@ struct ValueInfo {
   int id = 0;
   std::string name;
   ValueRole role = ValueRole::Activation;
+  ElementType dtype = ElementType::Float32;
   std::vector<int64_t> shape;    // logical, PyTorch order
   std::vector<int64_t> extents;  // Halide order, innermost first; the buffer is dense in this order
   std::vector<int> positions;    // logical dim -> Halide position

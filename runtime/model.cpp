@@ -22,6 +22,19 @@ using SetNumThreads = int (*)(int);
 using SetCustomPrint = halide_print_t (*)(halide_print_t);
 using ProfilerCall = void (*)(void*);
 
+// How a block's pipeline declares a buffer of this element type: booleans are stored as one byte, 0 or 1.
+halide_type_t halideType(ElementType type) {
+  switch (type) {
+    case ElementType::Float32:
+      return halide_type_t(halide_type_float, 32);
+    case ElementType::Int64:
+      return halide_type_t(halide_type_int, 64);
+    case ElementType::Bool:
+      return halide_type_t(halide_type_uint, 8);
+  }
+  return halide_type_t(halide_type_float, 32);
+}
+
 // Halide's profiler prints its report through halide_print; takeHalideProfile collects it here.
 std::string halide_printed;
 
@@ -183,7 +196,7 @@ void Model::prepareCalls() {
         stride *= static_cast<int32_t>(extent);
       }
       halide_buffer_t& buffer = call.buffers[a];
-      buffer.type = halide_type_t(halide_type_float, 32, 1);
+      buffer.type = halideType(value.dtype);
       buffer.dimensions = static_cast<int32_t>(call.dims[a].size());
       buffer.dim = call.dims[a].data();
       switch (value.role) {
@@ -205,8 +218,7 @@ void Model::prepareCalls() {
   }
 }
 
-void Model::run(const std::vector<HostTensor>& inputs, const std::vector<float*>& outputs,
-                BlockTimes* times) {
+void Model::run(const std::vector<HostTensor>& inputs, const std::vector<void*>& outputs, BlockTimes* times) {
   if (inputs.size() != manifest_.inputs.size())
     throw Error("model " + manifest_.model + " takes " + std::to_string(manifest_.inputs.size()) +
                 " input(s), got " + std::to_string(inputs.size()));
@@ -219,6 +231,9 @@ void Model::run(const std::vector<HostTensor>& inputs, const std::vector<float*>
       throw Error("input " + std::to_string(i) + " (" + value.name + ") must have shape " +
                   describeShape(value.shape) + ", got " + describeShape(inputs[i].shape) +
                   "; the model was compiled for that shape");
+    if (inputs[i].dtype != value.dtype)
+      throw Error("input " + std::to_string(i) + " (" + value.name + ") must be " +
+                  elementTypeName(value.dtype) + ", got " + elementTypeName(inputs[i].dtype));
   }
   if (times) {
     times->start_ns.resize(manifest_.blocks.size());
@@ -228,9 +243,9 @@ void Model::run(const std::vector<HostTensor>& inputs, const std::vector<float*>
     const BlockInfo& block = manifest_.blocks[b];
     BlockCall& call = calls_[b];
     for (const auto& [buffer, input] : call.inputs)
-      call.buffers[buffer].host = reinterpret_cast<uint8_t*>(const_cast<float*>(inputs[input].data));
+      call.buffers[buffer].host = static_cast<uint8_t*>(const_cast<void*>(inputs[input].data));
     for (const auto& [buffer, output] : call.outputs)
-      call.buffers[buffer].host = reinterpret_cast<uint8_t*>(outputs[output]);
+      call.buffers[buffer].host = static_cast<uint8_t*>(outputs[output]);
     if (device_) markCallerMemoryNewer(b);
     takeHalideError();
     if (times) times->start_ns[b] = steadyNanoseconds();
@@ -264,11 +279,11 @@ void Model::copyOutputsToHost(size_t block, bool wait) {
   if (wait) device_->sync(call.buffers.back());
 }
 
-const float* Model::valueData(int value_id) const {
+const void* Model::valueData(int value_id) const {
   if (!kept_) throw Error("intermediate values are kept only when the model is opened to keep them");
   auto it = arena_offset_.find(value_id);
   if (it == arena_offset_.end()) throw Error("value " + std::to_string(value_id) + " is not an activation");
-  return reinterpret_cast<const float*>(arenaBase() + it->second);
+  return arenaBase() + it->second;
 }
 
 std::string Model::takeHalideProfile() {

@@ -21,10 +21,11 @@ namespace kiln::runtime {
 
 class DeviceMemory;
 
-// A caller's tensor: row-major float32 data with its logical shape.
+// A caller's tensor: row-major data of one element type with its logical shape.
 struct HostTensor {
-  const float* data;
+  const void* data;
   std::vector<int64_t> shape;
+  ElementType dtype = ElementType::Float32;
 };
 
 // Where one run spent its time, for profilers: steady-clock nanoseconds at which each block began and ended.
@@ -45,13 +46,14 @@ class Model {
   uint64_t weightBytes() const { return weights_->bytes(); }
 
   void setNumThreads(int threads);
-  // Checks count and shapes, then runs every block. Outputs are written to `outputs` (row-major, sized by the
-  // caller to the output shapes). With `times`, also records when each block ran.
-  void run(const std::vector<HostTensor>& inputs, const std::vector<float*>& outputs,
+  // Checks count, shapes and dtypes, then runs every block. Outputs are written to `outputs` (row-major, of
+  // the manifest's dtypes, sized by the caller to the output shapes). With `times`, also records when each
+  // block ran.
+  void run(const std::vector<HostTensor>& inputs, const std::vector<void*>& outputs,
            BlockTimes* times = nullptr);
-  // After run(): the memory of an activation in its own layout (ValueInfo::extents), if intermediates are
-  // kept.
-  const float* valueData(int value_id) const;
+  // After run(): the memory of an activation in its own layout (ValueInfo::extents) and dtype, if
+  // intermediates are kept.
+  const void* valueData(int value_id) const;
   // For artifacts compiled with Halide's `profile` feature: the per-Func report of every run so far, which
   // then restarts from zero. Throws runtime::Error for an artifact built without the profiler.
   std::string takeHalideProfile();

@@ -50,22 +50,26 @@ NpyArray readNpy(const std::filesystem::path& path) {
   std::string header(header_bytes, '\0');
   in.read(header.data(), header_bytes);
   const std::string descr = field(header, "descr");
-  if (descr != "'<f4'")
+  const std::optional<ElementType> dtype =
+      descr.size() > 2 ? elementTypeOfNpy(descr.substr(1, descr.size() - 2)) : std::nullopt;
+  if (!dtype)
     throw Error(path.string() + " holds dtype " + descr +
-                "; kiln reads float32 ('<f4'): save with .astype('float32')");
+                "; kiln reads float32 ('<f4'), int64 ('<i8') and bool ('|b1'): save with .astype('float32')");
   if (field(header, "fortran_order") != "False")
     throw Error(path.string() + " is in Fortran order; save a C-ordered array (numpy.ascontiguousarray)");
-  NpyArray array{parseShape(field(header, "shape")), {}};
+  NpyArray array{parseShape(field(header, "shape")), *dtype, {}};
   int64_t count = 1;
   for (int64_t d : array.shape) count *= d;
-  array.data.resize(static_cast<size_t>(count));
-  in.read(reinterpret_cast<char*>(array.data.data()), count * static_cast<int64_t>(sizeof(float)));
+  array.bytes.resize(static_cast<size_t>(count * elementBytes(*dtype)));
+  in.read(reinterpret_cast<char*>(array.bytes.data()), static_cast<std::streamsize>(array.bytes.size()));
   if (!in)
-    throw Error(path.string() + " is truncated: its header promises " + std::to_string(count) + " floats");
+    throw Error(path.string() + " is truncated: its header promises " + std::to_string(count) + " " +
+                elementTypeName(*dtype) + " elements");
   return array;
 }
 
-void writeNpy(const std::filesystem::path& path, const std::vector<int64_t>& shape, const float* data) {
+void writeNpy(const std::filesystem::path& path, const std::vector<int64_t>& shape, ElementType dtype,
+              const void* data) {
   std::string dims;
   int64_t count = 1;
   for (int64_t d : shape) {
@@ -73,7 +77,8 @@ void writeNpy(const std::filesystem::path& path, const std::vector<int64_t>& sha
     count *= d;
   }
   if (shape.size() > 1) dims.pop_back();
-  std::string header = "{'descr': '<f4', 'fortran_order': False, 'shape': (" + dims + "), }";
+  std::string header =
+      "{'descr': '" + std::string(npyDescr(dtype)) + "', 'fortran_order': False, 'shape': (" + dims + "), }";
   // Magic, version and length take 10 bytes; the header is padded with spaces to a multiple of 64 and ends in
   // \n.
   header.append(63 - (10 + header.size()) % 64, ' ');
@@ -82,7 +87,7 @@ void writeNpy(const std::filesystem::path& path, const std::vector<int64_t>& sha
   const uint16_t length = static_cast<uint16_t>(header.size());
   out.write(kMagic, 6).write("\x01\x00", 2).write(reinterpret_cast<const char*>(&length), 2);
   out << header;
-  out.write(reinterpret_cast<const char*>(data), count * static_cast<int64_t>(sizeof(float)));
+  out.write(static_cast<const char*>(data), count * elementBytes(dtype));
   if (!out) throw Error("cannot write " + path.string() + ": " + std::strerror(errno));
 }
 

@@ -25,16 +25,44 @@ struct RunCommandOptions {
   int repeat = 1;
 };
 
+// Element i of an array, as a number; and set from one (a standard-normal draw: an int64 input gets its
+// integer part, a bool input whether it is positive).
+double element(const runtime::NpyArray& array, int64_t i) {
+  switch (array.dtype) {
+    case runtime::ElementType::Float32:
+      return reinterpret_cast<const float*>(array.bytes.data())[i];
+    case runtime::ElementType::Int64:
+      return static_cast<double>(reinterpret_cast<const int64_t*>(array.bytes.data())[i]);
+    case runtime::ElementType::Bool:
+      return array.bytes[i];
+  }
+  return 0;
+}
+
+void setElement(runtime::NpyArray& array, int64_t i, double x) {
+  switch (array.dtype) {
+    case runtime::ElementType::Float32:
+      reinterpret_cast<float*>(array.bytes.data())[i] = static_cast<float>(x);
+      break;
+    case runtime::ElementType::Int64:
+      reinterpret_cast<int64_t*>(array.bytes.data())[i] = static_cast<int64_t>(x);
+      break;
+    case runtime::ElementType::Bool:
+      array.bytes[i] = x > 0;
+      break;
+  }
+}
+
 std::vector<runtime::NpyArray> loadInputs(const RunCommandOptions& options,
                                           const runtime::Manifest& manifest) {
   std::vector<runtime::NpyArray> arrays;
   if (options.random) {
     std::mt19937_64 generator(options.seed);
-    std::normal_distribution<float> normal;
     for (int id : manifest.inputs) {
-      runtime::NpyArray array{manifest.values.at(id).shape, {}};
-      array.data.resize(static_cast<size_t>(manifest.values.at(id).bytes / sizeof(float)));
-      for (float& x : array.data) x = normal(generator);
+      const runtime::ValueInfo& value = manifest.values.at(id);
+      runtime::NpyArray array{value.shape, value.dtype, std::vector<unsigned char>(value.bytes)};
+      const int64_t count = value.bytes / runtime::elementBytes(value.dtype);
+      for (int64_t i = 0; i < count; ++i) setElement(array, i, std::normal_distribution<double>()(generator));
       arrays.push_back(std::move(array));
     }
     return arrays;
@@ -46,14 +74,20 @@ std::vector<runtime::NpyArray> loadInputs(const RunCommandOptions& options,
   return arrays;
 }
 
-// One line per output: its shape, a few values, and for a vector of scores the best class.
-std::string describeOutput(const runtime::ValueInfo& value, const std::vector<float>& data) {
-  std::string text = fmt::format("output {} [{}]:", value.name, runtime::describeShape(value.shape));
-  for (size_t i = 0; i < std::min<size_t>(5, data.size()); ++i) text += fmt::format(" {:.5g}", data[i]);
-  if (data.size() > 5) text += " ...";
-  if (value.shape.size() == 2 && value.shape[0] == 1 && data.size() > 1) {
-    const auto best = std::max_element(data.begin(), data.end());
-    text += fmt::format("  (top class {} score {:.5g})", best - data.begin(), *best);
+// One line per output: its shape, a few values, and for a vector of float scores the best class.
+std::string describeOutput(const runtime::ValueInfo& value, const runtime::NpyArray& output) {
+  std::string text = fmt::format("output {} {}[{}]:", value.name, runtime::elementTypeName(value.dtype),
+                                 runtime::describeShape(value.shape));
+  const int64_t count = value.bytes / runtime::elementBytes(value.dtype);
+  for (int64_t i = 0; i < std::min<int64_t>(5, count); ++i)
+    text += fmt::format(" {:.5g}", element(output, i));
+  if (count > 5) text += " ...";
+  if (value.dtype == runtime::ElementType::Float32 && value.shape.size() == 2 && value.shape[0] == 1 &&
+      count > 1) {
+    int64_t best = 0;
+    for (int64_t i = 1; i < count; ++i)
+      if (element(output, i) > element(output, best)) best = i;
+    text += fmt::format("  (top class {} score {:.5g})", best, element(output, best));
   }
   return text;
 }
@@ -64,11 +98,15 @@ void run(const RunCommandOptions& options) {
   model.setNumThreads(options.threads);
   const std::vector<runtime::NpyArray> arrays = loadInputs(options, manifest);
   std::vector<runtime::HostTensor> inputs;
-  for (const runtime::NpyArray& array : arrays) inputs.push_back({array.data.data(), array.shape});
-  std::vector<std::vector<float>> outputs;
-  std::vector<float*> output_data;
-  for (int id : manifest.outputs) outputs.emplace_back(manifest.values.at(id).bytes / sizeof(float));
-  for (auto& output : outputs) output_data.push_back(output.data());
+  for (const runtime::NpyArray& array : arrays)
+    inputs.push_back({array.bytes.data(), array.shape, array.dtype});
+  std::vector<runtime::NpyArray> outputs;
+  std::vector<void*> output_data;
+  for (int id : manifest.outputs) {
+    const runtime::ValueInfo& value = manifest.values.at(id);
+    outputs.push_back({value.shape, value.dtype, std::vector<unsigned char>(value.bytes)});
+  }
+  for (auto& output : outputs) output_data.push_back(output.bytes.data());
   std::vector<double> ms;
   for (int r = 0; r < options.repeat; ++r) {
     const auto start = std::chrono::steady_clock::now();
@@ -89,7 +127,8 @@ void run(const RunCommandOptions& options) {
   for (size_t i = 0; i < outputs.size(); ++i) {
     const runtime::ValueInfo& value = manifest.values.at(manifest.outputs[i]);
     std::printf("%s\n", describeOutput(value, outputs[i]).c_str());
-    if (i < options.outputs.size()) runtime::writeNpy(options.outputs[i], value.shape, outputs[i].data());
+    if (i < options.outputs.size())
+      runtime::writeNpy(options.outputs[i], value.shape, value.dtype, outputs[i].bytes.data());
   }
 }
 
@@ -100,8 +139,8 @@ void addRunCommand(CLI::App& app) {
   CLI::App* command = app.add_subcommand("run", "run a compiled artifact with kiln's runtime (no LibTorch)");
   command->add_option("artifact", options->artifact, "artifact directory written by `kiln compile`")
       ->required();
-  auto* input =
-      command->add_option("--input", options->inputs, "input tensor (.npy, float32), once per input");
+  auto* input = command->add_option("--input", options->inputs,
+                                    "input tensor (.npy of the compiled dtype), once per input");
   command->add_option("--random", options->seed, "use a seeded standard-normal input instead")
       ->excludes(input)
       ->each([options](const std::string&) { options->random = true; });

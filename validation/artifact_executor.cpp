@@ -16,12 +16,14 @@ namespace {
 namespace fs = std::filesystem;
 
 // An activation stored densely in its layout's extents, returned in logical (PyTorch) order.
-at::Tensor logicalValue(const float* data, const runtime::ValueInfo& value) {
+at::Tensor logicalValue(const void* data, const runtime::ValueInfo& value) {
   std::vector<int64_t> strides(value.extents.size()), logical_strides;
   for (size_t p = 0, stride = 1; p < value.extents.size(); stride *= value.extents[p], ++p)
     strides[p] = static_cast<int64_t>(stride);
   for (int position : value.positions) logical_strides.push_back(strides[position]);
-  return at::from_blob(const_cast<float*>(data), value.shape, logical_strides).clone();
+  return at::from_blob(const_cast<void*>(data), value.shape, logical_strides,
+                       at::TensorOptions(atenScalarType(value.dtype)))
+      .clone();
 }
 
 // The activations blocks write, by id.
@@ -77,7 +79,8 @@ fs::path arm64Runner() {
 
 at::Tensor readTensor(const fs::path& path) {
   runtime::NpyArray array = runtime::readNpy(path);
-  return at::from_blob(array.data.data(), array.shape, at::kFloat).clone();
+  return at::from_blob(array.bytes.data(), array.shape, at::TensorOptions(atenScalarType(array.dtype)))
+      .clone();
 }
 
 class EmulatedArm64Executor : public ArtifactExecutor {
@@ -96,8 +99,8 @@ class EmulatedArm64Executor : public ArtifactExecutor {
     std::vector<std::string> argv{"qemu-aarch64", "-L", kSysroot, runner_.string(), dir_.string()};
     for (size_t i = 0; i < inputs.size(); ++i) {
       const fs::path file = scratch.path() / ("input" + std::to_string(i) + ".npy");
-      const at::Tensor input = inputs[i].contiguous().to(at::kFloat);
-      runtime::writeNpy(file, input.sizes().vec(), input.data_ptr<float>());
+      const at::Tensor input = inputs[i].contiguous();
+      runtime::writeNpy(file, input.sizes().vec(), elementTypeOf(input), input.data_ptr());
       argv.insert(argv.end(), {"--input", file.string()});
     }
     argv.insert(argv.end(), {"--output-dir", scratch.path().string(), "--threads", std::to_string(threads_)});
@@ -109,7 +112,7 @@ class EmulatedArm64Executor : public ArtifactExecutor {
     if (activations) {
       for (const runtime::ValueInfo* value : blockActivations(manifest_)) {
         const at::Tensor stored = readTensor(scratch.path() / ("value" + std::to_string(value->id) + ".npy"));
-        (*activations)[value->id] = logicalValue(stored.data_ptr<float>(), *value);
+        (*activations)[value->id] = logicalValue(stored.data_ptr(), *value);
       }
     }
     return outputs;
@@ -124,6 +127,26 @@ class EmulatedArm64Executor : public ArtifactExecutor {
 };
 
 }  // namespace
+
+at::ScalarType atenScalarType(runtime::ElementType type) {
+  switch (type) {
+    case runtime::ElementType::Float32:
+      return at::kFloat;
+    case runtime::ElementType::Int64:
+      return at::kLong;
+    case runtime::ElementType::Bool:
+      return at::kBool;
+  }
+  return at::kFloat;
+}
+
+runtime::ElementType elementTypeOf(const at::Tensor& tensor) {
+  for (runtime::ElementType type :
+       {runtime::ElementType::Float32, runtime::ElementType::Int64, runtime::ElementType::Bool})
+    if (tensor.scalar_type() == atenScalarType(type)) return type;
+  fail("a {} tensor cannot be an artifact's input; kiln artifacts take float32, int64 and bool",
+       std::string(c10::toString(tensor.scalar_type())));
+}
 
 std::unique_ptr<ArtifactExecutor> openArtifact(const fs::path& artifact_dir, int threads,
                                                const std::string& expected_target) {

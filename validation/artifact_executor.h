@@ -24,11 +24,16 @@ class ArtifactExecutor {
   virtual const runtime::Manifest& manifest() const = 0;
   // How the artifact runs, for reports: "in this process", "under qemu-aarch64".
   virtual std::string where() const = 0;
-  // Runs once on float32 inputs of the manifest's shapes; returns the outputs in logical shape. With
+  // Runs once on inputs of the manifest's shapes and dtypes; returns the outputs in logical shape. With
   // `activations`, also every activation a block writes, by value id, in logical shape.
   virtual std::vector<at::Tensor> run(const std::vector<at::Tensor>& inputs,
                                       std::map<int, at::Tensor>* activations = nullptr) = 0;
 };
+
+// The ATen dtype of an artifact's element type, and the element type of an ATen tensor (kiln::Error for
+// dtypes artifacts do not take).
+at::ScalarType atenScalarType(runtime::ElementType type);
+runtime::ElementType elementTypeOf(const at::Tensor& tensor);
 
 // Picks how to run the artifact from the target it was compiled for. `expected_target` (a kiln target name,
 // empty for any) must name the same architecture, or kiln::Error says what the artifact was compiled for.

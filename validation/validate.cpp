@@ -90,12 +90,13 @@ ValidationReport validateArtifact(const fs::path& model_path, const fs::path& ar
 std::vector<at::Tensor> runArtifact(runtime::Model& model, const std::vector<at::Tensor>& inputs) {
   const runtime::Manifest& manifest = model.manifest();
   std::vector<runtime::HostTensor> host;
-  for (const at::Tensor& t : inputs) host.push_back({t.data_ptr<float>(), t.sizes().vec()});
+  for (const at::Tensor& t : inputs) host.push_back({t.data_ptr(), t.sizes().vec(), elementTypeOf(t)});
   std::vector<at::Tensor> outputs;
-  std::vector<float*> data;
+  std::vector<void*> data;
   for (int id : manifest.outputs) {
-    outputs.push_back(at::empty(manifest.values.at(id).shape));
-    data.push_back(outputs.back().data_ptr<float>());
+    const runtime::ValueInfo& value = manifest.values.at(id);
+    outputs.push_back(at::empty(value.shape, at::TensorOptions(atenScalarType(value.dtype))));
+    data.push_back(outputs.back().data_ptr());
   }
   model.run(host, data);
   return outputs;

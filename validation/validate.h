@@ -73,7 +73,7 @@ ValidationReport validateArtifact(const std::filesystem::path& model,
 std::optional<Fault> localizeFault(const std::filesystem::path& model, ArtifactExecutor& artifact,
                                    uint64_t seed, const Tolerance& tolerance);
 
-// Runs a loaded artifact on ATen tensors (float32, contiguous) and returns its outputs as ATen tensors.
+// Runs a loaded artifact on contiguous ATen tensors of its dtypes and returns its outputs as ATen tensors.
 std::vector<at::Tensor> runArtifact(runtime::Model& model, const std::vector<at::Tensor>& inputs);
 
 std::string formatReport(const ValidationReport& report, const Tolerance& tolerance);
