@@ -166,6 +166,33 @@ class Recurrent(nn.Module):
         return self.head(z[-1]) + h[-1, :, :5] + c[0, :, :5] + hg[1, :, :5] + r[:, -1, :5]
 
 
+class MasksAndIndices(nn.Module):
+    """Run-time int64 and bool tensors on odd sizes (2x5x9): comparisons and the masks they make (logical and
+    bitwise ops, where, masked_fill, dtype conversions), argmax/argmin and the indices of max/min, gather,
+    index_select and an embedding looked up by computed indices. Returns a float, an int64 and a bool tensor.
+    Indices are taken from the input itself, so that rounding in the computed values cannot flip them."""
+
+    def __init__(self):
+        super().__init__()
+        self.table = nn.Embedding(9, 6)
+        self.proj = nn.Linear(9, 9)
+
+    def forward(self, x):
+        y = self.proj(x)
+        positive, big = x > 0, x.abs() >= 1.0
+        mask = (positive & ~big) | torch.logical_and(x < -1.5, torch.logical_not(positive))
+        z = torch.where(mask, y, -y * 0.5) + y.masked_fill(torch.logical_xor(positive, big), -2.0)
+        z = z + (x.round() == 0).float() - (x <= 0.25).to(torch.float32) * torch.ne(x, 1.0).type_as(y)
+        z = z + torch.ge(x, 0.5).float() * torch.logical_or(x.lt(-1.0), x.le(-2.0)).float()
+        indices = x.argmax(dim=-1)
+        values, where_max = x.max(dim=1)
+        picked = torch.gather(z, 2, x.argmin(dim=-1, keepdim=True).expand(-1, -1, 3))
+        rows = z.index_select(1, where_max[0, :4])
+        out = self.table(indices).sum(-1, keepdim=True) + picked.mean(-1, keepdim=True)
+        out = out[:, :4] + rows + values.unsqueeze(1) + where_max.unsqueeze(1).float() * 0.1
+        return out, indices, (mask ^ (y > 0.5)).logical_not()
+
+
 if hasattr(F, "scaled_dot_product_attention"):
     def dot_product_attention(q, k, v):
         return F.scaled_dot_product_attention(q, k, v)
@@ -216,6 +243,7 @@ MODELS = {
     "more_op_coverage": (MoreOpCoverage, (2, 6, 5, 7)),
     "recurrent": (Recurrent, (2, 9, 12)),
     "transformer": (Transformer, (2, 13, 64)),
+    "masks_and_indices": (MasksAndIndices, (2, 5, 9)),
 }
 
 

@@ -23,4 +23,29 @@ at::IntArrayRef atenShape(const ir::Shape& shape) {
   return at::IntArrayRef(shape.data(), shape.size());
 }
 
+at::ScalarType atenScalarType(ir::DType dtype) {
+  switch (dtype) {
+    case ir::DType::Float32:
+      return at::kFloat;
+    case ir::DType::Float16:
+      return at::kHalf;
+    case ir::DType::BFloat16:
+      return at::kBFloat16;
+    case ir::DType::Int8:
+      return at::kChar;
+    case ir::DType::Int64:
+      return at::kLong;
+    case ir::DType::Bool:
+      return at::kBool;
+  }
+  fail("unknown dtype");
+}
+
+std::optional<ir::DType> irDType(at::ScalarType type) {
+  if (type == at::kFloat) return ir::DType::Float32;
+  if (type == at::kBool) return ir::DType::Bool;
+  if (c10::isIntegralType(type, /*includeBool=*/false)) return ir::DType::Int64;
+  return std::nullopt;
+}
+
 }  // namespace kiln::frontend

@@ -56,6 +56,8 @@ class LoweringContext {
   // Whether anything reads output i of the node (an op's integer indices output may go unused).
   bool outputUsed(int i) const { return node_.outputs().at(i)->hasUses(); }
   bool isNone(int i) const;
+  // Whether input i is an IR tensor (computed at run time or a weight), not an import-time value.
+  bool isTensor(int i) const { return input(i).kind == Binding::Kind::Tensor; }
   // Input i as an IR tensor; a number becomes a rank-0 constant.
   ir::ValueId tensor(int i);
   // A list of IR tensors, or a constant list of float tensors (added as IR constants).
@@ -85,6 +87,7 @@ class LoweringContext {
 
  private:
   const Binding& input(int i) const;
+  ir::ValueId integerConstant(int i, const at::Tensor& tensor);
 
   ir::Graph& graph_;
   const torch::jit::Node& node_;

@@ -46,7 +46,8 @@ std::unordered_map<ir::ValueId, at::Tensor> ReferenceExecutor::runAll(
   std::unordered_map<ir::ValueId, at::Tensor> values = constants_;
   for (size_t i = 0; i < inputs.size(); ++i) {
     const ir::TensorType& expected = graph_.type(graph_.inputs()[i]);
-    if (inputs[i].scalar_type() != at::kFloat || inputs[i].sizes() != atenShape(expected.shape))
+    if (inputs[i].scalar_type() != atenScalarType(expected.dtype) ||
+        inputs[i].sizes() != atenShape(expected.shape))
       fail("input {} of graph '{}' must be {}, got a {} tensor of shape {}", i, graph_.name(),
            ir::toString(expected), std::string(c10::toString(inputs[i].scalar_type())),
            c10::str(inputs[i].sizes()));

@@ -432,15 +432,15 @@ class Importer {
     return "kiln could not evaluate it on the values it knows at import";
   }
 
-  // Tensor properties a CPU float model has: device, dtype, layout, is_cuda, requires_grad (frozen weights
-  // and inputs need none).
+  // Tensor properties of a CPU model: device, dtype (the IR value's), layout, is_cuda, requires_grad (frozen
+  // weights and inputs need none).
   bool tryTensorProperty(const jit::Node& node, const std::string& kind) {
     if (node.inputs().size() != 1 || binding(node.input(0)).kind != Kind::Tensor) return false;
     c10::IValue value;
     if (kind == "prim::device")
       value = c10::Device(c10::kCPU);
     else if (kind == "prim::dtype")
-      value = static_cast<int64_t>(c10::ScalarType::Float);
+      value = static_cast<int64_t>(atenScalarType(graph_.type(binding(node.input(0)).tensors[0]).dtype));
     else if (kind == "prim::layout")
       value = static_cast<int64_t>(c10::kStrided);
     else if (kind == "prim::is_cuda" || kind == "prim::requires_grad" || kind == "prim::is_quantized" ||

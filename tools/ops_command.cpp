@@ -16,13 +16,13 @@ std::string inputCount(const ir::OpDef& def) {
 }
 
 void run() {
-  fmt::print("{:<20} {:>6}  {:<6}  {:<40} {}\n", "kind", "inputs", "dtypes", "attributes", "description");
+  fmt::print("{:<20} {:>6}  {:<15}  {:<40} {}\n", "kind", "inputs", "dtypes", "attributes", "description");
   for (const ir::OpDef& def : ir::OpRegistry::global().all()) {
     std::vector<std::string> attrs;
     for (const ir::AttrSpec& a : def.attrs)
       attrs.push_back(a.default_value ? fmt::format("{}={}", a.name, ir::attrToString(*a.default_value))
                                       : a.name);
-    fmt::print("{:<20} {:>6}  {:<6}  {:<40} {}\n", def.kind, inputCount(def), ir::dtypeList(def),
+    fmt::print("{:<20} {:>6}  {:<15}  {:<40} {}\n", def.kind, inputCount(def), ir::dtypeList(def),
                fmt::format("{}", fmt::join(attrs, " ")), def.description);
   }
 }

@@ -151,6 +151,30 @@ LoweredOp expand(const LoweringInput& in) {
   }));
 }
 
+// An int64 index clamped into [0, n) (so that a bad index never reads outside the tensor), as a coordinate.
+Expr clampedIndex(const Expr& index, int64_t n) {
+  return Halide::cast<int>(
+      Halide::clamp(index, Halide::cast<int64_t>(0), Halide::cast<int64_t>(static_cast<int>(n - 1))));
+}
+
+LoweredOp gather(const LoweringInput& in) {
+  const TensorFunc &x = in.inputs[0], &index = in.inputs[1];
+  const int dim = static_cast<int>((in.op.attrs.getInt("dim") + x.rank()) % x.rank());
+  return single(defineOutput(in, [&](const auto& i) {
+    std::vector<Expr> x_index = exprs(i);
+    x_index[dim] = clampedIndex(index.at(exprs(i)), x.shape[dim]);
+    return x.at(x_index);
+  }));
+}
+
+LoweredOp embedding(const LoweringInput& in) {
+  const TensorFunc &table = in.inputs[0], &indices = in.inputs[1];
+  return single(defineOutput(in, [&](const auto& i) {
+    const std::vector<Expr> position(i.begin(), i.end() - 1);
+    return table.at({clampedIndex(indices.at(position), table.shape[0]), i.back()});
+  }));
+}
+
 LoweredOp passThrough(const LoweringInput& in) {
   return single(defineOutput(in, [&](const auto& i) { return in.inputs[0].at(exprs(i)); }));
 }
@@ -158,9 +182,9 @@ LoweredOp passThrough(const LoweringInput& in) {
 }  // namespace
 
 LoweringTable dataMovementLowerings() {
-  return {{"reshape", reshape},      {"permute", permute},    {"cat", cat}, {"split", split},
-          {"slice", slice},          {"expand", expand},      {"pad", pad}, {"flip", flip},
-          {"identity", passThrough}, {"dropout", passThrough}};
+  return {{"reshape", reshape},      {"permute", permute},     {"cat", cat},       {"split", split},
+          {"slice", slice},          {"expand", expand},       {"pad", pad},       {"flip", flip},
+          {"identity", passThrough}, {"dropout", passThrough}, {"gather", gather}, {"embedding", embedding}};
 }
 
 }  // namespace kiln::codegen

@@ -1,5 +1,6 @@
-// Lowerings of the elementwise kinds: activations and math functions (one input) and arithmetic with
-// broadcasting (two inputs).
+// Lowerings of the elementwise kinds: activations and math functions (one input), arithmetic with
+// broadcasting (two inputs), and the kinds of other element types: comparisons and logical ops (bool tensors
+// are bytes holding 0 or 1: storageType), where, cast.
 #include <cmath>
 
 #include "codegen/lowerings/lowering_helpers.h"
@@ -77,6 +78,32 @@ Lowering binary(BinaryExpr fn) {
   };
 }
 
+LoweredOp where(const LoweringInput& in) {
+  return single(defineOutput(in, [&](const auto& i) {
+    return Halide::select(asBool(broadcastAt(in.inputs[0], i)), broadcastAt(in.inputs[1], i),
+                          broadcastAt(in.inputs[2], i));
+  }));
+}
+
+// Halide's casts are C's (float to integer truncates toward zero, as PyTorch's do); to bool is "nonzero".
+// A bool converts by a select: Halide 14 fails an internal assertion ("narrow a 1-bit type") on products of
+// casts of comparisons.
+LoweredOp castTo(const LoweringInput& in) {
+  const ir::DType dtype = in.output_types[0].dtype;
+  const Halide::Type type = storageType(dtype);
+  return single(defineOutput(in, [&](const auto& i) {
+    const Expr x = in.inputs[0].at(exprs(i));
+    if (dtype == ir::DType::Bool) return Halide::cast(type, asBool(x));
+    if (x.type() == storageType(ir::DType::Bool))
+      return Halide::select(asBool(x), Halide::cast(type, 1), Halide::cast(type, 0));
+    return Halide::cast(type, x);
+  }));
+}
+
+Expr boolean(Expr condition) {
+  return Halide::cast<uint8_t>(condition);
+}
+
 }  // namespace
 
 LoweringTable elementwiseLowerings() {
@@ -130,6 +157,18 @@ LoweringTable elementwiseLowerings() {
       {"sub", binary([](Expr a, Expr b) { return a - b; })},
       {"mul", binary([](Expr a, Expr b) { return a * b; })},
       {"div", binary([](Expr a, Expr b) { return a / b; })},
+      {"eq", binary([](Expr a, Expr b) { return boolean(a == b); })},
+      {"ne", binary([](Expr a, Expr b) { return boolean(a != b); })},
+      {"lt", binary([](Expr a, Expr b) { return boolean(a < b); })},
+      {"le", binary([](Expr a, Expr b) { return boolean(a <= b); })},
+      {"gt", binary([](Expr a, Expr b) { return boolean(a > b); })},
+      {"ge", binary([](Expr a, Expr b) { return boolean(a >= b); })},
+      {"logical_and", binary([](Expr a, Expr b) { return boolean(asBool(a) && asBool(b)); })},
+      {"logical_or", binary([](Expr a, Expr b) { return boolean(asBool(a) || asBool(b)); })},
+      {"logical_xor", binary([](Expr a, Expr b) { return boolean(asBool(a) != asBool(b)); })},
+      {"logical_not", unary([](Expr x, const ir::Attributes&) { return boolean(!asBool(x)); })},
+      {"where", where},
+      {"cast", castTo},
   };
 }
 

@@ -1,5 +1,6 @@
 // Lowerings of window and axis reductions: max/avg pooling with PyTorch's padding, dilation, ceil_mode and
-// count_include_pad rules, adaptive average and max pooling, and mean, sum, amax and amin over dimensions.
+// count_include_pad rules, adaptive average and max pooling, mean, sum, amax and amin over dimensions, and
+// argmax and argmin along one.
 // Each result is a Reduction stage: a Func whose update walks an RDom over the window or the reduced axes.
 #include <algorithm>
 #include <functional>
@@ -149,6 +150,45 @@ LoweredOp reduce(const LoweringInput& in) {
   return LoweredOp{{out}, {Stage{total, StageKind::Reduction, r}}};
 }
 
+// argmax, argmin along one dimension: the extreme, then the smallest index holding it (PyTorch's rule for
+// ties), each a reduction stage over the dimension. The index starts at n - 1, so it is in range even when no
+// element equals the extreme (NaN).
+LoweredOp argReduce(const LoweringInput& in) {
+  const TensorFunc& x = in.inputs[0];
+  const int rank = x.rank();
+  const int dim = static_cast<int>((in.op.attrs.getInt("dim") + rank) % rank);
+  const bool keepdim = in.op.attrs.getBool("keepdim");
+  const int n = static_cast<int>(x.shape[dim]);
+  const std::string name = in.output_names[0];
+  const auto& out_shape = in.output_types[0].shape;
+  // x's index at output position `s` with `k` along the reduced dimension.
+  auto xAt = [&](const std::vector<Halide::Var>& s, Expr k) {
+    std::vector<Expr> index(s.begin(), s.end());
+    if (keepdim)
+      index[dim] = k;
+    else
+      index.insert(index.begin() + dim, k);
+    return x.at(index);
+  };
+  RDom over_extreme(0, n, name + "_r"), over_index(0, n, name + "_ri");
+  TensorFunc extreme = defineTensor(name + "_extreme", out_shape, in.output_layouts[0],
+                                    [&](const auto& s) { return xAt(s, 0); });
+  const auto s = extreme.logicalVars();
+  const Expr candidate = xAt(s, over_extreme.x);
+  extreme.ref(exprs(s)) = in.op.kind == "argmax" ? Halide::max(extreme.at(exprs(s)), candidate)
+                                                 : Halide::min(extreme.at(exprs(s)), candidate);
+  TensorFunc first = defineTensor(name + "_first", out_shape, in.output_layouts[0],
+                                  [&](const auto&) { return Halide::cast<int64_t>(n - 1); });
+  const auto f = first.logicalVars();
+  first.ref(exprs(f)) = Halide::min(
+      first.at(exprs(f)), Halide::select(xAt(f, over_index.x) == extreme.at(exprs(f)),
+                                         Halide::cast<int64_t>(over_index.x), Halide::cast<int64_t>(n - 1)));
+  TensorFunc out = defineOutput(in, [&](const auto& i) { return first.at(exprs(i)); });
+  return LoweredOp{
+      {out},
+      {Stage{extreme, StageKind::Reduction, over_extreme}, Stage{first, StageKind::Reduction, over_index}}};
+}
+
 }  // namespace
 
 LoweringTable poolingLowerings() {
@@ -159,7 +199,9 @@ LoweringTable poolingLowerings() {
           {"mean", reduce},
           {"sum", reduce},
           {"amax", reduce},
-          {"amin", reduce}};
+          {"amin", reduce},
+          {"argmax", argReduce},
+          {"argmin", argReduce}};
 }
 
 }  // namespace kiln::codegen

@@ -324,9 +324,34 @@ std::vector<Binding> pixelShuffle(Ctx& c) {
       c, moved, kShuffle ? withLead({ch / (r * r), h * r, w * r}) : withLead({ch * r * r, h / r, w / r})));
 }
 
-// aten::index_select(self, dim, index) with a constant index: runs of consecutive indices become slices,
+// aten::gather(self, dim, index, sparse_grad)
+std::vector<Binding> gather(Ctx& c) {
+  return one(
+      c.emit("gather", {c.tensor(0), castTo(c, c.tensor(2), ir::DType::Int64)}, {{"dim", c.toInt(1)}}));
+}
+
+// aten::embedding(weight, indices, padding_idx, scale_grad_by_freq, sparse): the arguments after the
+// indices matter to training only.
+std::vector<Binding> embedding(Ctx& c) {
+  return one(c.emit("embedding", {c.tensor(0), castTo(c, c.tensor(1), ir::DType::Int64)}));
+}
+
+// index_select with indices computed at run time: a gather whose index is the indices laid along `dim` and
+// repeated across the other dimensions.
+ValueId gatheredAlong(Ctx& c, ValueId x, int dim, ValueId indices) {
+  ir::Shape along(c.typeOf(x).rank(), 1), out = c.typeOf(x).shape;
+  along[dim] = out[dim] = c.typeOf(indices).numElements();
+  const ValueId index =
+      c.emit("expand", {reshapeTo(c, castTo(c, indices, ir::DType::Int64), along)}, {{"shape", out}});
+  return c.emit("gather", {x, index}, {{"dim", int64_t{dim}}});
+}
+
+// aten::index_select(self, dim, index). A constant index becomes runs of consecutive indices, as slices
 // joined by cat.
 std::vector<Binding> indexSelect(Ctx& c) {
+  const int rank = c.type(0).rank();
+  if (c.isTensor(2))
+    return one(gatheredAlong(c, c.tensor(0), normalizedDim(c, c.toInt(1), rank), c.tensor(2)));
   const c10::IValue& index = c.constant(2);
   if (!index.isTensor() || index.toTensor().dim() > 1 || c10::isFloatingType(index.toTensor().scalar_type()))
     c.unsupported("index_select with indices computed at run time");
@@ -356,10 +381,12 @@ LoweringTable dataMovementLowerings() {
       {"aten::constant_pad_nd", constantPadNd},
       {"aten::contiguous", passThrough},
       {"aten::detach", passThrough},
+      {"aten::embedding", embedding},
       {"aten::expand", expand},
       {"aten::expand_as", expandAs},
       {"aten::flatten", flatten},
       {"aten::flip", flip},
+      {"aten::gather", gather},
       {"aten::index_select", indexSelect},
       {"aten::narrow", narrow},
       {"aten::pad", pad},

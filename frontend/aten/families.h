@@ -73,6 +73,18 @@ inline ir::ValueId concatenated(LoweringContext& c, std::vector<ir::ValueId> par
   return c.emit("cat", std::move(parts), {{"dim", dim}});
 }
 
+// `x` converted to `dtype`: itself when it already is.
+inline ir::ValueId castTo(LoweringContext& c, ir::ValueId x, ir::DType dtype) {
+  if (c.typeOf(x).dtype == dtype) return x;
+  return c.emit("cast", {x}, {{"dtype", std::string(ir::dtypeName(dtype))}});
+}
+
+// Input i converted to float32: arithmetic on an int64 or bool tensor computes in float32 (exact for integers
+// up to 2^24), which is PyTorch's promotion whenever the other operand is a float tensor.
+inline ir::ValueId floatTensor(LoweringContext& c, int i) {
+  return castTo(c, c.tensor(i), ir::DType::Float32);
+}
+
 inline ir::ValueId scalarConstant(LoweringContext& c, const std::string& name, double value) {
   return c.addConstant(name, ir::Tensor({}, {static_cast<float>(value)}));
 }

@@ -49,33 +49,50 @@ int64_t countOver(Ctx& c, ValueId x, const std::vector<int64_t>& dims) {
 template <const char* Kind>
 std::vector<Binding> meanOrSum(Ctx& c) {
   if (!c.isNone(c.numInputs() - 1)) c.unsupported(fmt::format("{} with a dtype argument", Kind));
-  if (c.numInputs() < 3) return one(reduced(c, Kind, c.tensor(0), {}, false));
-  return one(reduced(c, Kind, c.tensor(0), dimsArgument(c, 1), c.toBool(2)));
+  if (c.numInputs() < 3) return one(reduced(c, Kind, floatTensor(c, 0), {}, false));
+  return one(reduced(c, Kind, floatTensor(c, 0), dimsArgument(c, 1), c.toBool(2)));
 }
 constexpr char kMean[] = "mean", kSum[] = "sum", kAmax[] = "amax", kAmin[] = "amin";
 
 // aten::amax / amin(self, dim, keepdim)
 template <const char* Kind>
 std::vector<Binding> amaxOrAmin(Ctx& c) {
-  return one(reduced(c, Kind, c.tensor(0), c.toIntList(1), c.numInputs() > 2 && c.toBool(2)));
+  return one(reduced(c, Kind, floatTensor(c, 0), c.toIntList(1), c.numInputs() > 2 && c.toBool(2)));
 }
 
+// aten::argmax / argmin(self, dim, keepdim); dim None: along the flattened tensor.
+template <const char* Kind>
+std::vector<Binding> argExtreme(Ctx& c) {
+  const ValueId x = floatTensor(c, 0);
+  const bool keepdim = c.numInputs() > 2 && c.toBool(2);
+  if (c.numInputs() > 1 && !c.isNone(1))
+    return one(c.emit(Kind, {x}, {{"dim", c.toInt(1)}, {"keepdim", keepdim}}));
+  const ir::TensorType& type = c.typeOf(x);
+  const ValueId index =
+      c.emit(Kind, {reshapeTo(c, x, {type.numElements()})}, {{"dim", int64_t{0}}, {"keepdim", keepdim}});
+  return one(keepdim ? reshapeTo(c, index, ir::Shape(type.rank(), 1)) : index);
+}
+constexpr char kArgmax[] = "argmax", kArgmin[] = "argmin";
+
 // aten::max / min: (self) over everything; (self, other) elementwise; (self, dim, keepdim) values and
-// indices.
-template <const char* Kind, const char* Elementwise>
+// indices (computed only when read).
+template <const char* Kind, const char* Elementwise, const char* ArgKind>
 std::vector<Binding> maxOrMin(Ctx& c) {
-  if (c.numInputs() == 1) return one(reduced(c, Kind, c.tensor(0), {}, false));
-  if (c.numInputs() == 2) return one(c.emit(Elementwise, {c.tensor(0), c.tensor(1)}));
-  if (c.outputUsed(1))
-    c.unsupported("the indices of max/min along a dimension (integer tensors at run time are not supported)");
-  return {Binding::tensor(reduced(c, Kind, c.tensor(0), {c.toInt(1)}, c.toBool(2))), Binding{}};
+  if (c.numInputs() == 1) return one(reduced(c, Kind, floatTensor(c, 0), {}, false));
+  if (c.numInputs() == 2) return one(c.emit(Elementwise, {floatTensor(c, 0), floatTensor(c, 1)}));
+  const ValueId x = floatTensor(c, 0);
+  const int64_t dim = c.toInt(1);
+  const bool keepdim = c.toBool(2);
+  Binding indices;
+  if (c.outputUsed(1)) indices = Binding::tensor(c.emit(ArgKind, {x}, {{"dim", dim}, {"keepdim", keepdim}}));
+  return {Binding::tensor(reduced(c, Kind, x, {dim}, keepdim)), indices};
 }
 constexpr char kMaximum[] = "maximum", kMinimum[] = "minimum";
 
 // aten::var / std: (self, unbiased) over everything, or (self, dim, unbiased | correction, keepdim).
 template <bool kStd>
 std::vector<Binding> varOrStd(Ctx& c) {
-  ValueId x = c.tensor(0);
+  ValueId x = floatTensor(c, 0);
   const bool all = c.numInputs() == 2;
   const std::vector<int64_t> dims = all ? std::vector<int64_t>{} : dimsArgument(c, 1);
   const bool keepdim = !all && c.toBool(3);
@@ -108,19 +125,19 @@ ValueId vectorNorm(Ctx& c, ValueId x, double p, const std::vector<int64_t>& dims
 std::vector<Binding> norm(Ctx& c) {
   if (c.numInputs() > 4 && !c.isNone(4)) c.unsupported("norm with a dtype argument");
   const double p = c.isNone(1) ? 2.0 : c.toDouble(1);
-  if (c.numInputs() == 2) return one(vectorNorm(c, c.tensor(0), p, {}, false));
-  return one(vectorNorm(c, c.tensor(0), p, dimsArgument(c, 2), c.toBool(3)));
+  if (c.numInputs() == 2) return one(vectorNorm(c, floatTensor(c, 0), p, {}, false));
+  return one(vectorNorm(c, floatTensor(c, 0), p, dimsArgument(c, 2), c.toBool(3)));
 }
 
 std::vector<Binding> frobeniusNorm(Ctx& c) {
-  if (c.numInputs() == 1) return one(vectorNorm(c, c.tensor(0), 2, {}, false));
-  return one(vectorNorm(c, c.tensor(0), 2, c.toIntList(1), c.toBool(2)));
+  if (c.numInputs() == 1) return one(vectorNorm(c, floatTensor(c, 0), 2, {}, false));
+  return one(vectorNorm(c, floatTensor(c, 0), 2, c.toIntList(1), c.toBool(2)));
 }
 
 // aten::log_softmax(self, dim, dtype)
 std::vector<Binding> logSoftmax(Ctx& c) {
   if (c.numInputs() > 2 && !c.isNone(2)) c.unsupported("log_softmax with a dtype argument");
-  ValueId x = c.tensor(0);
+  ValueId x = floatTensor(c, 0);
   const std::vector<int64_t> dim = {c.toInt(1)};
   ValueId shifted = c.emit("sub", {x, reduced(c, kAmax, x, dim, true)});
   ValueId total = reduced(c, kSum, c.emit("exp", {shifted}), dim, true);
@@ -129,7 +146,7 @@ std::vector<Binding> logSoftmax(Ctx& c) {
 
 // aten::logsumexp(self, dim, keepdim)
 std::vector<Binding> logSumExp(Ctx& c) {
-  ValueId x = c.tensor(0);
+  ValueId x = floatTensor(c, 0);
   const std::vector<int64_t> dims = c.toIntList(1);
   ValueId peak = reduced(c, kAmax, x, dims, true);
   ValueId total = reduced(c, kSum, c.emit("exp", {c.emit("sub", {x, peak})}), dims, true);
@@ -147,7 +164,7 @@ std::vector<Binding> logSumExp(Ctx& c) {
 // aten::cumsum(self, dim, dtype)
 std::vector<Binding> cumsum(Ctx& c) {
   if (c.numInputs() > 2 && !c.isNone(2)) c.unsupported("cumsum with a dtype argument");
-  ValueId x = c.tensor(0);
+  ValueId x = floatTensor(c, 0);
   const int rank = c.typeOf(x).rank();
   if (rank == 0) return one(x);
   const int dim = normalizedDim(c, c.toInt(1), rank);
@@ -169,14 +186,16 @@ LoweringTable reductionLowerings() {
   return {
       {"aten::amax", amaxOrAmin<kAmax>},
       {"aten::amin", amaxOrAmin<kAmin>},
+      {"aten::argmax", argExtreme<kArgmax>},
+      {"aten::argmin", argExtreme<kArgmin>},
       {"aten::cumsum", cumsum},
       {"aten::frobenius_norm", frobeniusNorm},
       {"aten::linalg_vector_norm", norm},
       {"aten::log_softmax", logSoftmax},
       {"aten::logsumexp", logSumExp},
-      {"aten::max", maxOrMin<kAmax, kMaximum>},
+      {"aten::max", maxOrMin<kAmax, kMaximum, kArgmax>},
       {"aten::mean", meanOrSum<kMean>},
-      {"aten::min", maxOrMin<kAmin, kMinimum>},
+      {"aten::min", maxOrMin<kAmin, kMinimum, kArgmin>},
       {"aten::norm", norm},
       {"aten::std", varOrStd<true>},
       {"aten::sum", meanOrSum<kSum>},

@@ -33,9 +33,15 @@ KernelTable dataMovementKernels() {
   return {
       {"cat",
        [](const Inputs& in, const ir::Attributes& a) -> Outputs { return {at::cat(in, a.getInt("dim"))}; }},
+      {"embedding",
+       [](const Inputs& in, const ir::Attributes&) -> Outputs { return {at::embedding(in[0], in[1])}; }},
       {"expand",
        [](const Inputs& in, const ir::Attributes& a) -> Outputs {
          return {in[0].expand(ints(a, "shape")).contiguous()};
+       }},
+      {"gather",
+       [](const Inputs& in, const ir::Attributes& a) -> Outputs {
+         return {at::gather(in[0], a.getInt("dim"), in[1])};
        }},
       {"flip",
        [](const Inputs& in, const ir::Attributes& a) -> Outputs {

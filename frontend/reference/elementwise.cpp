@@ -21,12 +21,18 @@ Outputs passThrough(const Inputs& in, const ir::Attributes&) {
   return {in[0]};
 }
 
+Outputs castTo(const Inputs& in, const ir::Attributes& a) {
+  const std::string& dtype = a.getString("dtype");
+  return {in[0].to(dtype == "bool" ? at::kBool : dtype == "i64" ? at::kLong : at::kFloat)};
+}
+
 }  // namespace
 
 KernelTable elementwiseKernels() {
   return {
       {"abs", unary<at::abs>},
       {"add", [](const Inputs& in, const ir::Attributes&) -> Outputs { return {in[0] + in[1]}; }},
+      {"cast", castTo},
       {"ceil", unary<at::ceil>},
       {"div", binary<at::div>},
       {"dropout", passThrough},
@@ -34,13 +40,16 @@ KernelTable elementwiseKernels() {
        [](const Inputs& in, const ir::Attributes& a) -> Outputs {
          return {at::elu(in[0], a.getFloat("alpha"), a.getFloat("scale"), a.getFloat("input_scale"))};
        }},
+      {"eq", binary<at::eq>},
       {"erf", unary<at::erf>},
       {"exp", unary<at::exp>},
       {"floor", unary<at::floor>},
+      {"ge", binary<at::ge>},
       {"gelu",
        [](const Inputs& in, const ir::Attributes& a) -> Outputs {
          return {at::gelu(in[0], a.getString("approximate"))};
        }},
+      {"gt", binary<at::gt>},
       {"hardsigmoid", unary<at::hardsigmoid>},
       {"hardswish", unary<at::hardswish>},
       {"hardtanh",
@@ -48,6 +57,7 @@ KernelTable elementwiseKernels() {
          return {at::clamp(in[0], a.getFloat("min_val"), a.getFloat("max_val"))};
        }},
       {"identity", passThrough},
+      {"le", binary<at::le>},
       {"leaky_relu",
        [](const Inputs& in, const ir::Attributes& a) -> Outputs {
          return {at::leaky_relu(in[0], a.getFloat("negative_slope"))};
@@ -55,10 +65,16 @@ KernelTable elementwiseKernels() {
       {"log", unary<at::log>},
       {"log1p", unary<at::log1p>},
       {"log_sigmoid", unary<at::log_sigmoid>},
+      {"logical_and", binary<at::logical_and>},
+      {"logical_not", unary<at::logical_not>},
+      {"logical_or", binary<at::logical_or>},
+      {"logical_xor", binary<at::logical_xor>},
+      {"lt", binary<at::lt>},
       {"maximum", binary<at::maximum>},
       {"minimum", binary<at::minimum>},
       {"mish", unary<at::mish>},
       {"mul", binary<at::mul>},
+      {"ne", binary<at::ne>},
       {"neg", unary<at::neg>},
       {"pow",
        [](const Inputs& in, const ir::Attributes& a) -> Outputs {
@@ -79,6 +95,8 @@ KernelTable elementwiseKernels() {
       {"sub", [](const Inputs& in, const ir::Attributes&) -> Outputs { return {in[0] - in[1]}; }},
       {"tanh", unary<at::tanh>},
       {"trunc", unary<at::trunc>},
+      {"where",
+       [](const Inputs& in, const ir::Attributes&) -> Outputs { return {at::where(in[0], in[1], in[2])}; }},
   };
 }
 

@@ -31,6 +31,14 @@ KernelTable poolingKernels() {
        [](const Inputs& in, const ir::Attributes& a) -> Outputs {
          return {at::amin(in[0], ints(a, "dims"), a.getBool("keepdim"))};
        }},
+      {"argmax",
+       [](const Inputs& in, const ir::Attributes& a) -> Outputs {
+         return {at::argmax(in[0], a.getInt("dim"), a.getBool("keepdim"))};
+       }},
+      {"argmin",
+       [](const Inputs& in, const ir::Attributes& a) -> Outputs {
+         return {at::argmin(in[0], a.getInt("dim"), a.getBool("keepdim"))};
+       }},
       {"mean",
        [](const Inputs& in, const ir::Attributes& a) -> Outputs {
          return {at::mean(in[0], ints(a, "dims"), a.getBool("keepdim"))};

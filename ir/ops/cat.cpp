@@ -8,7 +8,8 @@ OpDef cat() {
             .description = "concatenate along dim",
             .min_inputs = 1,
             .max_inputs = kVariadic,
-            .attrs = {{"dim", AttrType::Int, int64_t{0}}}};
+            .attrs = {{"dim", AttrType::Int, int64_t{0}}},
+            .dtypes = kAnyDType};
   def.infer = [](const OpSignature& sig) {
     TensorType out = sig.input(0);
     int dim = normalizeDim(sig.attrs.getInt("dim"), out.rank(), "cat");

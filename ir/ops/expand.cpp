@@ -19,7 +19,8 @@ Shape checkedShape(const Shape& in, const Shape& shape) {
 OpDef expand() {
   OpDef def{.kind = "expand",
             .description = "repeat size-1 dimensions to reach shape",
-            .attrs = {{"shape", AttrType::Ints, std::nullopt}}};
+            .attrs = {{"shape", AttrType::Ints, std::nullopt}},
+            .dtypes = kAnyDType};
   def.infer = [](const OpSignature& sig) {
     return std::vector<TensorType>{
         {sig.input(0).dtype, checkedShape(sig.input(0).shape, sig.attrs.getInts("shape"))}};

@@ -18,7 +18,8 @@ std::set<int> flippedDims(const Shape& shape, const Attributes& attrs) {
 OpDef flip() {
   OpDef def{.kind = "flip",
             .description = "reverses the elements along dims",
-            .attrs = {{"dims", AttrType::Ints, std::nullopt}}};
+            .attrs = {{"dims", AttrType::Ints, std::nullopt}},
+            .dtypes = kAnyDType};
   def.infer = [](const OpSignature& sig) {
     flippedDims(sig.input(0).shape, sig.attrs);
     return sameAsInput(sig);

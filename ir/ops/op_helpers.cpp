@@ -157,18 +157,68 @@ OpDef binaryElementwise(std::string kind, std::string description, BinaryFn fn) 
     return std::vector<TensorType>{
         {sig.input(0).dtype, broadcastShapes(sig.input(0).shape, sig.input(1).shape, kind)}};
   };
-  // Each input maps one-to-one unless it is broadcast; the most complex input decides (DNNFusion's rule for
-  // ops with several inputs). A single-element operand (the 0.5 in x * 0.5) is a scalar, not a broadcast.
   def.mapping = [kind](const OpSignature& sig) {
-    Shape out = broadcastShapes(sig.input(0).shape, sig.input(1).shape, kind);
-    MappingType mapping = MappingType::OneToOne;
-    for (const TensorType& in : sig.inputs)
-      if (in.shape != out && in.numElements() != 1) mapping = mostComplex(mapping, MappingType::OneToMany);
-    return mapping;
+    return broadcastMapping(sig, broadcastShapes(sig.input(0).shape, sig.input(1).shape, kind));
   };
   def.flops = flopsPerOutputElement(1);
   def.fold = [fn, kind](const std::vector<Tensor>& in, const Attributes&) {
     return std::vector<Tensor>{foldBinary(in[0], in[1], fn, kind)};
+  };
+  return def;
+}
+
+// Each input maps one-to-one unless it is broadcast; the most complex input decides (DNNFusion's rule for ops
+// with several inputs). A single-element operand (the 0.5 in x * 0.5) is a scalar, not a broadcast.
+MappingType broadcastMapping(const OpSignature& sig, const Shape& out) {
+  MappingType mapping = MappingType::OneToOne;
+  for (const TensorType& in : sig.inputs)
+    if (in.shape != out && in.numElements() != 1) mapping = mostComplex(mapping, MappingType::OneToMany);
+  return mapping;
+}
+
+// Constants are float32, so the kinds below, whose results are not, never fold.
+OpDef comparison(std::string kind, std::string description) {
+  OpDef def = binaryElementwise(kind, std::move(description), nullptr);
+  def.infer = [kind](const OpSignature& sig) {
+    return std::vector<TensorType>{
+        {DType::Bool, broadcastShapes(sig.input(0).shape, sig.input(1).shape, kind)}};
+  };
+  def.fold = {};
+  return def;
+}
+
+OpDef logicalBinary(std::string kind, std::string description) {
+  OpDef def = binaryElementwise(std::move(kind), std::move(description), nullptr);
+  def.dtypes = {DType::Bool};
+  def.fold = {};
+  return def;
+}
+
+OpDef logicalUnary(std::string kind, std::string description) {
+  OpDef def = unaryElementwise(std::move(kind), std::move(description), 1, nullptr);
+  def.dtypes = {DType::Bool};
+  def.fold = {};
+  return def;
+}
+
+OpDef argReduction(std::string kind, std::string description) {
+  OpDef def{.kind = kind,
+            .description = std::move(description),
+            .attrs = {{"dim", AttrType::Int, std::nullopt}, {"keepdim", AttrType::Bool, false}}};
+  def.infer = [kind](const OpSignature& sig) {
+    const TensorType& x = sig.input(0);
+    const int dim = normalizeDim(sig.attrs.getInt("dim"), x.rank(), kind);
+    Shape out = x.shape;
+    if (sig.attrs.getBool("keepdim"))
+      out[dim] = 1;
+    else
+      out.erase(out.begin() + dim);
+    return std::vector<TensorType>{{DType::Int64, out}};
+  };
+  def.mapping = always(MappingType::ManyToMany);
+  // The extreme, then the first index holding it: two passes over the input.
+  def.flops = [](const OpSignature& sig, const std::vector<TensorType>&) {
+    return 2 * sig.input(0).numElements();
   };
   return def;
 }

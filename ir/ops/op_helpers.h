@@ -43,6 +43,9 @@ Tensor gathered(const Tensor& source, const Shape& shape,
 // Row-major strides of `shape` seen through broadcasting to `out` (0 where a dimension is broadcast).
 std::vector<int64_t> broadcastStrides(const Shape& shape, const Shape& out);
 
+// Element types of tensors that only move (reshape, permute, slice, ...): any kiln computes with.
+inline const std::vector<DType> kAnyDType = {DType::Float32, DType::Int64, DType::Bool};
+
 // An output type equal to input 0's type.
 std::vector<TensorType> sameAsInput(const OpSignature& sig);
 std::function<MappingType(const OpSignature&)> always(MappingType type);
@@ -57,6 +60,15 @@ OpDef unaryElementwise(std::string kind, std::string description, int64_t flops_
 OpDef passThrough(std::string kind, std::string description, std::vector<AttrSpec> attrs = {});
 // Binary with broadcasting: one-to-one when neither input is broadcast, one-to-many otherwise.
 OpDef binaryElementwise(std::string kind, std::string description, BinaryFn fn);
+// The mapping of an elementwise op whose inputs broadcast to `out`: one-to-one unless one is broadcast.
+MappingType broadcastMapping(const OpSignature& sig, const Shape& out);
+// A comparison with broadcasting (eq, ne, lt, ...): float32 operands, a bool result.
+OpDef comparison(std::string kind, std::string description);
+// Logical ops on bool tensors: binary ones broadcast (logical_and, ...), unary ones map elementwise.
+OpDef logicalBinary(std::string kind, std::string description);
+OpDef logicalUnary(std::string kind, std::string description);
+// The index (int64) of the largest or smallest element along `dim`, the first one where several tie.
+OpDef argReduction(std::string kind, std::string description);
 // A reduction over the dimensions listed in attribute `dims` (mean, sum, amax, amin), keeping them as size 1
 // when `keepdim` is set; `flops_per_output` counts the work after the per-input-element one.
 OpDef reduction(std::string kind, std::string description, int64_t flops_per_output);

@@ -21,7 +21,8 @@ std::vector<int> checkedPermutation(const std::vector<int64_t>& dims, int rank) 
 OpDef permute() {
   OpDef def{.kind = "permute",
             .description = "reorder dimensions: output dim i is input dim dims[i]",
-            .attrs = {{"dims", AttrType::Ints, std::nullopt}}};
+            .attrs = {{"dims", AttrType::Ints, std::nullopt}},
+            .dtypes = kAnyDType};
   def.infer = [](const OpSignature& sig) {
     const TensorType& x = sig.input(0);
     std::vector<int> perm = checkedPermutation(sig.attrs.getInts("dims"), x.rank());

@@ -32,7 +32,8 @@ Shape resolveShape(const Shape& requested, int64_t count) {
 OpDef reshape() {
   OpDef def{.kind = "reshape",
             .description = "same elements, new shape (row-major)",
-            .attrs = {{"shape", AttrType::Ints, std::nullopt}}};
+            .attrs = {{"shape", AttrType::Ints, std::nullopt}},
+            .dtypes = kAnyDType};
   def.infer = [](const OpSignature& sig) {
     return std::vector<TensorType>{
         {sig.input(0).dtype, resolveShape(sig.attrs.getInts("shape"), sig.input(0).numElements())}};

@@ -28,7 +28,8 @@ OpDef slice() {
             .attrs = {{"dim", AttrType::Int, int64_t{0}},
                       {"start", AttrType::Int, int64_t{0}},
                       {"end", AttrType::Int, std::nullopt},
-                      {"step", AttrType::Int, int64_t{1}}}};
+                      {"step", AttrType::Int, int64_t{1}}},
+            .dtypes = kAnyDType};
   def.infer = [](const OpSignature& sig) {
     TensorType out = sig.input(0);
     const Bounds b = checkedBounds(out.shape, sig.attrs);

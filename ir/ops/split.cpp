@@ -9,7 +9,8 @@ namespace kiln::ir::ops {
 OpDef split() {
   OpDef def{.kind = "split",
             .description = "split along dim into pieces of the given sizes",
-            .attrs = {{"dim", AttrType::Int, int64_t{0}}, {"sizes", AttrType::Ints, std::nullopt}}};
+            .attrs = {{"dim", AttrType::Int, int64_t{0}}, {"sizes", AttrType::Ints, std::nullopt}},
+            .dtypes = kAnyDType};
   def.infer = [](const OpSignature& sig) {
     const TensorType& x = sig.input(0);
     int dim = normalizeDim(sig.attrs.getInt("dim"), x.rank(), "split");

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <algorithm>
+#include <cstring>
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -82,23 +83,41 @@ inline std::string targetTestName(const ::testing::TestParamInfo<std::string>& i
 
 // Inputs named with this prefix get positive values.
 inline constexpr char kPositiveInputPrefix[] = "positive";
+inline constexpr char kIntegralInputPrefix[] = "integral";
+// An int64 input named "below<N>_..." holds indices in [0, N).
+inline constexpr char kIndicesInputPrefix[] = "below";
 
-// Standard normal values, or uniform in [0.25, 2.25) for inputs named kPositiveInputPrefix...
+// Float inputs: standard normal values, uniform in [0.25, 2.25) for inputs named kPositiveInputPrefix...,
+// whole numbers in [-2, 2] for kIntegralInputPrefix... (so that comparisons meet equal elements). Bool
+// inputs: fair coins. Int64 inputs: indices below the bound in their name.
 inline std::vector<at::Tensor> randomInputs(const ir::Graph& graph, uint64_t seed) {
   at::manual_seed(seed);
   std::vector<at::Tensor> inputs;
   for (ir::ValueId id : graph.inputs()) {
-    const ir::Shape& shape = graph.type(id).shape;
-    const bool positive = graph.value(id).name.rfind(kPositiveInputPrefix, 0) == 0;
-    inputs.push_back(positive ? at::rand(shape) * 2 + 0.25 : at::randn(shape));
+    const ir::TensorType& type = graph.type(id);
+    const std::string& name = graph.value(id).name;
+    const auto named = [&](const char* prefix) { return name.rfind(prefix, 0) == 0; };
+    if (type.dtype == ir::DType::Bool)
+      inputs.push_back(at::randint(0, 2, type.shape).to(at::kBool));
+    else if (type.dtype == ir::DType::Int64)
+      inputs.push_back(at::randint(0, std::stoll(name.substr(std::strlen(kIndicesInputPrefix))), type.shape,
+                                   at::TensorOptions(at::kLong)));
+    else if (named(kPositiveInputPrefix))
+      inputs.push_back(at::rand(type.shape) * 2 + 0.25);
+    else if (named(kIntegralInputPrefix))
+      inputs.push_back(at::randint(-2, 3, type.shape, at::TensorOptions(at::kFloat)));
+    else
+      inputs.push_back(at::randn(type.shape));
   }
   return inputs;
 }
 
-// Max |a - b| relative to the scale of `reference` (its max |value|, at least 1).
+// Max |a - b| relative to the scale of `reference` (its max |value|, at least 1); bool and int64 tensors
+// compare as numbers.
 inline double errorToScale(const at::Tensor& actual, const at::Tensor& reference) {
-  const double scale = std::max(reference.abs().max().item<double>(), 1.0);
-  return (actual - reference).abs().max().item<double>() / scale;
+  const at::Tensor a = actual.to(at::kDouble), r = reference.to(at::kDouble);
+  const double scale = std::max(r.abs().max().item<double>(), 1.0);
+  return (a - r).abs().max().item<double>() / scale;
 }
 
 }  // namespace kiln::testing

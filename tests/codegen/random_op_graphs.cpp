@@ -42,6 +42,17 @@ class RandomOps {
     return graph_.addInput((positive ? kPositiveInputPrefix : "x") + std::to_string(next_++),
                            {ir::DType::Float32, s});
   }
+  // Whole-number float input (randomInputs), bool input, int64 indices in [0, below).
+  ValueId integral(const Shape& s) {
+    return graph_.addInput(kIntegralInputPrefix + std::to_string(next_++), {ir::DType::Float32, s});
+  }
+  ValueId mask(const Shape& s) {
+    return graph_.addInput("m" + std::to_string(next_++), {ir::DType::Bool, s});
+  }
+  ValueId indices(const Shape& s, int64_t below) {
+    return graph_.addInput(kIndicesInputPrefix + std::to_string(below) + "_" + std::to_string(next_++),
+                           {ir::DType::Int64, s});
+  }
   // A constant of random values; positive ones where the op needs them (variances).
   ValueId constant(const Shape& s, bool positive = false) {
     int64_t n = 1;
@@ -97,15 +108,82 @@ Generator unary(const std::string& kind) {
   };
 }
 
+// Two shapes that broadcast: one of lower or equal rank with some dimensions 1, in either order.
+std::pair<Shape, Shape> broadcastingShapes(RandomOps& r) {
+  Shape a = r.shape(static_cast<int>(r.pick(1, 4)));
+  Shape b(a.begin() + r.pick(0, static_cast<int64_t>(a.size()) - 1), a.end());  // a suffix: broadcast rank
+  for (int64_t& d : b)
+    if (r.pick(0, 2) == 0) d = 1;
+  if (r.coin()) std::swap(a, b);
+  return {a, b};
+}
+
 Generator binary(const std::string& kind) {
   return [kind](RandomOps& r) {
-    Shape a = r.shape(static_cast<int>(r.pick(1, 4)));
-    Shape b(a.begin() + r.pick(0, static_cast<int64_t>(a.size()) - 1), a.end());  // a suffix: broadcast rank
-    for (int64_t& d : b)
-      if (r.pick(0, 2) == 0) d = 1;
-    if (r.coin()) std::swap(a, b);
+    const auto [a, b] = broadcastingShapes(r);
     r.op(kind, {r.input(a), kind == "div" || r.coin() ? r.constant(b, kind == "div") : r.input(b)});
   };
+}
+
+// Whole-number operands half the time, so that equal elements occur.
+Generator comparison(const std::string& kind) {
+  return [kind](RandomOps& r) {
+    const auto [a, b] = broadcastingShapes(r);
+    if (r.coin())
+      r.op(kind, {r.integral(a), r.integral(b)});
+    else
+      r.op(kind, {r.input(a), r.coin() ? r.constant(b) : r.input(b)});
+  };
+}
+
+Generator logical(const std::string& kind) {
+  return [kind](RandomOps& r) {
+    const auto [a, b] = broadcastingShapes(r);
+    if (kind == "logical_not")
+      r.op(kind, {r.mask(a)});
+    else
+      r.op(kind, {r.mask(a), r.mask(b)});
+  };
+}
+
+// The condition and the two values broadcast together; a value is sometimes a scalar constant (masked_fill).
+void where(RandomOps& r) {
+  const auto [a, b] = broadcastingShapes(r);
+  const Shape c = r.coin() ? a : b;
+  r.op("where", {r.mask(c), r.input(a), r.coin() ? r.constant({}) : r.input(b)});
+}
+
+// From each dtype to each: whole numbers (ties and zeros) and fractions for float sources.
+void cast(RandomOps& r) {
+  const Shape s = r.shape(static_cast<int>(r.pick(1, 4)));
+  const char* dtypes[] = {"f32", "i64", "bool"};
+  const int64_t from = r.pick(0, 2);
+  const ValueId x = from == 0   ? (r.coin() ? r.integral(s) : r.input(s))
+                    : from == 1 ? r.indices(s, 7)
+                                : r.mask(s);
+  r.op("cast", {x}, {{"dtype", std::string(dtypes[r.pick(0, 2)])}});
+}
+
+// Whole-number inputs half the time, so that the first-of-ties rule is exercised.
+void argReduction(RandomOps& r, const char* kind) {
+  const int rank = static_cast<int>(r.pick(1, 4));
+  const Shape s = r.shape(rank);
+  const int64_t dim = r.pick(-rank, rank - 1);
+  r.op(kind, {r.coin() ? r.integral(s) : r.input(s)}, {{"dim", dim}, {"keepdim", r.coin()}});
+}
+
+void gather(RandomOps& r) {
+  const int rank = static_cast<int>(r.pick(1, 4));
+  const Shape x = r.shape(rank);
+  const int64_t dim = r.pick(0, rank - 1);
+  Shape index = x;
+  for (int d = 0; d < rank; ++d) index[d] = d == dim ? r.pick(1, 9) : r.pick(1, x[d]);
+  r.op("gather", {r.input(x), r.indices(index, x[dim])}, {{"dim", r.coin() ? dim : dim - rank}});
+}
+
+void embedding(RandomOps& r) {
+  const Shape table{r.pick(1, 30), r.pick(1, 20)};
+  r.op("embedding", {r.constant(table), r.indices(r.shape(static_cast<int>(r.pick(1, 3))), table[0])});
 }
 
 void conv2d(RandomOps& r) {
@@ -327,7 +405,11 @@ const std::map<std::string, Generator>& generators() {
                                        {"expand", expand},
                                        {"pad", pad},
                                        {"flip", flip},
-                                       {"resize", resize}};
+                                       {"resize", resize},
+                                       {"where", where},
+                                       {"cast", cast},
+                                       {"gather", gather},
+                                       {"embedding", embedding}};
     for (const char* kind : {"relu",      "sigmoid",  "silu",       "tanh",        "gelu",  "hardsigmoid",
                              "hardswish", "hardtanh", "identity",   "dropout",     "abs",   "neg",
                              "exp",       "log",      "log1p",      "sqrt",        "rsqrt", "reciprocal",
@@ -337,6 +419,11 @@ const std::map<std::string, Generator>& generators() {
     for (const char* kind : {"add", "sub", "mul", "div", "maximum", "minimum"}) g.emplace(kind, binary(kind));
     for (const char* kind : {"adaptive_avg_pool2d", "adaptive_max_pool2d"})
       g.emplace(kind, [kind](RandomOps& r) { adaptivePool2d(r, kind); });
+    for (const char* kind : {"eq", "ne", "lt", "le", "gt", "ge"}) g.emplace(kind, comparison(kind));
+    for (const char* kind : {"logical_and", "logical_or", "logical_xor", "logical_not"})
+      g.emplace(kind, logical(kind));
+    for (const char* kind : {"argmax", "argmin"})
+      g.emplace(kind, [kind](RandomOps& r) { argReduction(r, kind); });
     for (const char* kind : {"mean", "sum", "amax", "amin"})
       g.emplace(kind, [kind](RandomOps& r) { reduction(r, kind); });
     return g;

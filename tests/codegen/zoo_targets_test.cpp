@@ -45,7 +45,8 @@ TEST_P(ZooOnArm64, ValidatesUnderEmulation) {
 INSTANTIATE_TEST_SUITE_P(Zoo, ZooOnArm64,
                          ::testing::Values("lenet5_traced", "resnet18_traced", "mobilenet_v2_scripted",
                                            "efficientnet_b0_traced", "transformer_scripted",
-                                           "more_op_coverage_scripted", "recurrent_traced"),
+                                           "more_op_coverage_scripted", "recurrent_traced",
+                                           "masks_and_indices_scripted"),
                          [](const auto& info) { return info.param; });
 
 // The PTX entry points in a library: Halide embeds each block's PTX as text.

@@ -1,7 +1,8 @@
 // The aten ops kiln decomposes at import (pad, flip, roll, repeat, pixel shuffle, index_select, 1-D and
 // transposed convolutions, 1-D and adaptive pooling, group/instance norm, var/std/norm, log_softmax,
-// logsumexp, cumsum, einsum, rounding division, prelu), each in variants the fixtures do not reach: the
-// imported IR evaluated op by op with ATen must compute what the scripted one-liner computes.
+// logsumexp, cumsum, einsum, rounding division, prelu) and the ops of run-time int64 and bool tensors (type
+// promotion, constant masks and indices, argmax, gather, embedding), each in variants the fixtures do not
+// reach: the imported IR evaluated op by op with ATen must compute what the scripted one-liner computes.
 // Weights are built from arange so that import-time folding and the module's own run see the same values.
 #include <gtest/gtest.h>
 #include <torch/script.h>
@@ -91,6 +92,22 @@ const Case kCases[] = {
      {3, 4},
      "return torch.addmm(torch.ones(3, 2), x, x.t()[:, :2], beta=0.0, alpha=-1.5) + torch.addmm(x[:, 1], x, "
      "x.t(), beta=0.5, alpha=2.0).sum()"},
+    {"integer_constant_promotes", {2, 5}, "return x + torch.arange(x.size(1)) * 2"},
+    {"bool_arithmetic_and_sum",
+     {3, 4},
+     "return (x > 0) * x + (x < 0).sum(-1, keepdim=True) - (x > 1).float().mean()"},
+    {"causal_mask_constant",
+     {2, 4, 4},
+     "return x.masked_fill(torch.triu(torch.ones(4, 4), 1).to(11), float('-inf')).softmax(-1)"},
+    {"argmax_flat_keepdim", {3, 4}, "return torch.argmax(x, keepdim=True) + torch.argmin(x)"},
+    {"where_scalar_values", {2, 3}, "return torch.where(x > 0, 1.0, x) + torch.where(x < 0.5, x, -2.0)"},
+    {"index_select_run_time", {3, 4}, "return x.index_select(1, x.argmax(1))"},
+    {"gather_first_dim", {3, 4}, "return x.gather(0, x.argmin(0, True).expand(2, -1))"},
+    {"embedding_run_time", {5, 3}, "return torch.embedding(x, x.argmax(-1).flip(0)) * 2.0"},
+    {"max_indices_as_float", {3, 4}, "return x.max(1)[1].float().sum() + x.min(0, True)[1]"},
+    {"to_dtype_round_trip",
+     {2, 6},
+     "return (x * 3.0).to(4).to(6) + x.to(11).type_as(x) + x.to(torch.device('cpu'), 4)"},
 };
 
 void PrintTo(const Case& c, std::ostream* os) {

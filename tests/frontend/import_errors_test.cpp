@@ -109,18 +109,19 @@ ImportOptions inputShape(ir::Shape shape) {
   return options;
 }
 
-// Integer tensors fold at import as shape arithmetic; one that reaches the model's float computation is named
-// with its dtype, listed with the other unsupported ops and variants.
-TEST(ImportErrors, IntegerTensorsAndUnsupportedVariantsAreListedTogether) {
-  const std::string path = scriptedModel("integer_data", R"(
+// A dtype kiln does not compute in (float64) is named, listed with the other unsupported ops and variants.
+TEST(ImportErrors, UnsupportedDtypesAndVariantsAreListedTogether) {
+  const std::string path = scriptedModel("float64_data", R"(
 def forward(self, x):
     y = torch.round(x, decimals=2)
-    z = x + torch.arange(x.size(2))
-    return y + z
+    z = x.double() + torch.arange(x.size(2))
+    return y + z.float()
 )");
   const std::string message = importError(path, inputShape({1, 4, 3}));
   EXPECT_NE(message.find("2 unsupported op kind(s)"), std::string::npos) << message;
-  EXPECT_NE(message.find("aten::add (argument 1 is a Long tensor"), std::string::npos) << message;
+  EXPECT_NE(message.find("aten::to (conversion to Double (kiln computes in float32, int64 and bool))"),
+            std::string::npos)
+      << message;
   EXPECT_NE(message.find("aten::round (round with decimals)"), std::string::npos) << message;
 }
 

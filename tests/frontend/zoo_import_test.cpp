@@ -32,18 +32,27 @@ void expectMatchesTorchScript(const std::string& name, const ir::Graph& imported
   for (int seed : {1, 2}) {
     at::manual_seed(seed);
     at::Tensor input = at::randn(imported.type(imported.inputs()[0]).shape);
-    at::Tensor expected;
+    std::vector<at::Tensor> expected;
     {
       at::NoGradGuard no_grad;
-      expected = module.forward({input}).toTensor();
+      const c10::IValue result = module.forward({input});
+      if (result.isTuple())
+        for (const c10::IValue& item : result.toTuple()->elements()) expected.push_back(item.toTensor());
+      else
+        expected.push_back(result.toTensor());
     }
-    at::Tensor before = raw.run({input})[0], after = folded.run({input})[0];
-    ASSERT_EQ(before.sizes(), expected.sizes());
-    double error_before = scaledMaxError(before, expected), error_after = scaledMaxError(after, expected);
-    std::printf("%s seed %d: max |error| / max |output| = %.2e imported, %.2e after passes\n", name.c_str(),
-                seed, error_before, error_after);
-    EXPECT_LE(error_before, kTolerance) << "imported IR, seed " << seed;
-    EXPECT_LE(error_after, kTolerance) << "after passes, seed " << seed;
+    const std::vector<at::Tensor> before = raw.run({input}), after = folded.run({input});
+    ASSERT_EQ(before.size(), expected.size());
+    for (size_t o = 0; o < expected.size(); ++o) {
+      ASSERT_EQ(before[o].sizes(), expected[o].sizes());
+      EXPECT_EQ(before[o].scalar_type(), expected[o].scalar_type()) << "output " << o;
+      double error_before = scaledMaxError(before[o], expected[o]),
+             error_after = scaledMaxError(after[o], expected[o]);
+      std::printf("%s seed %d output %zu: max |error| / max |output| = %.2e imported, %.2e after passes\n",
+                  name.c_str(), seed, o, error_before, error_after);
+      EXPECT_LE(error_before, kTolerance) << "imported IR, seed " << seed << ", output " << o;
+      EXPECT_LE(error_after, kTolerance) << "after passes, seed " << seed << ", output " << o;
+    }
   }
 }
 
@@ -106,6 +115,14 @@ TEST(ZooImport, MoreOpCoverageModelMatchesTorchScript) {
 // same behind nn.LSTM's Python checks and zero initial states).
 TEST(ZooImport, RecurrentModelMatchesTorchScript) {
   expectFixtureImports("recurrent", {"linear", "split", "sigmoid", "tanh", "relu", "cat"});
+}
+
+// Run-time int64 and bool tensors: masks from comparisons, where, argmax and max's indices feeding gather,
+// index_select and an embedding; an int64 and a bool output.
+TEST(ZooImport, MasksAndIndicesModelMatchesTorchScript) {
+  expectFixtureImports("masks_and_indices",
+                       {"gt", "ge", "lt", "le", "eq", "ne", "logical_and", "logical_or", "logical_xor",
+                        "logical_not", "where", "cast", "argmax", "argmin", "gather", "embedding", "amax"});
 }
 
 // Attention, transformer encoder layers and the slicing around them (traced: sizes as integer tensors;

@@ -18,6 +18,8 @@ struct OpCase {
   std::vector<Shape> outputs;
   int64_t flops;
   MappingType mapping;
+  std::vector<DType> input_dtypes = {};  // float32 where not given
+  DType output_dtype = DType::Float32;
 };
 
 std::ostream& operator<<(std::ostream& os, const OpCase& c) {
@@ -205,6 +207,61 @@ const OpCase kCases[] = {
      k1M},
     {"flip", "flip", {{2, 3}}, {{"dims", Ints{-1}}}, {{2, 3}}, 0, MappingType::Shuffle},
     {"dropout", "dropout", {{3}}, {}, {{3}}, 0, k11},
+    {"eq_broadcast", "eq", {{2, 3}, {3}}, {}, {{2, 3}}, 6, k1M, {}, DType::Bool},
+    {"ne", "ne", {{4}, {4}}, {}, {{4}}, 4, k11, {}, DType::Bool},
+    {"lt_scalar", "lt", {{4}, {}}, {}, {{4}}, 4, k11, {}, DType::Bool},
+    {"le", "le", {{4}, {4}}, {}, {{4}}, 4, k11, {}, DType::Bool},
+    {"gt", "gt", {{4}, {4}}, {}, {{4}}, 4, k11, {}, DType::Bool},
+    {"ge", "ge", {{4}, {4}}, {}, {{4}}, 4, k11, {}, DType::Bool},
+    {"logical_and",
+     "logical_and",
+     {{2, 3}, {2, 3}},
+     {},
+     {{2, 3}},
+     6,
+     k11,
+     {DType::Bool, DType::Bool},
+     DType::Bool},
+    {"logical_or",
+     "logical_or",
+     {{2, 3}, {3}},
+     {},
+     {{2, 3}},
+     6,
+     k1M,
+     {DType::Bool, DType::Bool},
+     DType::Bool},
+    {"logical_xor", "logical_xor", {{3}, {3}}, {}, {{3}}, 3, k11, {DType::Bool, DType::Bool}, DType::Bool},
+    {"logical_not", "logical_not", {{5}}, {}, {{5}}, 5, k11, {DType::Bool}, DType::Bool},
+    {"where_masked_fill",
+     "where",
+     {{2, 1}, {2, 3}, {}},
+     {},
+     {{2, 3}},
+     6,
+     k1M,
+     {DType::Bool, DType::Float32, DType::Float32}},
+    {"cast_to_i64", "cast", {{2, 3}}, {{"dtype", std::string("i64")}}, {{2, 3}}, 0, k11, {}, DType::Int64},
+    {"cast_bool_to_f32", "cast", {{2}}, {{"dtype", std::string("f32")}}, {{2}}, 0, k11, {DType::Bool}},
+    {"argmax", "argmax", {{2, 3, 4}}, {{"dim", int64_t{1}}}, {{2, 4}}, 48, kMM, {}, DType::Int64},
+    {"argmin_keepdim",
+     "argmin",
+     {{2, 3, 4}},
+     {{"dim", int64_t{-1}}, {"keepdim", true}},
+     {{2, 3, 1}},
+     48,
+     kMM,
+     {},
+     DType::Int64},
+    {"gather",
+     "gather",
+     {{3, 4}, {2, 4}},
+     {{"dim", int64_t{0}}},
+     {{2, 4}},
+     0,
+     kMM,
+     {DType::Float32, DType::Int64}},
+    {"embedding", "embedding", {{10, 4}, {2, 3}}, {}, {{2, 3, 4}}, 0, kMM, {DType::Float32, DType::Int64}},
     {"identity", "identity", {{3}}, {}, {{3}}, 0, k11},
 };
 
@@ -214,16 +271,20 @@ TEST_P(OpShapeAndCost, MatchesHandComputedValues) {
   const OpCase& c = GetParam();
   Graph g;
   std::vector<ValueId> inputs;
-  for (size_t i = 0; i < c.inputs.size(); ++i)
-    inputs.push_back(g.addInput("in" + std::to_string(i), {DType::Float32, c.inputs[i]}));
+  int64_t in_bytes = 0, out_bytes = 0;
+  for (size_t i = 0; i < c.inputs.size(); ++i) {
+    const DType dtype = i < c.input_dtypes.size() ? c.input_dtypes[i] : DType::Float32;
+    inputs.push_back(g.addInput("in" + std::to_string(i), {dtype, c.inputs[i]}));
+    in_bytes += dtypeSize(dtype) * numElements(c.inputs[i]);
+  }
   std::vector<ValueId> outs = g.addOp(c.kind, inputs, c.attrs);
   ASSERT_EQ(outs.size(), c.outputs.size());
-  for (size_t i = 0; i < outs.size(); ++i) EXPECT_EQ(g.type(outs[i]).shape, c.outputs[i]) << "output " << i;
+  for (size_t i = 0; i < outs.size(); ++i) {
+    EXPECT_EQ(g.type(outs[i]), (TensorType{c.output_dtype, c.outputs[i]})) << "output " << i;
+    out_bytes += dtypeSize(c.output_dtype) * numElements(c.outputs[i]);
+  }
   OpCost cost = opCost(g, g.ops()[0]);
   EXPECT_EQ(cost.flops, c.flops);
-  int64_t in_bytes = 0, out_bytes = 0;
-  for (const Shape& s : c.inputs) in_bytes += 4 * numElements(s);
-  for (const Shape& s : c.outputs) out_bytes += 4 * numElements(s);
   EXPECT_EQ(cost.bytes_read, in_bytes);
   EXPECT_EQ(cost.bytes_written, out_bytes);
   EXPECT_EQ(mappingOf(g, g.ops()[0]), c.mapping) << mappingTypeName(mappingOf(g, g.ops()[0]));
@@ -283,6 +344,12 @@ TEST(OpShapeAndCost, BadShapesAndAttributesGiveClearErrors) {
       {"pad", {{3, 2}}, {{"pads", Ints{1, 1}}}, "2 values per dimension (4)"},
       {"pad", {{3}}, {{"pads", Ints{1, 1}}, {"mode", std::string("wrap")}}, "mode must be constant"},
       {"flip", {{3}}, {{"dims", Ints{1}}}, "out of range"},
+      {"where", {{2}, {2}, {2}}, {}, "the condition is f32[2]; it must be bool"},
+      {"cast", {{2}}, {{"dtype", std::string("f16")}}, "'f16' is not one of f32, i64, bool"},
+      {"gather", {{2, 3}, {2, 3}}, {{"dim", int64_t{0}}}, "takes f32 values and i64 indices"},
+      {"embedding", {{4, 2}, {3}}, {}, "takes an f32 [num_embeddings, dim] table and i64 indices"},
+      {"logical_not", {{2}}, {}, "input 0 is f32[2]; the kind takes bool"},
+      {"argmax", {{2, 3}}, {{"dim", int64_t{2}}}, "out of range"},
   };
   for (const BadOp& c : cases) {
     Graph g;

@@ -1,0 +1,10 @@
+// argmax: the index of the largest element along dim (the first of equal ones), as int64.
+#include "ir/ops/op_helpers.h"
+
+namespace kiln::ir::ops {
+
+OpDef argmax() {
+  return argReduction("argmax", "int64 index of the largest element along dim (keepdim keeps it as size 1)");
+}
+
+}  // namespace kiln::ir::ops

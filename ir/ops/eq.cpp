@@ -1,0 +1,10 @@
+// eq: a == b elementwise, with broadcasting; a bool tensor.
+#include "ir/ops/op_helpers.h"
+
+namespace kiln::ir::ops {
+
+OpDef eq() {
+  return comparison("eq", "a == b (bool result)");
+}
+
+}  // namespace kiln::ir::ops

@@ -1,0 +1,10 @@
+// ge: a >= b elementwise, with broadcasting; a bool tensor.
+#include "ir/ops/op_helpers.h"
+
+namespace kiln::ir::ops {
+
+OpDef ge() {
+  return comparison("ge", "a >= b (bool result)");
+}
+
+}  // namespace kiln::ir::ops

@@ -1,0 +1,10 @@
+// le: a <= b elementwise, with broadcasting; a bool tensor.
+#include "ir/ops/op_helpers.h"
+
+namespace kiln::ir::ops {
+
+OpDef le() {
+  return comparison("le", "a <= b (bool result)");
+}
+
+}  // namespace kiln::ir::ops
