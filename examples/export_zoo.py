@@ -168,8 +168,9 @@ class Recurrent(nn.Module):
 
 class MasksAndIndices(nn.Module):
     """Run-time int64 and bool tensors on odd sizes (2x5x9): comparisons and the masks they make (logical and
-    bitwise ops, where, masked_fill, dtype conversions), argmax/argmin and the indices of max/min, gather,
-    index_select and an embedding looked up by computed indices. Returns a float, an int64 and a bool tensor.
+    bitwise ops, where, masked_fill, dtype conversions), argmax/argmin and the indices of max/min, topk and
+    sort, integer arithmetic, gather, index_select and an embedding looked up by computed indices. Returns a
+    float, an int64 and a bool tensor.
     Indices are taken from the input itself, so that rounding in the computed values cannot flip them."""
 
     def __init__(self):
@@ -190,6 +191,9 @@ class MasksAndIndices(nn.Module):
         rows = z.index_select(1, where_max[0, :4])
         out = self.table(indices).sum(-1, keepdim=True) + picked.mean(-1, keepdim=True)
         out = out[:, :4] + rows + values.unsqueeze(1) + where_max.unsqueeze(1).float() * 0.1
+        smallest, order = x.topk(3, dim=-1, largest=False)
+        out = out + smallest.sum(-1, keepdim=True)[:, :4] - x.sort(dim=1, descending=True)[0][:, :4]
+        indices = (indices * 2 + order[..., 0] - mask.sum(-1)) // 3
         return out, indices, (mask ^ (y > 0.5)).logical_not()
 
 

@@ -1,6 +1,6 @@
 // Lowerings of window and axis reductions: max/avg pooling with PyTorch's padding, dilation, ceil_mode and
 // count_include_pad rules, adaptive average and max pooling, mean, sum, amax and amin over dimensions, and
-// argmax and argmin along one.
+// argmax, argmin and topk along one.
 // Each result is a Reduction stage: a Func whose update walks an RDom over the window or the reduced axes.
 #include <algorithm>
 #include <functional>
@@ -189,6 +189,52 @@ LoweredOp argReduce(const LoweringInput& in) {
       {Stage{extreme, StageKind::Reduction, over_extreme}, Stage{first, StageKind::Reduction, over_index}}};
 }
 
+// `index` with position `dim` replaced by k.
+std::vector<Expr> along(const std::vector<Halide::Var>& index, int dim, Expr k) {
+  std::vector<Expr> result(index.begin(), index.end());
+  result[dim] = std::move(k);
+  return result;
+}
+
+// topk without a sort: each element's rank along the dimension (how many elements come before it: larger
+// ones, or smaller with largest=false, and equal ones at lower indices), then output j is the element whose
+// rank is j, found by a masked sum over the dimension (ranks are a permutation, so exactly one term is
+// nonzero). Three reduction stages, O(n^2) per row: meant for the short rows top-k reads (a classifier's
+// scores, a beam).
+LoweredOp topk(const LoweringInput& in) {
+  const TensorFunc& x = in.inputs[0];
+  const int dim = static_cast<int>((in.op.attrs.getInt("dim") + x.rank()) % x.rank());
+  const bool largest = in.op.attrs.getBool("largest");
+  const int n = static_cast<int>(x.shape[dim]);
+  const std::string name = in.output_names[0];
+  RDom over_rank(0, n, name + "_rr");
+  TensorFunc rank =
+      defineTensor(name + "_rank", x.shape, activationLayout(x.rank()), [](const auto&) { return Expr(0); });
+  const auto i = rank.logicalVars();
+  const Expr self = x.at(exprs(i)), other = x.at(along(i, dim, over_rank.x));
+  const Expr before = (largest ? other > self : other < self) || (other == self && over_rank.x < i[dim]);
+  rank.ref(exprs(i)) = rank.at(exprs(i)) + Halide::select(before, 1, 0);
+  LoweredOp lowered;
+  lowered.stages.push_back(Stage{rank, StageKind::Reduction, over_rank});
+  // Output `output` at position o: the sum over k of term(o, k) where element k has rank o[dim].
+  const auto picked = [&](int output, Expr zero,
+                          const std::function<Expr(const std::vector<Expr>&, Expr)>& term) {
+    RDom r(0, n, in.output_names[output] + "_r");
+    TensorFunc sum = defineTensor(in.output_names[output] + "_sum", in.output_types[output].shape,
+                                  in.output_layouts[output], [&](const auto&) { return zero; });
+    const auto o = sum.logicalVars();
+    const std::vector<Expr> source = along(o, dim, r.x);
+    sum.ref(exprs(o)) = sum.at(exprs(o)) + Halide::select(rank.at(source) == o[dim], term(source, r.x), zero);
+    lowered.stages.push_back(Stage{sum, StageKind::Reduction, r});
+    lowered.outputs.push_back(defineOutput(
+        in, [&](const auto& j) { return sum.at(exprs(j)); }, output));
+  };
+  picked(0, f32(0), [&](const std::vector<Expr>& source, Expr) { return x.at(source); });
+  picked(1, Halide::cast<int64_t>(0),
+         [](const std::vector<Expr>&, Expr k) { return Halide::cast<int64_t>(k); });
+  return lowered;
+}
+
 }  // namespace
 
 LoweringTable poolingLowerings() {
@@ -201,7 +247,8 @@ LoweringTable poolingLowerings() {
           {"amax", reduce},
           {"amin", reduce},
           {"argmax", argReduce},
-          {"argmin", argReduce}};
+          {"argmin", argReduce},
+          {"topk", topk}};
 }
 
 }  // namespace kiln::codegen

@@ -120,7 +120,7 @@ template <const char* Kind>
 std::vector<Binding> addSub(Ctx& c) {
   ValueId other = floatTensor(c, 1);
   if (c.numInputs() > 2 && c.toDouble(2) != 1.0) other = c.emit("mul", {other, floatTensor(c, 2)});
-  return one(c.emit(Kind, {floatTensor(c, 0), other}));
+  return promoted(c, c.emit(Kind, {floatTensor(c, 0), other}), 2);
 }
 constexpr char kAdd[] = "add", kSub[] = "sub";
 
@@ -128,11 +128,11 @@ constexpr char kAdd[] = "add", kSub[] = "sub";
 std::vector<Binding> rsub(Ctx& c) {
   ValueId self = floatTensor(c, 0);
   if (c.numInputs() > 2 && c.toDouble(2) != 1.0) self = c.emit("mul", {self, floatTensor(c, 2)});
-  return one(c.emit("sub", {floatTensor(c, 1), self}));
+  return promoted(c, c.emit("sub", {floatTensor(c, 1), self}), 2);
 }
 
 std::vector<Binding> mul(Ctx& c) {
-  return one(c.emit("mul", {floatTensor(c, 0), floatTensor(c, 1)}));
+  return promoted(c, c.emit("mul", {floatTensor(c, 0), floatTensor(c, 1)}), 2);
 }
 
 // aten::div(self, other[, rounding_mode]): true division, or rounded "floor" / "trunc".
@@ -142,11 +142,11 @@ std::vector<Binding> div(Ctx& c) {
   const std::string mode = c.toText(2);
   if (mode != "floor" && mode != "trunc")
     c.unsupported(fmt::format("division with rounding_mode='{}'", mode));
-  return one(c.emit(mode, {quotient}));
+  return promoted(c, c.emit(mode, {quotient}), 2);
 }
 
 std::vector<Binding> floorDivide(Ctx& c) {
-  return one(c.emit("floor", {c.emit("div", {floatTensor(c, 0), floatTensor(c, 1)})}));
+  return promoted(c, c.emit("floor", {c.emit("div", {floatTensor(c, 0), floatTensor(c, 1)})}), 2);
 }
 
 // aten::remainder (the sign of the divisor, Python's %) and fmod (the sign of the dividend):
@@ -155,7 +155,7 @@ template <const char* Rounding>
 std::vector<Binding> remainder(Ctx& c) {
   ValueId a = floatTensor(c, 0), b = floatTensor(c, 1);
   ValueId quotient = c.emit(Rounding, {c.emit("div", {a, b})});
-  return one(c.emit("sub", {a, c.emit("mul", {quotient, b})}));
+  return promoted(c, c.emit("sub", {a, c.emit("mul", {quotient, b})}), 2);
 }
 
 // aten::prelu(self, weight): max(0, x) + w min(0, x), w one value or one per channel (dimension 1).

@@ -85,6 +85,22 @@ inline ir::ValueId floatTensor(LoweringContext& c, int i) {
   return castTo(c, c.tensor(i), ir::DType::Float32);
 }
 
+// Whether argument i is an integer in PyTorch's type promotion: an int64 or bool tensor, an int or a bool.
+inline bool isIntegral(LoweringContext& c, int i) {
+  if (c.isTensor(i)) return c.type(i).dtype != ir::DType::Float32;
+  const c10::IValue& v = c.constant(i);
+  if (v.isTensor()) return !v.toTensor().is_floating_point();
+  return v.isInt() || v.isBool();
+}
+
+// The result of arithmetic on arguments 0 .. count-1, computed in float32: converted back to int64 when they
+// are all integers, as PyTorch keeps integer arithmetic integral.
+inline std::vector<Binding> promoted(LoweringContext& c, ir::ValueId result, int count) {
+  for (int i = 0; i < count; ++i)
+    if (!isIntegral(c, i)) return one(result);
+  return one(castTo(c, result, ir::DType::Int64));
+}
+
 inline ir::ValueId scalarConstant(LoweringContext& c, const std::string& name, double value) {
   return c.addConstant(name, ir::Tensor({}, {static_cast<float>(value)}));
 }

@@ -1,5 +1,6 @@
-// Reductions: mean, sum, amax/amin and max/min (over all or some dimensions), and the ops PyTorch builds
-// from them, decomposed here into kiln's reduction and elementwise kinds:
+// Reductions: mean, sum, amax/amin and max/min (over all or some dimensions), argmax/argmin and
+// topk/sort/argsort (along one), and the ops PyTorch builds from them, decomposed here into kiln's reduction
+// and elementwise kinds:
 //   var  = sum((x - mean(x))^2) / (n - correction),  std = sqrt(var)
 //   norm = sum(|x|^p)^(1/p)  (p = 2: sqrt(sum(x x)); p = 1: sum |x|; p = ±inf: amax/amin |x|)
 //   log_softmax = s - log(sum(exp(s))),  s = x - amax(x);  logsumexp = log(sum(exp(x - m))) + m
@@ -45,14 +46,17 @@ int64_t countOver(Ctx& c, ValueId x, const std::vector<int64_t>& dims) {
   return n;
 }
 
-// aten::mean / aten::sum (self, dtype) or (self, dim, keepdim, dtype)
+constexpr char kMean[] = "mean", kSum[] = "sum", kAmax[] = "amax", kAmin[] = "amin";
+
+// aten::mean / aten::sum (self, dtype) or (self, dim, keepdim, dtype); a sum of integers is an int64 tensor
 template <const char* Kind>
 std::vector<Binding> meanOrSum(Ctx& c) {
   if (!c.isNone(c.numInputs() - 1)) c.unsupported(fmt::format("{} with a dtype argument", Kind));
-  if (c.numInputs() < 3) return one(reduced(c, Kind, floatTensor(c, 0), {}, false));
-  return one(reduced(c, Kind, floatTensor(c, 0), dimsArgument(c, 1), c.toBool(2)));
+  const ValueId x = floatTensor(c, 0);
+  const ValueId result = c.numInputs() < 3 ? reduced(c, Kind, x, {}, false)
+                                           : reduced(c, Kind, x, dimsArgument(c, 1), c.toBool(2));
+  return Kind == kSum ? promoted(c, result, 1) : one(result);
 }
-constexpr char kMean[] = "mean", kSum[] = "sum", kAmax[] = "amax", kAmin[] = "amin";
 
 // aten::amax / amin(self, dim, keepdim)
 template <const char* Kind>
@@ -73,6 +77,32 @@ std::vector<Binding> argExtreme(Ctx& c) {
   return one(keepdim ? reshapeTo(c, index, ir::Shape(type.rank(), 1)) : index);
 }
 constexpr char kArgmax[] = "argmax", kArgmin[] = "argmin";
+
+ir::Attributes topkAttributes(int64_t k, int64_t dim, bool largest) {
+  return {{"k", k}, {"dim", dim}, {"largest", largest}};
+}
+
+// aten::topk(self, k, dim, largest, sorted): kiln's order is sorted; PyTorch's unsorted one is unspecified.
+std::vector<Binding> topk(Ctx& c) {
+  if (c.numInputs() > 4 && !c.toBool(4)) c.unsupported("topk with sorted=False");
+  const std::vector<ValueId> outputs = c.emitMulti(
+      "topk", {floatTensor(c, 0)},
+      topkAttributes(c.toInt(1), c.numInputs() > 2 ? c.toInt(2) : -1, c.numInputs() <= 3 || c.toBool(3)));
+  return {Binding::tensor(outputs[0]), Binding::tensor(outputs[1])};
+}
+
+// aten::sort / argsort(self, dim, descending), and their stable overloads (self, stable, dim, descending):
+// topk of the whole dimension. Equal elements stay in index order, so every sort is stable.
+template <bool kIndicesOnly>
+std::vector<Binding> sort(Ctx& c) {
+  const ValueId x = floatTensor(c, 0);
+  const int first = c.numInputs() == 4 ? 2 : 1;  // where dim is
+  const int64_t dim = c.toInt(first);
+  const int64_t n = c.typeOf(x).shape[normalizedDim(c, dim, c.typeOf(x).rank())];
+  const std::vector<ValueId> outputs = c.emitMulti("topk", {x}, topkAttributes(n, dim, c.toBool(first + 1)));
+  if (kIndicesOnly) return one(outputs[1]);
+  return {Binding::tensor(outputs[0]), Binding::tensor(outputs[1])};
+}
 
 // aten::max / min: (self) over everything; (self, other) elementwise; (self, dim, keepdim) values and
 // indices (computed only when read).
@@ -188,6 +218,7 @@ LoweringTable reductionLowerings() {
       {"aten::amin", amaxOrAmin<kAmin>},
       {"aten::argmax", argExtreme<kArgmax>},
       {"aten::argmin", argExtreme<kArgmin>},
+      {"aten::argsort", sort<true>},
       {"aten::cumsum", cumsum},
       {"aten::frobenius_norm", frobeniusNorm},
       {"aten::linalg_vector_norm", norm},
@@ -197,8 +228,10 @@ LoweringTable reductionLowerings() {
       {"aten::mean", meanOrSum<kMean>},
       {"aten::min", maxOrMin<kAmin, kMinimum, kArgmin>},
       {"aten::norm", norm},
+      {"aten::sort", sort<false>},
       {"aten::std", varOrStd<true>},
       {"aten::sum", meanOrSum<kSum>},
+      {"aten::topk", topk},
       {"aten::var", varOrStd<false>},
   };
 }

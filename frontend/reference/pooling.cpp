@@ -39,6 +39,11 @@ KernelTable poolingKernels() {
        [](const Inputs& in, const ir::Attributes& a) -> Outputs {
          return {at::argmin(in[0], a.getInt("dim"), a.getBool("keepdim"))};
        }},
+      {"topk",
+       [](const Inputs& in, const ir::Attributes& a) -> Outputs {
+         auto [values, indices] = at::topk(in[0], a.getInt("k"), a.getInt("dim"), a.getBool("largest"), true);
+         return {values, indices};
+       }},
       {"mean",
        [](const Inputs& in, const ir::Attributes& a) -> Outputs {
          return {at::mean(in[0], ints(a, "dims"), a.getBool("keepdim"))};

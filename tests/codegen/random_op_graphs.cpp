@@ -172,6 +172,14 @@ void argReduction(RandomOps& r, const char* kind) {
   r.op(kind, {r.coin() ? r.integral(s) : r.input(s)}, {{"dim", dim}, {"keepdim", r.coin()}});
 }
 
+// Standard normal inputs only: PyTorch's order of equal elements is unspecified.
+void topk(RandomOps& r) {
+  const int rank = static_cast<int>(r.pick(1, 3));
+  const Shape s = r.shape(rank, 1, 12);
+  const int64_t dim = r.pick(-rank, rank - 1);
+  r.op("topk", {r.input(s)}, {{"k", r.pick(1, s[(dim + rank) % rank])}, {"dim", dim}, {"largest", r.coin()}});
+}
+
 void gather(RandomOps& r) {
   const int rank = static_cast<int>(r.pick(1, 4));
   const Shape x = r.shape(rank);
@@ -409,6 +417,7 @@ const std::map<std::string, Generator>& generators() {
                                        {"where", where},
                                        {"cast", cast},
                                        {"gather", gather},
+                                       {"topk", topk},
                                        {"embedding", embedding}};
     for (const char* kind : {"relu",      "sigmoid",  "silu",       "tanh",        "gelu",  "hardsigmoid",
                              "hardswish", "hardtanh", "identity",   "dropout",     "abs",   "neg",

@@ -108,6 +108,9 @@ const Case kCases[] = {
     {"to_dtype_round_trip",
      {2, 6},
      "return (x * 3.0).to(4).to(6) + x.to(11).type_as(x) + x.to(torch.device('cpu'), 4)"},
+    {"topk_smallest_first_dim", {5, 3}, "return torch.topk(x, 2, 0, False)[0] + torch.topk(x, 3)[1][:2]"},
+    {"sort_descending_and_argsort", {3, 6}, "return torch.sort(x, 1, True)[0] * torch.argsort(x, 0).float()"},
+    {"integer_arithmetic", {2, 5}, "return (x.argmax(1) * 3 + 1) // 2 - x.argmin(1) % 2 + (x > 0).sum()"},
 };
 
 void PrintTo(const Case& c, std::ostream* os) {
@@ -137,6 +140,7 @@ TEST_P(AtenDecompositions, MatchTorchScript) {
   }
   const at::Tensor actual = ReferenceExecutor(graph).run({input})[0];
   ASSERT_EQ(actual.sizes(), expected.sizes());
+  EXPECT_EQ(actual.scalar_type(), expected.scalar_type()) << c.body;
   const double error = kiln::testing::scaledMaxError(actual, expected);
   EXPECT_LE(error, kTolerance) << c.body;
 }

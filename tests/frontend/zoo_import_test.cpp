@@ -120,9 +120,9 @@ TEST(ZooImport, RecurrentModelMatchesTorchScript) {
 // Run-time int64 and bool tensors: masks from comparisons, where, argmax and max's indices feeding gather,
 // index_select and an embedding; an int64 and a bool output.
 TEST(ZooImport, MasksAndIndicesModelMatchesTorchScript) {
-  expectFixtureImports("masks_and_indices",
-                       {"gt", "ge", "lt", "le", "eq", "ne", "logical_and", "logical_or", "logical_xor",
-                        "logical_not", "where", "cast", "argmax", "argmin", "gather", "embedding", "amax"});
+  expectFixtureImports("masks_and_indices", {"gt", "ge", "lt", "le", "eq", "ne", "logical_and", "logical_or",
+                                             "logical_xor", "logical_not", "where", "cast", "argmax",
+                                             "argmin", "gather", "embedding", "amax", "topk"});
 }
 
 // Attention, transformer encoder layers and the slicing around them (traced: sizes as integer tensors;

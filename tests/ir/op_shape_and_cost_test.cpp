@@ -18,8 +18,8 @@ struct OpCase {
   std::vector<Shape> outputs;
   int64_t flops;
   MappingType mapping;
-  std::vector<DType> input_dtypes = {};  // float32 where not given
-  DType output_dtype = DType::Float32;
+  std::vector<DType> input_dtypes = {};   // float32 where not given
+  std::vector<DType> output_dtypes = {};  // float32 where not given
 };
 
 std::ostream& operator<<(std::ostream& os, const OpCase& c) {
@@ -207,12 +207,12 @@ const OpCase kCases[] = {
      k1M},
     {"flip", "flip", {{2, 3}}, {{"dims", Ints{-1}}}, {{2, 3}}, 0, MappingType::Shuffle},
     {"dropout", "dropout", {{3}}, {}, {{3}}, 0, k11},
-    {"eq_broadcast", "eq", {{2, 3}, {3}}, {}, {{2, 3}}, 6, k1M, {}, DType::Bool},
-    {"ne", "ne", {{4}, {4}}, {}, {{4}}, 4, k11, {}, DType::Bool},
-    {"lt_scalar", "lt", {{4}, {}}, {}, {{4}}, 4, k11, {}, DType::Bool},
-    {"le", "le", {{4}, {4}}, {}, {{4}}, 4, k11, {}, DType::Bool},
-    {"gt", "gt", {{4}, {4}}, {}, {{4}}, 4, k11, {}, DType::Bool},
-    {"ge", "ge", {{4}, {4}}, {}, {{4}}, 4, k11, {}, DType::Bool},
+    {"eq_broadcast", "eq", {{2, 3}, {3}}, {}, {{2, 3}}, 6, k1M, {}, {DType::Bool}},
+    {"ne", "ne", {{4}, {4}}, {}, {{4}}, 4, k11, {}, {DType::Bool}},
+    {"lt_scalar", "lt", {{4}, {}}, {}, {{4}}, 4, k11, {}, {DType::Bool}},
+    {"le", "le", {{4}, {4}}, {}, {{4}}, 4, k11, {}, {DType::Bool}},
+    {"gt", "gt", {{4}, {4}}, {}, {{4}}, 4, k11, {}, {DType::Bool}},
+    {"ge", "ge", {{4}, {4}}, {}, {{4}}, 4, k11, {}, {DType::Bool}},
     {"logical_and",
      "logical_and",
      {{2, 3}, {2, 3}},
@@ -221,7 +221,7 @@ const OpCase kCases[] = {
      6,
      k11,
      {DType::Bool, DType::Bool},
-     DType::Bool},
+     {DType::Bool}},
     {"logical_or",
      "logical_or",
      {{2, 3}, {3}},
@@ -230,9 +230,9 @@ const OpCase kCases[] = {
      6,
      k1M,
      {DType::Bool, DType::Bool},
-     DType::Bool},
-    {"logical_xor", "logical_xor", {{3}, {3}}, {}, {{3}}, 3, k11, {DType::Bool, DType::Bool}, DType::Bool},
-    {"logical_not", "logical_not", {{5}}, {}, {{5}}, 5, k11, {DType::Bool}, DType::Bool},
+     {DType::Bool}},
+    {"logical_xor", "logical_xor", {{3}, {3}}, {}, {{3}}, 3, k11, {DType::Bool, DType::Bool}, {DType::Bool}},
+    {"logical_not", "logical_not", {{5}}, {}, {{5}}, 5, k11, {DType::Bool}, {DType::Bool}},
     {"where_masked_fill",
      "where",
      {{2, 1}, {2, 3}, {}},
@@ -241,9 +241,9 @@ const OpCase kCases[] = {
      6,
      k1M,
      {DType::Bool, DType::Float32, DType::Float32}},
-    {"cast_to_i64", "cast", {{2, 3}}, {{"dtype", std::string("i64")}}, {{2, 3}}, 0, k11, {}, DType::Int64},
+    {"cast_to_i64", "cast", {{2, 3}}, {{"dtype", std::string("i64")}}, {{2, 3}}, 0, k11, {}, {DType::Int64}},
     {"cast_bool_to_f32", "cast", {{2}}, {{"dtype", std::string("f32")}}, {{2}}, 0, k11, {DType::Bool}},
-    {"argmax", "argmax", {{2, 3, 4}}, {{"dim", int64_t{1}}}, {{2, 4}}, 48, kMM, {}, DType::Int64},
+    {"argmax", "argmax", {{2, 3, 4}}, {{"dim", int64_t{1}}}, {{2, 4}}, 48, kMM, {}, {DType::Int64}},
     {"argmin_keepdim",
      "argmin",
      {{2, 3, 4}},
@@ -252,7 +252,16 @@ const OpCase kCases[] = {
      48,
      kMM,
      {},
-     DType::Int64},
+     {DType::Int64}},
+    {"topk",
+     "topk",
+     {{2, 7}},
+     {{"k", int64_t{3}}},
+     {{2, 3}, {2, 3}},
+     14 * 7 + 2 * 6 * 7,
+     kMM,
+     {},
+     {DType::Float32, DType::Int64}},
     {"gather",
      "gather",
      {{3, 4}, {2, 4}},
@@ -280,8 +289,9 @@ TEST_P(OpShapeAndCost, MatchesHandComputedValues) {
   std::vector<ValueId> outs = g.addOp(c.kind, inputs, c.attrs);
   ASSERT_EQ(outs.size(), c.outputs.size());
   for (size_t i = 0; i < outs.size(); ++i) {
-    EXPECT_EQ(g.type(outs[i]), (TensorType{c.output_dtype, c.outputs[i]})) << "output " << i;
-    out_bytes += dtypeSize(c.output_dtype) * numElements(c.outputs[i]);
+    const DType dtype = i < c.output_dtypes.size() ? c.output_dtypes[i] : DType::Float32;
+    EXPECT_EQ(g.type(outs[i]), (TensorType{dtype, c.outputs[i]})) << "output " << i;
+    out_bytes += dtypeSize(dtype) * numElements(c.outputs[i]);
   }
   OpCost cost = opCost(g, g.ops()[0]);
   EXPECT_EQ(cost.flops, c.flops);
@@ -350,6 +360,7 @@ TEST(OpShapeAndCost, BadShapesAndAttributesGiveClearErrors) {
       {"embedding", {{4, 2}, {3}}, {}, "takes an f32 [num_embeddings, dim] table and i64 indices"},
       {"logical_not", {{2}}, {}, "input 0 is f32[2]; the kind takes bool"},
       {"argmax", {{2, 3}}, {{"dim", int64_t{2}}}, "out of range"},
+      {"topk", {{2, 3}}, {{"k", int64_t{4}}}, "k = 4 must be between 1 and the size 3 of dimension 1"},
   };
   for (const BadOp& c : cases) {
     Graph g;
