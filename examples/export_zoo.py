@@ -15,6 +15,7 @@ may be any torchvision.models classifier builder (vgg11_bn, densenet121, ...): i
 import argparse
 import os
 import sys
+from typing import Optional
 
 import torch
 import torch.nn as nn
@@ -198,18 +199,19 @@ class MasksAndIndices(nn.Module):
 
 
 if hasattr(F, "scaled_dot_product_attention"):
-    def dot_product_attention(q, k, v):
-        return F.scaled_dot_product_attention(q, k, v)
+    def dot_product_attention(q, k, v, mask: Optional[torch.Tensor] = None, causal: bool = False):
+        return F.scaled_dot_product_attention(q, k, v, attn_mask=mask, is_causal=causal)
 else:  # PyTorch 1.13's private predecessor returns (output, weights)
-    def dot_product_attention(q, k, v):
-        return F._scaled_dot_product_attention(q, k, v)[0]
+    def dot_product_attention(q, k, v, mask: Optional[torch.Tensor] = None, causal: bool = False):
+        return F._scaled_dot_product_attention(q, k, v, attn_mask=mask, is_causal=causal)[0]
 
 
 class Transformer(nn.Module):
     """A small batch-first transformer over 2x13 tokens: a class token prepended (expand, cat), two
-    nn.TransformerEncoder layers (the fused inference path TorchScript records), cross-attention through
-    nn.MultiheadAttention with separate keys and values, F.scaled_dot_product_attention, and the slicing, shape
-    arithmetic and squeezing that such models do around them."""
+    nn.TransformerEncoder layers (the fused inference path TorchScript records) with a key padding mask,
+    cross-attention through nn.MultiheadAttention with separate keys and values and a key padding mask,
+    F.scaled_dot_product_attention with a bool mask and causal, and the slicing, shape arithmetic and
+    squeezing that such models do around them. The masks come from the input, so rounding cannot flip them."""
 
     def __init__(self, width: int = 64, heads: int = 4):
         super().__init__()
@@ -223,13 +225,16 @@ class Transformer(nn.Module):
     def forward(self, x):
         n, length = x.shape[0], x.shape[1]
         t = torch.cat([self.class_token.expand(n, -1, -1), x], dim=1)
-        t = self.encoder(t)
+        padding = torch.cat([torch.zeros(n, 1, dtype=torch.bool), x[..., 0] > 1.5], dim=1)
+        t = self.encoder(t, src_key_padding_mask=padding)
         memory = self.memory(t[:, 1::2])
-        t = t + self.cross(t, memory, memory, need_weights=False)[0]
+        t = t + self.cross(t, memory, memory, key_padding_mask=padding[:, 1::2], need_weights=False)[0]
         half = t.size(-1) // 2
         q = t[..., :half].unsqueeze(1)
         k = torch.narrow(t, 2, half, half).unsqueeze(1)
-        t = t + torch.cat([dot_product_attention(q, k, k).squeeze(1), t[:, :, half:]], dim=-1)
+        allowed = (x[:, :1, :1] < 1.0) | torch.eye(length + 1, dtype=torch.bool)
+        attended = dot_product_attention(q, k, k, allowed.unsqueeze(1)) + dot_product_attention(q, q, k, causal=True)
+        t = t + torch.cat([attended.squeeze(1), t[:, :, half:]], dim=-1)
         return self.head(t[:, 0]) + t[:, -length:].mean(dim=1)[:, :5]
 
 

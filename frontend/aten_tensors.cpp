@@ -14,6 +14,19 @@ ir::Tensor toIrTensor(const at::Tensor& tensor, const std::string& what) {
                     std::vector<float>(data, data + dense.numel()));
 }
 
+ir::ValueId addConstantTensor(ir::Graph& graph, const at::Tensor& tensor, const std::string& name,
+                              const std::string& location) {
+  if (tensor.is_floating_point()) return graph.addConstant(name, toIrTensor(tensor, "constant %" + name));
+  const std::optional<ir::DType> dtype = irDType(tensor.scalar_type());
+  if (!dtype || tensor.numel() == 0)
+    fail("constant %{} is a {} tensor; kiln's run-time tensors are float32, int64 and bool", name,
+         std::string(c10::toString(tensor.scalar_type())));
+  if (*dtype == ir::DType::Int64 && tensor.abs().max().item<int64_t>() > (1 << 24))
+    fail("constant %{} holds integers beyond 2^24, which kiln's float32 constants cannot hold", name);
+  const ir::ValueId stored = graph.addConstant(name, toIrTensor(tensor.to(at::kFloat), "constant %" + name));
+  return graph.addOp1("cast", {stored}, {{"dtype", std::string(ir::dtypeName(*dtype))}}, location);
+}
+
 at::Tensor toAtenTensor(const ir::Tensor& tensor) {
   auto data = tensor.f32();
   return at::from_blob(const_cast<float*>(data.data()), atenShape(tensor.shape()), at::kFloat).clone();

@@ -87,6 +87,7 @@ class LoweringContext {
 
  private:
   const Binding& input(int i) const;
+  // A constant integer or bool tensor as an IR value (addConstantTensor).
   ir::ValueId integerConstant(int i, const at::Tensor& tensor);
 
   ir::Graph& graph_;

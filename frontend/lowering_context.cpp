@@ -37,18 +37,13 @@ ir::ValueId LoweringContext::tensor(int i) {
   unsupported(fmt::format("argument {} is not a tensor", i));
 }
 
-// A constant integer or bool tensor (a causal mask, gather indices) is stored as float32, like every IR
-// constant, and cast back to its dtype where it is read; float32 holds every integer up to 2^24 exactly.
 ir::ValueId LoweringContext::integerConstant(int i, const at::Tensor& tensor) {
-  const std::optional<ir::DType> dtype = irDType(tensor.scalar_type());
-  if (!dtype || tensor.numel() == 0)
-    unsupported(fmt::format("argument {} is a {} tensor; kiln's run-time tensors are float32, int64 and bool",
-                            i, std::string(c10::toString(tensor.scalar_type()))));
-  if (*dtype == ir::DType::Int64 && tensor.abs().max().item<int64_t>() > (1 << 24))
-    unsupported(fmt::format("argument {} is an integer constant beyond 2^24, which float32 cannot hold", i));
-  const ir::ValueId stored = graph_.addConstant(fmt::format("{}_{}", node_.kind().toUnqualString(), i),
-                                                toIrTensor(tensor.to(at::kFloat), "constant"));
-  return emit("cast", {stored}, {{"dtype", std::string(ir::dtypeName(*dtype))}});
+  try {
+    return addConstantTensor(graph_, tensor, fmt::format("{}_{}", node_.kind().toUnqualString(), i),
+                             location_);
+  } catch (const Error& e) {
+    unsupported(fmt::format("argument {}: {}", i, e.what()));
+  }
 }
 
 bool LoweringContext::isConstantTensor(int i) {

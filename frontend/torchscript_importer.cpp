@@ -159,6 +159,8 @@ class Importer {
     if (kind == "prim::ListConstruct" || kind == "prim::TupleConstruct") return construct(node);
     if (kind == "prim::ListUnpack" || kind == "prim::TupleUnpack") return unpack(node);
     if (kind == "prim::Uninitialized") return bindAll(node, Binding::constantValue(c10::IValue()));
+    // Optional[Tensor] narrowed to Tensor after an `is not None` test: the same value.
+    if (kind == "prim::unchecked_cast") return bindAll(node, binding(node.input(0)));
     if (kind == "aten::append") return append(node);
     if (kind == "prim::DictConstruct") return constructDict(node);
     if (kind == "aten::dict" && node.inputs().empty()) return bindAll(node, Binding::dict({}, {}));
@@ -246,13 +248,20 @@ class Importer {
   }
 
   // Lists and tuples are built by the interpreter itself (they have no operator to run), so kiln builds them.
+  // A constant integer or bool tensor in a list with IR tensors (torch.cat([torch.zeros(n, 1, dtype=bool),
+  // mask])) joins them as an IR value.
   void construct(const jit::Node& node) {
     std::vector<ir::ValueId> tensors;
     std::vector<c10::IValue> constants;
+    bool has_tensors = false;
+    for (const jit::Value* in : node.inputs()) has_tensors = has_tensors || binding(in).kind == Kind::Tensor;
     for (const jit::Value* in : node.inputs()) {
       const Binding& b = binding(in);
       if (b.kind == Kind::Tensor) tensors.push_back(b.tensors[0]);
       if (b.kind == Kind::Constant) constants.push_back(b.constant);
+      if (b.kind == Kind::Constant && has_tensors && b.constant.isTensor())
+        tensors.push_back(
+            addConstantTensor(graph_, b.constant.toTensor(), irName(in->debugName()), location(node)));
     }
     if (tensors.size() == node.inputs().size() && !tensors.empty()) {
       env_[node.output()] = Binding::tensorList(tensors);
@@ -432,8 +441,8 @@ class Importer {
     return "kiln could not evaluate it on the values it knows at import";
   }
 
-  // Tensor properties of a CPU model: device, dtype (the IR value's), layout, is_cuda, requires_grad (frozen
-  // weights and inputs need none).
+  // Tensor properties of a CPU model: device, dtype and is_floating_point (the IR value's), layout, is_cuda,
+  // requires_grad (frozen weights and inputs need none).
   bool tryTensorProperty(const jit::Node& node, const std::string& kind) {
     if (node.inputs().size() != 1 || binding(node.input(0)).kind != Kind::Tensor) return false;
     c10::IValue value;
@@ -443,6 +452,8 @@ class Importer {
       value = static_cast<int64_t>(atenScalarType(graph_.type(binding(node.input(0)).tensors[0]).dtype));
     else if (kind == "prim::layout")
       value = static_cast<int64_t>(c10::kStrided);
+    else if (kind == "aten::is_floating_point")
+      value = graph_.type(binding(node.input(0)).tensors[0]).dtype == ir::DType::Float32;
     else if (kind == "prim::is_cuda" || kind == "prim::requires_grad" || kind == "prim::is_quantized" ||
              kind == "prim::is_nested")
       value = false;

@@ -9,8 +9,11 @@
 //   heads: q -> [B, H, L, D], k -> [B, H, D, S] (already transposed for the product), v -> [B, H, S, D];
 //   weights = softmax(q k / sqrt(D)) over S; out = weights v -> [B, L, E] -> the output projection.
 // Each piece is an op the fusion planner and the GEMM template already know, so the blocks fuse as any
-// transformer's would; attention masks are not supported yet (the importer says so).
+// transformer's would. A mask is added to the scores before the softmax: 0 where a key is attended, -inf
+// where it is not (a float mask is that addend already; a bool one becomes it through where).
 #include <cmath>
+#include <limits>
+#include <optional>
 
 #include "frontend/aten/families.h"
 
@@ -39,10 +42,21 @@ struct Attended {
   ValueId weights;  // [..., L, S]
 };
 
-// softmax(q kt * scale) v, with the keys already transposed to [..., D, S].
-Attended attend(Ctx& c, ValueId q, ValueId kt, ValueId v, double scale) {
+// The addend of the scores for `mask`: a float mask itself; for a bool one, 0 where it is `allows` and -inf
+// elsewhere (scaled_dot_product_attention's true means "attend", nn.MultiheadAttention's "do not").
+ValueId additiveMask(Ctx& c, ValueId mask, bool allows) {
+  if (c.typeOf(mask).dtype == ir::DType::Float32) return mask;
+  const ValueId open = scalarConstant(c, "attended", 0.0),
+                blocked = scalarConstant(c, "masked", -std::numeric_limits<double>::infinity());
+  return c.emit("where",
+                {castTo(c, mask, ir::DType::Bool), allows ? open : blocked, allows ? blocked : open});
+}
+
+// softmax(q kt * scale + mask) v, with the keys already transposed to [..., D, S] and the mask additive.
+Attended attend(Ctx& c, ValueId q, ValueId kt, ValueId v, double scale, std::optional<ValueId> mask = {}) {
   ValueId scaled = c.emit("mul", {q, scalarConstant(c, "attention_scale", scale)});
   ValueId scores = c.emit("matmul", {scaled, kt});
+  if (mask) scores = c.emit("add", {scores, *mask});
   ValueId weights = c.emit("softmax", {scores}, {{"dim", int64_t{-1}}});
   return {c.emit("matmul", {weights, v}), weights};
 }
@@ -67,9 +81,22 @@ std::vector<ValueId> projectQkv(Ctx& c, ValueId query, ValueId key, ValueId valu
   return projected;
 }
 
+// The additive mask of the fused attention ops (mask true: not attended) for scores [B, H, L, S]: mask_type
+// 1 is a key padding mask [B, S], 0 an attention mask [L, S], None one that broadcasts as it is.
+std::optional<ValueId> fusedAttentionMask(Ctx& c, int mask, int mask_type) {
+  if (mask >= c.numInputs() || c.isNone(mask)) return std::nullopt;
+  ValueId additive = additiveMask(c, c.tensor(mask), false);
+  if (mask_type < c.numInputs() && !c.isNone(mask_type) && c.toInt(mask_type) == 1) {
+    const ir::Shape& padding = c.typeOf(additive).shape;
+    if (padding.size() != 2) c.unsupported("a key padding mask that is not [batch, length]");
+    additive = reshapeTo(c, additive, {padding[0], 1, 1, padding[1]});
+  }
+  return additive;
+}
+
 // Batch-first multi-head attention; returns the projected output and the attention weights per head.
 Attended multiHeadAttention(Ctx& c, ValueId query, ValueId key, ValueId value, int64_t embed, int64_t heads,
-                            Projection in_proj, Projection out_proj) {
+                            Projection in_proj, Projection out_proj, std::optional<ValueId> mask) {
   for (ValueId x : {query, key, value})
     if (c.typeOf(x).rank() != 3 || c.typeOf(x).shape[2] != embed)
       c.unsupported("multi-head attention whose inputs are not batch-first [batch, length, embed_dim]");
@@ -77,7 +104,7 @@ Attended multiHeadAttention(Ctx& c, ValueId query, ValueId key, ValueId value, i
   const std::vector<ValueId> qkv = projectQkv(c, query, key, value, in_proj, embed);
   const double scale = 1.0 / std::sqrt(static_cast<double>(embed / heads));
   Attended heads_out = attend(c, splitHeads(c, qkv[0], heads, false), splitHeads(c, qkv[1], heads, true),
-                              splitHeads(c, qkv[2], heads, false), scale);
+                              splitHeads(c, qkv[2], heads, false), scale, mask);
   ValueId projected = c.emit("linear", {mergeHeads(c, heads_out.output), out_proj.weight, out_proj.bias});
   return {projected, heads_out.weights};
 }
@@ -85,9 +112,9 @@ Attended multiHeadAttention(Ctx& c, ValueId query, ValueId key, ValueId value, i
 // aten::_native_multi_head_attention(query, key, value, embed_dim, num_head, qkv_weight, qkv_bias,
 // proj_weight, proj_bias, mask, need_weights, average_attn_weights, mask_type) -> (output, weights)
 std::vector<Binding> nativeMultiHeadAttention(Ctx& c) {
-  if (!c.isNone(9)) c.unsupported("attention with a mask");
   Attended a = multiHeadAttention(c, c.tensor(0), c.tensor(1), c.tensor(2), c.toInt(3), c.toInt(4),
-                                  {c.tensor(5), c.tensor(6)}, {c.tensor(7), c.tensor(8)});
+                                  {c.tensor(5), c.tensor(6)}, {c.tensor(7), c.tensor(8)},
+                                  fusedAttentionMask(c, 9, 12));
   ValueId weights = a.weights;
   if (c.toBool(11))
     weights = c.emit("mean", {weights}, {{"dims", std::vector<int64_t>{1}}, {"keepdim", false}});
@@ -103,12 +130,12 @@ ValueId layerNorm(Ctx& c, ValueId x, int weight, int bias, double eps) {
 // proj_bias, use_gelu, norm_first, eps, norm_weight_1, norm_bias_1, norm_weight_2, norm_bias_2,
 // ffn_weight_1, ffn_bias_1, ffn_weight_2, ffn_bias_2, mask, mask_type): nn.TransformerEncoderLayer.
 std::vector<Binding> transformerEncoderLayer(Ctx& c) {
-  if (c.numInputs() > 18 && !c.isNone(18)) c.unsupported("an encoder layer with a mask");
   const double eps = c.toDouble(9);
   const bool norm_first = c.toBool(8);
+  const std::optional<ValueId> mask = fusedAttentionMask(c, 18, 19);
   auto attention = [&](ValueId x) {
     return multiHeadAttention(c, x, x, x, c.toInt(1), c.toInt(2), {c.tensor(3), c.tensor(4)},
-                              {c.tensor(5), c.tensor(6)})
+                              {c.tensor(5), c.tensor(6)}, mask)
         .output;
   };
   auto feedForward = [&](ValueId x) {
@@ -128,18 +155,32 @@ std::vector<Binding> transformerEncoderLayer(Ctx& c) {
   return {Binding::tensor(x)};
 }
 
-// softmax(q k^T * scale) v over [..., L, D] queries and [..., S, D] keys and values, without mask or dropout.
+// The causal mask of L queries against S keys: query i attends keys 0..i (PyTorch's tril of ones(L, S)).
+ValueId causalMask(Ctx& c, int64_t queries, int64_t keys) {
+  std::vector<float> addend(queries * keys);
+  for (int64_t i = 0; i < queries; ++i)
+    for (int64_t j = 0; j < keys; ++j)
+      addend[i * keys + j] = j <= i ? 0.0f : -std::numeric_limits<float>::infinity();
+  return c.addConstant("causal_mask", ir::Tensor({queries, keys}, std::move(addend)));
+}
+
+// softmax(q k^T * scale + mask) v over [..., L, D] queries and [..., S, D] keys and values, without dropout;
+// a bool attn_mask says which keys each query attends.
 Attended dotProductAttention(Ctx& c, int is_causal, double scale) {
-  if (!c.isNone(3)) c.unsupported("attention with a mask");
   if (c.toDouble(4) != 0.0) c.unsupported("attention with dropout (export the model in eval mode)");
-  if (c.toBool(is_causal)) c.unsupported("causal attention");
   const ir::Shape& q = c.type(0).shape;
   if (q.size() < 2 || c.type(1).rank() != static_cast<int>(q.size())) c.unsupported("attention on vectors");
+  std::optional<ValueId> mask;
+  if (!c.isNone(3)) mask = additiveMask(c, c.tensor(3), true);
+  if (c.toBool(is_causal)) {
+    if (mask) c.unsupported("causal attention with a mask as well");
+    mask = causalMask(c, q[q.size() - 2], c.type(1).shape[q.size() - 2]);
+  }
   std::vector<int64_t> swap_last(q.size());
   for (size_t d = 0; d < q.size(); ++d) swap_last[d] = static_cast<int64_t>(d);
   std::swap(swap_last[q.size() - 1], swap_last[q.size() - 2]);
   ValueId kt = c.emit("permute", {c.tensor(1)}, {{"dims", swap_last}});
-  return attend(c, c.tensor(0), kt, c.tensor(2), scale);
+  return attend(c, c.tensor(0), kt, c.tensor(2), scale, mask);
 }
 
 double defaultScale(Ctx& c) {

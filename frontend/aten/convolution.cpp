@@ -178,7 +178,8 @@ std::vector<Binding> matmul(Ctx& c) {
   return one(c.emit("matmul", {c.tensor(0), c.tensor(1)}));
 }
 
-// aten::addmm(self, mat1, mat2, beta, alpha) = beta * self + alpha * mat1 @ mat2
+// aten::addmm / baddbmm(self, mat1, mat2, beta, alpha) = beta * self + alpha * mat1 @ mat2 (baddbmm: batched,
+// nn.MultiheadAttention's masked scores)
 std::vector<Binding> addmm(Ctx& c) {
   const double beta = c.toDouble(3), alpha = c.toDouble(4);
   auto scaled = [&](ValueId v, double by, const char* name) {
@@ -328,6 +329,7 @@ LoweringTable convolutionLowerings() {
   return {
       {"aten::_convolution", underscoreConvolution},
       {"aten::addmm", addmm},
+      {"aten::baddbmm", addmm},
       {"aten::bmm", matmul},
       {"aten::conv1d", conv},
       {"aten::einsum", einsum},

@@ -9,6 +9,7 @@
 #include <numeric>
 
 #include "frontend/aten/families.h"
+#include "frontend/aten_tensors.h"
 
 namespace kiln::frontend {
 namespace {
@@ -324,6 +325,27 @@ std::vector<Binding> pixelShuffle(Ctx& c) {
       c, moved, kShuffle ? withLead({ch / (r * r), h * r, w * r}) : withLead({ch * r * r, h / r, w / r})));
 }
 
+// aten::zeros_like / ones_like(self, dtype, ...) and full_like(self, fill_value, dtype, ...): a constant of
+// self's shape, in the dtype given or self's.
+ValueId filledLike(Ctx& c, double value, int dtype_arg) {
+  const ir::TensorType like = c.type(0);
+  std::optional<ir::DType> dtype = like.dtype;
+  if (dtype_arg < c.numInputs() && !c.isNone(dtype_arg))
+    dtype = irDType(static_cast<at::ScalarType>(c.toInt(dtype_arg)));
+  if (!dtype) c.unsupported("a dtype kiln does not compute in (it computes in float32, int64 and bool)");
+  return castTo(c, c.addConstant("filled", ir::Tensor::filled(like.shape, static_cast<float>(value))),
+                *dtype);
+}
+
+template <int kValue>
+std::vector<Binding> constantLike(Ctx& c) {
+  return one(filledLike(c, kValue, 1));
+}
+
+std::vector<Binding> fullLike(Ctx& c) {
+  return one(filledLike(c, c.toDouble(1), 2));
+}
+
 // aten::gather(self, dim, index, sparse_grad)
 std::vector<Binding> gather(Ctx& c) {
   return one(
@@ -386,9 +408,11 @@ LoweringTable dataMovementLowerings() {
       {"aten::expand_as", expandAs},
       {"aten::flatten", flatten},
       {"aten::flip", flip},
+      {"aten::full_like", fullLike},
       {"aten::gather", gather},
       {"aten::index_select", indexSelect},
       {"aten::narrow", narrow},
+      {"aten::ones_like", constantLike<1>},
       {"aten::pad", pad},
       {"aten::permute", permute},
       {"aten::pixel_shuffle", pixelShuffle<true>},
@@ -411,6 +435,7 @@ LoweringTable dataMovementLowerings() {
       {"aten::transpose", transpose},
       {"aten::unsqueeze", unsqueeze},
       {"aten::view", reshape},
+      {"aten::zeros_like", constantLike<0>},
   };
 }
 
