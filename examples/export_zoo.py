@@ -238,6 +238,28 @@ class Transformer(nn.Module):
         return self.head(t[:, 0]) + t[:, -length:].mean(dim=1)[:, :5]
 
 
+class TokenEncoder(nn.Module):
+    """Token ids in (int64, 2x11): an embedding, a padding mask from the ids (id 0 pads), learned positions,
+    a transformer encoder layer that skips padded keys, masked mean pooling and a head; also returns the
+    most likely token at every position (argmax of the per-position logits)."""
+
+    def __init__(self, vocabulary: int = 50, width: int = 32):
+        super().__init__()
+        self.embed = nn.Embedding(vocabulary, width, padding_idx=0)
+        self.position = nn.Parameter(torch.randn(16, width) * 0.1)
+        layer = nn.TransformerEncoderLayer(width, 4, dim_feedforward=48, batch_first=True)
+        self.encoder = nn.TransformerEncoder(layer, num_layers=1, enable_nested_tensor=False)
+        self.head = nn.Linear(width, vocabulary)
+
+    def forward(self, ids):
+        padding = ids == 0
+        t = self.embed(ids) + self.position[: ids.shape[1]]
+        t = self.encoder(t, src_key_padding_mask=padding)
+        keep = (~padding).unsqueeze(-1).float()
+        pooled = (t * keep).sum(1) / keep.sum(1).clamp(min=1.0)
+        return self.head(pooled), self.head(t).argmax(-1)
+
+
 IMAGE = (1, 3, 224, 224)
 MODELS = {
     "lenet5": (LeNet5, (1, 1, 32, 32)),
@@ -253,7 +275,10 @@ MODELS = {
     "recurrent": (Recurrent, (2, 9, 12)),
     "transformer": (Transformer, (2, 13, 64)),
     "masks_and_indices": (MasksAndIndices, (2, 5, 9)),
+    "token_encoder": (TokenEncoder, (2, 11)),
 }
+# Models whose input is int64 token ids, with the vocabulary the ids are drawn below.
+TOKEN_INPUTS = {"token_encoder": 50}
 
 
 def randomize_batch_norm(model: nn.Module, generator: torch.Generator) -> None:
@@ -292,8 +317,8 @@ def build(name: str, seed: int) -> nn.Module:
     return model.eval()
 
 
-def save_atomically(module: torch.jit.ScriptModule, path: str, shape) -> None:
-    extra = {"kiln/input_shape": "x".join(str(d) for d in shape)}
+def save_atomically(module: torch.jit.ScriptModule, path: str, spec: str) -> None:
+    extra = {"kiln/input_shape": spec}
     tmp = path + ".tmp"
     torch.jit.save(module, tmp, _extra_files=extra)
     os.replace(tmp, path)
@@ -302,12 +327,18 @@ def save_atomically(module: torch.jit.ScriptModule, path: str, shape) -> None:
 def export(name: str, out_dir: str, seed: int) -> None:
     model = build(name, seed)
     _, shape, scripted = spec(name)
-    example = torch.randn(*shape, generator=torch.Generator().manual_seed(seed))
+    generator = torch.Generator().manual_seed(seed)
+    input_spec = "x".join(str(d) for d in shape)
+    if name in TOKEN_INPUTS:
+        example = torch.randint(0, TOKEN_INPUTS[name], shape, generator=generator)
+        input_spec += ":i64"
+    else:
+        example = torch.randn(*shape, generator=generator)
     with torch.no_grad():
         traced = torch.jit.trace(model, example)
-    save_atomically(traced, os.path.join(out_dir, f"{name}_traced.pt"), shape)
+    save_atomically(traced, os.path.join(out_dir, f"{name}_traced.pt"), input_spec)
     if scripted:
-        save_atomically(torch.jit.script(model), os.path.join(out_dir, f"{name}_scripted.pt"), shape)
+        save_atomically(torch.jit.script(model), os.path.join(out_dir, f"{name}_scripted.pt"), input_spec)
 
 
 def main() -> int:

@@ -91,19 +91,18 @@ class Importer {
  public:
   explicit Importer(ir::Graph& graph) : graph_(graph) {}
 
-  void importInputs(const jit::Graph& g, const std::vector<ir::Shape>& shapes) {
+  void importInputs(const jit::Graph& g, const std::vector<ir::TensorType>& types) {
     std::vector<const jit::Value*> inputs(g.inputs().begin() + 1,
                                           g.inputs().end());  // input 0 is the module itself
-    if (inputs.size() != shapes.size())
+    if (inputs.size() != types.size())
       fail("the model takes {} input(s) but {} shape(s) were given (--input-shape, separated by ';')",
-           inputs.size(), shapes.size());
+           inputs.size(), types.size());
     for (size_t i = 0; i < inputs.size(); ++i) {
       if (!inputs[i]->type()->cast<c10::TensorType>())
         fail("model input {} ('{}') is a {}; kiln compiles models whose inputs are tensors", i,
              inputs[i]->debugName(), inputs[i]->type()->str());
       std::string name = irName(inputs[i]->debugName());
-      env_[inputs[i]] =
-          Binding::tensor(graph_.addInput(name.substr(0, name.find('.')), {ir::DType::Float32, shapes[i]}));
+      env_[inputs[i]] = Binding::tensor(graph_.addInput(name.substr(0, name.find('.')), types[i]));
     }
   }
 
@@ -568,20 +567,21 @@ std::string graphName(const std::string& path) {
   return stem.empty() || std::isdigit(static_cast<unsigned char>(stem[0])) ? "model_" + stem : stem;
 }
 
-std::optional<std::vector<ir::Shape>> parseStoredShapes(const std::string& text, const std::string& path) {
+std::optional<std::vector<ir::TensorType>> parseStoredInputs(const std::string& text,
+                                                             const std::string& path) {
   if (text.empty()) return std::nullopt;
-  std::vector<ir::Shape> shapes;
+  std::vector<ir::TensorType> inputs;
   size_t start = 0;
   while (start <= text.size()) {
     size_t end = text.find(';', start);
-    std::string part = text.substr(start, end == std::string::npos ? std::string::npos : end - start);
-    auto shape = ir::parseShape(part);
-    if (!shape) fail("'{}' stores an unreadable input shape '{}'", path, text);
-    shapes.push_back(*shape);
+    auto input =
+        ir::parseInputSpec(text.substr(start, end == std::string::npos ? std::string::npos : end - start));
+    if (!input) fail("'{}' stores an unreadable input shape '{}'", path, text);
+    inputs.push_back(*input);
     if (end == std::string::npos) break;
     start = end + 1;
   }
-  return shapes;
+  return inputs;
 }
 
 constexpr const char* kShapeFile = "kiln/input_shape";
@@ -591,24 +591,35 @@ constexpr const char* kShapeFile = "kiln/input_shape";
 std::optional<std::vector<ir::Shape>> storedInputShapes(const std::string& path) {
   jit::ExtraFilesMap extra{{kShapeFile, ""}};
   loadModule(path, extra);
-  return parseStoredShapes(extra[kShapeFile], path);
+  const auto stored = parseStoredInputs(extra[kShapeFile], path);
+  if (!stored) return std::nullopt;
+  std::vector<ir::Shape> shapes;
+  for (const ir::TensorType& input : *stored) shapes.push_back(input.shape);
+  return shapes;
 }
 
 ir::Graph importTorchScript(const std::string& path, const ImportOptions& options) {
   jit::ExtraFilesMap extra{{kShapeFile, ""}};
   jit::Module module = loadModule(path, extra);
-  std::vector<ir::Shape> shapes = options.input_shapes;
-  if (shapes.empty()) {
-    auto stored = parseStoredShapes(extra[kShapeFile], path);
-    if (!stored)
-      fail("'{}' does not record its input shape; give one with --input-shape, e.g. 1x3x224x224", path);
-    shapes = *stored;
+  const auto stored = parseStoredInputs(extra[kShapeFile], path);
+  if (options.input_shapes.empty() && !stored)
+    fail("'{}' does not record its input shape; give one with --input-shape, e.g. 1x3x224x224", path);
+  // Given shapes, else the stored ones; given dtypes, else the stored ones where they are for as many inputs.
+  std::vector<ir::TensorType> inputs = stored.value_or(std::vector<ir::TensorType>{});
+  if (!options.input_shapes.empty()) {
+    if (inputs.size() != options.input_shapes.size()) inputs.assign(options.input_shapes.size(), {});
+    for (size_t i = 0; i < inputs.size(); ++i) inputs[i].shape = options.input_shapes[i];
+  }
+  if (!options.input_dtypes.empty()) {
+    if (options.input_dtypes.size() != inputs.size())
+      fail("{} input dtype(s) given for {} input shape(s)", options.input_dtypes.size(), inputs.size());
+    for (size_t i = 0; i < inputs.size(); ++i) inputs[i].dtype = options.input_dtypes[i];
   }
   std::shared_ptr<jit::Graph> graph = frozenForwardGraph(module, path);
 
   ir::Graph result(graphName(path));
   Importer importer(result);
-  importer.importInputs(*graph, shapes);
+  importer.importInputs(*graph, inputs);
   importer.walk(*graph->block());
   importer.importOutputs(*graph);
   ir::verifyOrThrow(result, "after import");

@@ -20,8 +20,10 @@ namespace kiln::frontend {
 
 struct ImportOptions {
   // One shape per model input. Empty: the shapes the exporter stored in the file (extra file
-  // "kiln/input_shape", e.g. "1x3x224x224", several inputs separated by ';').
+  // "kiln/input_shape", e.g. "1x3x224x224" or "2x16:i64", several inputs separated by ';').
   std::vector<ir::Shape> input_shapes;
+  // One dtype per model input (float32, int64 token ids, bool masks); empty: the stored ones, else float32.
+  std::vector<ir::DType> input_dtypes;
 };
 
 // Throws kiln::Error for a missing, unreadable or non-TorchScript file, a missing input shape, a model that

@@ -69,6 +69,16 @@ std::optional<Shape> parseShape(std::string_view text) {
   return shape;
 }
 
+std::optional<TensorType> parseInputSpec(std::string_view text) {
+  const size_t colon = text.find(':');
+  const std::optional<Shape> shape = parseShape(text.substr(0, colon));
+  const std::optional<DType> dtype =
+      colon == std::string_view::npos ? DType::Float32 : parseDType(text.substr(colon + 1));
+  if (!shape || !dtype || (*dtype != DType::Float32 && *dtype != DType::Int64 && *dtype != DType::Bool))
+    return std::nullopt;
+  return TensorType{*dtype, *shape};
+}
+
 std::string toString(const TensorType& type) {
   return fmt::format("{}[{}]", dtypeName(type.dtype), shapeToString(type.shape));
 }

@@ -39,6 +39,9 @@ struct TensorType {
   bool operator==(const TensorType&) const = default;
 };
 
-std::string toString(const TensorType& type);  // "f32[1,3,224,224]"; a scalar is "f32[]"
+std::string toString(const TensorType& type);
+// A model input as the command line and the exporter spell it: a shape, then optionally ':' and the dtype
+// ("1x3x224x224", "2x16:i64"); float32 when none is given. std::nullopt if it is not one.
+std::optional<TensorType> parseInputSpec(std::string_view text);  // "f32[1,3,224,224]"; a scalar is "f32[]"
 
 }  // namespace kiln::ir

@@ -68,11 +68,9 @@ void timeRuns(runtime::Model& model, const std::vector<at::Tensor>& inputs, Mode
 
 // The canonical graph the artifact was compiled from; kiln::Error when the model is not that one.
 ir::Graph compiledGraph(const fs::path& model_path, const runtime::Manifest& manifest) {
-  std::vector<ir::Shape> shapes;
-  for (int id : manifest.inputs) shapes.push_back(manifest.values.at(id).shape);
   ir::Graph graph;
   try {
-    graph = validation::importCanonical(model_path, shapes);
+    graph = validation::importCanonical(model_path, validation::importOptionsOf(manifest));
   } catch (const Error& e) {
     fail("{} is not the model the artifact was compiled from, or not at its input shapes: {}",
          model_path.string(), e.what());

@@ -55,7 +55,7 @@ std::string slowestBlocks(const codegen::ArtifactSummary& summary, size_t count)
 
 void run(const CompileCommandOptions& options) {
   validation::ModelCompileOptions compile;
-  compile.input_shapes = options.model.shapes();
+  compile.inputs = options.model.importOptions();
   compile.strategy = options.strategy;
   const int threads = profiling::hardwareThreads();
   const codegen::TargetInfo target = codegen::resolveTarget(options.target);

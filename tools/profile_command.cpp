@@ -12,6 +12,7 @@
 #include "runtime/manifest.h"
 #include "tools/commands.h"
 #include "tools/machine_options.h"
+#include "validation/artifact_executor.h"
 #include "validation/compile_model.h"
 
 namespace kiln::tools {
@@ -30,7 +31,7 @@ struct ProfileCommandOptions {
 std::string halideProfile(const ProfileCommandOptions& options, const profiling::MachinePeaks& peaks) {
   const runtime::Manifest manifest = runtime::readManifest(options.artifact);
   validation::ModelCompileOptions compile;
-  for (int id : manifest.inputs) compile.input_shapes.push_back(manifest.values.at(id).shape);
+  compile.inputs = validation::importOptionsOf(manifest);
   compile.strategy = manifest.strategy;
   compile.codegen.target = manifest.halide_target + "-profile";
   compile.codegen.schedule.kind = codegen::parseScheduleKind(manifest.schedule);

@@ -50,6 +50,12 @@ void addValidateCommand(CLI::App& app) {
       ->check(CLI::IsMember(codegen::knownTargetNames()));
   command->add_option("--threads", options->validate.threads, "runtime threads (default: one per core)")
       ->check(CLI::NonNegativeNumber);
+  command
+      ->add_option(
+          "--index-range", options->validate.index_range,
+          "int64 inputs (token ids) are drawn from [0, N): at most the smallest vocabulary they index")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
   command->callback([options] { run(*options); });
 }
 

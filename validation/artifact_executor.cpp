@@ -140,6 +140,18 @@ at::ScalarType atenScalarType(runtime::ElementType type) {
   return at::kFloat;
 }
 
+frontend::ImportOptions importOptionsOf(const runtime::Manifest& manifest) {
+  frontend::ImportOptions options;
+  for (int id : manifest.inputs) {
+    const runtime::ValueInfo& value = manifest.values.at(id);
+    options.input_shapes.push_back(value.shape);
+    options.input_dtypes.push_back(value.dtype == runtime::ElementType::Int64  ? ir::DType::Int64
+                                   : value.dtype == runtime::ElementType::Bool ? ir::DType::Bool
+                                                                               : ir::DType::Float32);
+  }
+  return options;
+}
+
 runtime::ElementType elementTypeOf(const at::Tensor& tensor) {
   for (runtime::ElementType type :
        {runtime::ElementType::Float32, runtime::ElementType::Int64, runtime::ElementType::Bool})

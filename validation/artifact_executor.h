@@ -14,6 +14,7 @@
 
 #include <ATen/ATen.h>
 
+#include "frontend/torchscript_importer.h"
 #include "runtime/manifest.h"
 
 namespace kiln::validation {
@@ -34,6 +35,9 @@ class ArtifactExecutor {
 // dtypes artifacts do not take).
 at::ScalarType atenScalarType(runtime::ElementType type);
 runtime::ElementType elementTypeOf(const at::Tensor& tensor);
+
+// The shapes and dtypes of the artifact's inputs, to import its model again as it was compiled.
+frontend::ImportOptions importOptionsOf(const runtime::Manifest& manifest);
 
 // Picks how to run the artifact from the target it was compiled for. `expected_target` (a kiln target name,
 // empty for any) must name the same architecture, or kiln::Error says what the artifact was compiled for.

@@ -8,8 +8,8 @@
 
 namespace kiln::validation {
 
-ir::Graph importCanonical(const std::filesystem::path& model, const std::vector<ir::Shape>& input_shapes) {
-  ir::Graph graph = frontend::importTorchScript(model.string(), frontend::ImportOptions{input_shapes});
+ir::Graph importCanonical(const std::filesystem::path& model, const frontend::ImportOptions& inputs) {
+  ir::Graph graph = frontend::importTorchScript(model.string(), inputs);
   ir::canonicalize(graph);
   return graph;
 }
@@ -25,8 +25,7 @@ codegen::ArtifactSummary compileModel(const std::filesystem::path& model, const 
                                       const std::filesystem::path& artifact_dir) {
   std::vector<codegen::PhaseTime> phases;
   codegen::PhaseTimer timer(phases);
-  ir::Graph graph =
-      frontend::importTorchScript(model.string(), frontend::ImportOptions{options.input_shapes});
+  ir::Graph graph = frontend::importTorchScript(model.string(), options.inputs);
   timer.end("import");
   ir::canonicalize(graph);
   timer.end("passes");

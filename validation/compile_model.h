@@ -7,20 +7,21 @@
 #include <vector>
 
 #include "codegen/compiler.h"
+#include "frontend/torchscript_importer.h"
 #include "fusion/strategies.h"
 #include "ir/graph.h"
 
 namespace kiln::validation {
 
 struct ModelCompileOptions {
-  std::vector<ir::Shape> input_shapes;  // empty: the shapes stored in the model file
+  frontend::ImportOptions inputs;  // empty: the shapes and dtypes stored in the model file
   std::string strategy = "dnnfusion";
   fusion::PartitionOptions partition;
   codegen::CompileOptions codegen;  // model_name empty: derived from the file name
 };
 
 // The canonical IR of a model, as compiled.
-ir::Graph importCanonical(const std::filesystem::path& model, const std::vector<ir::Shape>& input_shapes);
+ir::Graph importCanonical(const std::filesystem::path& model, const frontend::ImportOptions& inputs);
 
 // "resnet18_traced.pt" -> "resnet18_traced": the file's stem with other characters replaced by '_'.
 std::string modelNameFromPath(const std::filesystem::path& model);

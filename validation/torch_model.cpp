@@ -15,10 +15,18 @@ torch::jit::Module loadTorchModule(const std::filesystem::path& model) {
   return module;
 }
 
-std::vector<at::Tensor> seededInputs(const runtime::Manifest& manifest, uint64_t seed) {
+std::vector<at::Tensor> seededInputs(const runtime::Manifest& manifest, uint64_t seed, int64_t index_range) {
   at::manual_seed(seed);
   std::vector<at::Tensor> inputs;
-  for (int id : manifest.inputs) inputs.push_back(at::randn(manifest.values.at(id).shape));
+  for (int id : manifest.inputs) {
+    const runtime::ValueInfo& value = manifest.values.at(id);
+    if (value.dtype == runtime::ElementType::Int64)
+      inputs.push_back(at::randint(0, index_range, value.shape, at::TensorOptions(at::kLong)));
+    else if (value.dtype == runtime::ElementType::Bool)
+      inputs.push_back(at::randint(0, 2, value.shape).to(at::kBool));
+    else
+      inputs.push_back(at::randn(value.shape));
+  }
   return inputs;
 }
 

@@ -18,7 +18,9 @@ torch::jit::Module loadTorchModule(const std::filesystem::path& model);
 // forward() on `inputs` without autograd; the outputs as tensors (kiln::Error when it returns anything else).
 std::vector<at::Tensor> runTorch(torch::jit::Module& module, const std::vector<at::Tensor>& inputs);
 
-// Standard-normal inputs of the artifact's input shapes, from `seed`.
-std::vector<at::Tensor> seededInputs(const runtime::Manifest& manifest, uint64_t seed);
+// Inputs of the artifact's shapes and dtypes, from `seed`: standard-normal floats, int64 values uniform in
+// [0, index_range) (token ids, indices), fair-coin bools.
+std::vector<at::Tensor> seededInputs(const runtime::Manifest& manifest, uint64_t seed,
+                                     int64_t index_range = 2);
 
 }  // namespace kiln::validation

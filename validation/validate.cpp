@@ -36,13 +36,10 @@ Comparison compare(const std::string& name, const at::Tensor& actual, const at::
 
 }  // namespace
 
-std::optional<Fault> localizeFault(const fs::path& model_path, ArtifactExecutor& artifact, uint64_t seed,
-                                   const Tolerance& tolerance) {
+std::optional<Fault> localizeFault(const fs::path& model_path, ArtifactExecutor& artifact,
+                                   const std::vector<at::Tensor>& inputs, const Tolerance& tolerance) {
   const runtime::Manifest& manifest = artifact.manifest();
-  std::vector<ir::Shape> shapes;
-  for (int id : manifest.inputs) shapes.push_back(manifest.values.at(id).shape);
-  const ir::Graph graph = importCanonical(model_path, shapes);
-  const std::vector<at::Tensor> inputs = seededInputs(manifest, seed);
+  const ir::Graph graph = importCanonical(model_path, importOptionsOf(manifest));
   std::map<int, at::Tensor> activations;
   artifact.run(inputs, &activations);
   const auto reference = frontend::ReferenceExecutor(graph).runAll(inputs);
@@ -69,7 +66,7 @@ ValidationReport validateArtifact(const fs::path& model_path, const fs::path& ar
   ValidationReport report;
   report.ran = artifact->where();
   for (uint64_t seed : options.seeds) {
-    const std::vector<at::Tensor> inputs = seededInputs(artifact->manifest(), seed);
+    const std::vector<at::Tensor> inputs = seededInputs(artifact->manifest(), seed, options.index_range);
     const std::vector<at::Tensor> expected = runTorch(module, inputs), actual = artifact->run(inputs);
     if (expected.size() != actual.size())
       fail("the model returns {} tensors but the artifact {}", expected.size(), actual.size());
@@ -81,7 +78,7 @@ ValidationReport validateArtifact(const fs::path& model_path, const fs::path& ar
     }
     report.pass = report.pass && result.pass;
     if (!result.pass && !report.fault)
-      report.fault = localizeFault(model_path, *artifact, seed, options.tolerance);
+      report.fault = localizeFault(model_path, *artifact, inputs, options.tolerance);
     report.seeds.push_back(std::move(result));
   }
   return report;

@@ -61,17 +61,18 @@ struct ValidationReport {
 struct ValidateOptions {
   std::vector<uint64_t> seeds = {1, 2, 3};
   Tolerance tolerance;
-  int threads = 0;     // 0: one per core
-  std::string target;  // the kiln target the artifact must have been compiled for; empty: any
+  int threads = 0;          // 0: one per core
+  std::string target;       // the kiln target the artifact must have been compiled for; empty: any
+  int64_t index_range = 2;  // int64 inputs are drawn from [0, index_range): token ids below every vocabulary
 };
 
 ValidationReport validateArtifact(const std::filesystem::path& model,
                                   const std::filesystem::path& artifact_dir, const ValidateOptions& options);
 
-// Finds the first block of the artifact whose outputs disagree with the reference executor on the input of
-// `seed`; nullopt when every block agrees.
+// Finds the first block of the artifact whose outputs disagree with the reference executor on `inputs`;
+// nullopt when every block agrees.
 std::optional<Fault> localizeFault(const std::filesystem::path& model, ArtifactExecutor& artifact,
-                                   uint64_t seed, const Tolerance& tolerance);
+                                   const std::vector<at::Tensor>& inputs, const Tolerance& tolerance);
 
 // Runs a loaded artifact on contiguous ATen tensors of its dtypes and returns its outputs as ATen tensors.
 std::vector<at::Tensor> runArtifact(runtime::Model& model, const std::vector<at::Tensor>& inputs);

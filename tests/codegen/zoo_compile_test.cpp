@@ -47,7 +47,8 @@ INSTANTIATE_TEST_SUITE_P(
                                          "transformer_traced", "transformer_scripted",
                                          "more_op_coverage_traced", "more_op_coverage_scripted",
                                          "recurrent_scripted", "masks_and_indices_traced",
-                                         "masks_and_indices_scripted"),
+                                         "masks_and_indices_scripted", "token_encoder_traced",
+                                         "token_encoder_scripted"),
                        ::testing::Values(codegen::ScheduleKind::Default, codegen::ScheduleKind::Auto)),
     [](const auto& info) {
       return std::get<0>(info.param) + "_" + codegen::scheduleKindName(std::get<1>(info.param));

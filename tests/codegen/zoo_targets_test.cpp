@@ -46,7 +46,7 @@ INSTANTIATE_TEST_SUITE_P(Zoo, ZooOnArm64,
                          ::testing::Values("lenet5_traced", "resnet18_traced", "mobilenet_v2_scripted",
                                            "efficientnet_b0_traced", "transformer_scripted",
                                            "more_op_coverage_scripted", "recurrent_traced",
-                                           "masks_and_indices_scripted"),
+                                           "masks_and_indices_scripted", "token_encoder_traced"),
                          [](const auto& info) { return info.param; });
 
 // The PTX entry points in a library: Halide embeds each block's PTX as text.

@@ -31,7 +31,11 @@ void expectMatchesTorchScript(const std::string& name, const ir::Graph& imported
   ReferenceExecutor raw(imported), folded(canonical);
   for (int seed : {1, 2}) {
     at::manual_seed(seed);
-    at::Tensor input = at::randn(imported.type(imported.inputs()[0]).shape);
+    const ir::TensorType& type = imported.type(imported.inputs()[0]);
+    // Token ids: 0 (padding) and 1, valid for every vocabulary.
+    const at::Tensor input = type.dtype == ir::DType::Int64
+                                 ? at::randint(0, 2, type.shape, at::TensorOptions(at::kLong))
+                                 : at::randn(type.shape);
     std::vector<at::Tensor> expected;
     {
       at::NoGradGuard no_grad;
@@ -123,6 +127,13 @@ TEST(ZooImport, MasksAndIndicesModelMatchesTorchScript) {
   expectFixtureImports("masks_and_indices", {"gt", "ge", "lt", "le", "eq", "ne", "logical_and", "logical_or",
                                              "logical_xor", "logical_not", "where", "cast", "argmax",
                                              "argmin", "gather", "embedding", "amax", "topk"});
+}
+
+// Token ids in: an embedding, a padding mask from the ids, an encoder layer skipping padded keys, masked
+// pooling and an argmax out (an int64 input, a float and an int64 output).
+TEST(ZooImport, TokenEncoderModelMatchesTorchScript) {
+  expectFixtureImports("token_encoder",
+                       {"embedding", "eq", "logical_not", "cast", "where", "argmax", "matmul"});
 }
 
 // Attention, transformer encoder layers and the slicing around them (traced: sizes as integer tensors;
