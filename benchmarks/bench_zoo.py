@@ -64,19 +64,22 @@ def install_onnxruntime(build):
     return prefix, None
 
 
-def input_shape(model_path):
+def input_spec(model_path):
+    """The input the exporter stored: its spec ("1x3x224x224", "2x11:i64"), shape and dtype name."""
     extra = {"kiln/input_shape": ""}
     torch.jit.load(model_path, _extra_files=extra)
     text = extra["kiln/input_shape"]
     text = text.decode() if isinstance(text, bytes) else text
-    return [int(d) for d in text.split("x")]
+    shape, _, dtype = text.partition(":")
+    return text, [int(d) for d in shape.split("x")], dtype or "f32"
 
 
 def export_onnx(model, model_path, onnx_path):
     """Exports the TorchScript file; where the exporter cannot (a traced transformer records PyTorch's fused
     attention, which has no ONNX form), the torchvision builder of the same name with the file's weights,
     whose Python code takes the unfused path. Returns None, or why there is no ONNX model."""
-    example = torch.randn(*input_shape(model_path))
+    _, shape, dtype = input_spec(model_path)
+    example = torch.randint(0, 2, shape) if dtype == "i64" else torch.randn(*shape)
     module = torch.jit.load(model_path).eval()
     try:
         torch.onnx.export(module, example, onnx_path, opset_version=13)
@@ -94,10 +97,10 @@ def export_onnx(model, model_path, onnx_path):
 
 def bench_onnxruntime(prefix, model_path, onnx_path, threads, runs):
     """ONNX Runtime's median seconds for the exported model, or the reason it could not be measured."""
-    shape = input_shape(model_path)
+    spec, _, _ = input_spec(model_path)
     env = dict(os.environ, NODE_PATH=os.path.join(prefix, "node_modules"))
-    result = subprocess.run(["node", ORT_SCRIPT, onnx_path, "x".join(map(str, shape)), str(threads), str(runs),
-                             "3"], capture_output=True, text=True, env=env)
+    result = subprocess.run(["node", ORT_SCRIPT, onnx_path, spec, str(threads), str(runs), "3"],
+                            capture_output=True, text=True, env=env)
     if result.returncode != 0:
         return None, result.stderr.strip()
     return json.loads(result.stdout), None
