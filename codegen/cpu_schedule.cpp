@@ -18,10 +18,17 @@ int dividingVectorWidth(int extent, int natural) {
   return width >= 4 ? width : 1;
 }
 
+// Where a tiled Func's accumulators can be computed: per register tile, or (reductions blocked by
+// k_block) once per tile of output channels, and the tile that made those loops.
+struct TileLevels {
+  Halide::LoopLevel tile, channel_tile;
+  CpuTile shape;
+};
+
 // Splits f's two innermost dimensions into a register tile (channels vectorized and unrolled, pixels
 // unrolled) and orders the tiles: channel tiles inside pixel tiles, or with `split_channels` outermost (over
-// the rows as well). Returns the loop level one tile is computed at: the loop just outside it.
-Halide::LoopLevel tileLoops(Func f, int vector, const CpuTile& tile) {
+// the rows as well). Returns the loop levels accumulators are computed at.
+TileLevels tileLoops(Func f, int vector, const CpuTile& tile) {
   const std::vector<Var> args = f.args();
   const std::string name = f.name();
   Var co(name + "_co"), ci(name + "_ci"), xo(name + "_xo"), xi(name + "_xi");
@@ -33,7 +40,7 @@ Halide::LoopLevel tileLoops(Func f, int vector, const CpuTile& tile) {
     f.reorder(ci, xi, co, xo);
   if (vector > 1) f.vectorize(ci, vector);
   f.unroll(ci).unroll(xi);
-  return Halide::LoopLevel(f, tile.split_channels ? xo : co);
+  return {Halide::LoopLevel(f, tile.split_channels ? xo : co), Halide::LoopLevel(f, co), tile};
 }
 
 // The accumulator of one tile lives in registers: its reduction runs outside the unrolled tile loops.
@@ -49,6 +56,46 @@ void accumulateInTile(const Stage& stage, int vector, const Halide::LoopLevel& a
   update.reorder(order);
   if (vector > 1) update.vectorize(args[0], vector);
   update.unroll(args[0]).unroll(args[1]);
+}
+
+// Whether an accumulator's reduction is blocked by the tile's k_block: only with threads splitting channel
+// tiles, and only by a proper divisor of its input channels.
+bool blocksReduction(const Stage& stage, const CpuTile& tile) {
+  if (!tile.split_channels || tile.k_block <= 0) return false;
+  const auto inputs = Halide::Internal::as_const_int(stage.reduction.x.extent());
+  return inputs && *inputs > tile.k_block && *inputs % tile.k_block == 0;
+}
+
+// A weight-heavy accumulator whose threads split output-channel tiles, its reduction blocked by `k_block`
+// input channels: the tile's sums for the whole image are kept in a buffer at the channel-tile level, and
+// each block of weights (the tile's channels by the taps by k_block inputs) is swept over every pixel tile
+// while it is in cache, instead of streaming all the tile's weights from memory once per pixel tile. The
+// sums cross the registers once per block.
+void accumulateBlocked(const Stage& stage, int vector, const TileLevels& at) {
+  Func acc = stage.tensor.func;
+  const std::vector<Var> args = acc.args();
+  acc.compute_at(at.channel_tile);
+  if (vector > 1) acc.vectorize(args[0], vector);
+  Halide::Stage update = acc.update();
+  Var xo(acc.name() + "_xo"), xi(acc.name() + "_xi");
+  Halide::RVar ko(acc.name() + "_ko"), ki(acc.name() + "_ki");
+  update.split(args[1], xo, xi, at.shape.pixels, TailStrategy::GuardWithIf)
+      .split(stage.reduction.x, ko, ki, at.shape.k_block);
+  std::vector<Halide::VarOrRVar> order{args[0], xi, ki};
+  for (int d = 1; d < stage.reduction.dimensions(); ++d) order.push_back(stage.reduction[d]);
+  order.push_back(xo);
+  for (size_t d = 2; d < args.size(); ++d) order.push_back(args[d]);
+  order.push_back(ko);
+  update.reorder(order);
+  if (vector > 1) update.vectorize(args[0], vector);
+  update.unroll(args[0]).unroll(xi);
+}
+
+void accumulate(const Stage& stage, int vector, const TileLevels& at) {
+  if (blocksReduction(stage, at.shape))
+    accumulateBlocked(stage, vector, at);
+  else
+    accumulateInTile(stage, vector, at.tile);
 }
 
 // Parallel over the outermost dimension, down to position `lowest`, that has more than one element, in
@@ -69,7 +116,8 @@ class CpuScheduler {
       : block_(block), analysis_(analysis), tile_(tile), target_(target) {}
 
   void run() {
-    Halide::LoopLevel rows = Halide::LoopLevel::root(), tile = Halide::LoopLevel::root();
+    Halide::LoopLevel rows = Halide::LoopLevel::root();
+    TileLevels tile{Halide::LoopLevel::root(), Halide::LoopLevel::root(), tile_};
     const int vector =
         vectorWidth(analysis_.out_extents.empty() ? 1 : analysis_.out_extents[0], target_.vector_lanes);
     if (analysis_.winograd) {
@@ -98,7 +146,7 @@ class CpuScheduler {
       if (s.stage.kind == StageKind::PaddedInput)
         copyBorder(s, rows);
       else if (where == Placement::Anchor)
-        accumulateInTile(s.stage, vector, tile);
+        accumulate(s.stage, vector, tile);
       else if (s.stage.kind == StageKind::Accumulator && s.stage.tensor.rank() >= 2)
         registerBlockAlone(s, where == Placement::Strip, rows);
       else
@@ -200,15 +248,15 @@ class CpuScheduler {
     if (tiled_output != analysis_.tiled_outputs.end()) {
       // Several accumulators summed into one output (a residual's conv and its downsample) share its tile.
       auto tiled = output_tiles_.find(tiled_output->second);
-      if (tiled != output_tiles_.end()) return accumulateInTile(stage, vector, tiled->second);
+      if (tiled != output_tiles_.end()) return accumulate(stage, vector, tiled->second);
       wrapper = block_.output_funcs[tiled_output->second].func;
     }
     CpuTile tile = defaultTile(extents, target_, stage.group_width);
     tile.split_channels =
         !in_strip && extents.size() >= 3 && weightBytes(stage) > target_.weightsKeptInCache();
-    const Halide::LoopLevel tile_level = tileLoops(wrapper, vector, tile);
-    if (tiled_output != analysis_.tiled_outputs.end())
-      output_tiles_.emplace(tiled_output->second, tile_level);
+    if (tile.split_channels) tile.k_block = defaultKBlock(stage, vector * tile.vectors, target_);
+    const TileLevels levels = tileLoops(wrapper, vector, tile);
+    if (tiled_output != analysis_.tiled_outputs.end()) output_tiles_.emplace(tiled_output->second, levels);
     if (in_strip) {
       wrapper.compute_at(strip);
     } else {
@@ -218,7 +266,7 @@ class CpuScheduler {
       else
         parallelizeOutermost(wrapper, extents, 2);  // dimensions 0 and 1 form the register tiles
     }
-    accumulateInTile(stage, vector, tile_level);
+    accumulate(stage, vector, levels);
   }
 
   // A conv's zero-padded input is copied, vectorized over channels: once, parallel over rows, when it reads
@@ -305,7 +353,7 @@ class CpuScheduler {
   const BlockAnalysis& analysis_;
   const CpuTile tile_;
   const TargetDesc& target_;
-  std::map<int, Halide::LoopLevel> output_tiles_;  // output index -> the loop its tile is computed at
+  std::map<int, TileLevels> output_tiles_;  // output index -> the loops its tile is computed at
 };
 
 }  // namespace
@@ -346,6 +394,19 @@ CpuTile defaultTile(const std::vector<int>& extents, const TargetDesc& target, i
     }
   }
   return best;
+}
+
+int defaultKBlock(const Stage& accumulator, int tile_channels, const TargetDesc& target) {
+  const Halide::RDom& r = accumulator.reduction;
+  const auto inputs = Halide::Internal::as_const_int(r.x.extent());
+  if (!inputs) return 0;
+  int64_t bytes_per_input = tile_channels * static_cast<int64_t>(sizeof(float));  // times the taps
+  for (int d = 1; d < r.dimensions(); ++d) bytes_per_input *= *Halide::Internal::as_const_int(r[d].extent());
+  const auto fits = [&](int64_t k) { return bytes_per_input * k <= target.weightsKeptInCache(); };
+  if (fits(*inputs)) return 0;
+  for (int k = static_cast<int>(*inputs) / 2; k >= 4; --k)
+    if (*inputs % k == 0 && fits(k)) return k;
+  return 0;
 }
 
 void scheduleCpuBlock(BlockPipeline& block, const BlockAnalysis& analysis, const CpuTile& tile,

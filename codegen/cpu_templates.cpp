@@ -72,27 +72,40 @@ class AnchoredTemplate : public ScheduleTemplate {
     return {{"vectors", vectors},
             {"pixels", upTo(std::min(e[1], target.vector_registers - 2))},
             {"split", channelSplitAllowed(block) ? std::vector<int>{0, 1} : std::vector<int>{0}},
-            {"strip_rows", stripRowChoices(block)}};
+            {"strip_rows", stripRowChoices(block)},
+            {"k_block", kBlockChoices(block)}};
   }
 
   ScheduleConfig defaultConfig(const BlockAnalysis& block, const TargetDesc& target) const override {
     const CpuTile tile = defaultTile(block.out_extents, target, block.anchor->stage.group_width);
     const bool split = channelSplitAllowed(block) && anchorWeightBytes(block) > target.weightsKeptInCache();
+    const int tile_channels = vectorWidth(block.out_extents[0], target.vector_lanes) * tile.vectors;
     return {name(),
             {{"vectors", tile.vectors},
              {"pixels", tile.pixels},
              {"split", split ? 1 : 0},
-             {"strip_rows", defaultStripRows(block, target)}}};
+             {"strip_rows", defaultStripRows(block, target)},
+             {"k_block", split ? defaultKBlock(block.anchor->stage, tile_channels, target) : 0}}};
   }
 
   void apply(BlockPipeline& block, const BlockAnalysis& analysis, const ScheduleConfig& config,
              const TargetDesc& target) const override {
     const CpuTile tile{config.get("vectors"), config.get("pixels"), config.get("split") == 1,
-                       config.get("strip_rows")};
+                       config.get("strip_rows"), config.get("k_block")};
     scheduleCpuBlock(block, analysis, tile, target);
   }
 
  private:
+  // Input channels per reduction block: 0 (none) or a divisor of the anchor's input channels.
+  static std::vector<int> kBlockChoices(const BlockAnalysis& block) {
+    std::vector<int> choices{0};
+    const auto inputs = Halide::Internal::as_const_int(block.anchor->stage.reduction.x.extent());
+    if (!inputs) return choices;
+    for (int k = 4; k < *inputs; ++k)
+      if (*inputs % k == 0) choices.push_back(k);
+    return choices;
+  }
+
   // Threads may split channel tiles when the output has rows (an image, or a sequence per batch) and no
   // stage streams along them.
   static bool channelSplitAllowed(const BlockAnalysis& block) {

@@ -1,7 +1,8 @@
 // The dense templates (dense_conv, gemm, depthwise) on shapes the zoo does not have — channel counts that no
 // vector or weight panel divides, 1x1 and 7x7 spatial sizes, a 7x7 stride-2 stem on 3 channels, grouped and
-// dilated convs, batch 2, a rank-3 linear — each compiled with its default config and again with threads
-// splitting output-channel panels, on every CPU target this machine runs or emulates, against ATen.
+// dilated convs, batch 2, a rank-3 linear — each compiled with its default config, with threads splitting
+// output-channel panels, and with those threads' reductions blocked by input channels, on every CPU target
+// this machine runs or emulates, against ATen.
 #include <fstream>
 #include <random>
 
@@ -68,37 +69,57 @@ ir::Graph denseOps() {
   return graph;
 }
 
-// The artifact's configs with every block that may split output-channel panels across threads doing so.
-std::filesystem::path splitEverywhere(const std::filesystem::path& artifact,
-                                      const std::filesystem::path& file) {
+// The input channels each output element of a conv or linear sums over.
+int64_t reducedChannels(const ir::Graph& graph, const ir::Op& op) {
+  const ir::Shape& x = graph.type(op.inputs[0]).shape;
+  return op.kind == "conv2d" ? x[1] / op.attrs.getInt("groups") : x.back();
+}
+
+// The artifact's configs with every block that may split output-channel panels across threads doing so;
+// with `k_block`, also blocking the reduction by that many input channels wherever it divides them.
+std::filesystem::path splitEverywhere(const ir::Graph& graph, const std::filesystem::path& artifact,
+                                      const std::filesystem::path& file, int k_block) {
   std::ifstream in(artifact / artifact::kManifestFile);
   nlohmann::json manifest = nlohmann::json::parse(in);
-  int split = 0;
+  int split = 0, blocked = 0;
   for (nlohmann::json& block : manifest["blocks"]) {
     nlohmann::json& params = block["schedule"]["params"];
-    if (params.contains("split") && params["split"] == 0) {
-      params["split"] = 1;
-      ++split;
+    if (!params.contains("split") || params["split"] == 1) continue;
+    params["split"] = 1;
+    ++split;
+    const ir::Op& anchor = graph.ops()[block["ops"][0]["index"].get<int>()];
+    const int64_t channels = reducedChannels(graph, anchor);
+    if (k_block > 0 && channels > k_block && channels % k_block == 0) {
+      params["k_block"] = k_block;
+      ++blocked;
     }
   }
   EXPECT_EQ(split, 8);  // every conv and the rank-3 linear
+  if (k_block > 0) {
+    EXPECT_EQ(blocked, 6);  // all but the stem (3 channels) and the depthwise conv (1)
+  }
   std::ofstream(file) << manifest.dump();
   return file;
 }
 
 class DenseTemplates : public ::testing::TestWithParam<std::string> {};
 
-TEST_P(DenseTemplates, MatchATenWithDefaultAndSplitConfigs) {
+// Split configs run every pixel tile of a channel tile on one thread; blocked ones (k_block 4) also keep the
+// tile's sums in memory across blocks of input channels, with a tail of pixels the tile does not divide.
+TEST_P(DenseTemplates, MatchATenWithDefaultSplitAndBlockedConfigs) {
   const std::string& target = GetParam();
   const ir::Graph graph = denseOps();
   const std::vector<at::Tensor> inputs = randomInputs(graph, 5);
   const std::vector<at::Tensor> expected = frontend::ReferenceExecutor(graph).run(inputs);
   ScratchDir dir("dense-" + target);
   compileGraph(graph, "none", dir.path() / "default", target);
-  compileGraph(
-      graph, "none", dir.path() / "split", target, codegen::ScheduleKind::Default,
-      codegen::readScheduleOverrides(splitEverywhere(dir.path() / "default", dir.path() / "split.json")));
-  for (const char* config : {"default", "split"}) {
+  for (auto [config, k_block] : {std::pair{"split", 0}, std::pair{"blocked", 4}}) {
+    const std::filesystem::path file = dir.path() / (std::string(config) + ".json");
+    compileGraph(
+        graph, "none", dir.path() / config, target, codegen::ScheduleKind::Default,
+        codegen::readScheduleOverrides(splitEverywhere(graph, dir.path() / "default", file, k_block)));
+  }
+  for (const char* config : {"default", "split", "blocked"}) {
     const std::vector<at::Tensor> actual = validation::openArtifact(dir.path() / config, 0)->run(inputs);
     for (size_t o = 0; o < actual.size(); ++o)
       EXPECT_LE(errorToScale(actual[o], expected[o]), 2e-5)

@@ -90,7 +90,8 @@ TEST_P(Winograd, MatchesATenWithDefaultForcedAndDirectConfigs) {
     forced[blocks[k]] = {
         "winograd",
         {{"vectors", k == kTwoVectorConv ? 2 : 1}, {"pixels", 3}, {"split", static_cast<int>(k % 2)}}};
-    direct[blocks[k]] = {"dense_conv", {{"vectors", 1}, {"pixels", 4}, {"split", 0}, {"strip_rows", 1}}};
+    direct[blocks[k]] = {"dense_conv",
+                         {{"vectors", 1}, {"pixels", 4}, {"split", 0}, {"strip_rows", 1}, {"k_block", 0}}};
   }
   compile("forced", forced);
   compile("direct", direct);
