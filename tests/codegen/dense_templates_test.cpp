@@ -169,6 +169,38 @@ TEST_P(DenseTemplates, ChainedConvsInOneBlockTileTheirOutputs) {
   EXPECT_LE(errorToScale(actual, frontend::ReferenceExecutor(graph).run(inputs)[0]), 2e-5) << target;
 }
 
+// RegNetX's stem block: s = relu(conv(x)) is handed out to the next block, and inside this one
+// y = relu(conv1x1(s)) is read by a padded grouped 3x3 stride-2 conv. The block has two outputs (no strips),
+// so y's conv is staged whole and the grouped conv's padded input is copied per row of its output, not
+// selected (with y's relu) at every tap.
+TEST_P(DenseTemplates, PaddedConvOfAStagedValueCopiesItsBorderPerRow) {
+  const std::string& target = GetParam();
+  ir::Graph graph("stem");
+  std::mt19937 rng(14);
+  const auto conv = [&](ir::ValueId x, int64_t ins, int64_t outs, int64_t kernel, int64_t groups) {
+    const int64_t stride = kernel == 1 ? 1 : 2, padding = kernel / 2;
+    return graph.addOp1("conv2d", {x, randomConstant(graph, {outs, ins / groups, kernel, kernel}, rng)},
+                        {{"stride", std::vector<int64_t>{stride, stride}},
+                         {"padding", std::vector<int64_t>{padding, padding}},
+                         {"dilation", std::vector<int64_t>{1, 1}},
+                         {"groups", groups}});
+  };
+  const ir::ValueId x = graph.addInput("x", {ir::DType::Float32, {2, 24, 9, 11}});
+  const ir::ValueId s = graph.addOp1("relu", {conv(x, 24, 32, 1, 1)});
+  const ir::ValueId y = graph.addOp1("relu", {conv(s, 32, 40, 1, 1)});
+  const ir::ValueId z = conv(y, 40, 40, 3, 5);  // groups of 8 channels
+  graph.setOutputs({graph.addOp1("relu", {z}), graph.addOp1("sigmoid", {s})});
+  const fusion::Plan plan = twoBlockPlan(graph, 5);  // conv, relu, conv, relu, grouped conv | relu, sigmoid
+  ASSERT_EQ(plan.blocks[0].footprint.outputs.size(), 2u);
+
+  const std::vector<at::Tensor> inputs = randomInputs(graph, 7);
+  const std::vector<at::Tensor> expected = frontend::ReferenceExecutor(graph).run(inputs);
+  ScratchDir dir("stem-" + target);
+  compilePlan(graph, plan, dir.path(), target);
+  const std::vector<at::Tensor> actual = validation::openArtifact(dir.path(), 0)->run(inputs);
+  for (size_t o = 0; o < actual.size(); ++o) EXPECT_LE(errorToScale(actual[o], expected[o]), 2e-5) << target;
+}
+
 // A DenseNet layer: relu(cat(features)) read by a 1x1 conv. The concatenation is staged, computed once,
 // instead of being selected from its inputs in every term of the conv's sums. Its inputs' channels share
 // no power of two (reads clamped per channel), or are whole granules of 8 (reads clamped per granule, one
