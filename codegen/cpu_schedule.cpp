@@ -244,12 +244,14 @@ class CpuScheduler {
     const std::vector<int> extents = halideExtents(stage.tensor);
     const int vector = vectorWidth(extents[0], target_.vector_lanes);
     auto tiled_output = analysis_.tiled_outputs.find(placed.op);
-    Func wrapper = acc.in();
+    Func wrapper;
     if (tiled_output != analysis_.tiled_outputs.end()) {
       // Several accumulators summed into one output (a residual's conv and its downsample) share its tile.
       auto tiled = output_tiles_.find(tiled_output->second);
       if (tiled != output_tiles_.end()) return accumulate(stage, vector, tiled->second);
       wrapper = block_.output_funcs[tiled_output->second].func;
+    } else {
+      wrapper = acc.in();
     }
     CpuTile tile = defaultTile(extents, target_, stage.group_width);
     tile.split_channels =
