@@ -280,11 +280,16 @@ class CpuScheduler {
   void copyBorderPerRow(int op, Func conv_output) {
     for (const PlacedStage& s : block_.stages) {
       if (s.op != op || s.stage.kind != StageKind::PaddedInput || !readsStagedValues(block_, op)) continue;
-      Func f = s.stage.tensor.func;
-      const int vector = vectorWidth(halideExtents(s.stage.tensor)[0], target_.vector_lanes);
-      if (vector > 1) f.vectorize(f.args()[0], vector, TailStrategy::ShiftInwards);
-      f.compute_at(conv_output, conv_output.args()[2]);
+      vectorizedOverChannels(s.stage).compute_at(conv_output, conv_output.args()[2]);
     }
+  }
+
+  // A padded input's copy, vectorized over its channels (innermost).
+  Func vectorizedOverChannels(const Stage& padded) {
+    Func f = padded.tensor.func;
+    const int vector = vectorWidth(halideExtents(padded.tensor)[0], target_.vector_lanes);
+    if (vector > 1) f.vectorize(f.args()[0], vector, TailStrategy::ShiftInwards);
+    return f;
   }
 
   // A conv's zero-padded input is copied, vectorized over channels: once, parallel over rows, when it reads
@@ -295,10 +300,8 @@ class CpuScheduler {
   void copyBorder(const PlacedStage& s, const Halide::LoopLevel& strip) {
     const bool reads_stages = readsStagedValues(block_, s.op);
     if (reads_stages && !analysis_.strips) return;
-    Func f = s.stage.tensor.func;
+    Func f = vectorizedOverChannels(s.stage);
     const std::vector<int> extents = halideExtents(s.stage.tensor);
-    const int vector = vectorWidth(extents[0], target_.vector_lanes);
-    if (vector > 1) f.vectorize(f.args()[0], vector, TailStrategy::ShiftInwards);
     if (reads_stages) {
       f.compute_at(strip);
       return;

@@ -26,19 +26,11 @@ kiln_status guarded(Body body) {
   return KILN_ERROR;
 }
 
+// The C API's dtypes include two no artifact holds (float64, int32), named here for the error message.
 const char* dtypeName(kiln_dtype dtype) {
-  switch (dtype) {
-    case KILN_FLOAT32:
-      return "float32";
-    case KILN_FLOAT64:
-      return "float64";
-    case KILN_INT32:
-      return "int32";
-    case KILN_INT64:
-      return "int64";
-    case KILN_BOOL:
-      return "bool";
-  }
+  if (const auto type = kiln::runtime::elementTypeOfC(dtype)) return kiln::runtime::elementTypeName(*type);
+  if (dtype == KILN_FLOAT64) return "float64";
+  if (dtype == KILN_INT32) return "int32";
   return "an unknown dtype";
 }
 

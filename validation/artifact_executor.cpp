@@ -3,6 +3,7 @@
 #include <cstdlib>
 
 #include "codegen/target.h"
+#include "frontend/aten_tensors.h"
 #include "ir/error.h"
 #include "ir/files.h"
 #include "ir/process.h"
@@ -145,9 +146,7 @@ frontend::ImportOptions importOptionsOf(const runtime::Manifest& manifest) {
   for (int id : manifest.inputs) {
     const runtime::ValueInfo& value = manifest.values.at(id);
     options.input_shapes.push_back(value.shape);
-    options.input_dtypes.push_back(value.dtype == runtime::ElementType::Int64  ? ir::DType::Int64
-                                   : value.dtype == runtime::ElementType::Bool ? ir::DType::Bool
-                                                                               : ir::DType::Float32);
+    options.input_dtypes.push_back(*frontend::irDType(atenScalarType(value.dtype)));
   }
   return options;
 }
