@@ -66,87 +66,15 @@ TensorFunc defineBlockOutput(const ir::Graph& graph, ir::ValueId id, const Tenso
   return out;
 }
 
-// Inlined values that a reader would recompute many times become stages of their own, computed once per
-// strip (unless the block hands them out: then they are computed once already):
-//  - an elementwise result that a sliding window (a conv or pool of more than one row) or a sum of products
-//    (recomputed once per tile of output channels) reads, recomputed for every read when inlined. That is
-//    free for max(x, 0) and clamps but not for costlier activations (silu, sigmoid, gelu, hardswish: 4 or
-//    more FLOPs per element in the registry's counting). Measured on EfficientNet-B0 for windows: 32 ->
-//    27.5 ms; staging relu as well made the ResNets 20-35% slower. ViT-B/16's gelu+linear blocks (3072
-//    inputs, recomputed for each of 32 tiles of 768 outputs) ran at 3 % of the roofline inlined.
-//  - a concatenation, or elementwise ops of one, that a sum of products (conv, matmul) reads: inlined, every
-//    term of the sum selects among the cat's inputs, once per tile of output channels. DenseNet-121's
-//    cat+batch_norm+relu+conv2d blocks ran at 3-10% of the roofline that way.
-constexpr int64_t kCostlyFlopsPerElement = 4;
-
-class RereadInputs {
- public:
-  RereadInputs(const ir::Graph& graph, const fusion::Block& block, const BlockPipeline& built)
-      : graph_(graph), built_(built) {
-    for (const PlacedStage& s : built.stages) {
-      staged_.insert(s.op);
-      if (s.stage.kind == StageKind::Accumulator) sums_.insert(s.op);
-    }
-    for (int op : block.ops)
-      for (ir::ValueId out : graph.ops()[op].outputs) producer_[out] = op;
+// The cheap ops' values that fusion keeps rather than recomputes for every read (fusion/residency.h)
+// become stages of their own, placed like any other.
+void addKeptValues(const ir::Graph& graph, const fusion::Block& block,
+                   const std::map<ir::ValueId, TensorFunc>& funcs, BlockPipeline& built) {
+  for (int op_index : block.ops) {
+    const ir::ValueId value = graph.ops()[op_index].outputs[0];
+    if (block.residency.kept.count(value))
+      built.stages.push_back({Stage{funcs.at(value), StageKind::KeptValue, Halide::RDom()}, op_index});
   }
-
-  // Readers of a value the block hands out read its output (buildBlockPipeline), so it is never staged here.
-  bool worthStaging(int op_index) const {
-    const ir::Op& op = graph_.ops()[op_index];
-    if (staged_.count(op_index)) return false;
-    auto readers = built_.readers.find(op_index);
-    if (readers == built_.readers.end()) return false;
-    for (int reader : readers->second) {
-      if (reader < 0 || graph_.ops()[reader].inputs[0] != op.outputs[0]) continue;
-      if (sums_.count(reader) && computedFromCat(op_index)) return true;
-      if (costlyElementwise(op) && (slidesWindow(graph_.ops()[reader]) || sums_.count(reader))) return true;
-    }
-    return false;
-  }
-
- private:
-  bool costlyElementwise(const ir::Op& op) const {
-    const ir::OpDef& def = ir::OpRegistry::global().get(op.kind);
-    const ir::OpSignature signature{ir::inputTypes(graph_, op), op.attrs};
-    const std::vector<ir::TensorType> outputs = ir::outputTypes(graph_, op);
-    return def.mapping(signature) == ir::MappingType::OneToOne &&
-           def.flops(signature, outputs) >= kCostlyFlopsPerElement * outputs[0].numElements();
-  }
-
-  bool slidesWindow(const ir::Op& consumer) const {
-    const ir::OpDef& def = ir::OpRegistry::global().get(consumer.kind);
-    return def.row_window &&
-           def.row_window(ir::OpSignature{ir::inputTypes(graph_, consumer), consumer.attrs}).rows > 1;
-  }
-
-  // Whether the op is a cat, or inlines one through one-to-one ops of the block.
-  bool computedFromCat(int op_index) const {
-    const ir::Op& op = graph_.ops()[op_index];
-    if (op.kind == "cat") return true;
-    if (staged_.count(op_index) || ir::mappingOf(graph_, op) != ir::MappingType::OneToOne) return false;
-    return std::any_of(op.inputs.begin(), op.inputs.end(), [&](ir::ValueId in) {
-      auto p = producer_.find(in);
-      return p != producer_.end() && computedFromCat(p->second);
-    });
-  }
-
-  const ir::Graph& graph_;
-  const BlockPipeline& built_;
-  std::set<int> staged_, sums_;
-  std::map<ir::ValueId, int> producer_;
-};
-
-void addRereadInputs(const ir::Graph& graph, const fusion::Block& block,
-                     const std::map<ir::ValueId, TensorFunc>& funcs, BlockPipeline& built) {
-  const RereadInputs reread(graph, block, built);
-  std::vector<PlacedStage> added;
-  for (int op_index : block.ops)
-    if (reread.worthStaging(op_index))
-      added.push_back(
-          {Stage{funcs.at(graph.ops()[op_index].outputs[0]), StageKind::WindowInput, Halide::RDom()},
-           op_index});
-  built.stages.insert(built.stages.end(), added.begin(), added.end());
   std::stable_sort(built.stages.begin(), built.stages.end(),
                    [](const PlacedStage& a, const PlacedStage& b) { return a.op < b.op; });
 }
@@ -211,6 +139,12 @@ BlockPipeline buildBlockPipeline(const ir::Graph& graph, const fusion::Block& bl
       producer[op.outputs[k]] = op_index;
     }
     for (Stage& stage : lowered.stages) built.stages.push_back({std::move(stage), op_index});
+    for (ir::ValueId id : op.outputs) {
+      auto where = block.residency.where.find(id);
+      if (where == block.residency.where.end()) continue;
+      auto [it, first] = built.residency.emplace(op_index, where->second);
+      if (!first && it->second == fusion::Residency::Streamed) it->second = where->second;
+    }
     // A value the block hands out is computed once, into its output buffer, and the block's own readers of
     // it read that buffer: inlined into a conv's reduction it would be recomputed for every tile of output
     // channels (a residual's add+relu feeding the next 1x1 conv: 2.5-5.7 ms instead of 0.7 ms on ResNet-50).
@@ -218,7 +152,7 @@ BlockPipeline buildBlockPipeline(const ir::Graph& graph, const fusion::Block& bl
       if (handedOut(id))
         funcs.insert_or_assign(id, defineBlockOutput(graph, id, funcs.at(id), layouts.at(id)));
   }
-  addRereadInputs(graph, block, funcs, built);
+  addKeptValues(graph, block, funcs, built);
   std::vector<Halide::Func> outputs;
   for (ir::ValueId id : fp.outputs) {
     built.readers[producer.at(id)].push_back(-1 - static_cast<int>(built.outputs.size()));

@@ -44,6 +44,9 @@ struct BlockPipeline {
   // directly (a value the block hands out is read from its output); schedules use it to decide where a stage
   // may be computed.
   std::map<int, std::vector<int>> readers;
+  // For each op of the block whose results stay inside it, where they live (fusion's Block::residency; the
+  // least streamed of its results for an op with several).
+  std::map<int, fusion::Residency> residency;
   Halide::Pipeline pipeline;
   ScheduleConfig schedule;    // the template and config that scheduled it (schedule.h)
   std::string schedule_note;  // set when the block did not get the schedule asked for, and why

@@ -19,7 +19,7 @@ namespace kiln::codegen {
 enum class StageKind {
   Accumulator,  // conv2d / linear / matmul: a sum of products; anchors register-blocked schedules
   Reduction,    // pooling, mean, softmax and norm statistics: a window or axis reduction
-  WindowInput,  // an inlined value its reader would recompute many times: computed once (block_pipeline.cpp)
+  KeptValue,    // a cheap op's value fusion keeps rather than recomputes for every read (fusion/residency.h)
   PaddedInput,  // a padded dense conv's input with its zero border: copied once when it reads only block
                 // inputs, otherwise inlined into the taps (its producers are streamed or staged stages)
   // A Winograd conv's transformed input windows, their 36 channel sums and the output transform's column

@@ -64,24 +64,26 @@ std::map<int, Placement> placeStages(const BlockPipeline& block) {
   if (out.rank() < 2 || out.layout != activationLayout(out.rank())) return placement;
   std::set<int> stage_ops;
   for (const PlacedStage& s : block.stages) stage_ops.insert(s.op);
+  const auto hasRows = [](const TensorFunc& t) { return t.rank() == 4 && t.shape[2] > 1; };
   for (auto s = block.stages.rbegin(); s != block.stages.rend(); ++s) {
     if (placement.count(s->op) || s->stage.kind == StageKind::PaddedInput || isWinograd(s->stage.kind))
       continue;
-    const std::set<int> readers = stagedReaders(block, stage_ops, s->op);
     const TensorFunc& t = s->stage.tensor;
     const bool own_stage_only =
         std::count_if(block.stages.begin(), block.stages.end(), [&](const PlacedStage& o) {
           return o.op == s->op && o.stage.kind != StageKind::PaddedInput && !isWinograd(o.stage.kind);
         }) == 1;
-    if (readers == std::set<int>{-1} && own_stage_only && s->stage.kind == StageKind::Accumulator &&
-        t.shape == out.shape && t.layout == out.layout) {
+    if (stagedReaders(block, stage_ops, s->op) == std::set<int>{-1} && own_stage_only &&
+        s->stage.kind == StageKind::Accumulator && t.shape == out.shape && t.layout == out.layout) {
       placement[s->op] = Placement::Anchor;
       continue;
     }
-    bool streamable = out.rank() == 4 && t.rank() == 4 && t.shape[2] > 1 && out.shape[2] > 1;
-    for (int reader : readers)
-      streamable = streamable && (reader < 0 || placement.at(reader) != Placement::Root);
-    placement[s->op] = streamable ? Placement::Strip : Placement::Root;
+    // Fusion decided where an internal value lives; the stage computing a block output runs per strip of
+    // its rows when there are rows.
+    auto where = block.residency.find(s->op);
+    const bool streamed = hasRows(t) && hasRows(out) &&
+                          (where == block.residency.end() || where->second == fusion::Residency::Streamed);
+    placement[s->op] = streamed ? Placement::Strip : Placement::Root;
   }
   return placement;
 }

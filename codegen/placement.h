@@ -1,15 +1,16 @@
-// Where each stage of a block pipeline is computed, decided once for every kind of schedule (CPU and GPU).
-//
-// Walking from the last stage-owning op backwards:
+// Where each stage of a block pipeline is computed, for every kind of schedule (CPU and GPU). Fusion decided
+// where each internal value lives (fusion/residency.h, carried as BlockPipeline::residency); this turns
+// that into Halide placements:
 //  - an Accumulator of the output's shape and layout whose result only the block's single output reads
 //    (through inlined epilogue ops) is the Anchor: computed per output tile, its sums kept in registers;
-//  - a rank-4 stage whose readers are all streamed (or the output) is a Strip: computed per strip of output
-//    rows, so its values stay in cache;
-//  - everything else is Root: computed once for the whole tensor (whole-image reductions such as global
-//    pooling and squeeze-excitation read their inputs this way).
-// Elementwise ops own no stage: they are inlined into their readers. A conv's PaddedInput stage takes no
-// placement of its own: it is copied whole before the block's loops or inlined (readsStagedValues); nor do a
-// Winograd conv's stages, which the winograd template places per group of output tiles.
+//  - a rank-4 stage of a value fusion streams, or computing the output itself, is a Strip: computed per strip
+//    of output rows, so its values stay in cache;
+//  - everything else is Root: computed once for the whole tensor (cached or materialized values, such as the
+//    whole-image reductions of global pooling and squeeze-excitation).
+// Elementwise ops own no stage: they are inlined into their readers, unless fusion keeps their value (then
+// they own a KeptValue stage, placed like any other). A conv's PaddedInput stage takes no placement of its
+// own: it is copied whole before the block's loops or inlined (readsStagedValues); nor do a Winograd conv's
+// stages, which the winograd template places per group of output tiles.
 #pragma once
 
 #include <map>

@@ -54,7 +54,7 @@ RooflineEstimate RooflineModel::estimate(const ir::Graph& graph, const ir::UseIn
   std::vector<bool> in_block(graph.ops().size(), false);
   for (int op : ops) in_block[op] = true;
   Footprint footprint = measureBlock(graph, uses, ops, in_block);
-  std::map<ir::ValueId, Residency> residency = classifyInternals(graph, uses, ops, machine_);
+  const ResidencyMap residency = classifyInternals(graph, uses, ops, machine_).where;
 
   // Walk readers before producers: a producer streamed into a window reader is computed as often as its
   // reader is, times the strip overlap.

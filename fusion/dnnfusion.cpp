@@ -127,7 +127,7 @@ class PlanBuilder {
                                    successor ? "" : "block ", shortMappingName(second));
     std::vector<int> fused = groups_.members(group);
     fused.insert(std::upper_bound(fused.begin(), fused.end(), candidate), candidate);
-    auto residency = classifyInternals(graph_, uses_, fused, options_.machine);
+    const ResidencyMap residency = classifyInternals(graph_, uses_, fused, options_.machine).where;
 
     std::string cell = rule.verdict == PairVerdict::Profit ? "profit cell" : "fuse cell";
     if (rule.verdict == PairVerdict::Break) {
@@ -213,7 +213,7 @@ class PlanBuilder {
 
 Plan partitionDnnFusion(const ir::Graph& graph, const PartitionOptions& options,
                         const LatencyModel& latency) {
-  return buildPlan(graph, "dnnfusion", PlanBuilder(graph, options, latency).run());
+  return buildPlan(graph, "dnnfusion", PlanBuilder(graph, options, latency).run(), options.machine);
 }
 
 }  // namespace kiln::fusion

@@ -5,7 +5,7 @@
 
 namespace kiln::fusion {
 
-Plan partitionNone(const ir::Graph& graph) {
+Plan partitionNone(const ir::Graph& graph, const PartitionOptions& options) {
   Grouping grouping;
   grouping.group_of_op.resize(graph.ops().size());
   std::iota(grouping.group_of_op.begin(), grouping.group_of_op.end(), 0);
@@ -15,7 +15,7 @@ Plan partitionNone(const ir::Graph& graph) {
       if (uses.producer[in] >= 0)
         grouping.stops[{uses.producer[in], static_cast<int>(op)}] = {StopKind::Strategy,
                                                                      "strategy 'none' fuses nothing"};
-  return buildPlan(graph, "none", grouping);
+  return buildPlan(graph, "none", grouping, options.machine);
 }
 
 }  // namespace kiln::fusion

@@ -129,7 +129,7 @@ class ChainBuilder {
 }  // namespace
 
 Plan partitionPattern(const ir::Graph& graph, const PartitionOptions& options) {
-  return buildPlan(graph, "pattern", ChainBuilder(graph, options).run());
+  return buildPlan(graph, "pattern", ChainBuilder(graph, options).run(), options.machine);
 }
 
 }  // namespace kiln::fusion

@@ -75,7 +75,8 @@ ir::MappingType mostComplexOf(const ir::Graph& graph, const std::vector<int>& op
 
 }  // namespace
 
-Plan buildPlan(const ir::Graph& graph, std::string strategy, const Grouping& grouping) {
+Plan buildPlan(const ir::Graph& graph, std::string strategy, const Grouping& grouping,
+               const Machine& machine) {
   if (grouping.group_of_op.size() != graph.ops().size())
     fail("internal error: the '{}' strategy grouped {} of {} ops", strategy, grouping.group_of_op.size(),
          graph.ops().size());
@@ -89,6 +90,7 @@ Plan buildPlan(const ir::Graph& graph, std::string strategy, const Grouping& gro
     auto mapping = grouping.group_mapping.find(group);
     block.mapping = mapping != grouping.group_mapping.end() ? mapping->second : mostComplexOf(graph, ops);
     block.footprint = measureBlock(graph, uses, ops);
+    block.residency = classifyInternals(graph, uses, ops, machine);
     for (int op : ops) plan.block_of_op[op] = block.id;
     block.ops = std::move(ops);
     plan.blocks.push_back(std::move(block));

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "fusion/footprint.h"
+#include "fusion/residency.h"
 #include "ir/graph.h"
 
 namespace kiln::fusion {
@@ -54,6 +55,7 @@ struct Block {
   std::vector<int> ops;  // indices into graph.ops(), in graph order
   ir::MappingType mapping = ir::MappingType::OneToOne;
   Footprint footprint;
+  Residencies residency;           // where each internal value lives while the block runs (residency.h)
   std::vector<std::string> notes;  // cost-model decisions that fused pairs inside this block
 };
 
@@ -73,9 +75,11 @@ struct Plan {
   std::vector<Boundary> boundaries;  // ordered by consumer op, then producer op
 };
 
-// Numbers the groups in execution order and measures them. Throws kiln::Error if the groups cannot be ordered
+// Numbers the groups in execution order, measures them and decides where their internal values live on
+// `machine`. Throws kiln::Error if the groups cannot be ordered
 // (the block graph has a cycle): that is a bug in the strategy, not in the model.
-Plan buildPlan(const ir::Graph& graph, std::string strategy, const Grouping& grouping);
+Plan buildPlan(const ir::Graph& graph, std::string strategy, const Grouping& grouping,
+               const Machine& machine);
 
 // Every broken invariant as one line (empty when the plan is sound): each op in exactly one block, blocks
 // non-empty and in an order where every block input is ready, footprints matching the blocks.

@@ -53,6 +53,15 @@ nlohmann::json planSummaryJson(const PlanMetrics& m) {
 
 namespace {
 
+// Internal value name -> where it lives; "kept" lists the cheap ops' values given storage (residency.h).
+nlohmann::json residencyJson(const ir::Graph& graph, const Residencies& residency) {
+  nlohmann::json where = nlohmann::json::object();
+  for (const auto& [value, residence] : residency.where)
+    where[graph.value(value).name] = residencyName(residence);
+  return {{"where", where},
+          {"kept", names(graph, std::vector<ir::ValueId>(residency.kept.begin(), residency.kept.end()))}};
+}
+
 nlohmann::json blockJson(const ir::Graph& graph, const Block& block, const BlockMetrics& b) {
   const Footprint& f = block.footprint;
   return {{"id", block.id},
@@ -63,6 +72,7 @@ nlohmann::json blockJson(const ir::Graph& graph, const Block& block, const Block
           {"weights", names(graph, f.weights)},
           {"outputs", names(graph, f.outputs)},
           {"internals", names(graph, f.internals)},
+          {"residency", residencyJson(graph, block.residency)},
           {"flops", b.flops},
           {"input_bytes", b.input_bytes},
           {"weight_bytes", b.weight_bytes},

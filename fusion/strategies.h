@@ -16,7 +16,7 @@ struct PartitionOptions {
   int max_block_ops = 64;  // constraint: bounds a block's pipeline (and its compile time)
 };
 
-Plan partitionNone(const ir::Graph& graph);
+Plan partitionNone(const ir::Graph& graph, const PartitionOptions& options);
 Plan partitionPattern(const ir::Graph& graph, const PartitionOptions& options);
 Plan partitionDnnFusion(const ir::Graph& graph, const PartitionOptions& options, const LatencyModel& latency);
 

@@ -50,7 +50,7 @@ nlohmann::json manifestBlocks(const std::filesystem::path& artifact) {
 fusion::Plan oneBlockPerLayer(const ir::Graph& graph) {
   fusion::Grouping grouping;
   for (size_t op = 0; op < graph.ops().size(); ++op) grouping.group_of_op.push_back(static_cast<int>(op / 2));
-  return fusion::buildPlan(graph, "by hand", grouping);
+  return fusion::buildPlan(graph, "by hand", grouping, fusion::Machine{});
 }
 
 TEST(BlockSharing, IdenticalBlocksCallOneFunctionWithTheirOwnWeights) {

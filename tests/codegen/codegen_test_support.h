@@ -53,7 +53,7 @@ inline std::filesystem::path compileGraph(const ir::Graph& graph, const std::str
 inline fusion::Plan twoBlockPlan(const ir::Graph& graph, size_t first_ops) {
   fusion::Grouping grouping;
   for (size_t op = 0; op < graph.ops().size(); ++op) grouping.group_of_op.push_back(op < first_ops ? 0 : 1);
-  return fusion::buildPlan(graph, "by hand", grouping);
+  return fusion::buildPlan(graph, "by hand", grouping, fusion::Machine{});
 }
 
 // A model file compiled for `target` into `dir` with kiln's defaults otherwise.

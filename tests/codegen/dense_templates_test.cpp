@@ -232,7 +232,7 @@ TEST_P(ConcatenatedFeatures, ConvOfAConcatenationReadsItComputedOnce) {
   const codegen::BlockPipeline block = codegen::buildBlockPipeline(
       graph, plan.blocks[0], codegen::chooseLayouts(graph, plan, desc, {}), "dense_layer");
   const auto staged = std::find_if(block.stages.begin(), block.stages.end(), [](const auto& s) {
-    return s.stage.kind == codegen::StageKind::WindowInput;
+    return s.stage.kind == codegen::StageKind::KeptValue;
   });
   ASSERT_NE(staged, block.stages.end());
   EXPECT_EQ(graph.ops()[staged->op].outputs[0], joined);

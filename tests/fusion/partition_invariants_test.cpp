@@ -47,7 +47,8 @@ TEST(PartitionInvariants, HoldOnThousandsOfRandomGraphs) {
         ir::UseIndex uses(graph);
         for (const Block& block : plan.blocks) {
           fused_blocks += block.ops.size() > 1;
-          for (auto& [value, where_it_lives] : classifyInternals(graph, uses, block.ops, options.machine))
+          EXPECT_EQ(block.residency, classifyInternals(graph, uses, block.ops, options.machine)) << where;
+          for (auto& [value, where_it_lives] : block.residency.where)
             EXPECT_NE(where_it_lives, Residency::Materialized) << where << " block " << block.id;
         }
       }
@@ -58,7 +59,7 @@ TEST(PartitionInvariants, HoldOnThousandsOfRandomGraphs) {
 
 TEST(PartitionInvariants, NoneMakesOneBlockPerOpAndExplainsEveryEdge) {
   ir::Graph graph = testing::RandomGraphBuilder(7).build();
-  Plan plan = partitionNone(graph);
+  Plan plan = partitionNone(graph, PartitionOptions{});
   EXPECT_EQ(plan.blocks.size(), graph.ops().size());
   for (const Boundary& b : plan.boundaries) EXPECT_EQ(b.stop.kind, StopKind::Strategy);
   EXPECT_DOUBLE_EQ(computeMetrics(graph, plan, Machine{}).traffic_reduction, 0.0);
@@ -82,7 +83,7 @@ TEST(PartitionInvariants, MergingNeverCreatesACycleThroughAnotherBlock) {
 
 TEST(PartitionInvariants, CheckPlanCatchesABrokenPlan) {
   ir::Graph graph = testing::RandomGraphBuilder(3).build();
-  Plan plan = partitionNone(graph);
+  Plan plan = partitionNone(graph, PartitionOptions{});
   ASSERT_GE(plan.blocks.size(), 2u);
   std::swap(plan.blocks[0].ops, plan.blocks[1].ops);  // ops now sit in blocks that disagree with block_of_op
   EXPECT_FALSE(checkPlan(graph, plan).empty());

@@ -55,9 +55,11 @@ TEST_F(Reports, JsonFollowsTheDocumentedSchema) {
     EXPECT_EQ(plan["blocks"].size(), report_.plans[i].blocks.size());
     EXPECT_EQ(plan["boundaries"].size(), report_.plans[i].boundaries.size());
     for (const char* key :
-         {"id", "ops", "pattern", "mapping", "inputs", "weights", "outputs", "internals", "flops",
-          "traffic_bytes", "internal_bytes", "intensity", "bound", "estimate", "notes"})
+         {"id", "ops", "pattern", "mapping", "inputs", "weights", "outputs", "internals", "residency",
+          "flops", "traffic_bytes", "internal_bytes", "intensity", "bound", "estimate", "notes"})
       EXPECT_TRUE(plan["blocks"][0].contains(key)) << key;
+    for (const auto& block : plan["blocks"])  // every internal value has a residency, and only those
+      EXPECT_EQ(block["residency"]["where"].size(), block["internals"].size());
     for (const auto& b : plan["boundaries"]) EXPECT_FALSE(b["reason"].get<std::string>().empty());
   }
   for (const auto& [name, meaning] : metricDefinitions()) EXPECT_TRUE(j["definitions"].contains(name));
