@@ -297,17 +297,31 @@ class CpuScheduler {
   // Inlined instead, every tap selects between the border and the value: VGG-11's max_pool2d+conv2d blocks
   // ran at 39% of the roofline so. Reading stages of a block without strips (several outputs), it is left to
   // its conv (copyBorderPerRow): copied whole after them, RegNetX-800MF's stem block went from 1.7 to 3.8 ms.
+  // An input larger than the cache budget, of a conv computed within the output's rows, is copied per row or
+  // strip too: copied whole it is written to memory and read back (RegNetX-800MF's grouped 3x3 s2 conv over
+  // 112x112x64: 0.44 -> 0.26 ms). Not when its channels fill no vector (a stem conv's 3): the copy per
+  // row, 3.5 times over for a 7x7 s2 window, is then scalar, and measured 2-3 % slower.
   void copyBorder(const PlacedStage& s, const Halide::LoopLevel& strip) {
     const bool reads_stages = readsStagedValues(block_, s.op);
     if (reads_stages && !analysis_.strips) return;
     Func f = vectorizedOverChannels(s.stage);
     const std::vector<int> extents = halideExtents(s.stage.tensor);
-    if (reads_stages) {
+    if (reads_stages || copiedPerOutputRow(s, extents)) {
       f.compute_at(strip);
       return;
     }
     f.compute_root();
     parallelizeOutermost(f, extents, 1);
+  }
+
+  bool copiedPerOutputRow(const PlacedStage& padded, const std::vector<int>& extents) const {
+    const Placement conv = analysis_.placed(padded.op);
+    const bool within_rows =
+        conv == Placement::Strip ||
+        (conv == Placement::Anchor && !tile_.split_channels && analysis_.out_extents.size() == 4);
+    int64_t bytes = sizeof(float);
+    for (int e : extents) bytes *= e;
+    return within_rows && extents[0] >= target_.vector_lanes && bytes > target_.weightsKeptInCache();
   }
 
   // Parallel loops over the output's rows (and batch); returns the loop level strips are computed at.

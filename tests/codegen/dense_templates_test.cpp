@@ -1,6 +1,6 @@
 // The dense templates (dense_conv, gemm, depthwise) on shapes the zoo does not have — channel counts that no
 // vector or weight panel divides, 1x1 and 7x7 spatial sizes, a 7x7 stride-2 stem on 3 channels, grouped and
-// dilated convs, batch 2, a rank-3 linear — each compiled with its default config, with threads splitting
+// dilated convs, batch 2, padded inputs too big to copy whole, a rank-3 linear — each compiled with its default config, with threads splitting
 // output-channel panels, and with those threads' reductions blocked by input channels, on every CPU target
 // this machine runs or emulates, against ATen.
 #include <fstream>
@@ -31,6 +31,9 @@ const ConvShape kConvs[] = {
     {1, 64, 14, 14, 96, 3, 2, 1, 1, 1},   // stride 2, odd output rows
     {1, 20, 1, 1, 24, 1, 1, 0, 1, 1},     // 1x1 spatial
     {1, 12, 11, 13, 12, 3, 1, 1, 1, 12},  // depthwise, unequal height and width
+    // Padded inputs beyond the cache budget (512 KiB on every target), copied per row of the output:
+    {1, 32, 63, 65, 48, 3, 2, 1, 1, 2},   // grouped, stride 2, odd sizes
+    {2, 40, 37, 41, 24, 3, 1, 2, 2, 1},   // batch 2, dilated, channels no vector divides
 };
 
 ir::ValueId randomConstant(ir::Graph& graph, const ir::Shape& shape, std::mt19937& rng) {
@@ -94,9 +97,9 @@ std::filesystem::path splitEverywhere(const ir::Graph& graph, const std::filesys
       ++blocked;
     }
   }
-  EXPECT_EQ(split, 8);  // every conv and the rank-3 linear
+  EXPECT_EQ(split, 10);  // every conv and the rank-3 linear
   if (k_block > 0) {
-    EXPECT_EQ(blocked, 6);  // all but the stem (3 channels) and the depthwise conv (1)
+    EXPECT_EQ(blocked, 8);  // all but the stem (3 channels) and the depthwise conv (1)
   }
   std::ofstream(file) << manifest.dump();
   return file;
