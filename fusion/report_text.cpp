@@ -31,6 +31,14 @@ std::string boundText(const PlanMetrics& m) {
                      m.bound_counts[2]);
 }
 
+// Where an internal value lives, for the side-by-side view: " (streamed)", " (kept, cached)"; empty for a
+// value the block hands out.
+std::string residencyNote(const Residencies& residency, ir::ValueId value) {
+  auto where = residency.where.find(value);
+  if (where == residency.where.end()) return "";
+  return fmt::format(" ({}{})", residency.kept.count(value) ? "kept, " : "", residencyName(where->second));
+}
+
 void appendBlockTable(std::string& out, const Plan& plan, const PlanMetrics& m) {
   out += fmt::format("\n{:>5} {:>4} {:<40} {:>11} {:>10} {:>10} {:>8} {:<14} {:>10}\n", "block", "ops",
                      "pattern", "FLOPs", "traffic", "internal", "AI", "bound", "est");
@@ -117,7 +125,8 @@ std::string sideBySide(const PartitionReport& report, size_t index, const SideBy
       line("", fmt::format("┌─ block {} [{}] {} ─", block.id, shortMappingName(block.mapping),
                            clip(m.per_block[block.id].pattern, 36)));
     line(fmt::format("{:>4}. {:<12} {}", op, o.kind, ir::toString(graph.type(o.outputs[0]))),
-         fmt::format("│ • {} %{}", o.kind, graph.value(o.outputs[0]).name));
+         fmt::format("│ • {} %{}{}", o.kind, graph.value(o.outputs[0]).name,
+                     residencyNote(block.residency, o.outputs[0])));
     if (!closes) continue;
     const BlockMetrics& b = m.per_block[block.id];
     bool last_visit = op == block.ops.back();

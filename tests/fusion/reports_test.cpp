@@ -76,6 +76,7 @@ TEST_F(Reports, DotDrawsOneClusterPerBlock) {
 TEST_F(Reports, TextShowsTheRangeAskedForAndTheDefinitions) {
   std::string view = sideBySide(report_, 2, {.start = 2, .end = 5, .max_nodes = 0});
   EXPECT_NE(view.find("   2. adaptive_avg_pool2d"), std::string::npos);
+  EXPECT_NE(view.find(" (cached)"), std::string::npos);  // the pooled value, inside its block
   EXPECT_EQ(view.find("   1. relu"), std::string::npos);
   EXPECT_EQ(view.find("   5. "), std::string::npos);
   std::string limited = sideBySide(report_, 0, {.start = 0, .end = -1, .max_nodes = 2});
