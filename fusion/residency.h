@@ -5,7 +5,8 @@
 //  - Streamed: every reader inside the block reads it strip by strip (elementwise, or a conv/pool sliding
 //    down its rows) and is itself streamed or the block's output, so it is produced strip by strip inside
 //    the output's row loop (Halide's compute_at); a window reader makes neighbouring strips overlap, which
-//    recomputes the overlap.
+//    recomputes the overlap. Also streamed: a value read only through one-to-one ops by one block output of
+//    its shape (a sum of products and its epilogue), computed with that output's register tiles.
 //  - Cached: some reader needs it whole, and it is small enough (Machine::stage_bytes) to be computed once
 //    and held whole in cache.
 //  - Inlined: a cheap op (not many-to-many) whose value some reader needs whole; it is recomputed inside each
@@ -17,7 +18,8 @@
 // sum of products that is cached or materialized), or through a cheap reader that is itself needed whole
 // (inlining passes the need on to its inputs). Strips are bands of rows of the block's one output, so a
 // block with several outputs, a rank-4 model output (written in PyTorch's NCHW order) or an output without
-// rows needs all its internal values whole, as does a value without rows.
+// rows needs all its other internal values whole, as does a value without rows; a rank-4 model output's
+// block has no register tiles either.
 // A cheap op's value is recomputed wherever it is read (inlined into its readers' loops), unless rereading
 // it costs more than keeping it (a costly activation under a window or a sum of products; a concatenation
 // under a sum of products): then it is "kept", and lives like a many-to-many op's value.
