@@ -1,8 +1,8 @@
 // The dense templates (dense_conv, gemm, depthwise) on shapes the zoo does not have — channel counts that no
 // vector or weight panel divides, 1x1 and 7x7 spatial sizes, a 7x7 stride-2 stem on 3 channels, grouped and
-// dilated convs, batch 2, padded inputs too big to copy whole, a rank-3 linear — each compiled with its default config, with threads splitting
-// output-channel panels, and with those threads' reductions blocked by input channels, on every CPU target
-// this machine runs or emulates, against ATen.
+// dilated convs, batch 2, padded inputs too big to copy whole, a rank-3 linear — each compiled with its
+// default config, with threads splitting output-channel panels, and with those threads' reductions blocked
+// by input channels, on every CPU target this machine runs or emulates, against ATen.
 #include <fstream>
 #include <random>
 
