@@ -32,8 +32,8 @@ const ConvShape kConvs[] = {
     {1, 20, 1, 1, 24, 1, 1, 0, 1, 1},     // 1x1 spatial
     {1, 12, 11, 13, 12, 3, 1, 1, 1, 12},  // depthwise, unequal height and width
     // Padded inputs beyond the cache budget (512 KiB on every target), copied per row of the output:
-    {1, 32, 63, 65, 48, 3, 2, 1, 1, 2},   // grouped, stride 2, odd sizes
-    {2, 40, 37, 41, 24, 3, 1, 2, 2, 1},   // batch 2, dilated, channels no vector divides
+    {1, 32, 63, 65, 48, 3, 2, 1, 1, 2},  // grouped, stride 2, odd sizes
+    {2, 40, 37, 41, 24, 3, 1, 2, 2, 1},  // batch 2, dilated, channels no vector divides
 };
 
 ir::ValueId randomConstant(ir::Graph& graph, const ir::Shape& shape, std::mt19937& rng) {
