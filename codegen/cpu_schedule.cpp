@@ -98,6 +98,10 @@ void accumulate(const Stage& stage, int vector, const TileLevels& at) {
     accumulateInTile(stage, vector, at.tile);
 }
 
+// Values a thread should read for a parallel split of a small reduction to pay for waking it (about 10 us of
+// streaming from cache).
+constexpr int64_t kReadsPerThreadWake = 1 << 16;
+
 // Parallel over the outermost dimension, down to position `lowest`, that has more than one element, in
 // every definition of f.
 void parallelizeOutermost(Func f, const std::vector<int>& extents, int lowest) {
@@ -372,7 +376,8 @@ class CpuScheduler {
   }
 
   // A window or axis reduction: vectorized along its innermost dimension, and when staged whole, parallel
-  // over its outermost dimension of more than one element.
+  // over its outermost dimension of more than one element, or over its vectors of channels when that is the
+  // only one (a global pool's sums: squeeze-excitation's squeeze ran on one thread).
   void computeAt(const Stage& stage, bool in_strip, const Halide::LoopLevel& strip) {
     Func f = stage.tensor.func;
     vectorizeInner(stage);
@@ -381,7 +386,28 @@ class CpuScheduler {
       return;
     }
     f.compute_root();
-    parallelizeOutermost(f, halideExtents(stage.tensor), 1);
+    const std::vector<int> extents = halideExtents(stage.tensor);
+    if (!extents.empty() && std::all_of(extents.begin() + 1, extents.end(), [](int e) { return e == 1; })) {
+      if (readsManyPerThread(stage)) parallelizeOutermost(f, extents, 0);
+      return;
+    }
+    parallelizeOutermost(f, extents, 1);
+  }
+
+  // Whether a reduction reads enough values that splitting its vectors of outputs among the threads pays
+  // for waking them.
+  bool readsManyPerThread(const Stage& stage) const {
+    const int channels = halideExtents(stage.tensor)[0];
+    if (!stage.reduction.defined() || target_.threads < 2 ||
+        channels < 2 * dividingVectorWidth(channels, target_.vector_lanes))
+      return false;
+    int64_t reads = channels;
+    for (int d = 0; d < stage.reduction.dimensions(); ++d) {
+      const auto extent = Halide::Internal::as_const_int(stage.reduction[d].extent());
+      if (!extent) return false;
+      reads *= *extent;
+    }
+    return reads / target_.threads >= kReadsPerThreadWake;
   }
 
   BlockPipeline& block_;

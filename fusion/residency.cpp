@@ -37,16 +37,22 @@ bool isCheap(const ir::Graph& graph, const ir::Op& op) {
   return ir::mappingOf(graph, op) != ir::MappingType::ManyToMany;
 }
 
-// A one-to-one op costing this many FLOPs per element or more (silu, sigmoid, gelu, hardswish in the
-// registry's counting; not max(x, 0) or clamps) is kept rather than recomputed for every read.
-constexpr int64_t kCostlyFlopsPerElement = 4;
+// An elementwise op (with or without broadcasting) is computed inside its readers' loops, value by value;
+// computing one value of it, with the elementwise producers inlined into it, costing this many FLOPs or more
+// (silu, sigmoid, gelu, hardswish in the registry's counting, or a multiply by a sigmoid; not max(x, 0) or
+// clamps) makes it costly to recompute for every read.
+constexpr double kCostlyFlopsPerElement = 4;
 
-bool costlyElementwise(const ir::Graph& graph, const ir::Op& op) {
+bool isElementwise(const ir::Graph& graph, const ir::Op& op) {
+  const ir::MappingType mapping = ir::mappingOf(graph, op);
+  return mapping == ir::MappingType::OneToOne || mapping == ir::MappingType::OneToMany;
+}
+
+double flopsPerElement(const ir::Graph& graph, const ir::Op& op) {
   const ir::OpDef& def = ir::OpRegistry::global().get(op.kind);
-  const ir::OpSignature signature{ir::inputTypes(graph, op), op.attrs};
   const std::vector<ir::TensorType> outputs = ir::outputTypes(graph, op);
-  return def.mapping(signature) == ir::MappingType::OneToOne &&
-         def.flops(signature, outputs) >= kCostlyFlopsPerElement * outputs[0].numElements();
+  const double flops = def.flops(ir::OpSignature{ir::inputTypes(graph, op), op.attrs}, outputs);
+  return flops / static_cast<double>(std::max<int64_t>(1, outputs[0].numElements()));
 }
 
 bool slidesWindow(const ir::Graph& graph, const ir::Op& reader) {
@@ -73,7 +79,7 @@ class Classifier {
   Residencies run() {
     for (auto it = ops_.rbegin(); it != ops_.rend(); ++it) {  // readers before the values they read
       const ir::Op& op = graph_.ops()[*it];
-      const bool kept = isCheap(graph_, op) && !readOutside(op.outputs[0]) && keptWhenReread(*it);
+      const bool kept = isKept(*it);
       if (kept) result_.kept.insert(op.outputs[0]);
       const bool recomputed = isCheap(graph_, op) && !kept;
       for (ir::ValueId out : op.outputs) {
@@ -126,23 +132,51 @@ class Classifier {
     return *reached.begin();
   }
 
-  // Whether rereading a cheap op's value costs more than keeping it: an elementwise result that a sliding
-  // window (a conv or pool of more than one row) or a sum of products (recomputed once per tile of output
-  // channels) reads as its first input, when the op is costly; or a concatenation, or one-to-one ops of one,
-  // that a sum of products reads (inlined, every term of the sum would select among the cat's inputs).
+  bool isKept(int op_index) const {
+    auto known = kept_.find(op_index);
+    if (known != kept_.end()) return known->second;
+    const ir::Op& op = graph_.ops()[op_index];
+    return kept_[op_index] = isCheap(graph_, op) && !readOutside(op.outputs[0]) && keptWhenReread(op_index);
+  }
+
+  // Whether rereading a cheap op's value costs more than keeping it: a costly elementwise value (below) that
+  // a sliding window (a conv or pool of more than one row) or a sum of products (recomputed once per tile
+  // of output channels) reads as its first input, or that a reader broadcasts (reads at more positions than
+  // it has values: squeeze-excitation's gate); or a concatenation, or elementwise ops of one, that a sum of
+  // products reads (inlined, every term of the sum would select among the cat's inputs).
   // Measured: EfficientNet-B0's windows 32 -> 27.5 ms kept; keeping relu as well made the ResNets 20-35%
   // slower; ViT-B/16's gelu+linear blocks ran at 3 % of the roofline inlined, DenseNet-121's
-  // cat+batch_norm+relu+conv2d blocks at 3-10 %.
+  // cat+batch_norm+relu+conv2d blocks at 3-10 %, EfficientNet-B0's squeeze-excitation blocks at 3-4 %
+  // (every multiply-add of the projection conv recomputed the silu and the gate's sigmoid, scalar).
   bool keptWhenReread(int op_index) const {
     const ir::Op& op = graph_.ops()[op_index];
+    const bool costly =
+        isElementwise(graph_, op) && inlinedFlopsPerElement(op_index) >= kCostlyFlopsPerElement;
+    const int64_t values = graph_.type(op.outputs[0]).numElements();
     for (int user : uses_.users[op.outputs[0]]) {
       const ir::Op& reader = graph_.ops()[user];
-      if (!in_block_[user] || reader.inputs[0] != op.outputs[0]) continue;
+      if (!in_block_[user]) continue;
+      if (costly && graph_.type(reader.outputs[0]).numElements() > values) return true;
+      if (reader.inputs[0] != op.outputs[0]) continue;
       if (isSumOfProducts(reader) && computedFromCat(op_index)) return true;
-      if (costlyElementwise(graph_, op) && (slidesWindow(graph_, reader) || isSumOfProducts(reader)))
-        return true;
+      if (costly && (slidesWindow(graph_, reader) || isSumOfProducts(reader))) return true;
     }
     return false;
+  }
+
+  // FLOPs per value of an elementwise op where it is read: its own and those of the elementwise producers
+  // inside the block that are inlined into it (neither kept nor read outside the block).
+  double inlinedFlopsPerElement(int op_index) const {
+    auto known = inlined_flops_.find(op_index);
+    if (known != inlined_flops_.end()) return known->second;
+    const ir::Op& op = graph_.ops()[op_index];
+    double flops = flopsPerElement(graph_, op);
+    for (ir::ValueId in : op.inputs) {
+      const int producer = uses_.producer[in];
+      if (producer < 0 || !in_block_[producer] || !isElementwise(graph_, graph_.ops()[producer])) continue;
+      if (!isKept(producer) && !readOutside(in)) flops += inlinedFlopsPerElement(producer);
+    }
+    return inlined_flops_[op_index] = flops;
   }
 
   // Whether the op is a cat, or inlines one through one-to-one ops of the block.
@@ -180,7 +214,9 @@ class Classifier {
   std::vector<ir::ValueId> outputs_;  // read outside the block or returned by the graph
   bool tiles_ = true, streams_ = true;
   std::map<ir::ValueId, bool> needed_whole_;
-  std::map<ir::ValueId, ir::ValueId> follows_;  // value -> the block output whose tiles compute it
+  std::map<ir::ValueId, ir::ValueId> follows_;   // value -> the block output whose tiles compute it
+  mutable std::map<int, bool> kept_;             // op -> isKept(op), as found
+  mutable std::map<int, double> inlined_flops_;  // op -> inlinedFlopsPerElement(op), as found
   Residencies result_;
   ResidencyMap& residency_ = result_.where;
 };

@@ -21,8 +21,10 @@
 // rows needs all its other internal values whole, as does a value without rows; a rank-4 model output's
 // block has no register tiles either.
 // A cheap op's value is recomputed wherever it is read (inlined into its readers' loops), unless rereading
-// it costs more than keeping it (a costly activation under a window or a sum of products; a concatenation
-// under a sum of products): then it is "kept", and lives like a many-to-many op's value.
+// it costs more than keeping it (a costly elementwise value under a window or a sum of products, or broadcast
+// by its reader, as squeeze-excitation's gate is; a concatenation under a sum of products): then it is
+// "kept", and lives like a many-to-many op's value. An elementwise value is costly by the FLOPs of computing
+// it with the elementwise ops inlined into it (a multiply by a silu is as costly as the silu).
 #pragma once
 
 #include <map>

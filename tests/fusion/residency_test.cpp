@@ -113,5 +113,32 @@ TEST(Residency, KeepsCostlyActivationsUnderWindowsAndConcatenationsUnderSums) {
   EXPECT_EQ(where(graph, r, "d"), Residency::Streamed);
 }
 
+// Squeeze-excitation: the gate's sigmoid is broadcast over every pixel and the gated silu is read by every
+// output-channel tile of the projection conv; both are kept (computed once per value), the silu they gate is
+// recomputed by the pool and by the kept product, each reading it once per value.
+TEST(Residency, KeepsSqueezeExcitationsGateAndGatedValues) {
+  ir::Graph graph = ir::parseGraph(R"(graph g(%x: f32[1,32,28,28]) {
+    %w1: f32[8,32,1,1] = constant splat<0.1>
+    %w2: f32[32,8,1,1] = constant splat<0.1>
+    %w3: f32[16,32,1,1] = constant splat<0.1>
+    %a: f32[1,32,28,28] = silu(%x)
+    %s: f32[1,32,1,1] = adaptive_avg_pool2d(%a) {output_size=[1,1]}
+    %b: f32[1,8,1,1] = conv2d(%s, %w1)
+    %c: f32[1,8,1,1] = silu(%b)
+    %d: f32[1,32,1,1] = conv2d(%c, %w2)
+    %e: f32[1,32,1,1] = sigmoid(%d)
+    %f: f32[1,32,28,28] = mul(%e, %a)
+    %p: f32[1,16,28,28] = conv2d(%f, %w3)
+    %o: f32[1,16,1,1] = adaptive_avg_pool2d(%p) {output_size=[1,1]}
+    return %o
+  })");
+  const Residencies r = firstOpsBlock(graph, 8);
+  EXPECT_EQ(r.kept,
+            (std::set<ir::ValueId>{graph.findValue("c"), graph.findValue("e"), graph.findValue("f")}));
+  EXPECT_EQ(where(graph, r, "a"), Residency::Inlined);
+  EXPECT_EQ(where(graph, r, "e"), Residency::Cached);
+  EXPECT_EQ(where(graph, r, "f"), Residency::Streamed);
+}
+
 }  // namespace
 }  // namespace kiln::fusion
