@@ -169,7 +169,10 @@ nlohmann::json buildManifest(const ManifestInput& in) {
           {"values", values},
           {"blocks", blocks},
           {"layouts", layoutSummary(in)},
-          {"plan", {{"strategy", in.metrics.strategy}, {"summary", fusion::planSummaryJson(in.metrics)}}}};
+          {"plan",
+           {{"strategy", in.metrics.strategy},
+            {"machine", fusion::machineJson(in.metrics.machine)},
+            {"summary", fusion::planSummaryJson(in.metrics)}}}};
 }
 
 std::string headerText(const ManifestInput& in) {

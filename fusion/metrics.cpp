@@ -43,6 +43,7 @@ PlanMetrics computeMetrics(const ir::Graph& graph, const Plan& plan, const Machi
   RooflineModel roofline(machine);
   PlanMetrics m;
   m.strategy = plan.strategy;
+  m.machine = machine;
   m.ops = static_cast<int>(graph.ops().size());
   m.blocks = static_cast<int>(plan.blocks.size());
   std::map<std::string, PatternCount> patterns;

@@ -40,6 +40,7 @@ struct PatternCount {
 
 struct PlanMetrics {
   std::string strategy;
+  Machine machine;  // the roofline the plan was priced with
   int ops = 0;
   int blocks = 0;
   int single_op_blocks = 0;

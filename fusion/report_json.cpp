@@ -1,6 +1,9 @@
 // The JSON report. Schema (version kJsonSchemaVersion) documented in fusion/README.md.
+#include <fmt/format.h>
+
 #include "fusion/mapping_table.h"
 #include "fusion/reports.h"
+#include "ir/error.h"
 #include "ir/summary.h"
 
 namespace kiln::fusion {
@@ -116,20 +119,39 @@ nlohmann::json planJson(const ir::Graph& graph, const Plan& plan, const PlanMetr
 
 }  // namespace
 
+nlohmann::json machineJson(const Machine& machine) {
+  return {{"peak_flops", machine.peak_flops},
+          {"bandwidth", machine.bandwidth},
+          {"ridge_flops_per_byte", machine.ridgeFlopsPerByte()},
+          {"launch_seconds", machine.launch_seconds},
+          {"threads", machine.threads},
+          {"stage_bytes", machine.stage_bytes},
+          {"strip_rows", machine.strip_rows}};
+}
+
+Machine machineFromJson(const nlohmann::json& j) {
+  Machine machine;
+  try {
+    machine.peak_flops = j.at("peak_flops").get<double>();
+    machine.bandwidth = j.at("bandwidth").get<double>();
+    machine.launch_seconds = j.at("launch_seconds").get<double>();
+    machine.threads = j.at("threads").get<int>();
+    machine.stage_bytes = j.at("stage_bytes").get<int64_t>();
+    machine.strip_rows = j.at("strip_rows").get<int64_t>();
+  } catch (const nlohmann::json::exception& e) {
+    throw Error(
+        fmt::format("a plan's machine is missing a field or has one of the wrong type: {}", e.what()));
+  }
+  return machine;
+}
+
 nlohmann::json jsonReport(const PartitionReport& report) {
   const Machine& machine = report.machine;
   nlohmann::json j = {{"schema", kJsonSchemaVersion},
                       {"kind", "kiln.partition"},
                       {"model", report.model},
                       {"graph", report.graph.name()},
-                      {"machine",
-                       {{"peak_flops", machine.peak_flops},
-                        {"bandwidth", machine.bandwidth},
-                        {"ridge_flops_per_byte", machine.ridgeFlopsPerByte()},
-                        {"launch_seconds", machine.launch_seconds},
-                        {"threads", machine.threads},
-                        {"stage_bytes", machine.stage_bytes},
-                        {"strip_rows", machine.strip_rows}}}};
+                      {"machine", machineJson(machine)}};
   for (const auto& [name, meaning] : metricDefinitions()) j["definitions"][name] = meaning;
   j["ops"] = opsJson(report.graph);
   j["plans"] = nlohmann::json::array();

@@ -39,6 +39,10 @@ std::string definitionsText();
 nlohmann::json jsonReport(const PartitionReport& report);
 // A plan's totals, under one key set wherever they are written (the JSON report, an artifact's manifest).
 nlohmann::json planSummaryJson(const PlanMetrics& metrics);
+// The roofline a plan was priced with, written and read back under one key set (so a tool can rebuild an
+// artifact's blocks as its plan formed them). machineFromJson throws kiln::Error for a missing field.
+nlohmann::json machineJson(const Machine& machine);
+Machine machineFromJson(const nlohmann::json& j);
 std::string dotGraph(const PartitionReport& report,
                      size_t plan);  // blocks as clusters coloured by bound class
 // `svgs`: one rendering of dotGraph per plan (Graphviz output), embedded as is.

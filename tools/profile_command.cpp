@@ -1,10 +1,14 @@
 // `kiln profile DIR [MODEL.pt]`: per-block latency, throughput and roofline of a compiled artifact, beside
 // LibTorch's time for the same ops when the model is given; text, JSON, Chrome trace and HTML.
 #include <cstdio>
+#include <optional>
 
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
 #include "codegen/compiler.h"
+#include "codegen/schedule_config.h"
+#include "fusion/reports.h"
 #include "ir/error.h"
 #include "ir/files.h"
 #include "profiling/block_profile.h"
@@ -27,14 +31,36 @@ struct ProfileCommandOptions {
   bool halide_profile = false;
 };
 
-// Halide's per-Func report: the same blocks rebuilt with its profiler into a scratch directory and run.
+// The roofline the artifact's plan was priced with, so that the rebuild forms the same blocks; an artifact
+// from before manifests recorded it gets the machine as measured now, which may form others.
+std::optional<fusion::Machine> planMachine(const fs::path& artifact) {
+  const nlohmann::json manifest = nlohmann::json::parse(readFile(artifact / "manifest.json"));
+  const nlohmann::json* machine = nullptr;
+  if (manifest.contains("plan") && manifest.at("plan").contains("machine"))
+    machine = &manifest.at("plan").at("machine");
+  if (!machine) return std::nullopt;
+  return fusion::machineFromJson(*machine);
+}
+
+// Halide's per-Func report: the same blocks (the artifact's plan and schedule configs) rebuilt with its
+// profiler into a scratch directory and run.
 std::string halideProfile(const ProfileCommandOptions& options, const profiling::MachinePeaks& peaks) {
   const runtime::Manifest manifest = runtime::readManifest(options.artifact);
   validation::ModelCompileOptions compile;
   compile.inputs = validation::importOptionsOf(manifest);
   compile.strategy = manifest.strategy;
+  if (const std::optional<fusion::Machine> machine = planMachine(options.artifact))
+    compile.partition.machine = *machine;
+  else
+    std::fprintf(stderr,
+                 "kiln: %s does not record the machine its plan was priced with (compiled by an older "
+                 "kiln): the rebuild plans for the machine as measured now, and its blocks may differ\n",
+                 options.artifact.c_str());
   compile.codegen.target = manifest.halide_target + "-profile";
   compile.codegen.schedule.kind = codegen::parseScheduleKind(manifest.schedule);
+  compile.codegen.schedule.threads = profiling::hardwareThreads();
+  compile.codegen.schedule.overrides =
+      codegen::readScheduleOverrides(fs::path(options.artifact) / "manifest.json");
   compile.codegen.model_name = manifest.model;
   compile.codegen.progress = [](const std::string& line) {
     std::fprintf(stderr, "kiln: halide-profile build: %s\n", line.c_str());
