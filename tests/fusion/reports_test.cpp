@@ -4,6 +4,7 @@
 
 #include "fusion/reports.h"
 #include "fusion/strategies.h"
+#include "ir/error.h"
 #include "ir/parser.h"
 
 namespace kiln::fusion {
@@ -96,6 +97,28 @@ TEST_F(Reports, HtmlEmbedsItsDataWithoutEndingTheScriptEarly) {
   size_t end = html.find("</script>", data);
   nlohmann::json j = nlohmann::json::parse(html.substr(data + 17, end - data - 17));
   EXPECT_EQ(j["plans"].size(), 3u);
+}
+
+// An artifact's manifest records the machine its plan was priced with, and tools read it back to rebuild the
+// same blocks.
+TEST(MachineJson, ReadsBackWhatItWroteAndNamesAMissingField) {
+  Machine machine;
+  machine.peak_flops = 123e9;
+  machine.bandwidth = 17e9;
+  machine.launch_seconds = 3e-6;
+  machine.threads = 4;
+  machine.stage_bytes = 16384;
+  machine.strip_rows = 5;
+  const Machine read = machineFromJson(machineJson(machine));
+  EXPECT_EQ(read.peak_flops, machine.peak_flops);
+  EXPECT_EQ(read.bandwidth, machine.bandwidth);
+  EXPECT_EQ(read.launch_seconds, machine.launch_seconds);
+  EXPECT_EQ(read.threads, machine.threads);
+  EXPECT_EQ(read.stage_bytes, machine.stage_bytes);
+  EXPECT_EQ(read.strip_rows, machine.strip_rows);
+  nlohmann::json incomplete = machineJson(machine);
+  incomplete.erase("bandwidth");
+  EXPECT_THROW(machineFromJson(incomplete), kiln::Error);
 }
 
 }  // namespace
