@@ -388,7 +388,7 @@ class CpuScheduler {
     f.compute_root();
     const std::vector<int> extents = halideExtents(stage.tensor);
     if (!extents.empty() && std::all_of(extents.begin() + 1, extents.end(), [](int e) { return e == 1; })) {
-      if (readsManyPerThread(stage)) parallelizeOutermost(f, extents, 0);
+      if (readsManyPerThread(stage, extents[0])) parallelizeOutermost(f, extents, 0);
       return;
     }
     parallelizeOutermost(f, extents, 1);
@@ -396,8 +396,7 @@ class CpuScheduler {
 
   // Whether a reduction reads enough values that splitting its vectors of outputs among the threads pays
   // for waking them.
-  bool readsManyPerThread(const Stage& stage) const {
-    const int channels = halideExtents(stage.tensor)[0];
+  bool readsManyPerThread(const Stage& stage, int channels) const {
     if (!stage.reduction.defined() || target_.threads < 2 ||
         channels < 2 * dividingVectorWidth(channels, target_.vector_lanes))
       return false;

@@ -35,11 +35,9 @@ struct ProfileCommandOptions {
 // from before manifests recorded it gets the machine as measured now, which may form others.
 std::optional<fusion::Machine> planMachine(const fs::path& artifact) {
   const nlohmann::json manifest = nlohmann::json::parse(readFile(artifact / "manifest.json"));
-  const nlohmann::json* machine = nullptr;
-  if (manifest.contains("plan") && manifest.at("plan").contains("machine"))
-    machine = &manifest.at("plan").at("machine");
-  if (!machine) return std::nullopt;
-  return fusion::machineFromJson(*machine);
+  const auto plan = manifest.find("plan");
+  if (plan == manifest.end() || !plan->contains("machine")) return std::nullopt;
+  return fusion::machineFromJson(plan->at("machine"));
 }
 
 // Halide's per-Func report: the same blocks (the artifact's plan and schedule configs) rebuilt with its
@@ -49,9 +47,9 @@ std::string halideProfile(const ProfileCommandOptions& options, const profiling:
   validation::ModelCompileOptions compile;
   compile.inputs = validation::importOptionsOf(manifest);
   compile.strategy = manifest.strategy;
-  if (const std::optional<fusion::Machine> machine = planMachine(options.artifact))
-    compile.partition.machine = *machine;
-  else
+  const std::optional<fusion::Machine> machine = planMachine(options.artifact);
+  compile.partition.machine = machine ? *machine : peaks.costModelMachine(profiling::hardwareThreads());
+  if (!machine)
     std::fprintf(stderr,
                  "kiln: %s does not record the machine its plan was priced with (compiled by an older "
                  "kiln): the rebuild plans for the machine as measured now, and its blocks may differ\n",
