@@ -153,6 +153,7 @@ BlockPipeline buildBlockPipeline(const ir::Graph& graph, const fusion::Block& bl
         funcs.insert_or_assign(id, defineBlockOutput(graph, id, funcs.at(id), layouts.at(id)));
   }
   addKeptValues(graph, block, funcs, built);
+  built.strip_rows = static_cast<int>(block.strip_rows);
   std::vector<Halide::Func> outputs;
   for (ir::ValueId id : fp.outputs) {
     built.readers[producer.at(id)].push_back(-1 - static_cast<int>(built.outputs.size()));

@@ -47,6 +47,7 @@ struct BlockPipeline {
   // For each op of the block whose results stay inside it, where they live (fusion's Block::residency; the
   // least streamed of its results for an op with several).
   std::map<int, fusion::Residency> residency;
+  int strip_rows = 1;  // output rows per strip fusion priced the block with (Block::strip_rows)
   Halide::Pipeline pipeline;
   ScheduleConfig schedule;    // the template and config that scheduled it (schedule.h)
   std::string schedule_note;  // set when the block did not get the schedule asked for, and why

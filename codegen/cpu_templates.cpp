@@ -29,29 +29,12 @@ std::vector<int> stripRowChoices(const BlockAnalysis& block) {
   return upTo(std::min(16, block.out_extents[2]));
 }
 
-// Bytes a strip of `rows` output rows holds: each stage computed per strip, its rows scaled by its height
-// over the output's, plus a 3x3 window's halo.
-int64_t stripBytes(const BlockAnalysis& block, int rows) {
-  int64_t bytes = 0;
-  for (const PlacedStage* s : block.strip_stages) {
-    const std::vector<int> e = halideExtents(s->stage.tensor);
-    if (e.size() != 4) continue;
-    const int64_t stage_rows = static_cast<int64_t>(e[2]) * rows / block.out_extents[2] + 2;
-    bytes += stage_rows * e[1] * e[0] * static_cast<int64_t>(sizeof(float));
-  }
-  return bytes;
-}
-
-// The target's strip height, lowered until every thread gets a strip (a 7-row output streamed in strips of
-// 8 would run on one thread, and 14 rows in strips of 8 recompute two rows) and until a strip fits in a
-// core's L2: EfficientNet-B0's block 1 (SE, projection, 96-channel expand and silu at 112x112 under a
-// stride-2 depthwise) held 2.7 MB per strip of 8 rows and ran in 4.5-5.7 ms, 1.5-2.6 ms in strips of 4.
-int defaultStripRows(const BlockAnalysis& block, const TargetDesc& target) {
+// The strip height fusion priced the block with (fusion/cost_model.h: halos against what spills out of L2;
+// EfficientNet-B0's block 1 held 2.7 MB per strip of 8 rows and ran in 4.5-5.7 ms, 1.5-2.6 ms in strips of
+// 4), at most the output's rows.
+int defaultStripRows(const BlockAnalysis& block) {
   if (!block.strips || block.out_extents.size() != 4) return 1;
-  const int rows = block.out_extents[2];
-  int strip = std::min(target.strip_rows, (rows + target.threads - 1) / target.threads);
-  while (strip > 1 && stripBytes(block, strip) > target.l2_bytes) --strip;
-  return strip;
+  return std::clamp(block.strip_rows, 1, block.out_extents[2]);
 }
 
 // Bytes of weights all the anchors read.
@@ -101,7 +84,7 @@ class AnchoredTemplate : public ScheduleTemplate {
             {{"vectors", tile.vectors},
              {"pixels", tile.pixels},
              {"split", split ? 1 : 0},
-             {"strip_rows", defaultStripRows(block, target)},
+             {"strip_rows", defaultStripRows(block)},
              {"k_block", split ? defaultKBlock(block.anchor->stage, tile_channels, target) : 0}}};
   }
 
@@ -204,8 +187,8 @@ class UnanchoredTemplate : public ScheduleTemplate {
   ParamSpace space(const BlockAnalysis& block, const TargetDesc&) const override {
     return {{"strip_rows", stripRowChoices(block)}};
   }
-  ScheduleConfig defaultConfig(const BlockAnalysis& block, const TargetDesc& target) const override {
-    return {name(), {{"strip_rows", defaultStripRows(block, target)}}};
+  ScheduleConfig defaultConfig(const BlockAnalysis& block, const TargetDesc&) const override {
+    return {name(), {{"strip_rows", defaultStripRows(block)}}};
   }
   void apply(BlockPipeline& block, const BlockAnalysis& analysis, const ScheduleConfig& config,
              const TargetDesc& target) const override {

@@ -30,11 +30,7 @@ BlockAnalysis analyzeBlock(const BlockPipeline& block, const ir::Graph& graph) {
     if (s.stage.kind == StageKind::WinogradProduct) analysis.winograd = &s;
     analysis.strips = analysis.strips || where == Placement::Strip;
   }
-  for (const PlacedStage& s : block.stages) {
-    const bool copied_per_strip = s.stage.kind == StageKind::PaddedInput && readsStagedValues(block, s.op);
-    if (analysis.strips && (analysis.placed(s.op) == Placement::Strip || copied_per_strip))
-      analysis.strip_stages.push_back(&s);
-  }
+  analysis.strip_rows = block.strip_rows;
   analysis.has_stages = !block.stages.empty();
   if (!block.output_funcs.empty()) analysis.out_extents = halideExtents(block.output_funcs[0]);
   return analysis;

@@ -30,8 +30,7 @@ struct BlockAnalysis {
   bool strips = false;                    // some stage is computed per strip of output rows
   bool has_stages = false;                // some Func is computed outside the outputs (reductions, convs)
   std::vector<int> out_extents;           // the first output's extents in Halide order (innermost first)
-  // The stages a strip of output rows holds: those computed per strip and the conv inputs copied per strip.
-  std::vector<const PlacedStage*> strip_stages;
+  int strip_rows = 1;                     // the rows per strip fusion priced (BlockPipeline::strip_rows)
 
   Placement placed(int op) const;
 };

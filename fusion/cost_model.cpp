@@ -30,73 +30,126 @@ bool readsRowLocally(const ir::Graph& graph, const ir::Op& consumer, ir::ValueId
 
 namespace {
 
-// How often each element of an op's output gets computed inside the block, and, when the op is computed
-// strip by strip inside a window consumer, how many strips that consumer has to spread over threads.
+// How one op of a block is computed when the block runs in strips of its output's rows: the rows of its
+// output each strip computes, how many strips, and how often each element of its output gets computed.
 struct Tiling {
-  double factor = 1.0;
+  int64_t rows = 0;    // 0: computed whole (not inside strips)
   int64_t strips = 0;  // 0: not computed inside another op's strips
+  double factor = 1.0;
+  bool windowed = false;  // computed per strip for a window reader (directly or through other ops)
 };
 
 bool isManyToMany(const ir::Graph& graph, const ir::Op& op) {
   return ir::mappingOf(graph, op) == ir::MappingType::ManyToMany;
 }
 
-int64_t stripsOf(const ir::Graph& graph, const ir::Op& op, int64_t strip_rows) {
-  const ir::Shape& shape = graph.type(op.outputs.at(0)).shape;
-  if (shape.size() != 4) return std::numeric_limits<int64_t>::max();
-  return shape[0] * ((shape[2] + strip_rows - 1) / strip_rows);
+// Batch and rows of a rank-4 value; {0, 0} for any other.
+std::pair<int64_t, int64_t> batchAndRows(const ir::Graph& graph, ir::ValueId value) {
+  const ir::Shape& shape = graph.type(value).shape;
+  if (shape.size() != 4) return {0, 0};
+  return {shape[0], shape[2]};
 }
 
 }  // namespace
+
+// What the estimate needs of a block whatever its strip height.
+struct RooflineModel::BlockFacts {
+  const std::vector<int>& ops;
+  Footprint footprint;
+  Residencies residency;
+  bool windows_streamed = false;  // some streamed value is read through a window: the strip height matters
+  int64_t tallest_rows = 0;       // rows of the tallest rank-4 op computed whole
+};
 
 RooflineEstimate RooflineModel::estimate(const ir::Graph& graph, const ir::UseIndex& uses,
                                          const std::vector<int>& ops) const {
   std::vector<bool> in_block(graph.ops().size(), false);
   for (int op : ops) in_block[op] = true;
-  Footprint footprint = measureBlock(graph, uses, ops, in_block);
-  const ResidencyMap residency = classifyInternals(graph, uses, ops, machine_).where;
+  BlockFacts block{ops, measureBlock(graph, uses, ops, in_block),
+                   classifyInternals(graph, uses, ops, machine_)};
+  for (int op : ops) {
+    for (ir::ValueId out : graph.ops()[op].outputs) {
+      auto r = block.residency.where.find(out);
+      if (r == block.residency.where.end()) {
+        block.tallest_rows = std::max(block.tallest_rows, batchAndRows(graph, out).second);
+        continue;
+      }
+      if (r->second != Residency::Streamed) continue;
+      for (int user : uses.users[out])
+        block.windows_streamed =
+            block.windows_streamed || (in_block[user] && isManyToMany(graph, graph.ops()[user]));
+    }
+  }
+  // Strips no taller than the target's, and at least one per thread.
+  const int64_t threads = std::max(1, machine_.threads);
+  const int64_t tallest =
+      std::clamp((block.tallest_rows + threads - 1) / threads, int64_t{1}, machine_.strip_rows);
+  RooflineEstimate best = estimateWithStrip(graph, uses, block, tallest);
+  if (!block.windows_streamed) return best;
+  for (int64_t rows = tallest - 1; rows >= 1; --rows) {
+    RooflineEstimate e = estimateWithStrip(graph, uses, block, rows);
+    if (e.seconds < best.seconds) best = e;
+  }
+  return best;
+}
 
-  // Walk readers before producers: a producer streamed into a window reader is computed as often as its
-  // reader is, times the strip overlap.
+// Walks readers before producers. A block output (or any op computed whole) runs in strips of `strip_rows`
+// rows; a value streamed into a reader is computed, per strip, for the rows that reader needs: the reader's
+// rows for an elementwise reader, (rows - 1) * stride + window rows for a window. Factors telescope along a
+// chain: each producer is computed (its rows per strip) / (the output rows a strip advances, in its rows).
+RooflineEstimate RooflineModel::estimateWithStrip(const ir::Graph& graph, const ir::UseIndex& uses,
+                                                  const BlockFacts& block, int64_t strip_rows) const {
   std::vector<Tiling> tiling(graph.ops().size());
   int64_t fewest_strips = std::numeric_limits<int64_t>::max();
-  int64_t recompute = 0, streamed = 0, materialized_bytes = 0;
-  for (auto it = ops.rbegin(); it != ops.rend(); ++it) {
+  int64_t recompute = 0, streamed = 0, materialized_bytes = 0, strip_bytes = 0;
+  for (auto it = block.ops.rbegin(); it != block.ops.rend(); ++it) {
     const ir::Op& op = graph.ops()[*it];
     Tiling t;
     for (ir::ValueId out : op.outputs) {
-      auto r = residency.find(out);
-      if (r == residency.end()) continue;  // a block output: computed whole
+      auto r = block.residency.where.find(out);
+      if (r == block.residency.where.end()) {  // a block output: computed whole, in strips
+        auto [batch, rows] = batchAndRows(graph, out);
+        if (rows > 0) t.rows = std::min(strip_rows, rows);
+        if (rows > 0) t.strips = batch * ((rows + strip_rows - 1) / strip_rows);
+        continue;
+      }
       if (r->second == Residency::Materialized) materialized_bytes += 2 * graph.type(out).bytes();
       if (r->second != Residency::Streamed) continue;
       for (int user : uses.users[out]) {
-        const ir::Op& reader = graph.ops()[user];
+        const Tiling& reader = tiling[user];
+        if (reader.rows == 0) continue;  // outside the block
         ir::RowWindow window;
-        readsRowLocally(graph, reader, out, &window);
-        double halo = 1.0;
-        int64_t strips = tiling[user].strips;
-        if (isManyToMany(graph, reader)) {
-          int64_t rows_needed = (machine_.strip_rows - 1) * window.stride + window.rows;
-          halo = std::max(1.0, static_cast<double>(rows_needed) /
-                                   static_cast<double>(machine_.strip_rows * window.stride));
-          if (strips == 0) strips = stripsOf(graph, reader, machine_.strip_rows);
-        }
-        t.factor = std::max(t.factor, tiling[user].factor * halo);
-        if (strips > 0) t.strips = t.strips == 0 ? strips : std::min(t.strips, strips);
+        readsRowLocally(graph, graph.ops()[user], out, &window);
+        const int64_t needed = (reader.rows - 1) * window.stride + window.rows;
+        t.windowed = t.windowed || reader.windowed || isManyToMany(graph, graph.ops()[user]);
+        t.rows = std::max(t.rows, needed);
+        t.factor = std::max(t.factor, reader.factor * static_cast<double>(needed) /
+                                          static_cast<double>(reader.rows * window.stride));
+        if (reader.strips > 0) t.strips = t.strips == 0 ? reader.strips : std::min(t.strips, reader.strips);
       }
+      auto [batch, rows] = batchAndRows(graph, out);
+      t.rows = std::min(t.rows, rows);
+      // Stored per strip, unless only a block output's register tiles read it (a conv's epilogue).
+      if (t.windowed && (isManyToMany(graph, op) || block.residency.kept.count(out)))
+        strip_bytes += graph.type(out).bytes() / std::max<int64_t>(1, batch * rows) * t.rows;
     }
     tiling[*it] = t;
     recompute += static_cast<int64_t>(static_cast<double>(ir::opCost(graph, op).flops) * (t.factor - 1.0));
-    if (t.strips > 0 && isManyToMany(graph, op)) {
+    if (t.windowed && isManyToMany(graph, op)) {
       fewest_strips = std::min(fewest_strips, t.strips);
       streamed += ir::opCost(graph, op).flops;
     }
   }
 
   RooflineEstimate e;
-  e.flops = footprint.flops;
+  e.flops = block.footprint.flops;
   e.recompute_flops = recompute;
-  e.traffic_bytes = footprint.trafficBytes() + materialized_bytes;
+  e.strip_rows = strip_rows;
+  e.strip_bytes = strip_bytes;
+  const int64_t spilled = fewest_strips == std::numeric_limits<int64_t>::max()
+                              ? 0
+                              : 2 * std::max<int64_t>(0, strip_bytes - machine_.l2_bytes) * fewest_strips;
+  e.traffic_bytes = block.footprint.trafficBytes() + materialized_bytes + spilled;
   e.parallel_efficiency =
       std::min(1.0, static_cast<double>(fewest_strips) / static_cast<double>(std::max(1, machine_.threads)));
   e.streamed_flops = streamed;

@@ -7,7 +7,10 @@
 // machine's threads, plus a fixed launch cost. Fusion changes all three terms, and the model prices each
 // internal value by where it lives (residency.h):
 //  - recomputation: a producer streamed into a sliding-window reader (conv, pooling) recomputes the rows
-//    neighbouring strips overlap (the halo);
+//    neighbouring strips overlap (the halo); halos add up along a chain of windows, and the shorter the
+//    strip the more of it is halo;
+//  - cache overflow: the stages one strip holds that do not fit in a core's L2 go to memory and back, once
+//    per strip. The block's strip height is the one that prices best between the two (codegen's default);
 //  - lost parallelism: such a block can only spread the reader's row strips over threads, and a small output
 //    has fewer strips than the machine has threads;
 //  - lost schedule: a sum of products (conv, matmul) computed strip by strip inside another's loops runs
@@ -34,7 +37,8 @@ struct Machine {
   double launch_seconds = 2e-6;  // fixed cost of running one block (a pipeline call and its thread fork)
   int threads = 2;
   int64_t stage_bytes = 32 * 1024;   // an intermediate up to this size stays whole in L1 cache inside a block
-  int64_t strip_rows = 8;            // output rows per strip when a producer is computed inside a window op
+  int64_t strip_rows = 8;            // the tallest strip of output rows a block streaming into a window uses
+  int64_t l2_bytes = 1 << 20;        // a core's L2: what a strip's stages may hold without spilling
   double streamed_efficiency = 0.8;  // speed of a sum of products streamed inside another op, vs alone
 
   double ridgeFlopsPerByte() const { return peak_flops / bandwidth; }
@@ -55,6 +59,8 @@ struct RooflineEstimate {
   int64_t recompute_flops = 0;  // extra FLOPs spent recomputing strip halos
   int64_t streamed_flops = 0;   // FLOPs of sums of products computed inside another op's strips
   int64_t traffic_bytes = 0;    // external inputs, weights and outputs, plus materialized values twice
+  int64_t strip_rows = 0;       // output rows per strip (the height that prices best)
+  int64_t strip_bytes = 0;      // what one strip's stages hold (a spill over Machine::l2_bytes is traffic)
   double parallel_efficiency = 1.0;
   double seconds = 0.0;
 };
@@ -73,6 +79,10 @@ class RooflineModel : public LatencyModel {
   const Machine& machine() const { return machine_; }
 
  private:
+  struct BlockFacts;
+  RooflineEstimate estimateWithStrip(const ir::Graph& graph, const ir::UseIndex& uses,
+                                     const BlockFacts& block, int64_t strip_rows) const;
+
   Machine machine_;
 };
 

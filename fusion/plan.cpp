@@ -91,6 +91,7 @@ Plan buildPlan(const ir::Graph& graph, std::string strategy, const Grouping& gro
     block.mapping = mapping != grouping.group_mapping.end() ? mapping->second : mostComplexOf(graph, ops);
     block.footprint = measureBlock(graph, uses, ops);
     block.residency = classifyInternals(graph, uses, ops, machine);
+    block.strip_rows = RooflineModel(machine).estimate(graph, uses, ops).strip_rows;
     for (int op : ops) plan.block_of_op[op] = block.id;
     block.ops = std::move(ops);
     plan.blocks.push_back(std::move(block));

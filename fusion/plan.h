@@ -56,6 +56,7 @@ struct Block {
   ir::MappingType mapping = ir::MappingType::OneToOne;
   Footprint footprint;
   Residencies residency;           // where each internal value lives while the block runs (residency.h)
+  int64_t strip_rows = 1;          // output rows per strip, priced with the residency (cost_model.h)
   std::vector<std::string> notes;  // cost-model decisions that fused pairs inside this block
 };
 

@@ -88,6 +88,8 @@ nlohmann::json blockJson(const ir::Graph& graph, const Block& block, const Block
           {"estimate",
            {{"seconds", b.estimate.seconds},
             {"recompute_flops", b.estimate.recompute_flops},
+            {"strip_rows", b.estimate.strip_rows},
+            {"strip_bytes", b.estimate.strip_bytes},
             {"streamed_flops", b.estimate.streamed_flops},
             {"parallel_efficiency", b.estimate.parallel_efficiency}}},
           {"notes", block.notes}};
@@ -126,7 +128,8 @@ nlohmann::json machineJson(const Machine& machine) {
           {"launch_seconds", machine.launch_seconds},
           {"threads", machine.threads},
           {"stage_bytes", machine.stage_bytes},
-          {"strip_rows", machine.strip_rows}};
+          {"strip_rows", machine.strip_rows},
+          {"l2_bytes", machine.l2_bytes}};
 }
 
 Machine machineFromJson(const nlohmann::json& j) {
@@ -138,6 +141,8 @@ Machine machineFromJson(const nlohmann::json& j) {
     machine.threads = j.at("threads").get<int>();
     machine.stage_bytes = j.at("stage_bytes").get<int64_t>();
     machine.strip_rows = j.at("strip_rows").get<int64_t>();
+    // Plans written before strips were priced against L2 were made for the default.
+    machine.l2_bytes = j.value("l2_bytes", Machine{}.l2_bytes);
   } catch (const nlohmann::json::exception& e) {
     throw Error(
         fmt::format("a plan's machine is missing a field or has one of the wrong type: {}", e.what()));

@@ -136,6 +136,9 @@ std::string sideBySide(const PartitionReport& report, size_t index, const SideBy
                            binaryBytes(b.internal_bytes)));
       line("", fmt::format("│   AI {:.1f} FLOP/B, {}, est {}", b.intensity, boundClassName(b.bound),
                            microseconds(b.estimate.seconds)));
+      if (b.estimate.strip_bytes > 0)
+        line("", fmt::format("│   strips of {} rows hold {}, recompute {}", b.estimate.strip_rows,
+                             binaryBytes(b.estimate.strip_bytes), flopText(b.estimate.recompute_flops)));
     } else {
       line("", "│   (continues below)");
     }

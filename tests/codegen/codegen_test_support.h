@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstring>
 #include <filesystem>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -86,6 +87,16 @@ inline constexpr char kPositiveInputPrefix[] = "positive";
 inline constexpr char kIntegralInputPrefix[] = "integral";
 // An int64 input named "below<N>_..." holds indices in [0, N).
 inline constexpr char kIndicesInputPrefix[] = "below";
+
+// A constant of `shape` with normally distributed values (weights for hand-built graphs).
+inline ir::ValueId randomConstant(ir::Graph& graph, const ir::Shape& shape, std::mt19937& rng) {
+  int64_t count = 1;
+  for (int64_t d : shape) count *= d;
+  std::vector<float> data(count);
+  std::normal_distribution<float> normal;
+  for (float& v : data) v = normal(rng);
+  return graph.addConstant("w" + std::to_string(graph.numValues()), ir::Tensor(shape, std::move(data)));
+}
 
 // Float inputs: standard normal values, uniform in [0.25, 2.25) for inputs named kPositiveInputPrefix...,
 // whole numbers in [-2, 2] for kIntegralInputPrefix... (so that comparisons meet equal elements). Bool

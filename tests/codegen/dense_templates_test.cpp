@@ -36,15 +36,6 @@ const ConvShape kConvs[] = {
     {2, 40, 37, 41, 24, 3, 1, 2, 2, 1},  // batch 2, dilated, channels no vector divides
 };
 
-ir::ValueId randomConstant(ir::Graph& graph, const ir::Shape& shape, std::mt19937& rng) {
-  int64_t count = 1;
-  for (int64_t d : shape) count *= d;
-  std::vector<float> data(count);
-  std::normal_distribution<float> normal;
-  for (float& v : data) v = normal(rng);
-  return graph.addConstant("w" + std::to_string(graph.numValues()), ir::Tensor(shape, std::move(data)));
-}
-
 ir::Graph denseOps() {
   ir::Graph graph("dense");
   std::mt19937 rng(11);

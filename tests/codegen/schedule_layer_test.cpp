@@ -145,6 +145,36 @@ TEST(ScheduleConfig, MalformedOverridesNameTheFile) {
 
 // Every block records its template and config; a config changed by hand is applied, recorded and still
 // computes the same; one outside the template's space is refused before anything is written.
+// A block streaming a chain of depthwise convs runs in the strips fusion priced it with (fusion's cost model
+// weighs their halos against what spills out of L2), so the plan and the code agree; and it computes right.
+TEST(ScheduleConfig, DefaultStripIsTheOnePricedByFusion) {
+  ir::Graph graph("chain");
+  std::mt19937 rng(3);
+  ir::ValueId x = graph.addInput("x", {ir::DType::Float32, {1, 48, 30, 20}});
+  for (int k = 0; k < 3; ++k)
+    x = graph.addOp1("conv2d", {x, randomConstant(graph, {48, 1, 3, 3}, rng)},
+                     {{"stride", std::vector<int64_t>{1, 1}},
+                      {"padding", std::vector<int64_t>{1, 1}},
+                      {"dilation", std::vector<int64_t>{1, 1}},
+                      {"groups", int64_t{48}}});
+  graph.setOutputs({graph.addOp1("relu", {x})});
+  fusion::Machine cramped;
+  cramped.l2_bytes = 64 << 10;
+  fusion::Grouping grouping;
+  grouping.group_of_op = {0, 0, 0, 1};
+  const fusion::Plan plan = fusion::buildPlan(graph, "by hand", grouping, cramped);
+  ASSERT_GT(plan.blocks[0].strip_rows, 1);
+  ASSERT_LT(plan.blocks[0].strip_rows, cramped.strip_rows);
+
+  ScratchDir dir("priced-strip");
+  compilePlan(graph, plan, dir.path());
+  const nlohmann::json manifest = readJson(dir.path() / artifact::kManifestFile);
+  EXPECT_EQ(manifest["blocks"][0]["schedule"]["params"]["strip_rows"], plan.blocks[0].strip_rows);
+  const std::vector<at::Tensor> inputs = randomInputs(graph, 5);
+  const at::Tensor actual = validation::openArtifact(dir.path(), 0)->run(inputs)[0];
+  EXPECT_LE(errorToScale(actual, frontend::ReferenceExecutor(graph).run(inputs)[0]), 2e-5);
+}
+
 TEST(ScheduleConfig, ReplaysAndOverridesByHand) {
   ScratchDir dir("schedule-replay");
   validation::ModelCompileOptions options;

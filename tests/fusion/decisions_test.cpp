@@ -2,6 +2,7 @@
 // chain fused through its tiny intermediates, compute-bound convolutions kept apart (a streamed one too)
 // while a memory-bound depthwise conv streams into a pointwise one, the pattern baseline's fork/join rules,
 // and the roofline model.
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include "fusion/mapping_table.h"
@@ -155,6 +156,50 @@ TEST(Pattern, StopsAtForksAndJoinsExceptTheSqueezeExcitationGate) {
   EXPECT_NE(blockOf(residual, chains, "r"), blockOf(residual, chains, "c2"));  // fork at %r
   EXPECT_NE(blockOf(residual, chains, "c2"), blockOf(residual, chains, "s"));  // join at add
   EXPECT_EQ(blockOf(residual, chains, "s"), blockOf(residual, chains, "o"));   // add -> relu
+}
+
+// x -> depthwise 3x3 convs a, b and c -> relu, with `channels` channels. The blocks below are a, b and c: c
+// is written for the relu, so it is not a model output (whose NCHW copy would need every internal value
+// whole).
+ir::Graph chainOfWindows(int channels) {
+  return ir::parseGraph(fmt::format(R"(graph g(%x: f32[1,{0},64,64]) {{
+    %w: f32[{0},1,3,3] = constant splat<0.1>
+    %a: f32[1,{0},64,64] = conv2d(%x, %w) {{padding=[1,1], groups={0}}}
+    %b: f32[1,{0},64,64] = conv2d(%a, %w) {{padding=[1,1], groups={0}}}
+    %c: f32[1,{0},64,64] = conv2d(%b, %w) {{padding=[1,1], groups={0}}}
+    %d: f32[1,{0},64,64] = relu(%c)
+    return %d
+  }})",
+                                    channels));
+}
+
+// A strip of 8 rows of c needs 10 rows of b and 12 of a: the halos add up along the chain (a is computed
+// 1.5 times, not 1.25 * 1.25), and the strip holds those rows of a and b.
+TEST(Roofline, HalosAddUpAlongAChainOfWindows) {
+  ir::Graph graph = chainOfWindows(16);
+  ir::UseIndex uses(graph);
+  RooflineModel model(Machine{});
+  const int64_t depthwise = model.estimate(graph, uses, {1}).flops;
+  RooflineEstimate fused = model.estimate(graph, uses, {0, 1, 2});
+  EXPECT_EQ(fused.strip_rows, 8);
+  EXPECT_EQ(fused.recompute_flops, depthwise / 2 + depthwise / 4);
+  EXPECT_EQ(fused.strip_bytes, (12 + 10) * 16 * 64 * 4);
+}
+
+// What a strip holds beyond a core's L2 goes to memory and back once per strip, so a machine with less L2
+// gets shorter strips (and pays their halos instead).
+TEST(Roofline, StripsShortenWhenTheyWouldSpillL2) {
+  ir::Graph graph = chainOfWindows(128);
+  ir::UseIndex uses(graph);
+  Machine roomy, cramped;
+  roomy.l2_bytes = 8 << 20;
+  cramped.l2_bytes = 256 << 10;
+  RooflineEstimate in_roomy = RooflineModel(roomy).estimate(graph, uses, {0, 1, 2});
+  RooflineEstimate in_cramped = RooflineModel(cramped).estimate(graph, uses, {0, 1, 2});
+  EXPECT_EQ(in_roomy.strip_rows, 8);
+  EXPECT_LT(in_cramped.strip_rows, in_roomy.strip_rows);
+  EXPECT_LE(in_cramped.strip_bytes, cramped.l2_bytes);
+  EXPECT_GT(in_cramped.recompute_flops, in_roomy.recompute_flops);
 }
 
 TEST(Roofline, ChargesRecomputationAndClassifiesByTheRidge) {
