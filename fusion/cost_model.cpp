@@ -146,9 +146,10 @@ RooflineEstimate RooflineModel::estimateWithStrip(const ir::Graph& graph, const 
   e.recompute_flops = recompute;
   e.strip_rows = strip_rows;
   e.strip_bytes = strip_bytes;
-  const int64_t spilled = fewest_strips == std::numeric_limits<int64_t>::max()
-                              ? 0
-                              : 2 * std::max<int64_t>(0, strip_bytes - machine_.l2_bytes) * fewest_strips;
+  const int64_t spilled =
+      fewest_strips == std::numeric_limits<int64_t>::max()
+          ? 0
+          : 2 * std::max<int64_t>(0, strip_bytes - machine_.stripBudget()) * fewest_strips;
   e.traffic_bytes = block.footprint.trafficBytes() + materialized_bytes + spilled;
   e.parallel_efficiency =
       std::min(1.0, static_cast<double>(fewest_strips) / static_cast<double>(std::max(1, machine_.threads)));
@@ -161,9 +162,11 @@ RooflineEstimate RooflineModel::estimateWithStrip(const ir::Graph& graph, const 
 }
 
 std::string RooflineModel::describe() const {
-  return fmt::format("roofline: {:.0f} GFLOP/s peak, {:.1f} GB/s, {} threads, {:.1f} us per block launch",
-                     machine_.peak_flops / 1e9, machine_.bandwidth / 1e9, machine_.threads,
-                     machine_.launch_seconds * 1e6);
+  return fmt::format(
+      "roofline: {:.0f} GFLOP/s peak, {:.1f} GB/s, {} threads, {:.1f} us per block launch, {} KiB L2 per "
+      "core",
+      machine_.peak_flops / 1e9, machine_.bandwidth / 1e9, machine_.threads, machine_.launch_seconds * 1e6,
+      machine_.l2_bytes / 1024);
 }
 
 }  // namespace kiln::fusion

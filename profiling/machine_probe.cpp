@@ -215,6 +215,8 @@ fusion::Machine MachinePeaks::costModelMachine(int threads) const {
   machine.threads = std::clamp(threads, 1, cores);
   machine.peak_flops = flopsWith(machine.threads);
   machine.bandwidth = bandwidth;
+  const long l2_bytes = sysconf(_SC_LEVEL2_CACHE_SIZE);
+  if (l2_bytes > 0) machine.l2_bytes = l2_bytes;
   return machine;
 }
 

@@ -25,7 +25,8 @@ struct MachinePeaks {
 
   // Peak FLOP/s with `threads` threads (at most the cores measured).
   double flopsWith(int threads) const;
-  // The cost model's machine for `threads` threads.
+  // The cost model's machine for `threads` threads, with this host's L2 per core when the system reports it
+  // (strips are sized to it: fusion/cost_model.h).
   fusion::Machine costModelMachine(int threads) const;
 };
 

@@ -159,7 +159,7 @@ TEST(ScheduleConfig, DefaultStripIsTheOnePricedByFusion) {
                       {"groups", int64_t{48}}});
   graph.setOutputs({graph.addOp1("relu", {x})});
   fusion::Machine cramped;
-  cramped.l2_bytes = 64 << 10;
+  cramped.l2_bytes = 128 << 10;
   fusion::Grouping grouping;
   grouping.group_of_op = {0, 0, 0, 1};
   const fusion::Plan plan = fusion::buildPlan(graph, "by hand", grouping, cramped);
