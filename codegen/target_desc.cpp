@@ -52,6 +52,7 @@ fusion::Machine TargetDesc::nominalMachine() const {
   machine.peak_flops = 2.0 * vector_lanes * fma_units * nominal_ghz * 1e9 * threads;
   machine.strip_rows = strip_rows;
   machine.stage_bytes = l1_bytes / 2;
+  machine.l2_bytes = l2_bytes;
   return machine;
 }
 
