@@ -10,7 +10,8 @@
 //    neighbouring strips overlap (the halo); halos add up along a chain of windows, and the shorter the
 //    strip the more of it is halo;
 //  - cache overflow: the stages one strip holds beyond their share of a core's L2 go to memory and back, once
-//    per strip. The block's strip height is the one that prices best between the two (codegen's default);
+//    per strip, and weights beyond that share are fetched again for every row of output. The block's strip
+//    height is the one that prices best between the two (codegen's default);
 //  - lost parallelism: such a block can only spread the reader's row strips over threads, and a small output
 //    has fewer strips than the machine has threads;
 //  - lost schedule: a sum of products (conv, matmul) computed strip by strip inside another's loops runs
@@ -86,6 +87,7 @@ class RooflineModel : public LatencyModel {
   struct BlockFacts;
   RooflineEstimate estimateWithStrip(const ir::Graph& graph, const ir::UseIndex& uses,
                                      const BlockFacts& block, int64_t strip_rows) const;
+  int64_t refetchedWeights(const BlockFacts& block, int64_t strips) const;
 
   Machine machine_;
 };

@@ -202,6 +202,26 @@ TEST(Roofline, StripsShortenWhenTheyWouldSpillL2) {
   EXPECT_GT(in_cramped.recompute_flops, in_roomy.recompute_flops);
 }
 
+// Threads of a block computed in strips split its rows, so a 1x1 conv's weights beyond the strip's share of
+// L2 (here 1 MiB of 64 x 4096) are fetched again for every row of output: 8 rows, 8 fetches.
+TEST(Roofline, WeightsBeyondTheL2AreFetchedPerRowInStrips) {
+  ir::Graph graph = ir::parseGraph(R"(graph g(%x: f32[1,64,8,8]) {
+    %w: f32[64,1,3,3] = constant splat<0.1>
+    %v: f32[4096,64,1,1] = constant splat<0.1>
+    %a: f32[1,64,8,8] = conv2d(%x, %w) {padding=[1,1], groups=64}
+    %b: f32[1,4096,8,8] = conv2d(%a, %v)
+    %o: f32[1,4096,8,8] = relu(%b)
+    return %o
+  })");
+  ir::UseIndex uses(graph);
+  RooflineModel model(Machine{});
+  const int64_t weights = 4096 * 64 * 4;
+  RooflineEstimate fused = model.estimate(graph, uses, {0, 1});
+  RooflineEstimate conv = model.estimate(graph, uses, {1});
+  EXPECT_GT(fused.traffic_bytes, 8 * weights);
+  EXPECT_LT(conv.traffic_bytes, 3 * weights);  // alone, its threads split output channels: one fetch
+}
+
 TEST(Roofline, ChargesRecomputationAndClassifiesByTheRidge) {
   ir::Graph graph = ir::parseGraph(R"(graph g(%x: f32[1,32,64,64]) {
     %w1: f32[32,32,1,1] = constant splat<0.1>
