@@ -118,8 +118,10 @@ RooflineEstimate RooflineModel::estimateWithStrip(const ir::Graph& graph, const 
       auto r = block.residency.where.find(out);
       if (r == block.residency.where.end()) {  // a block output: computed whole, in strips
         auto [batch, rows] = batchAndRows(graph, out);
-        if (rows > 0) t.rows = std::min(strip_rows, rows);
-        if (rows > 0) t.strips = batch * ((rows + strip_rows - 1) / strip_rows);
+        if (rows > 0) {
+          t.rows = std::min(strip_rows, rows);
+          t.strips = batch * ((rows + strip_rows - 1) / strip_rows);
+        }
         continue;
       }
       if (r->second == Residency::Materialized) materialized_bytes += 2 * graph.type(out).bytes();
