@@ -8,6 +8,7 @@
 #include <torch/script.h>
 
 #include "ir/error.h"
+#include "ir/statistics.h"
 #include "ir/units.h"
 #include "profiling/libtorch_profile.h"
 #include "profiling/machine_probe.h"

@@ -6,6 +6,7 @@
 #include <ATen/Parallel.h>
 
 #include "ir/error.h"
+#include "ir/statistics.h"
 #include "profiling/libtorch_profile.h"
 #include "validation/artifact_executor.h"
 #include "validation/compile_model.h"

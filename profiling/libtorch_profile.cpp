@@ -6,6 +6,7 @@
 #include <torch/csrc/autograd/profiler_legacy.h>
 
 #include "frontend/reference_executor.h"
+#include "ir/statistics.h"
 
 namespace kiln::profiling {
 
@@ -38,17 +39,6 @@ void addOnce(std::vector<std::string>& names, const std::string& name) {
 }
 
 }  // namespace
-
-double median(std::vector<double> samples) {
-  return percentile(std::move(samples), 50);
-}
-
-double percentile(std::vector<double> samples, double p) {
-  if (samples.empty()) return 0;
-  std::sort(samples.begin(), samples.end());
-  const size_t rank = static_cast<size_t>(std::ceil(p / 100.0 * samples.size()));
-  return samples[std::clamp<size_t>(rank, 1, samples.size()) - 1];
-}
 
 LibTorchOpTimes profileGraphOps(const ir::Graph& graph, const std::vector<at::Tensor>& inputs, int runs,
                                 int warmup) {

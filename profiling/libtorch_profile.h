@@ -30,9 +30,4 @@ LibTorchOpTimes profileGraphOps(const ir::Graph& graph, const std::vector<at::Te
 // The most bytes LibTorch's CPU allocator held, beyond what it held when `body` began, while `body` ran.
 int64_t peakAllocatedBytes(const std::function<void()>& body);
 
-// The median of `samples` (which it reorders); 0 for none.
-double median(std::vector<double> samples);
-// The p-th percentile (0..100) by nearest rank; 0 for none.
-double percentile(std::vector<double> samples, double p);
-
 }  // namespace kiln::profiling

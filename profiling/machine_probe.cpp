@@ -141,12 +141,6 @@ std::string cpuModel() {
   return "unknown CPU";
 }
 
-std::string machineIdentity() {
-  char host[256] = "unknown-host";
-  gethostname(host, sizeof host - 1);
-  return fmt::format("{} x{} on {}", cpuModel(), hardwareThreads(), host);
-}
-
 std::string today() {
   const std::time_t now = std::time(nullptr);
   char text[32];
@@ -196,6 +190,12 @@ class CacheLock {
 };
 
 }  // namespace
+
+std::string machineIdentity() {
+  char host[256] = "unknown-host";
+  gethostname(host, sizeof host - 1);
+  return fmt::format("{} x{} on {}", cpuModel(), hardwareThreads(), host);
+}
 
 int hardwareThreads() {
   return static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));

@@ -38,6 +38,8 @@ MachinePeaks measureMachine();
 MachinePeaks machinePeaks(bool remeasure = false);
 
 std::filesystem::path machineCachePath();
+// What the cache and the tuning database key this machine by: CPU model, hardware threads, host name.
+std::string machineIdentity();
 
 // This machine's hardware threads (at least 1), and the thread count for a `--threads` value (0: all of
 // them).

@@ -6,6 +6,7 @@
 
 #include "ir/error.h"
 #include "ir/files.h"
+#include "ir/statistics.h"
 #include "profiling/block_profile.h"
 #include "profiling/libtorch_profile.h"
 #include "runtime/manifest.h"
