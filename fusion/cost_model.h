@@ -19,7 +19,7 @@
 //    algorithm (Winograd). Measured on ResNet-50 with 2 threads: a 3x3 conv streamed into the next 1x1 conv
 //    ran at 0.77-0.84 of its speed alone (direct conv in both);
 //  - a materialized value (one a reader needs whole) costs a write and a read, as if the block were cut.
-// A database of measured block latencies can implement the same interface later.
+// tuning/measured_latency_model.h implements the same interface with times measured on the machine.
 #pragma once
 
 #include <cstdint>
@@ -49,12 +49,18 @@ struct Machine {
   int64_t stripBudget() const { return l2_bytes / 2; }
 };
 
+// How long a block takes, and whether that was measured or estimated.
+struct BlockLatency {
+  double seconds = 0.0;
+  bool measured = false;
+};
+
 class LatencyModel {
  public:
   virtual ~LatencyModel() = default;
-  // Seconds to run `ops` (indices into graph.ops(), in graph order) as one block.
-  virtual double blockSeconds(const ir::Graph& graph, const ir::UseIndex& uses,
-                              const std::vector<int>& ops) const = 0;
+  // The time to run `ops` (indices into graph.ops(), in graph order) as one block.
+  virtual BlockLatency blockLatency(const ir::Graph& graph, const ir::UseIndex& uses,
+                                    const std::vector<int>& ops) const = 0;
   virtual std::string describe() const = 0;
 };
 
@@ -76,9 +82,9 @@ class RooflineModel : public LatencyModel {
 
   RooflineEstimate estimate(const ir::Graph& graph, const ir::UseIndex& uses,
                             const std::vector<int>& ops) const;
-  double blockSeconds(const ir::Graph& graph, const ir::UseIndex& uses,
-                      const std::vector<int>& ops) const override {
-    return estimate(graph, uses, ops).seconds;
+  BlockLatency blockLatency(const ir::Graph& graph, const ir::UseIndex& uses,
+                            const std::vector<int>& ops) const override {
+    return {estimate(graph, uses, ops).seconds, false};
   }
   std::string describe() const override;
   const Machine& machine() const { return machine_; }

@@ -23,7 +23,7 @@
 // hold at most `max_block_ops` ops, and no value inside a block may need a round trip through memory (a
 // many-to-many op's big output that some reader needs whole, residency.h): "internal" must mean internal.
 // "Profit" cells fuse only if the LatencyModel says the fused block runs faster than the block and the op
-// apart.
+// apart; the recorded verdict says "measured" when all three times were measured rather than estimated.
 //
 // kiln's other extension, to the table: a "break" pair (one-to-many or many-to-many followed by many-to-many)
 // is reconsidered as a profit cell when the intermediate would never reach memory, i.e. it has no reader
@@ -152,12 +152,14 @@ class PlanBuilder {
       return stop(producer, consumer, StopKind::Constraint,
                   fmt::format("{}: fusing would create a cycle between blocks", pair));
     if (rule.verdict != PairVerdict::Fuse) {
-      double apart = latency_.blockSeconds(graph_, uses_, groups_.members(group)) +
-                     latency_.blockSeconds(graph_, uses_, {candidate});
-      double together = latency_.blockSeconds(graph_, uses_, fused);
-      std::string verdict =
-          fmt::format("{}: {}; {:.1f} us fused vs {:.1f} us apart", pair, cell, together * 1e6, apart * 1e6);
-      if (together >= apart) return stop(producer, consumer, StopKind::Cost, verdict);
+      const BlockLatency block = latency_.blockLatency(graph_, uses_, groups_.members(group));
+      const BlockLatency op = latency_.blockLatency(graph_, uses_, {candidate});
+      const BlockLatency together = latency_.blockLatency(graph_, uses_, fused);
+      const double apart = block.seconds + op.seconds;
+      const bool measured = block.measured && op.measured && together.measured;
+      std::string verdict = fmt::format("{}: {}; {}{:.1f} us fused vs {:.1f} us apart", pair, cell,
+                                        measured ? "measured " : "", together.seconds * 1e6, apart * 1e6);
+      if (together.seconds >= apart) return stop(producer, consumer, StopKind::Cost, verdict);
       grouping_.notes.push_back({producer, consumer, verdict});
     }
     groups_.add(group, candidate);

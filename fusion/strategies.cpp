@@ -12,7 +12,10 @@ const std::vector<std::string>& strategyNames() {
 Plan partition(const ir::Graph& graph, const std::string& strategy, const PartitionOptions& options) {
   if (strategy == "none") return partitionNone(graph, options);
   if (strategy == "pattern") return partitionPattern(graph, options);
-  if (strategy == "dnnfusion") return partitionDnnFusion(graph, options, RooflineModel(options.machine));
+  if (strategy == "dnnfusion") {
+    if (options.latency) return partitionDnnFusion(graph, options, *options.latency);
+    return partitionDnnFusion(graph, options, RooflineModel(options.machine));
+  }
   fail("unknown fusion strategy '{}'; choose none, pattern or dnnfusion", strategy);
 }
 

@@ -14,6 +14,8 @@ namespace kiln::fusion {
 struct PartitionOptions {
   Machine machine;
   int max_block_ops = 64;  // constraint: bounds a block's pipeline (and its compile time)
+  // Prices dnnfusion's profit decisions; null: the roofline for `machine`. Not owned.
+  const LatencyModel* latency = nullptr;
 };
 
 Plan partitionNone(const ir::Graph& graph, const PartitionOptions& options);
@@ -21,7 +23,8 @@ Plan partitionPattern(const ir::Graph& graph, const PartitionOptions& options);
 Plan partitionDnnFusion(const ir::Graph& graph, const PartitionOptions& options, const LatencyModel& latency);
 
 const std::vector<std::string>& strategyNames();  // none, pattern, dnnfusion
-// Runs the named strategy with the roofline model for options.machine; kiln::Error for an unknown name.
+// Runs the named strategy (dnnfusion with options.latency, or the roofline for options.machine); kiln::Error
+// for an unknown name.
 Plan partition(const ir::Graph& graph, const std::string& strategy, const PartitionOptions& options);
 
 }  // namespace kiln::fusion
