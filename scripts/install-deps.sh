@@ -4,7 +4,7 @@ set -euo pipefail
 
 packages=(
   cmake ninja-build g++ ccache
-  libhalide14-0-dev libtorch-dev libfmt-dev libgtest-dev nlohmann-json3-dev libcli11-dev
+  libhalide14-0-dev libtorch-dev libfmt-dev libgtest-dev nlohmann-json3-dev libcli11-dev libsqlite3-dev
   python3-torch python3-torchvision graphviz chromium
   g++-aarch64-linux-gnu qemu-user
 )

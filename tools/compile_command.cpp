@@ -8,6 +8,7 @@
 #include "codegen/target_desc.h"
 #include "ir/units.h"
 #include "tools/commands.h"
+#include "tools/latency_options.h"
 #include "tools/machine_options.h"
 #include "tools/model_options.h"
 #include "validation/compile_model.h"
@@ -26,6 +27,7 @@ struct CompileCommandOptions {
   int jobs = 0;
   bool verbose = false;
   MachineOptions machine;
+  LatencyOptions latency;
 };
 
 std::string phaseLine(const codegen::ArtifactSummary& summary) {
@@ -63,6 +65,9 @@ void run(const CompileCommandOptions& options) {
   compile.partition.machine = codegen::runsOnHost(target.halide)
                                   ? options.machine.peaks().costModelMachine(threads)
                                   : codegen::describeTarget(target.halide, threads).nominalMachine();
+  const std::unique_ptr<MeasuredLatency> measured =
+      options.latency.measured(options.target, threads, compile.partition.machine);
+  if (measured) compile.partition.latency = &measured->model;
   compile.codegen.target = options.target;
   compile.codegen.schedule.kind = codegen::parseScheduleKind(options.schedule);
   compile.codegen.schedule.threads = threads;
@@ -82,6 +87,7 @@ void run(const CompileCommandOptions& options) {
       options.schedule.c_str(), binaryBytes(summary.weight_bytes).c_str(), summary.seconds,
       summary.halide_target.c_str(), summary.directory.c_str());
   std::printf("  time: %s\n", phaseLine(summary).c_str());
+  if (measured) std::printf("  %s\n", measured->summary().c_str());
   if (options.verbose) {
     std::fputs(blockSchedules(summary).c_str(), stdout);
     std::fputs(slowestBlocks(summary, 10).c_str(), stdout);
@@ -117,6 +123,7 @@ void addCompileCommand(CLI::App& app) {
   command->add_flag("-v,--verbose", options->verbose,
                     "also list every block's schedule and the blocks that took longest to compile");
   options->machine.addTo(*command);
+  options->latency.addTo(*command);
   command->callback([options] { run(*options); });
 }
 

@@ -11,6 +11,7 @@
 #include "ir/passes/passes.h"
 #include "ir/process.h"
 #include "tools/commands.h"
+#include "tools/latency_options.h"
 #include "tools/machine_options.h"
 #include "tools/model_options.h"
 
@@ -27,6 +28,7 @@ struct PartitionCommandOptions {
   fusion::SideBySideRange range;
   fusion::PartitionOptions partition;
   MachineOptions machine;
+  LatencyOptions latency;
   int threads = 0;
   double launch_us = 0;
   int64_t stage_kib = 0;
@@ -74,6 +76,9 @@ void applyMachineOptions(PartitionCommandOptions& options) {
 
 void run(PartitionCommandOptions& options) {
   applyMachineOptions(options);
+  const std::unique_ptr<MeasuredLatency> measured = options.latency.measured(
+      "host", profiling::threadsOrAllCores(options.threads), options.partition.machine);
+  if (measured) options.partition.latency = &measured->model;
   ir::Graph graph = options.model.import();
   ir::canonicalize(graph);
   std::vector<std::string> strategies =
@@ -83,6 +88,7 @@ void run(PartitionCommandOptions& options) {
     report.plans.push_back(fusion::partition(graph, name, options.partition));
     report.metrics.push_back(fusion::computeMetrics(graph, report.plans.back(), report.machine));
   }
+  if (measured) std::fprintf(stderr, "kiln: %s\n", measured->summary().c_str());
   std::string text = render(options, report);
   if (options.output.empty()) {
     std::fputs(text.c_str(), stdout);
@@ -116,6 +122,7 @@ void addPartitionCommand(CLI::App& app) {
                    "side-by-side view: at most this many ops (0: all)")
       ->capture_default_str();
   options->machine.addTo(*command);
+  options->latency.addTo(*command);
   command->add_option("--threads", options->threads, "threads a block may use (default: all cores)")
       ->check(CLI::PositiveNumber);
   command->add_option("--launch-us", options->launch_us, "cost of running one block (default 2)")

@@ -1,0 +1,88 @@
+#include "tuning/block_timer.h"
+
+#include <random>
+
+#include "codegen/compiler.h"
+#include "fusion/metrics.h"
+#include "fusion/plan.h"
+#include "ir/error.h"
+#include "ir/files.h"
+#include "ir/statistics.h"
+#include "runtime/error.h"
+#include "runtime/model.h"
+
+namespace kiln::tuning {
+namespace {
+
+fusion::Plan oneBlockPlan(const ir::Graph& block, const fusion::Machine& machine) {
+  fusion::Grouping grouping;
+  grouping.group_of_op.assign(block.ops().size(), 0);
+  return fusion::buildPlan(block, "measured", grouping, machine);
+}
+
+// One buffer per tensor of `ids`, of its manifest dtype and shape.
+std::vector<std::vector<unsigned char>> buffersFor(const runtime::Manifest& manifest,
+                                                   const std::vector<int>& ids) {
+  std::vector<std::vector<unsigned char>> buffers;
+  for (int id : ids) buffers.emplace_back(manifest.values.at(id).bytes);
+  return buffers;
+}
+
+// Floats uniform in [-1, 1); integer and boolean inputs stay zero (a valid index, a false mask).
+void fillInputs(const runtime::Manifest& manifest, std::vector<std::vector<unsigned char>>& buffers) {
+  std::minstd_rand random(1);
+  std::uniform_real_distribution<float> uniform(-1.0f, 1.0f);
+  for (size_t i = 0; i < buffers.size(); ++i) {
+    if (manifest.values.at(manifest.inputs[i]).dtype != runtime::ElementType::Float32) continue;
+    float* values = reinterpret_cast<float*>(buffers[i].data());
+    for (size_t k = 0; k < buffers[i].size() / sizeof(float); ++k) values[k] = uniform(random);
+  }
+}
+
+BlockTiming timeRuns(runtime::Model& model, const TimerOptions& options) {
+  const runtime::Manifest& manifest = model.manifest();
+  std::vector<std::vector<unsigned char>> inputs = buffersFor(manifest, manifest.inputs);
+  std::vector<std::vector<unsigned char>> outputs = buffersFor(manifest, manifest.outputs);
+  fillInputs(manifest, inputs);
+  std::vector<runtime::HostTensor> input_tensors;
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    const runtime::ValueInfo& value = manifest.values.at(manifest.inputs[i]);
+    input_tensors.push_back({inputs[i].data(), value.shape, value.dtype});
+  }
+  std::vector<void*> output_pointers;
+  for (auto& buffer : outputs) output_pointers.push_back(buffer.data());
+
+  model.setNumThreads(options.threads);
+  for (int w = 0; w < options.warmup; ++w) model.run(input_tensors, output_pointers);
+  std::vector<double> samples;
+  for (int r = 0; r < options.runs; ++r) {
+    runtime::BlockTimes times;
+    model.run(input_tensors, output_pointers, &times);
+    samples.push_back((times.end_ns.at(0) - times.start_ns.at(0)) * 1e-9);
+  }
+  return {median(samples), percentile(samples, 10), percentile(samples, 90), options.runs};
+}
+
+}  // namespace
+
+BlockTiming timeAsOneBlock(const ir::Graph& block, const TimerOptions& options) {
+  if (block.inputs().empty()) fail("a block that reads no input cannot be timed alone");
+  const fusion::Plan plan = oneBlockPlan(block, options.machine);
+  const fusion::PlanMetrics metrics = fusion::computeMetrics(block, plan, options.machine);
+  codegen::CompileOptions compile;
+  compile.model_name = "measured_block";
+  compile.target = options.target;
+  compile.schedule.threads = options.threads;
+  compile.jobs = 1;
+  TempDirectory scratch("measure");
+  const std::filesystem::path artifact = scratch.path() / "block";
+  codegen::compileArtifact(block, plan, metrics, compile, artifact);
+  try {
+    runtime::Model model(artifact);
+    return timeRuns(model, options);
+  } catch (const runtime::Error& e) {
+    fail("the block compiled but did not run: {}", e.what());
+  }
+}
+
+}  // namespace kiln::tuning

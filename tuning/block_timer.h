@@ -1,0 +1,28 @@
+// Measures a block: compiles a graph of one block's ops (ir/subgraph.h) as a one-block artifact, exactly as
+// `kiln compile` would compile that block (same lowering, default schedule and strip height for the plan's
+// machine), loads it with the runtime and times the block call over repeated runs.
+//
+// The block reads deterministic pseudo-random inputs (indices and masks are zeros) and its real weights.
+// Times are the runtime's own per-block timestamps, as `kiln profile` reports them.
+#pragma once
+
+#include <string>
+
+#include "fusion/cost_model.h"
+#include "ir/graph.h"
+#include "tuning/timing_database.h"
+
+namespace kiln::tuning {
+
+struct TimerOptions {
+  std::string target = "host";  // must run on this machine
+  int threads = 1;
+  int warmup = 3;
+  int runs = 15;
+  fusion::Machine machine;  // what the block's plan (its strip height) is priced for
+};
+
+// kiln::Error when the block cannot be compiled or run alone (the message names why).
+BlockTiming timeAsOneBlock(const ir::Graph& block, const TimerOptions& options);
+
+}  // namespace kiln::tuning
