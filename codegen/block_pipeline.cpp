@@ -88,7 +88,7 @@ std::string funcName(const ir::Graph& graph, ir::ValueId id) {
 }
 
 ValueLayouts chooseLayouts(const ir::Graph& graph, const fusion::Plan& plan, const TargetDesc& target,
-                           const std::set<int>& winograd_convs) {
+                           const std::set<int>& winograd_convs, bool boundaries_as_activations) {
   const ir::UseIndex uses(graph);
   ValueLayouts layouts;
   for (const fusion::Block& block : plan.blocks) {
@@ -99,6 +99,7 @@ ValueLayouts chooseLayouts(const ir::Graph& graph, const fusion::Plan& plan, con
     for (ir::ValueId id : block.footprint.weights)
       layouts.emplace(id, preferredWeightLayout(graph, id, uses, target, winograd_convs));
   }
+  if (boundaries_as_activations) return layouts;
   for (ir::ValueId id : graph.inputs()) layouts[id] = rowMajor(graph.type(id).rank());
   for (ir::ValueId id : graph.outputs()) layouts[id] = rowMajor(graph.type(id).rank());
   return layouts;

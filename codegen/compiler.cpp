@@ -194,7 +194,8 @@ void package(const ir::Graph& graph, const fusion::Plan& plan, const fusion::Pla
   PhaseTimer timer(summary.phases);
   const TargetDesc desc = describeTarget(target.halide, options.schedule.threads);
   const ValueLayouts layouts =
-      chooseLayouts(graph, plan, desc, winogradConvs(graph, plan, desc, options.schedule));
+      chooseLayouts(graph, plan, desc, winogradConvs(graph, plan, desc, options.schedule),
+                    options.boundaries_as_activations);
   // The standalone runtime compiles beside the blocks: alone it kept one core busy for over a second.
   const fs::path runtime_object = object_dir / "halide_runtime.o";
   std::future<void> runtime = std::async(std::launch::async, [&] {

@@ -27,6 +27,10 @@ struct CompileOptions {
   ScheduleOptions schedule;
   int jobs = 0;  // blocks compiled at once; 0: one per core
   std::function<void(const std::string& line)> progress = {};
+  // The model's inputs and outputs in the layouts of activations between blocks (NHWC for rank 4), not
+  // row-major: for a block measured alone (tuning/block_timer.h), so that it reads and writes memory as it
+  // does inside its model. The manifest records those layouts; callers must pass data in them.
+  bool boundaries_as_activations = false;
 };
 
 // Wall time of one step of a compile ("import", "fusion", "codegen", "link", ...).

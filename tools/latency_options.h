@@ -30,10 +30,12 @@ struct LatencyOptions {
   bool remeasure = false;
 
   void addTo(CLI::App& command);
-  // Null for the roofline; the measured model for `target` with `threads` threads and plans priced for
-  // `machine` (kiln::Error for a target that does not run here). Progress lines go to stderr.
+  // The measured model for `target` with `threads` threads and plans priced for `machine` (kiln::Error for a
+  // target that does not run here), with --latency measured or when `wanted` anyway; otherwise null.
+  // Progress lines go to stderr.
   std::unique_ptr<MeasuredLatency> measured(const std::string& target, int threads,
-                                            const fusion::Machine& machine) const;
+                                            const fusion::Machine& machine, bool wanted = false) const;
+  bool plansWithMeasurements() const { return latency == "measured"; }
 };
 
 // The tuning database used when --db is not given: tuning.db beside the machine's cached figures.

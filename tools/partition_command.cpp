@@ -14,6 +14,7 @@
 #include "tools/latency_options.h"
 #include "tools/machine_options.h"
 #include "tools/model_options.h"
+#include "tuning/fused_block_check.h"
 
 namespace kiln::tools {
 
@@ -29,6 +30,8 @@ struct PartitionCommandOptions {
   fusion::PartitionOptions partition;
   MachineOptions machine;
   LatencyOptions latency;
+  bool check_fusion = false;
+  double tolerance = 0.1;
   int threads = 0;
   double launch_us = 0;
   int64_t stage_kib = 0;
@@ -76,9 +79,11 @@ void applyMachineOptions(PartitionCommandOptions& options) {
 
 void run(PartitionCommandOptions& options) {
   applyMachineOptions(options);
+  if (options.check_fusion && (options.format != "text" || options.strategy == "all" || options.compare))
+    fail("--check-fusion prints one table for one plan; drop --format, --compare and --strategy all");
   const std::unique_ptr<MeasuredLatency> measured = options.latency.measured(
-      "host", profiling::threadsOrAllCores(options.threads), options.partition.machine);
-  if (measured) options.partition.latency = &measured->model;
+      "host", profiling::threadsOrAllCores(options.threads), options.partition.machine, options.check_fusion);
+  if (options.latency.plansWithMeasurements()) options.partition.latency = &measured->model;
   ir::Graph graph = options.model.import();
   ir::canonicalize(graph);
   std::vector<std::string> strategies =
@@ -88,8 +93,17 @@ void run(PartitionCommandOptions& options) {
     report.plans.push_back(fusion::partition(graph, name, options.partition));
     report.metrics.push_back(fusion::computeMetrics(graph, report.plans.back(), report.machine));
   }
+  std::string text;
+  if (options.check_fusion) {
+    text = fmt::format(
+        "model {}, {} plan: every block of more than one op against its ops compiled apart\n{}", report.model,
+        options.strategy,
+        tuning::fusedBlockTable(tuning::checkFusedBlocks(graph, report.plans.back(), measured->model),
+                                options.tolerance));
+  } else {
+    text = render(options, report);
+  }
   if (measured) std::fprintf(stderr, "kiln: %s\n", measured->summary().c_str());
-  std::string text = render(options, report);
   if (options.output.empty()) {
     std::fputs(text.c_str(), stdout);
   } else {
@@ -123,6 +137,15 @@ void addPartitionCommand(CLI::App& app) {
       ->capture_default_str();
   options->machine.addTo(*command);
   options->latency.addTo(*command);
+  command->add_flag("--check-fusion", options->check_fusion,
+                    "instead of the report: time every block of more than one op against its ops compiled "
+                    "apart, on this machine (through the tuning database), and flag the slower fused ones");
+  command
+      ->add_option(
+          "--tolerance", options->tolerance,
+          "with --check-fusion: how much slower than apart a fused block may be before it is flagged")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
   command->add_option("--threads", options->threads, "threads a block may use (default: all cores)")
       ->check(CLI::PositiveNumber);
   command->add_option("--launch-us", options->launch_us, "cost of running one block (default 2)")

@@ -74,6 +74,7 @@ BlockTiming timeAsOneBlock(const ir::Graph& block, const TimerOptions& options) 
   compile.target = options.target;
   compile.schedule.threads = options.threads;
   compile.jobs = 1;
+  compile.boundaries_as_activations = true;
   TempDirectory scratch("measure");
   const std::filesystem::path artifact = scratch.path() / "block";
   codegen::compileArtifact(block, plan, metrics, compile, artifact);

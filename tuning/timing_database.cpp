@@ -60,14 +60,23 @@ TimingDatabase::TimingDatabase(const std::filesystem::path& path) : path_(path) 
     fail("cannot open the tuning database {}: {}", path.string(), why);
   }
   sqlite3_busy_timeout(db_, 30000);
+  // The schema under an immediate transaction: a deferred one that reads and then writes would get
+  // SQLITE_BUSY at once, without the busy timeout, when another process creates the table first. Write-ahead
+  // logging is a persistent setting of the file; a connection that finds the file busy leaves it to the one
+  // holding it.
   char* error = nullptr;
-  for (const char* sql : {"PRAGMA journal_mode=WAL;", kSchema})
-    if (sqlite3_exec(db_, sql, nullptr, nullptr, &error) != SQLITE_OK) {
-      const std::string why = error ? error : "unknown error";
-      sqlite3_free(error);
-      sqlite3_close(db_);
-      fail("{} is not a kiln tuning database ({}); give another --db file or remove it", path.string(), why);
-    }
+  const std::string schema = fmt::format("BEGIN IMMEDIATE; {} COMMIT;", kSchema);
+  int status = sqlite3_exec(db_, schema.c_str(), nullptr, nullptr, &error);
+  if (status == SQLITE_OK) {
+    status = sqlite3_exec(db_, "PRAGMA journal_mode=WAL;", nullptr, nullptr, &error);
+    if (status == SQLITE_BUSY) status = SQLITE_OK;
+  }
+  if (status != SQLITE_OK) {
+    const std::string why = error ? error : sqlite3_errstr(status);
+    sqlite3_free(error);
+    sqlite3_close(db_);
+    fail("{} is not a kiln tuning database ({}); give another --db file or remove it", path.string(), why);
+  }
 }
 
 TimingDatabase::~TimingDatabase() {

@@ -7,10 +7,12 @@
 
 #include <thread>
 
+#include "fusion/plan.h"
 #include "fusion/strategies.h"
 #include "ir/error.h"
 #include "ir/files.h"
 #include "ir/parser.h"
+#include "tuning/fused_block_check.h"
 #include "tuning/measured_latency_model.h"
 
 namespace kiln::tuning {
@@ -123,6 +125,28 @@ TEST(MeasuredLatency, PlansFromMeasurementsTakenOnceAndThenReadBack) {
   EXPECT_EQ(second.counts().measured, 0);
   EXPECT_EQ(second.counts().cached, first.counts().measured);
   EXPECT_EQ(again.block_of_op, measured.block_of_op);
+}
+
+TEST(FusedBlockCheck, TimesEachFusedBlockAgainstItsOpsApart) {
+  const ir::Graph graph = ir::parseGraph(kSeparable);
+  TempDirectory dir("tuning");
+  TimingDatabase db(dir.path() / "tuning.db");
+  MeasuredLatencyModel model(db, measuring());
+  fusion::Grouping grouping;
+  grouping.group_of_op = {0, 0, 0, 1};  // depthwise + hardtanh + pointwise, then the pool alone
+  const fusion::Plan plan = fusion::buildPlan(graph, "test", grouping, fusion::Machine{});
+  const std::vector<FusedBlockCheck> checks = checkFusedBlocks(graph, plan, model);
+  ASSERT_EQ(checks.size(), 1u);
+  EXPECT_EQ(checks[0].pattern, "conv2d+hardtanh+conv2d");
+  EXPECT_TRUE(checks[0].measured);
+  EXPECT_GT(checks[0].fused_seconds, 0);
+  EXPECT_GT(checks[0].apart_seconds, 0);
+  EXPECT_EQ(model.counts().measured, 4) << "the block and its three ops";
+
+  FusedBlockCheck slow = checks[0];
+  slow.fused_seconds = slow.apart_seconds * 1.2;
+  EXPECT_NE(fusedBlockTable({slow}, 0.1).find("SLOWER FUSED"), std::string::npos);
+  EXPECT_EQ(fusedBlockTable({slow}, 0.25).find("SLOWER FUSED"), std::string::npos);
 }
 
 TEST(MeasuredLatency, PricesABlockThatCannotRunAloneByTheRoofline) {
