@@ -137,6 +137,18 @@ def ms_with_range(seconds):
     return f"{statistics.median(seconds) * 1e3:.2f} ({min(seconds) * 1e3:.2f}-{max(seconds) * 1e3:.2f})"
 
 
+def source_commit(build):
+    """The commit of the source tree `build` was configured from (its CMakeCache.txt names the tree), so that a
+    build of another checkout is labelled with its own commit."""
+    source = "."
+    with open(os.path.join(build, "CMakeCache.txt")) as cache:
+        for line in cache:
+            if line.startswith("CMAKE_HOME_DIRECTORY:"):
+                source = line.split("=", 1)[1].strip()
+    result = subprocess.run(["git", "-C", source, "rev-parse", "--short", "HEAD"], capture_output=True, text=True)
+    return result.stdout.strip() or "unknown"
+
+
 def mib(n):
     return f"{n / 1048576:.1f} MiB"
 
@@ -152,7 +164,7 @@ def main():
     args = parser.parse_args()
     kiln = os.path.join(args.build, "tools", "kiln")
     machine_before = run([kiln, "machine", "--remeasure"]).strip()
-    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
+    commit = source_commit(args.build)
 
     ort_prefix, ort_missing = install_onnxruntime(args.build)
     rows = []
