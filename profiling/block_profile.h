@@ -59,6 +59,8 @@ struct ModelProfile {
   double run_median_seconds = 0, run_p90_seconds = 0;
   std::vector<runtime::BlockTimes> timeline;  // every measured run, for the Chrome trace
   std::optional<LibTorchSide> libtorch;
+  // What one block call costs with no work to speak of (tuning::timeBlockLaunch), when measured.
+  std::optional<double> launch_seconds;
   std::string halide_profile;  // Halide's per-Func report, for artifacts built with its profiler
 
   double blockMedianSum() const;  // the table's total: the sum of the blocks' medians

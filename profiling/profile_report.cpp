@@ -67,6 +67,16 @@ std::string summaryText(const ModelProfile& p) {
       "end to end: median {:.3f} ms, p90 {:.3f} ms; the blocks take {:.3f} ms of a run (median), {:.1f}% of "
       "it\n",
       ms(p.run_median_seconds), ms(p.run_p90_seconds), ms(per_run), 100 * per_run / p.run_median_seconds);
+  if (p.launch_seconds) {
+    const double launches = *p.launch_seconds * static_cast<double>(p.blocks.size());
+    text += fmt::format(
+        "block launch: {:.1f} us a call (a block with no work, its rows parallel on {} threads, called back "
+        "to "
+        "back as a model's blocks are); {} blocks: {:.3f} ms, "
+        "{:.1f}% of the run\n",
+        *p.launch_seconds * 1e6, p.threads, p.blocks.size(), ms(launches),
+        100 * launches / p.run_median_seconds);
+  }
   if (p.libtorch)
     text += fmt::format(
         "LibTorch, {} threads: the same ops through ATen under its profiler {:.3f} ms; the TorchScript "
@@ -258,6 +268,7 @@ nlohmann::json profileJson(const ModelProfile& p) {
     j["libtorch"] = {{"ops_seconds", p.libtorch->ops_seconds},
                      {"module_seconds", p.libtorch->module_seconds}};
   if (!p.halide_profile.empty()) j["halide_profile"] = p.halide_profile;
+  if (p.launch_seconds) j["launch_seconds_per_block"] = *p.launch_seconds;
   return j;
 }
 

@@ -16,6 +16,7 @@
 #include "runtime/manifest.h"
 #include "tools/commands.h"
 #include "tools/machine_options.h"
+#include "tuning/block_timer.h"
 #include "validation/artifact_executor.h"
 #include "validation/compile_model.h"
 
@@ -71,6 +72,21 @@ std::string halideProfile(const ProfileCommandOptions& options, const profiling:
   return profiling::profileArtifact(artifact, run, peaks).halide_profile;
 }
 
+// One block call's cost on the artifact's target and threads, or nothing (with a warning) when an empty block
+// cannot be built for it here.
+std::optional<double> blockLaunchSeconds(const profiling::ModelProfile& profile) {
+  tuning::TimerOptions timer;
+  timer.target = profile.halide_target;
+  timer.threads = profile.threads;
+  timer.runs = 50;
+  try {
+    return tuning::timeBlockLaunch(timer).median_seconds;
+  } catch (const Error& e) {
+    std::fprintf(stderr, "kiln: warning: the cost of a block launch was not measured: %s\n", e.what());
+    return std::nullopt;
+  }
+}
+
 void run(ProfileCommandOptions& options) {
   if (options.halide_profile && options.model.empty())
     fail(
@@ -81,6 +97,7 @@ void run(ProfileCommandOptions& options) {
   options.profile.model = options.model;
   profiling::ModelProfile profile = profiling::profileArtifact(options.artifact, options.profile, peaks);
   if (options.halide_profile) profile.halide_profile = halideProfile(options, peaks);
+  profile.launch_seconds = blockLaunchSeconds(profile);
   std::fputs(profiling::profileText(profile).c_str(), stdout);
 
   const std::string prefix = options.output.empty()

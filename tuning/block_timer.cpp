@@ -1,5 +1,6 @@
 #include "tuning/block_timer.h"
 
+#include <algorithm>
 #include <random>
 
 #include "codegen/compiler.h"
@@ -84,6 +85,13 @@ BlockTiming timeAsOneBlock(const ir::Graph& block, const TimerOptions& options) 
   } catch (const runtime::Error& e) {
     fail("the block compiled but did not run: {}", e.what());
   }
+}
+
+BlockTiming timeBlockLaunch(const TimerOptions& options) {
+  ir::Graph block("launch");
+  const ir::ValueId x = block.addInput("x", {ir::DType::Float32, {1, 16, std::max(1, options.threads), 1}});
+  block.setOutputs({block.addOp1("relu", {x})});
+  return timeAsOneBlock(block, options);
 }
 
 }  // namespace kiln::tuning

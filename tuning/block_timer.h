@@ -28,4 +28,8 @@ struct TimerOptions {
 // kiln::Error when the block cannot be compiled or run alone (the message names why).
 BlockTiming timeAsOneBlock(const ir::Graph& block, const TimerOptions& options);
 
+// What running one block costs beyond its work: a block with next to none (a relu over 16 channels of one
+// row per thread, the rows a parallel loop), timed like any other, its calls back to back as a model's are.
+BlockTiming timeBlockLaunch(const TimerOptions& options);
+
 }  // namespace kiln::tuning

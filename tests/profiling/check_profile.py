@@ -53,6 +53,9 @@ def main():
         assert p["libtorch_seconds"] > 0 and p["libtorch_ops"], block_id
     share = profile["block_seconds_per_run"] / profile["run_median_seconds"]
     assert 0.95 <= share <= 1.05, f"blocks add up to {share:.3f} of the run"
+    launch = profile["launch_seconds_per_block"]
+    assert 0 < launch < profile["run_median_seconds"] / len(blocks), launch
+    assert "block launch: " in text and f"{len(blocks)} blocks: " in text, text
 
     events = [e for e in trace["traceEvents"] if e.get("cat") == "block"]
     assert len(events) == RUNS * len(blocks), (len(events), RUNS, len(blocks))
@@ -71,6 +74,7 @@ def main():
     png_bytes = headless_chromium.screenshot(page, workdir, os.path.join(workdir, "profile.png"))
     assert png_bytes > 20000, f"the screenshot is nearly empty ({png_bytes} bytes)"
     print(f"profile ok: {len(blocks)} blocks, blocks add up to {100 * share:.1f}% of the run, "
+          f"{1e6 * launch:.1f} us per block launch, "
           f"{len(events)} trace events, {counter.points} roofline points")
 
 

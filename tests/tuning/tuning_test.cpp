@@ -89,6 +89,15 @@ TEST(BlockTimer, TimesABlockCompiledAloneThroughTheRuntime) {
   EXPECT_LE(timing.median_seconds, timing.p90_seconds);
 }
 
+TEST(BlockTimer, TimesTheLaunchOfABlockWithNoWork) {
+  TimerOptions options;
+  options.threads = 2;
+  options.runs = 20;
+  const BlockTiming launch = timeBlockLaunch(options);
+  EXPECT_GT(launch.median_seconds, 0);
+  EXPECT_LT(launch.median_seconds, 1e-3) << "a relu of 32 values";
+}
+
 MeasuredLatencyOptions measuring() {
   MeasuredLatencyOptions options;
   options.timer.runs = 3;
