@@ -30,13 +30,13 @@ double ratio(double a, double b) {
   return b > 0 ? a / b : 0.0;
 }
 
-std::string patternOf(const ir::Graph& graph, const Block& block) {
+}  // namespace
+
+std::string patternOf(const ir::Graph& graph, const std::vector<int>& ops) {
   std::string pattern;
-  for (int op : block.ops) pattern += (pattern.empty() ? "" : "+") + graph.ops()[op].kind;
+  for (int op : ops) pattern += (pattern.empty() ? "" : "+") + graph.ops()[op].kind;
   return pattern;
 }
-
-}  // namespace
 
 PlanMetrics computeMetrics(const ir::Graph& graph, const Plan& plan, const Machine& machine) {
   ir::UseIndex uses(graph);
@@ -52,7 +52,7 @@ PlanMetrics computeMetrics(const ir::Graph& graph, const Plan& plan, const Machi
     const Footprint& f = block.footprint;
     BlockMetrics b;
     b.block = block.id;
-    b.pattern = patternOf(graph, block);
+    b.pattern = patternOf(graph, block.ops);
     b.ops = static_cast<int>(block.ops.size());
     b.flops = f.flops;
     b.input_bytes = f.input_bytes;

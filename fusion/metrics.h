@@ -61,6 +61,9 @@ struct PlanMetrics {
 
 PlanMetrics computeMetrics(const ir::Graph& graph, const Plan& plan, const Machine& machine);
 
+// The kinds of `ops` (indices into graph.ops()) in order, joined by '+': "conv2d+add+relu".
+std::string patternOf(const ir::Graph& graph, const std::vector<int>& ops);
+
 // One line per metric: name and definition, as printed in the reports.
 const std::vector<std::pair<std::string, std::string>>& metricDefinitions();
 

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include "fusion/metrics.h"
+
 namespace kiln::tuning {
 
 std::vector<FusedBlockCheck> checkFusedBlocks(const ir::Graph& graph, const fusion::Plan& plan,
@@ -10,9 +12,8 @@ std::vector<FusedBlockCheck> checkFusedBlocks(const ir::Graph& graph, const fusi
   std::vector<FusedBlockCheck> checks;
   for (const fusion::Block& block : plan.blocks) {
     if (block.ops.size() < 2) continue;
-    FusedBlockCheck check{block.id, "", 0, 0, true};
+    FusedBlockCheck check{block.id, fusion::patternOf(graph, block.ops), 0, 0, true};
     for (int op : block.ops) {
-      check.pattern += (check.pattern.empty() ? "" : "+") + graph.ops()[op].kind;
       const fusion::BlockLatency alone = latency.blockLatency(graph, uses, {op});
       check.apart_seconds += alone.seconds;
       check.measured = check.measured && alone.measured;

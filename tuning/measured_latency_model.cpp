@@ -1,29 +1,21 @@
 #include "tuning/measured_latency_model.h"
 
+#include <numeric>
+
 #include <fmt/format.h>
 
 #include "codegen/target.h"
+#include "fusion/metrics.h"
 #include "ir/error.h"
 #include "ir/printer.h"
 #include "ir/subgraph.h"
 
 namespace kiln::tuning {
-namespace {
-
-std::string opKinds(const ir::Graph& block) {
-  std::string kinds;
-  for (const ir::Op& op : block.ops()) kinds += (kinds.empty() ? "" : "+") + op.kind;
-  return kinds;
-}
-
-}  // namespace
-
 MeasuredLatencyModel::MeasuredLatencyModel(TimingDatabase& database, MeasuredLatencyOptions options)
-    : database_(database),
-      options_(std::move(options)),
-      fallback_(options_.timer.machine),
-      halide_target_(codegen::resolveTarget(options_.timer.target).halide.to_string()) {
-  if (!codegen::runsOnHost(codegen::resolveTarget(options_.timer.target).halide))
+    : database_(database), options_(std::move(options)), fallback_(options_.timer.machine) {
+  const Halide::Target target = codegen::resolveTarget(options_.timer.target).halide;
+  halide_target_ = target.to_string();
+  if (!codegen::runsOnHost(target))
     fail(
         "measured fusion decisions need a target that runs on this machine, not {}; use the roofline "
         "(--latency roofline) to plan for {}",
@@ -46,23 +38,27 @@ fusion::BlockLatency MeasuredLatencyModel::blockLatency(const ir::Graph& graph, 
   return latency.measured ? latency : fallback_.blockLatency(graph, uses, ops);
 }
 
+// Measurement failures fall back to the roofline; a database that cannot be written is an error.
 fusion::BlockLatency MeasuredLatencyModel::measure(const ir::Graph& block, const TimingKey& key) const {
-  const std::string kinds = opKinds(block);
+  std::vector<int> ops(block.ops().size());
+  std::iota(ops.begin(), ops.end(), 0);
+  const std::string pattern = fusion::patternOf(block, ops);
+  BlockTiming timing;
   try {
-    const BlockTiming timing = timeAsOneBlock(block, options_.timer);
-    database_.store(key, timing);
-    ++counts_.measured;
-    if (options_.progress)
-      options_.progress(fmt::format("measured {}: {:.1f} us (p10 {:.1f}, p90 {:.1f})", kinds,
-                                    timing.median_seconds * 1e6, timing.p10_seconds * 1e6,
-                                    timing.p90_seconds * 1e6));
-    return {timing.median_seconds, true};
+    timing = timeAsOneBlock(block, options_.timer);
   } catch (const std::exception& e) {
     ++counts_.estimated;
     if (options_.progress)
-      options_.progress(fmt::format("could not measure {} ({}); the roofline prices it", kinds, e.what()));
+      options_.progress(fmt::format("could not measure {} ({}); the roofline prices it", pattern, e.what()));
     return {0.0, false};
   }
+  database_.store(key, timing);
+  ++counts_.measured;
+  if (options_.progress)
+    options_.progress(fmt::format("measured block {}: {} {:.1f} us (p10 {:.1f}, p90 {:.1f})",
+                                  counts_.measured, pattern, timing.median_seconds * 1e6,
+                                  timing.p10_seconds * 1e6, timing.p90_seconds * 1e6));
+  return {timing.median_seconds, true};
 }
 
 std::string MeasuredLatencyModel::describe() const {
