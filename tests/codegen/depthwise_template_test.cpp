@@ -1,0 +1,139 @@
+// The depthwise template (cpu_templates.cpp) on the depthwise convs mobile networks have and on ones they do
+// not: 3x3 and 5x5 windows, stride 1 and 2, channel multipliers 1 and 2, channel counts no vector divides,
+// odd and unequal sizes, 1x1 and 7x7 images, batch 2. Each conv alone, then streamed per strip inside an
+// inverted residual (expand 1x1 + relu6 + depthwise + relu6 + project 1x1, MobileNetV2's block, one fused
+// block), on every CPU target this machine runs or emulates, against ATen.
+#include <fstream>
+#include <random>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "codegen_test_support.h"
+#include "ir/printer.h"
+#include "runtime/artifact_format.h"
+#include "validation/artifact_executor.h"
+
+namespace kiln::testing {
+namespace {
+
+struct DepthwiseShape {
+  int64_t batch, channels, height, width, multiplier, kernel, stride;
+};
+
+const DepthwiseShape kDepthwise[] = {
+    {1, 24, 13, 11, 1, 3, 1},  // channels no 16-lane vector divides, unequal odd sizes
+    {2, 40, 15, 15, 1, 3, 2},  // stride 2 over odd rows, batch 2
+    {1, 36, 7, 7, 1, 5, 1},    // 5x5 on a 7x7 image: most taps in the border
+    {1, 72, 14, 13, 1, 5, 2},  // 5x5 stride 2 (EfficientNet-B0's), odd width
+    {1, 16, 9, 9, 2, 3, 1},    // channel multiplier 2
+    {1, 20, 11, 11, 2, 5, 2},  // multiplier 2, 5x5 stride 2
+    {1, 32, 1, 1, 1, 3, 1},    // 1x1 image: every tap but the centre is padding
+    {1, 96, 7, 7, 1, 3, 1},    // a late MobileNetV2 layer's 7x7
+};
+
+ir::ValueId conv2d(ir::Graph& graph, ir::ValueId x, int64_t ins, int64_t outs, int64_t kernel, int64_t stride,
+                   int64_t groups, std::mt19937& rng) {
+  return graph.addOp1("conv2d",
+                      {x, randomConstant(graph, {outs, ins / groups, kernel, kernel}, rng),
+                       randomConstant(graph, {outs}, rng)},
+                      {{"stride", std::vector<int64_t>{stride, stride}},
+                       {"padding", std::vector<int64_t>{kernel / 2, kernel / 2}},
+                       {"dilation", std::vector<int64_t>{1, 1}},
+                       {"groups", groups}});
+}
+
+ir::ValueId relu6(ir::Graph& graph, ir::ValueId x) {
+  ir::Attributes attrs;
+  attrs.set("min_val", 0.0);
+  attrs.set("max_val", 6.0);
+  return graph.addOp1("hardtanh", {x}, attrs);
+}
+
+ir::ValueId addInput(ir::Graph& graph, const DepthwiseShape& c, size_t index) {
+  return graph.addInput("x" + std::to_string(index),
+                        {ir::DType::Float32, {c.batch, c.channels, c.height, c.width}});
+}
+
+// Every shape's conv, each read by a relu so its result stays in kiln's activation layout, inside the model.
+ir::Graph depthwiseConvs() {
+  ir::Graph graph("depthwise");
+  std::mt19937 rng(21);
+  std::vector<ir::ValueId> outputs;
+  for (const DepthwiseShape& c : kDepthwise) {
+    const ir::ValueId x = addInput(graph, c, outputs.size());
+    const int64_t outs = c.channels * c.multiplier;
+    outputs.push_back(
+        graph.addOp1("relu", {conv2d(graph, x, c.channels, outs, c.kernel, c.stride, c.channels, rng)}));
+  }
+  graph.setOutputs(outputs);
+  return graph;
+}
+
+void expectMatchesATen(const ir::Graph& graph, const std::filesystem::path& artifact,
+                       const std::string& target) {
+  const std::vector<at::Tensor> inputs = randomInputs(graph, 9);
+  const std::vector<at::Tensor> expected = frontend::ReferenceExecutor(graph).run(inputs);
+  const std::vector<at::Tensor> actual = validation::openArtifact(artifact, 0)->run(inputs);
+  ASSERT_EQ(actual.size(), expected.size());
+  for (size_t o = 0; o < actual.size(); ++o)
+    EXPECT_LE(errorToScale(actual[o], expected[o]), 2e-5) << target << ", output " << o << " of\n"
+                                                          << ir::printGraph(graph);
+}
+
+nlohmann::json manifestOf(const std::filesystem::path& artifact) {
+  std::ifstream in(artifact / artifact::kManifestFile);
+  return nlohmann::json::parse(in);
+}
+
+class DepthwiseTemplate : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(DepthwiseTemplate, EachShapeAloneMatchesATen) {
+  const std::string& target = GetParam();
+  const ir::Graph graph = depthwiseConvs();
+  ScratchDir dir("depthwise-" + target);
+  compileGraph(graph, "none", dir.path(), target);
+  const nlohmann::json manifest = manifestOf(dir.path());
+  int depthwise = 0;
+  for (const nlohmann::json& block : manifest["blocks"])
+    depthwise += block["schedule"]["template"] == "depthwise";
+  EXPECT_EQ(depthwise, static_cast<int>(std::size(kDepthwise)));
+  expectMatchesATen(graph, dir.path(), target);
+}
+
+// x -> expand 1x1 (6x) -> relu6 -> depthwise -> relu6 -> project 1x1 (+ x at stride 1), all one block: the
+// depthwise conv and the expand it reads are computed per strip of the projection's rows.
+ir::Graph invertedResidual(const DepthwiseShape& c) {
+  ir::Graph graph("inverted_residual");
+  std::mt19937 rng(22);
+  const ir::ValueId x = addInput(graph, c, 0);
+  const int64_t hidden = c.channels * 6, dw_outs = hidden * c.multiplier;
+  const ir::ValueId expanded = relu6(graph, conv2d(graph, x, c.channels, hidden, 1, 1, 1, rng));
+  const ir::ValueId filtered =
+      relu6(graph, conv2d(graph, expanded, hidden, dw_outs, c.kernel, c.stride, hidden, rng));
+  ir::ValueId out = conv2d(graph, filtered, dw_outs, c.channels, 1, 1, 1, rng);
+  if (c.stride == 1 && c.multiplier == 1) out = graph.addOp1("add", {out, x});
+  graph.setOutputs({graph.addOp1("relu", {out})});
+  return graph;
+}
+
+TEST_P(DepthwiseTemplate, StreamedInsideAnInvertedResidualMatchesATen) {
+  const std::string& target = GetParam();
+  for (size_t s : {0, 1, 3, 5}) {
+    const ir::Graph graph = invertedResidual(kDepthwise[s]);
+    const size_t fused_ops = graph.ops().size() - 1;  // all but the final relu
+    const fusion::Plan plan = twoBlockPlan(graph, fused_ops);
+    ScratchDir dir("inverted-residual-" + target + "-" + std::to_string(s));
+    compilePlan(graph, plan, dir.path(), target);
+    const nlohmann::json block = manifestOf(dir.path())["blocks"][0];
+    EXPECT_EQ(block["ops"].size(), fused_ops);
+    EXPECT_GT(block["internal_bytes"].get<int64_t>(), 0) << "the depthwise conv is not kept inside the block";
+    expectMatchesATen(graph, dir.path(), target);
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(CpuTargets, DepthwiseTemplate, ::testing::ValuesIn(cpuTargetsThisMachineRuns()),
+                         targetTestName);
+
+}  // namespace
+}  // namespace kiln::testing
