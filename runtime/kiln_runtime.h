@@ -59,8 +59,9 @@ kiln_status kiln_model_input_info(const kiln_model* model, int index, kiln_tenso
 kiln_status kiln_model_output_info(const kiln_model* model, int index, kiln_tensor_info* info);
 kiln_status kiln_model_memory(const kiln_model* model, kiln_memory_info* info);
 
-/* Worker threads of the artifact's Halide thread pool (0: one per core). Call it before the first run: Halide
- * 14 cannot lower the count once its workers exist. */
+/* The threads this model's blocks run their parallel loops on, the calling thread included (0: one per core,
+ * the default). Each model has its own; every thread takes a fixed share of each loop, so the rows a thread
+ * writes in one block are the rows it reads in the next. May be changed between runs. */
 kiln_status kiln_model_set_num_threads(kiln_model* model, int threads);
 
 /* Runs the model: inputs and outputs in manifest order, with exactly the compiled dtypes and shapes (see

@@ -13,12 +13,13 @@
 #include "runtime/device.h"
 #include "runtime/error.h"
 #include "runtime/halide_errors.h"
+#include "runtime/thread_pool.h"
 
 namespace kiln::runtime {
 namespace {
 
 using SetErrorHandler = halide_error_handler_t (*)(halide_error_handler_t);
-using SetNumThreads = int (*)(int);
+using SetDoParFor = halide_do_par_for_t (*)(halide_do_par_for_t);
 using SetCustomPrint = halide_print_t (*)(halide_print_t);
 using ProfilerCall = void (*)(void*);
 
@@ -76,7 +77,6 @@ std::string describeShape(const std::vector<int64_t>& shape) {
 
 struct Model::Library {
   void* handle = nullptr;
-  SetNumThreads set_num_threads = nullptr;
   ~Library() {
     if (handle) dlclose(handle);
   }
@@ -99,10 +99,12 @@ Model::Model(const std::filesystem::path& artifact_dir, bool keep_intermediates)
     throw Error("cannot load " + manifest_.library.string() + ": " + dlerror() +
                 "; recompile with `kiln compile`");
   auto set_handler = reinterpret_cast<SetErrorHandler>(library_->symbol("halide_set_error_handler"));
-  library_->set_num_threads = reinterpret_cast<SetNumThreads>(library_->symbol("halide_set_num_threads"));
-  if (!set_handler || !library_->set_num_threads)
+  auto set_do_par_for = reinterpret_cast<SetDoParFor>(library_->symbol("halide_set_custom_do_par_for"));
+  if (!set_handler || !set_do_par_for)
     throw Error(manifest_.library.string() + " carries no Halide runtime; recompile with `kiln compile`");
   set_handler(recordHalideError);
+  set_do_par_for(doParFor);
+  pool_ = std::make_unique<ThreadPool>(0);
   bindEntryPoints();
   weights_ = std::make_unique<MappedWeights>(manifest_.weights_file, manifest_.weights_bytes,
                                              manifest_.weights_checksum);
@@ -166,9 +168,7 @@ void Model::planMemory(bool keep_intermediates) {
 }
 
 void Model::setNumThreads(int threads) {
-  if (threads < 0)
-    throw Error("thread count must be 0 (one per core) or more, got " + std::to_string(threads));
-  library_->set_num_threads(threads);
+  pool_ = std::make_unique<ThreadPool>(threads);
 }
 
 // The arena's storage is one byte vector 64 bytes longer than the plan; its start is rounded up to 64.
@@ -239,6 +239,7 @@ void Model::run(const std::vector<HostTensor>& inputs, const std::vector<void*>&
     times->start_ns.resize(manifest_.blocks.size());
     times->end_ns.resize(manifest_.blocks.size());
   }
+  ScopedPool pool(*pool_);
   for (size_t b = 0; b < manifest_.blocks.size(); ++b) {
     const BlockInfo& block = manifest_.blocks[b];
     BlockCall& call = calls_[b];

@@ -1,5 +1,6 @@
 // A loaded artifact: its manifest, its library (dlopen'ed, one entry point per block, the Halide runtime with
-// kiln's error handler installed), its weights (mapped) and its activation arena. Runs the blocks in order.
+// kiln's error handler and parallel loops installed), its weights (mapped), its activation arena and its
+// threads (thread_pool.h). Runs the blocks in order.
 // A CUDA artifact keeps its activations on the GPU (device.h); only inputs and outputs cross to the host.
 //
 // Errors are runtime::Error exceptions inside the runtime; the C API (c_api.cpp) turns them into statuses.
@@ -20,6 +21,7 @@ struct halide_buffer_t;
 namespace kiln::runtime {
 
 class DeviceMemory;
+class ThreadPool;
 
 // A caller's tensor: row-major data of one element type with its logical shape.
 struct HostTensor {
@@ -45,6 +47,7 @@ class Model {
   const ArenaPlan& arena() const { return arena_; }
   uint64_t weightBytes() const { return weights_->bytes(); }
 
+  // The threads the blocks' parallel loops run on, the caller's included; 0 means one per core (the default).
   void setNumThreads(int threads);
   // Checks count, shapes and dtypes, then runs every block. Outputs are written to `outputs` (row-major, of
   // the manifest's dtypes, sized by the caller to the output shapes). With `times`, also records when each
@@ -71,6 +74,7 @@ class Model {
 
   Manifest manifest_;
   std::unique_ptr<Library> library_;
+  std::unique_ptr<ThreadPool> pool_;
   std::unique_ptr<DeviceMemory> device_;  // CUDA artifacts only; released before the library is closed
   std::unique_ptr<MappedWeights> weights_;
   std::vector<int (*)(void**)> entry_points_;
