@@ -1,5 +1,7 @@
 #include "runtime/thread_pool.h"
 
+#include <optional>
+
 #include "runtime/error.h"
 
 namespace kiln::runtime {
@@ -27,7 +29,66 @@ int runSerially(void* user_context, LoopTask task, int min, int size, uint8_t* c
   return 0;
 }
 
+// The iterations of one thread's share not yet taken, [next, end) as offsets from the loop's min, in one
+// word: the owner takes from the front, other threads from the back.
+class Share {
+ public:
+  void assign(uint32_t begin, uint32_t end) { range_.store(pack(begin, end), std::memory_order_relaxed); }
+
+  std::optional<uint32_t> takeFront() {
+    uint64_t range = range_.load(std::memory_order_relaxed);
+    while (next(range) < end(range))
+      if (range_.compare_exchange_weak(range, pack(next(range) + 1, end(range)), std::memory_order_relaxed))
+        return next(range);
+    return std::nullopt;
+  }
+
+  std::optional<uint32_t> takeBack() {
+    uint64_t range = range_.load(std::memory_order_relaxed);
+    while (next(range) < end(range))
+      if (range_.compare_exchange_weak(range, pack(next(range), end(range) - 1), std::memory_order_relaxed))
+        return end(range) - 1;
+    return std::nullopt;
+  }
+
+ private:
+  static uint64_t pack(uint32_t next, uint32_t end) { return uint64_t{end} << 32 | next; }
+  static uint32_t next(uint64_t range) { return static_cast<uint32_t>(range); }
+  static uint32_t end(uint64_t range) { return static_cast<uint32_t>(range >> 32); }
+
+  alignas(64) std::atomic<uint64_t> range_{0};
+};
+
 }  // namespace
+
+// One parallelFor's loop, on the caller's stack; `joined` counts the workers inside it.
+struct ThreadPool::Loop {
+  void* user_context;
+  LoopTask task;
+  int min;
+  uint8_t* closure;
+  std::vector<Share> shares;
+  std::atomic<int> status{0};
+  std::atomic<int> joined{0};
+
+  // Runs share `thread`, then what is left of the others, from their far ends.
+  void run(int thread) {
+    in_share = true;
+    const int threads = static_cast<int>(shares.size());
+    for (int k = 0; k < threads; ++k) {
+      Share& share = shares[(thread + k) % threads];
+      for (;;) {
+        const std::optional<uint32_t> i = k == 0 ? share.takeFront() : share.takeBack();
+        if (!i) break;
+        if (int failed = task(user_context, min + static_cast<int>(*i), closure)) {
+          int none = 0;
+          status.compare_exchange_strong(none, failed, std::memory_order_relaxed);
+        }
+      }
+    }
+    in_share = false;
+  }
+};
 
 ThreadPool::ThreadPool(int threads)
     : threads_(threads > 0 ? threads : std::max(1, static_cast<int>(std::thread::hardware_concurrency()))) {
@@ -37,38 +98,39 @@ ThreadPool::ThreadPool(int threads)
 }
 
 ThreadPool::~ThreadPool() {
-  stopping_.store(true, std::memory_order_release);
-  generation_.fetch_add(1, std::memory_order_release);
-  generation_.notify_all();
+  {
+    std::lock_guard lock(mutex_);
+    stopping_.store(true, std::memory_order_release);
+    generation_.fetch_add(1, std::memory_order_release);
+  }
+  wake_.notify_all();
   for (std::thread& worker : workers_) worker.join();
-}
-
-int ThreadPool::runShare(int thread) {
-  const Loop& loop = loop_;
-  const int begin = loop.min + static_cast<int>(int64_t{loop.size} * thread / threads_);
-  const int end = loop.min + static_cast<int>(int64_t{loop.size} * (thread + 1) / threads_);
-  in_share = true;
-  const int status = runSerially(loop.user_context, loop.task, begin, end - begin, loop.closure);
-  in_share = false;
-  return status;
 }
 
 int ThreadPool::parallelFor(void* user_context, LoopTask task, int min, int size, uint8_t* closure) {
   if (threads_ == 1 || size <= 1 || in_share) return runSerially(user_context, task, min, size, closure);
-  loop_ = Loop{user_context, task, min, size, closure};
-  status_.store(0, std::memory_order_relaxed);
-  pending_.store(threads_ - 1, std::memory_order_relaxed);
-  generation_.fetch_add(1, std::memory_order_release);
-  generation_.notify_all();
-  int status = runShare(0);
-  for (int spins = 0; pending_.load(std::memory_order_acquire) > 0; ++spins) {
+  Loop loop{user_context, task, min, closure, std::vector<Share>(threads_)};
+  for (int t = 0; t < threads_; ++t)
+    loop.shares[t].assign(static_cast<uint32_t>(int64_t{size} * t / threads_),
+                          static_cast<uint32_t>(int64_t{size} * (t + 1) / threads_));
+  {
+    std::lock_guard lock(mutex_);
+    loop_ = &loop;
+    generation_.fetch_add(1, std::memory_order_release);
+  }
+  wake_.notify_all();
+  loop.run(0);
+  {
+    std::lock_guard lock(mutex_);
+    loop_ = nullptr;  // every iteration is taken: no worker joins any more
+  }
+  for (int spins = 0; loop.joined.load(std::memory_order_acquire) > 0; ++spins) {
     if (spins < kSpinsBeforeSleep)
       cpuRelax();
     else
       std::this_thread::yield();
   }
-  if (status == 0) status = status_.load(std::memory_order_relaxed);
-  return status;
+  return loop.status.load(std::memory_order_relaxed);
 }
 
 void ThreadPool::work(int thread) {
@@ -80,16 +142,21 @@ void ThreadPool::work(int thread) {
       now = generation_.load(std::memory_order_acquire);
     }
     if (now == seen) {
-      generation_.wait(seen, std::memory_order_acquire);
+      std::unique_lock lock(mutex_);
+      wake_.wait(lock, [&] { return generation_.load(std::memory_order_acquire) != seen; });
       continue;
     }
     seen = now;
     if (stopping_.load(std::memory_order_acquire)) return;
-    if (int status = runShare(thread)) {
-      int none = 0;
-      status_.compare_exchange_strong(none, status, std::memory_order_relaxed);
+    Loop* loop = nullptr;
+    {
+      std::lock_guard lock(mutex_);
+      loop = loop_;
+      if (loop) loop->joined.fetch_add(1, std::memory_order_relaxed);
     }
-    pending_.fetch_sub(1, std::memory_order_acq_rel);
+    if (!loop) continue;
+    loop->run(thread);
+    loop->joined.fetch_sub(1, std::memory_order_release);  // the last touch: the loop may end now
   }
 }
 

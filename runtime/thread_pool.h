@@ -1,10 +1,14 @@
 // The threads a model's blocks run their parallel loops on. Every thread of the pool (the caller and its
-// workers) takes a fixed, contiguous share of each loop, in proportion: of T threads, thread t runs
-// iterations [min + size*t/T, min + size*(t+1)/T). Halide's own pool hands each iteration to whichever
-// thread asks first, so the rows one block writes and the next block reads land on different cores about
-// half the time and cross between the cores' private caches (MobileNetV2's depthwise blocks ran faster on
-// one thread than on two so). With fixed shares the rows a thread writes are the rows it reads next, also
-// across a stride-2 block, whose output rows map onto its input rows in the same proportion.
+// workers) owns a fixed, contiguous share of each loop, in proportion: of T threads, thread t owns iterations
+// [min + size*t/T, min + size*(t+1)/T). Halide's own pool hands each iteration to whichever thread asks
+// first, so the rows one block writes and the next block reads land on different cores about half the time
+// and cross between the cores' private caches (MobileNetV2's depthwise blocks ran faster on one thread than
+// on two so). With owned shares the rows a thread writes are the rows it reads next, also across a stride-2
+// block, whose output rows map onto its input rows in the same proportion.
+//
+// A thread that finishes its share takes iterations from the far end of the others', and the caller never
+// waits for a worker that has not joined the loop: with the cores shared (LibTorch's OpenMP threads spinning
+// after their own loops), fixed shares alone made MobileNetV2 twice as slow inside `kiln bench`.
 //
 // The pool is installed as the Halide runtime's do_par_for in every artifact's library (Model); a loop runs
 // on the pool made current on the calling thread (ScopedPool, for the length of Model::run), and serially
@@ -12,7 +16,9 @@
 #pragma once
 
 #include <atomic>
+#include <condition_variable>
 #include <cstdint>
+#include <mutex>
 #include <thread>
 #include <vector>
 
@@ -35,22 +41,16 @@ class ThreadPool {
   int parallelFor(void* user_context, LoopTask task, int min, int size, uint8_t* closure);
 
  private:
-  struct Loop {
-    void* user_context;
-    LoopTask task;
-    int min, size;
-    uint8_t* closure;
-  };
+  struct Loop;
 
-  int runShare(int thread);
   void work(int thread);
 
   int threads_;
   std::vector<std::thread> workers_;
-  Loop loop_{};
-  std::atomic<uint32_t> generation_{0};  // bumped once per loop handed to the workers
-  std::atomic<int> pending_{0};          // workers still running the current loop's shares
-  std::atomic<int> status_{0};
+  std::mutex mutex_;
+  std::condition_variable wake_;         // where idle workers sleep
+  Loop* loop_ = nullptr;                 // the loop workers may join; guarded by mutex_
+  std::atomic<uint32_t> generation_{0};  // bumped (under mutex_) for every loop, and to stop
   std::atomic<bool> stopping_{false};
 };
 
