@@ -7,8 +7,8 @@
 // block, whose output rows map onto its input rows in the same proportion.
 //
 // A thread that finishes its share takes iterations from the far end of the others', and the caller never
-// waits for a worker that has not joined the loop: with the cores shared (LibTorch's OpenMP threads spinning
-// after their own loops), fixed shares alone made MobileNetV2 twice as slow inside `kiln bench`.
+// waits for a worker that has not joined the loop: on shared cores a descheduled worker would otherwise hold
+// up the whole loop for its share.
 //
 // The pool is installed as the Halide runtime's do_par_for in every artifact's library (Model); a loop runs
 // on the pool made current on the calling thread (ScopedPool, for the length of Model::run), and serially
