@@ -153,7 +153,9 @@ class CpuScheduler {
         accumulate(s.stage, vector, tile);
         stageComputedOperand(s);
       } else if (s.stage.kind == StageKind::Accumulator && s.stage.tensor.rank() >= 2) {
-        registerBlockAlone(s, where == Placement::Strip, rows);
+        registerBlockAlone(s, rows);
+      } else if (s.stage.kind == StageKind::KeptValue && tilesAccumulator(s.op)) {
+        continue;  // scheduled as its accumulator's tile by registerBlockAlone
       } else {
         computeAt(s.stage, where == Placement::Strip, rows);
       }
@@ -277,21 +279,27 @@ class CpuScheduler {
   }
 
   // An accumulator read by something other than the output tile (a streamed or staged conv): the output it
-  // alone feeds (placement.h's tiledOutputs), or else a wrapper Func taking its place for its readers, is
-  // tiled like an anchored output, with the default tile. Staged whole with weights too big for the cache,
-  // its threads split output-channel tiles, as an anchor's would.
-  void registerBlockAlone(const PlacedStage& placed, bool in_strip, const Halide::LoopLevel& strip) {
+  // alone feeds (placement.h's tiledOutputs), or the kept value it alone feeds (tiledKeptValues), or else a
+  // wrapper Func taking its place for its readers, is tiled like an anchored output, with the default tile,
+  // and placed where that Func's value lives. Staged whole with weights too big for the cache, its threads
+  // split output-channel tiles, as an anchor's would.
+  void registerBlockAlone(const PlacedStage& placed, const Halide::LoopLevel& strip) {
     const Stage& stage = placed.stage;
     Func acc = stage.tensor.func;
     const std::vector<int> extents = halideExtents(stage.tensor);
     const int vector = vectorWidth(extents[0], target_.vector_lanes);
     auto tiled_output = analysis_.tiled_outputs.find(placed.op);
+    auto tiled_kept = analysis_.tiled_kept_values.find(placed.op);
+    bool in_strip = analysis_.placed(placed.op) == Placement::Strip;
     Func wrapper;
     if (tiled_output != analysis_.tiled_outputs.end()) {
       // Several accumulators summed into one output (a residual's conv and its downsample) share its tile.
       auto tiled = output_tiles_.find(tiled_output->second);
       if (tiled != output_tiles_.end()) return accumulate(stage, vector, tiled->second);
       wrapper = block_.output_funcs[tiled_output->second].func;
+    } else if (tiled_kept != analysis_.tiled_kept_values.end()) {
+      wrapper = keptValue(tiled_kept->second);
+      in_strip = analysis_.placed(tiled_kept->second) == Placement::Strip;
     } else {
       wrapper = acc.in();
     }
@@ -396,6 +404,19 @@ class CpuScheduler {
       if (out.rank() == 2 && extents[1] > 1) out.func.parallel(out.func.args()[1]);
     }
     return block_.output_funcs.size() == 1 ? rows : Halide::LoopLevel::root();
+  }
+
+  bool tilesAccumulator(int kept_op) const {
+    return std::any_of(analysis_.tiled_kept_values.begin(), analysis_.tiled_kept_values.end(),
+                       [&](const auto& tiled) { return tiled.second == kept_op; });
+  }
+
+  // The Func of `op`'s KeptValue stage, which tiledKeptValues found.
+  Func keptValue(int op) const {
+    return std::find_if(
+               block_.stages.begin(), block_.stages.end(),
+               [&](const PlacedStage& s) { return s.op == op && s.stage.kind == StageKind::KeptValue; })
+        ->stage.tensor.func;
   }
 
   bool tiledOutput(int output) const {

@@ -22,6 +22,25 @@ std::set<int> stagedReaders(const BlockPipeline& block, const std::set<int>& sta
   return found;
 }
 
+// Accumulators of rank >= 2 whose only reader, through inlined ops, is an output (-1 - k) or a stage that
+// `tiles` accepts, mapped to that reader.
+template <typename Accept>
+std::map<int, int> accumulatorsBySoleReader(const BlockPipeline& block, Accept tiles) {
+  std::map<int, int> tiled;
+  std::set<int> stage_ops;
+  for (const PlacedStage& s : block.stages) stage_ops.insert(s.op);
+  for (const PlacedStage& s : block.stages) {
+    if (s.stage.kind != StageKind::Accumulator || s.stage.tensor.rank() < 2) continue;
+    const std::set<int> readers = stagedReaders(block, stage_ops, s.op);
+    if (readers.size() == 1 && tiles(s.stage.tensor, *readers.begin())) tiled[s.op] = *readers.begin();
+  }
+  return tiled;
+}
+
+bool sameElements(const TensorFunc& a, const TensorFunc& b) {
+  return a.shape == b.shape && a.layout == b.layout;
+}
+
 }  // namespace
 
 bool readsStagedValues(const BlockPipeline& block, int op) {
@@ -41,19 +60,20 @@ std::vector<int> halideExtents(const TensorFunc& t) {
 }
 
 std::map<int, int> tiledOutputs(const BlockPipeline& block) {
-  std::map<int, int> tiled;
-  if (block.output_funcs.size() < 2) return tiled;
-  std::set<int> stage_ops;
-  for (const PlacedStage& s : block.stages) stage_ops.insert(s.op);
-  for (const PlacedStage& s : block.stages) {
-    if (s.stage.kind != StageKind::Accumulator || s.stage.tensor.rank() < 2) continue;
-    const std::set<int> readers = stagedReaders(block, stage_ops, s.op);
-    if (readers.size() != 1 || *readers.begin() >= 0) continue;
-    const int output = -1 - *readers.begin();
-    const TensorFunc& out = block.output_funcs[output];
-    if (out.shape == s.stage.tensor.shape && out.layout == s.stage.tensor.layout) tiled[s.op] = output;
-  }
+  if (block.output_funcs.size() < 2) return {};
+  std::map<int, int> tiled = accumulatorsBySoleReader(block, [&](const TensorFunc& acc, int reader) {
+    return reader < 0 && sameElements(acc, block.output_funcs[-1 - reader]);
+  });
+  for (auto& [op, reader] : tiled) reader = -1 - reader;
   return tiled;
+}
+
+std::map<int, int> tiledKeptValues(const BlockPipeline& block) {
+  return accumulatorsBySoleReader(block, [&](const TensorFunc& acc, int reader) {
+    return std::any_of(block.stages.begin(), block.stages.end(), [&](const PlacedStage& s) {
+      return s.op == reader && s.stage.kind == StageKind::KeptValue && sameElements(acc, s.stage.tensor);
+    });
+  });
 }
 
 std::map<int, Placement> placeStages(const BlockPipeline& block) {

@@ -32,6 +32,12 @@ std::map<int, Placement> placeStages(const BlockPipeline& block);
 // sums in registers instead of in a pass of its own.
 std::map<int, int> tiledOutputs(const BlockPipeline& block);
 
+// Likewise, the accumulators whose one reader, through inlined ops, is a KeptValue stage of their shape and
+// layout (an expansion conv's activation that fusion keeps for a depthwise conv's taps), each mapped to that
+// stage's op. The kept value is then the accumulator's register tile: the activation runs on the sums in
+// registers, instead of in a pass over a stored copy of the sums.
+std::map<int, int> tiledKeptValues(const BlockPipeline& block);
+
 // Whether `op` reads, directly or through inlined ops, the result of an op of the block that owns a stage.
 bool readsStagedValues(const BlockPipeline& block, int op);
 

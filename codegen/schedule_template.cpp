@@ -18,6 +18,7 @@ BlockAnalysis analyzeBlock(const BlockPipeline& block, const ir::Graph& graph) {
   BlockAnalysis analysis;
   analysis.placement = placeStages(block);
   analysis.tiled_outputs = tiledOutputs(block);
+  analysis.tiled_kept_values = tiledKeptValues(block);
   for (const PlacedStage& s : block.stages) {
     const Placement where = analysis.placed(s.op);
     if (where == Placement::Anchor && s.stage.kind == StageKind::Accumulator) {

@@ -27,6 +27,7 @@ struct BlockAnalysis {
   const ir::Op* anchor_op = nullptr;
   const PlacedStage* winograd = nullptr;  // a Winograd conv's channel sums (winograd.h), which anchor no tile
   std::map<int, int> tiled_outputs;       // accumulator op -> the output that is its tile (placement.h)
+  std::map<int, int> tiled_kept_values;   // accumulator op -> the KeptValue stage that is its tile
   bool strips = false;                    // some stage is computed per strip of output rows
   bool has_stages = false;                // some Func is computed outside the outputs (reductions, convs)
   std::vector<int> out_extents;           // the first output's extents in Halide order (innermost first)

@@ -2,13 +2,16 @@
 // not: 3x3 and 5x5 windows, stride 1 and 2, channel multipliers 1 and 2, channel counts no vector divides,
 // odd and unequal sizes, 1x1 and 7x7 images, batch 2. Each conv alone, then streamed per strip inside an
 // inverted residual (expand 1x1 + relu6 + depthwise + relu6 + project 1x1, MobileNetV2's block, one fused
-// block), on every CPU target this machine runs or emulates, against ATen.
+// block; with silu, EfficientNet's, whose expand activation fusion keeps), on every CPU target this machine
+// runs or emulates, against ATen.
 #include <fstream>
 #include <random>
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "codegen/placement.h"
+#include "codegen/target.h"
 #include "codegen_test_support.h"
 #include "ir/printer.h"
 #include "runtime/artifact_format.h"
@@ -101,16 +104,20 @@ TEST_P(DepthwiseTemplate, EachShapeAloneMatchesATen) {
   expectMatchesATen(graph, dir.path(), target);
 }
 
-// x -> expand 1x1 (6x) -> relu6 -> depthwise -> relu6 -> project 1x1 (+ x at stride 1), all one block: the
+ir::ValueId activation(ir::Graph& graph, const std::string& kind, ir::ValueId x) {
+  return kind == "relu6" ? relu6(graph, x) : graph.addOp1(kind, {x});
+}
+
+// x -> expand 1x1 (6x) -> act -> depthwise -> act -> project 1x1 (+ x at stride 1), all one block: the
 // depthwise conv and the expand it reads are computed per strip of the projection's rows.
-ir::Graph invertedResidual(const DepthwiseShape& c) {
+ir::Graph invertedResidual(const DepthwiseShape& c, const std::string& act) {
   ir::Graph graph("inverted_residual");
   std::mt19937 rng(22);
   const ir::ValueId x = addInput(graph, c, 0);
   const int64_t hidden = c.channels * 6, dw_outs = hidden * c.multiplier;
-  const ir::ValueId expanded = relu6(graph, conv2d(graph, x, c.channels, hidden, 1, 1, 1, rng));
+  const ir::ValueId expanded = activation(graph, act, conv2d(graph, x, c.channels, hidden, 1, 1, 1, rng));
   const ir::ValueId filtered =
-      relu6(graph, conv2d(graph, expanded, hidden, dw_outs, c.kernel, c.stride, hidden, rng));
+      activation(graph, act, conv2d(graph, expanded, hidden, dw_outs, c.kernel, c.stride, hidden, rng));
   ir::ValueId out = conv2d(graph, filtered, dw_outs, c.channels, 1, 1, 1, rng);
   if (c.stride == 1 && c.multiplier == 1) out = graph.addOp1("add", {out, x});
   graph.setOutputs({graph.addOp1("relu", {out})});
@@ -120,7 +127,7 @@ ir::Graph invertedResidual(const DepthwiseShape& c) {
 TEST_P(DepthwiseTemplate, StreamedInsideAnInvertedResidualMatchesATen) {
   const std::string& target = GetParam();
   for (size_t s : {0, 1, 3, 5}) {
-    const ir::Graph graph = invertedResidual(kDepthwise[s]);
+    const ir::Graph graph = invertedResidual(kDepthwise[s], "relu6");
     const size_t fused_ops = graph.ops().size() - 1;  // all but the final relu
     const fusion::Plan plan = twoBlockPlan(graph, fused_ops);
     ScratchDir dir("inverted-residual-" + target + "-" + std::to_string(s));
@@ -128,6 +135,25 @@ TEST_P(DepthwiseTemplate, StreamedInsideAnInvertedResidualMatchesATen) {
     const nlohmann::json block = manifestOf(dir.path())["blocks"][0];
     EXPECT_EQ(block["ops"].size(), fused_ops);
     EXPECT_GT(block["internal_bytes"].get<int64_t>(), 0) << "the depthwise conv is not kept inside the block";
+    expectMatchesATen(graph, dir.path(), target);
+  }
+}
+
+// With silu, fusion keeps both activations (costly; read by every tap of the depthwise window, and by every
+// output channel of the projection) as values of their own; each kept value is its conv's register tile, so
+// silu runs on the sums in registers as they are stored.
+TEST_P(DepthwiseTemplate, KeptActivationIsItsConvsRegisterTile) {
+  const std::string& target = GetParam();
+  for (size_t s : {0, 3, 5}) {
+    const ir::Graph graph = invertedResidual(kDepthwise[s], "silu");
+    const fusion::Plan plan = twoBlockPlan(graph, graph.ops().size() - 1);
+    const codegen::TargetDesc desc = codegen::describeTarget(codegen::resolveTarget(target).halide, 2);
+    const codegen::BlockPipeline block = codegen::buildBlockPipeline(
+        graph, plan.blocks[0], codegen::chooseLayouts(graph, plan, desc, {}), "inverted_residual");
+    // ops: 0 expand conv, 1 silu, 2 depthwise conv, 3 silu, 4 project conv, ...
+    EXPECT_EQ(codegen::tiledKeptValues(block), (std::map<int, int>{{0, 1}, {2, 3}})) << "shape " << s;
+    ScratchDir dir("inverted-residual-silu-" + target + "-" + std::to_string(s));
+    compilePlan(graph, plan, dir.path(), target);
     expectMatchesATen(graph, dir.path(), target);
   }
 }
