@@ -223,6 +223,10 @@ class Classifier {
 
 }  // namespace
 
+bool isCostlyElementwise(const ir::Graph& graph, const ir::Op& op) {
+  return isElementwise(graph, op) && flopsPerElement(graph, op) >= kCostlyFlopsPerElement;
+}
+
 Residencies classifyInternals(const ir::Graph& graph, const ir::UseIndex& uses, const std::vector<int>& ops,
                               const Machine& machine) {
   return Classifier(graph, uses, ops, machine).run();

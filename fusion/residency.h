@@ -46,6 +46,10 @@ struct Residencies {
   bool operator==(const Residencies&) const = default;
 };
 
+// Whether an elementwise op alone costs enough per value to recompute it at every read (silu, sigmoid, gelu,
+// hardswish; not relu, clamps or adds).
+bool isCostlyElementwise(const ir::Graph& graph, const ir::Op& op);
+
 // The residency of every internal value of the block `ops` (graph order).
 Residencies classifyInternals(const ir::Graph& graph, const ir::UseIndex& uses, const std::vector<int>& ops,
                               const Machine& machine);

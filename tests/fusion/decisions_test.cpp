@@ -57,6 +57,34 @@ TEST(DnnFusion, FusesTheWholeSqueezeExcitationChainThroughTinyIntermediates) {
   EXPECT_EQ(plan.blocks[0].footprint.internals.size(), 5u);
 }
 
+// EfficientNet's MBConv: a depthwise conv's silu is read by both the squeeze (a global pool) and the gate's
+// multiply. The squeeze-excitation block seeds first (its tiny one-to-one ops), but leaves the silu to the
+// depthwise conv's block: there it runs once per value on the sums in registers, not once per read. A cheap
+// op in the same place (relu) is taken by the walk as before.
+TEST(DnnFusion, LeavesACostlyActivationToTheConvItFollows) {
+  for (const std::string act : {"silu", "relu"}) {
+    ir::Graph graph = ir::parseGraph(fmt::format(R"(graph mbconv(%x: f32[1,64,28,28]) {{
+      %wd: f32[64,1,3,3] = constant splat<0.1>
+      %w1: f32[16,64,1,1] = constant splat<0.1>
+      %w2: f32[64,16,1,1] = constant splat<0.1>
+      %d: f32[1,64,28,28] = conv2d(%x, %wd) {{padding=[1,1], groups=64}}
+      %x2: f32[1,64,28,28] = {}(%d)
+      %p: f32[1,64,1,1] = adaptive_avg_pool2d(%x2) {{output_size=[1,1]}}
+      %s1: f32[1,16,1,1] = conv2d(%p, %w1)
+      %a: f32[1,16,1,1] = silu(%s1)
+      %s2: f32[1,64,1,1] = conv2d(%a, %w2)
+      %g: f32[1,64,1,1] = sigmoid(%s2)
+      %y: f32[1,64,28,28] = mul(%x2, %g)
+      return %y
+    }})",
+                                                 act));
+    Plan plan = partition(graph, "dnnfusion", {});
+    const bool with_conv = blockOf(graph, plan, "x2") == blockOf(graph, plan, "d");
+    EXPECT_EQ(with_conv, act == "silu") << act;
+    EXPECT_EQ(blockOf(graph, plan, "p"), blockOf(graph, plan, "y")) << act;
+  }
+}
+
 // A conv's 200 KiB output read by a global pool: too big to cache, and the pool needs all of it at once.
 TEST(DnnFusion, ABigIntermediateReadWholeStaysABoundary) {
   ir::Graph graph = ir::parseGraph(R"(graph g(%x: f32[1,64,28,28]) {
