@@ -2,6 +2,8 @@
 // chain fused through its tiny intermediates, compute-bound convolutions kept apart (a streamed one too)
 // while a memory-bound depthwise conv streams into a pointwise one, the pattern baseline's fork/join rules,
 // and the roofline model.
+#include <string>
+
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
@@ -36,18 +38,24 @@ int blockOf(const ir::Graph& graph, const Plan& plan, const char* value) {
   return plan.block_of_op[uses.producer[graph.findValue(value)]];
 }
 
-// MBConv-style squeeze-excitation: the pool, two 1x1 convs on 1x1 maps, the gate and the scale.
-const char* kSqueezeExcitation = R"(graph se(%x: f32[1,64,28,28]) {
+// MBConv-style squeeze-excitation of %`x` (f32[1,64,28,28]): the pool, two 1x1 convs on 1x1 maps, the gate
+// and the scale, returned.
+std::string squeezeExcitation(const std::string& x) {
+  return fmt::format(R"(
     %w1: f32[16,64,1,1] = constant splat<0.1>
     %w2: f32[64,16,1,1] = constant splat<0.1>
-    %p: f32[1,64,1,1] = adaptive_avg_pool2d(%x) {output_size=[1,1]}
+    %p: f32[1,64,1,1] = adaptive_avg_pool2d(%{0}) {{output_size=[1,1]}}
     %s1: f32[1,16,1,1] = conv2d(%p, %w1)
     %a: f32[1,16,1,1] = silu(%s1)
     %s2: f32[1,64,1,1] = conv2d(%a, %w2)
     %g: f32[1,64,1,1] = sigmoid(%s2)
-    %y: f32[1,64,28,28] = mul(%x, %g)
+    %y: f32[1,64,28,28] = mul(%{0}, %g)
     return %y
-  })";
+  }})",
+                     x);
+}
+
+const std::string kSqueezeExcitation = "graph se(%x: f32[1,64,28,28]) {" + squeezeExcitation("x");
 
 TEST(DnnFusion, FusesTheWholeSqueezeExcitationChainThroughTinyIntermediates) {
   ir::Graph graph = ir::parseGraph(kSqueezeExcitation);
@@ -65,19 +73,10 @@ TEST(DnnFusion, LeavesACostlyActivationToTheConvItFollows) {
   for (const std::string act : {"silu", "relu"}) {
     ir::Graph graph = ir::parseGraph(fmt::format(R"(graph mbconv(%x: f32[1,64,28,28]) {{
       %wd: f32[64,1,3,3] = constant splat<0.1>
-      %w1: f32[16,64,1,1] = constant splat<0.1>
-      %w2: f32[64,16,1,1] = constant splat<0.1>
       %d: f32[1,64,28,28] = conv2d(%x, %wd) {{padding=[1,1], groups=64}}
-      %x2: f32[1,64,28,28] = {}(%d)
-      %p: f32[1,64,1,1] = adaptive_avg_pool2d(%x2) {{output_size=[1,1]}}
-      %s1: f32[1,16,1,1] = conv2d(%p, %w1)
-      %a: f32[1,16,1,1] = silu(%s1)
-      %s2: f32[1,64,1,1] = conv2d(%a, %w2)
-      %g: f32[1,64,1,1] = sigmoid(%s2)
-      %y: f32[1,64,28,28] = mul(%x2, %g)
-      return %y
-    }})",
-                                                 act));
+      %x2: f32[1,64,28,28] = {}(%d))",
+                                                 act) +
+                                     squeezeExcitation("x2"));
     Plan plan = partition(graph, "dnnfusion", {});
     const bool with_conv = blockOf(graph, plan, "x2") == blockOf(graph, plan, "d");
     EXPECT_EQ(with_conv, act == "silu") << act;
