@@ -91,6 +91,22 @@ void accumulateBlocked(const Stage& stage, int vector, const TileLevels& at) {
   update.unroll(args[0]).unroll(xi);
 }
 
+// Threads take f's output-channel tiles (tileLoops with split_channels). Unless a tile's sums are kept for
+// the whole image (a blocked reduction computed per channel tile), each task is one row of one channel tile,
+// so that a few tiles still divide evenly: EfficientNet-B0's 7x7 projections have 3 tiles of 64 channels,
+// and 2 threads taking whole tiles left one idle for a third of the block. A thread's share stays one run of
+// rows through one tile's weights (runtime/thread_pool.h: contiguous shares).
+void parallelizeChannelTiles(Func f, bool sums_per_channel_tile) {
+  const std::vector<Var> args = f.args();
+  const Var channel_tiles(f.name() + "_co");
+  if (sums_per_channel_tile || args.size() < 3) {
+    f.parallel(channel_tiles);
+    return;
+  }
+  const Var tile_rows(f.name() + "_co_rows");
+  f.fuse(args[2], channel_tiles, tile_rows).parallel(tile_rows);
+}
+
 void accumulate(const Stage& stage, int vector, const TileLevels& at) {
   if (blocksReduction(stage, at.shape))
     accumulateBlocked(stage, vector, at);
@@ -131,7 +147,7 @@ class CpuScheduler {
       tile = tileLoops(out.func, vector, tile_);
       const Var channel_tiles(out.func.name() + "_co");
       if (tile_.split_channels) {
-        out.func.parallel(channel_tiles);
+        parallelizeChannelTiles(out.func, anchorsBlockReduction());
       } else if (out.rank() == 3) {
         // A sequence of rows (a transformer's tokens): threads take tiles of rows of every batch.
         const Var row_tiles(out.func.name() + "_rows");
@@ -314,7 +330,7 @@ class CpuScheduler {
     } else {
       wrapper.compute_root();
       if (tile.split_channels)
-        wrapper.parallel(Var(wrapper.name() + "_co"));
+        parallelizeChannelTiles(wrapper, blocksReduction(stage, tile));
       else
         parallelizeOutermost(wrapper, extents, 2);  // dimensions 0 and 1 form the register tiles
       if (!tile.split_channels && extents.size() == 4) copyBorderPerRow(placed.op, wrapper);
@@ -372,6 +388,11 @@ class CpuScheduler {
     int64_t bytes = sizeof(float);
     for (int e : extents) bytes *= e;
     return within_rows && extents[0] >= target_.vector_lanes && bytes > target_.weightsKeptInCache();
+  }
+
+  bool anchorsBlockReduction() const {
+    return std::any_of(analysis_.anchors.begin(), analysis_.anchors.end(),
+                       [&](const PlacedStage* anchor) { return blocksReduction(anchor->stage, tile_); });
   }
 
   // Parallel loops over the output's rows (and batch); returns the loop level strips are computed at.

@@ -9,7 +9,9 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "codegen/cpu_schedule.h"
 #include "codegen/placement.h"
+#include "codegen/schedule.h"
 #include "codegen/target.h"
 #include "codegen_test_support.h"
 #include "ir/printer.h"
@@ -119,6 +121,60 @@ TEST_P(DenseTemplates, MatchATenWithDefaultSplitAndBlockedConfigs) {
       EXPECT_LE(errorToScale(actual[o], expected[o]), 2e-5)
           << target << ", " << config << " configs, output " << o << " of\n"
           << ir::printGraph(graph);
+  }
+}
+
+// The iteration counts of the parallel loops `block`'s lowered code hands to the thread pool.
+std::vector<int64_t> parallelLoopSizes(codegen::BlockPipeline& block, const Halide::Target& target) {
+  struct ParForCalls : Halide::Internal::IRVisitor {
+    std::vector<int64_t> sizes;
+    using IRVisitor::visit;
+    void visit(const Halide::Internal::Call* call) override {
+      if (call->name == "halide_do_par_for") sizes.push_back(*Halide::Internal::as_const_int(call->args[2]));
+      IRVisitor::visit(call);
+    }
+  } calls;
+  std::vector<Halide::Argument> args(block.params.begin(), block.params.end());
+  const Halide::Module module = block.pipeline.compile_to_module(
+      args, "parallel_loops", target.with_feature(Halide::Target::NoRuntime));
+  for (const Halide::Internal::LoweredFunc& f : module.functions()) f.body.accept(&calls);
+  return calls.sizes;
+}
+
+// EfficientNet-B0's 7x7 projection, 1152 -> 192 channels: its weights (864 KiB) exceed the cache budget, so
+// threads split output-channel tiles, and with only a few tiles (3 of 64 channels on AVX-512) each task is
+// one row of one tile, which 2 threads share evenly. A blocked reduction keeps a tile's sums for the whole
+// image, so its threads take whole tiles.
+TEST_P(DenseTemplates, FewChannelTilesSplitAmongThreadsByRow) {
+  const std::string& target = GetParam();
+  ir::Graph graph("projection");
+  std::mt19937 rng(15);
+  const ir::ValueId x = graph.addInput("x", {ir::DType::Float32, {1, 1152, 7, 7}});
+  const ir::ValueId conv = graph.addOp1("conv2d", {x, randomConstant(graph, {192, 1152, 1, 1}, rng)},
+                                        {{"stride", std::vector<int64_t>{1, 1}},
+                                         {"padding", std::vector<int64_t>{0, 0}},
+                                         {"dilation", std::vector<int64_t>{1, 1}},
+                                         {"groups", int64_t{1}}});
+  graph.setOutputs({graph.addOp1("relu", {graph.addOp1("relu", {conv})})});
+  const fusion::Plan plan = twoBlockPlan(graph, 2);  // conv, relu | relu: the conv's output stays inside
+  const Halide::Target halide = codegen::resolveTarget(target).halide;
+  const codegen::TargetDesc desc = codegen::describeTarget(halide, 2);
+  const codegen::ValueLayouts layouts = codegen::chooseLayouts(graph, plan, desc, {});
+  for (int k_block : {0, 96}) {
+    codegen::BlockPipeline block = codegen::buildBlockPipeline(graph, plan.blocks[0], layouts, "projection");
+    codegen::ScheduleOptions options;
+    if (k_block > 0) {
+      codegen::ScheduleConfig blocked = codegen::scheduleBlock(block, graph, 0, desc, halide, options);
+      blocked.params["k_block"] = k_block;
+      options.overrides[0] = blocked;
+      block = codegen::buildBlockPipeline(graph, plan.blocks[0], layouts, "projection");
+    }
+    const codegen::ScheduleConfig config = codegen::scheduleBlock(block, graph, 0, desc, halide, options);
+    ASSERT_EQ(config.get("split"), 1) << target;
+    const int tile_channels = codegen::vectorWidth(192, desc.vector_lanes) * config.get("vectors");
+    const int64_t tiles = (192 + tile_channels - 1) / tile_channels;
+    EXPECT_EQ(parallelLoopSizes(block, halide), std::vector<int64_t>{k_block > 0 ? tiles : tiles * 7})
+        << target << ", k_block " << k_block;
   }
 }
 
