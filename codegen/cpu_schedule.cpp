@@ -114,9 +114,11 @@ void accumulate(const Stage& stage, int vector, const TileLevels& at) {
     accumulateInTile(stage, vector, at.tile);
 }
 
-// Values a thread should read for a parallel split of a small reduction to pay for waking it (about 10 us of
-// streaming from cache).
-constexpr int64_t kReadsPerThreadWake = 1 << 16;
+// Values a thread should read for a parallel split of a small reduction to pay for waking it: a couple of
+// microseconds of streaming from cache, against the runtime pool's 0.6 us to start a parallel loop on 2
+// threads (`kiln profile`'s block launch line). EfficientNet-B0's 7x7 squeeze pools (56 K values) and its
+// classifier's silu + pool (63 K) ran on one thread under the old 64 K, set for Halide's own pool.
+constexpr int64_t kReadsPerThreadWake = 1 << 13;
 
 // Parallel over the outermost dimension, down to position `lowest`, that has more than one element, in
 // every definition of f.

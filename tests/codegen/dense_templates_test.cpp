@@ -3,6 +3,7 @@
 // dilated convs, batch 2, padded inputs too big to copy whole, a rank-3 linear — each compiled with its
 // default config, with threads splitting output-channel panels, and with those threads' reductions blocked
 // by input channels, on every CPU target this machine runs or emulates, against ATen.
+#include <algorithm>
 #include <fstream>
 #include <random>
 
@@ -176,6 +177,29 @@ TEST_P(DenseTemplates, FewChannelTilesSplitAmongThreadsByRow) {
     EXPECT_EQ(parallelLoopSizes(block, halide), std::vector<int64_t>{k_block > 0 ? tiles : tiles * 7})
         << target << ", k_block " << k_block;
   }
+}
+
+// A classifier head, silu + global average pool + linear, as EfficientNet-B0 ends: the pool reads 63 K values
+// (a silu each), enough to run parallel over its vectors of channels before the linear's channel tiles.
+TEST_P(DenseTemplates, GlobalPoolOfAHeadRunsParallel) {
+  const std::string& target = GetParam();
+  ir::Graph graph("head");
+  std::mt19937 rng(16);
+  const ir::ValueId x = graph.addInput("x", {ir::DType::Float32, {1, 1280, 7, 7}});
+  const ir::ValueId pooled = graph.addOp1("adaptive_avg_pool2d", {graph.addOp1("silu", {x})},
+                                          {{"output_size", std::vector<int64_t>{1, 1}}});
+  const ir::ValueId flat = graph.addOp1("reshape", {pooled}, {{"shape", std::vector<int64_t>{1, 1280}}});
+  graph.setOutputs({graph.addOp1(
+      "linear", {flat, randomConstant(graph, {1000, 1280}, rng), randomConstant(graph, {1000}, rng)})});
+  const fusion::Plan plan = twoBlockPlan(graph, graph.ops().size());
+  const Halide::Target halide = codegen::resolveTarget(target).halide;
+  const codegen::TargetDesc desc = codegen::describeTarget(halide, 2);
+  codegen::BlockPipeline block = codegen::buildBlockPipeline(
+      graph, plan.blocks[0], codegen::chooseLayouts(graph, plan, desc, {}), "head");
+  codegen::scheduleBlock(block, graph, 0, desc, halide, codegen::ScheduleOptions{});
+  const int64_t pool_vectors = 1280 / codegen::vectorWidth(1280, desc.vector_lanes);
+  const std::vector<int64_t> sizes = parallelLoopSizes(block, halide);
+  EXPECT_EQ(std::count(sizes.begin(), sizes.end(), pool_vectors), 2) << target;  // zeroing, then summing
 }
 
 // ResNet-50 between two bottlenecks: relu(conv1x1(x) + downsample(x)) = y, handed out to the next residual
