@@ -84,6 +84,24 @@ TEST(DnnFusion, LeavesACostlyActivationToTheConvItFollows) {
   }
 }
 
+// EfficientNet's 7x7 MBConv: the expand conv's silu seeds a block before the depthwise conv's does (same
+// size, earlier). It takes its conv first, as the conv's epilogue, instead of taking the depthwise conv and
+// leaving the expand conv alone (a block that then recomputed the silu for every strip's halo). The
+// squeeze-excitation's tiny silu keeps the paper's order (LeavesACostlyActivationToTheConvItFollows).
+TEST(DnnFusion, ACostlyActivationSeedTakesItsConvFirst) {
+  ir::Graph graph = ir::parseGraph(R"(graph mbconv(%x: f32[1,192,7,7]) {
+    %we: f32[1152,192,1,1] = constant splat<0.01>
+    %e: f32[1,1152,7,7] = conv2d(%x, %we)
+    %xa: f32[1,1152,7,7] = silu(%e)
+    %wd: f32[1152,1,5,5] = constant splat<0.1>
+    %d: f32[1,1152,7,7] = conv2d(%xa, %wd) {padding=[2,2], groups=1152}
+    %xb: f32[1,1152,7,7] = silu(%d)
+    return %xb
+  })");
+  Plan plan = partition(graph, "dnnfusion", {});
+  EXPECT_EQ(blockOf(graph, plan, "xa"), blockOf(graph, plan, "e"));
+}
+
 // A conv's 200 KiB output read by a global pool: too big to cache, and the pool needs all of it at once.
 TEST(DnnFusion, ABigIntermediateReadWholeStaysABoundary) {
   ir::Graph graph = ir::parseGraph(R"(graph g(%x: f32[1,64,28,28]) {
