@@ -16,8 +16,12 @@
 //    has fewer strips than the machine has threads;
 //  - lost schedule: a sum of products (conv, matmul) computed strip by strip inside another's loops runs
 //    slower than in a block of its own, where it gets its template's register tiles, thread split and fast
-//    algorithm (Winograd). Measured on ResNet-50 with 2 threads: a 3x3 conv streamed into the next 1x1 conv
-//    ran at 0.77-0.84 of its speed alone (direct conv in both);
+//    algorithm (Winograd). Measured with 2 threads: ResNet-50's 3x3 convs streamed into the next 1x1 conv
+//    ran at 0.77-0.84 of their speed alone (direct conv in both), MobileNetV2's 1x1 projections to 24
+//    channels streamed into the next block's strips at 0.5-0.66 (Halide's profiler: 0.555 ms against
+//    0.26-0.31 as their block's output for 144->24 at 56x56). The model takes the narrow convs' 0.5: at 0.8
+//    it put MobileNetV2's first 21 ops in two blocks (one of 15 ops) that ran in 2.7-2.9 ms, against 1.75-2.1
+//    ms for the six blocks it makes of them at 0.5;
 //  - a materialized value (one a reader needs whole) costs a write and a read, as if the block were cut.
 // tuning/measured_latency_model.h implements the same interface with times measured on the machine.
 #pragma once
@@ -40,7 +44,7 @@ struct Machine {
   int64_t stage_bytes = 32 * 1024;   // an intermediate up to this size stays whole in L1 cache inside a block
   int64_t strip_rows = 8;            // the tallest strip of output rows a block streaming into a window uses
   int64_t l2_bytes = 1 << 20;        // a core's L2; half of it holds a strip's stages (stripBudget)
-  double streamed_efficiency = 0.8;  // speed of a sum of products streamed inside another op, vs alone
+  double streamed_efficiency = 0.5;  // speed of a sum of products streamed inside another op, vs alone
 
   double ridgeFlopsPerByte() const { return peak_flops / bandwidth; }
   // What a strip's stages may hold before they spill: half the L2, the other half holding the strip's
