@@ -169,7 +169,7 @@ class CpuScheduler {
         copyBorder(s, rows);
       } else if (where == Placement::Anchor) {
         accumulate(s.stage, vector, tile);
-        stageComputedOperand(s);
+        stageComputedOperand(s, block_.output_funcs[0].func, tile_);
       } else if (s.stage.kind == StageKind::Accumulator && s.stage.tensor.rank() >= 2) {
         registerBlockAlone(s, rows);
       } else if (s.stage.kind == StageKind::KeptValue && tilesAccumulator(s.op)) {
@@ -239,26 +239,26 @@ class CpuScheduler {
     }
   }
 
-  // A 1x1 anchor whose operand inlined elementwise ops compute from a stage of the block (a depthwise conv
+  // A 1x1 conv whose operand inlined elementwise ops compute from a stage of the block (a depthwise conv
   // streamed per strip, then relu6, into a projection conv): inlined, every multiply-add of every channel
   // tile recomputes the activation, scalar, and its broadcast can no longer be folded into the FMA's memory
-  // operand. So it is computed per pixel tile of the output instead, for all input channels, vectorized, and
-  // the tile's sums read it back from L1. MobileNetV2 (2 threads, 3 alternating profiles): its
+  // operand. So it is computed per pixel tile of `tiled` (the Func whose register tiles hold the conv's sums:
+  // the block's output for an anchor, else registerBlockAlone's) instead, for all input channels, vectorized,
+  // and the tile's sums read it back from L1. MobileNetV2 (2 threads, 3 alternating profiles): its
   // depthwise+relu6+1x1 blocks went from 0.13-0.70 ms to 0.10-0.38 ms (0.55-0.76x; untouched blocks
   // 0.87-0.91x in the same runs). Not for an activation of the block's input (ResNet-50's relu+1x1 blocks
   // measured about 10 % slower staged) nor for a reduction blocked by input channels, whose sums are not
   // computed per pixel tile.
-  void stageComputedOperand(const PlacedStage& anchor) {
-    const Stage& stage = anchor.stage;
-    if (!stage.operand.defined() || blocksReduction(stage, tile_) || !readsInlinedOps(anchor.op) ||
-        !readsStagedValues(block_, anchor.op))
+  void stageComputedOperand(const PlacedStage& conv, Func tiled, const CpuTile& tile) {
+    const Stage& stage = conv.stage;
+    if (!stage.operand.defined() || blocksReduction(stage, tile) || !readsInlinedOps(conv.op) ||
+        !readsStagedValues(block_, conv.op))
       return;
     for (int d = 1; d < stage.reduction.dimensions(); ++d)
       if (!Halide::Internal::is_const_one(stage.reduction[d].extent())) return;
-    Func out = block_.output_funcs[0].func;
     Func operand = stage.operand;
     Func staged = operand.in(stage.tensor.func);
-    staged.compute_at(out, Var(out.name() + "_xo"));
+    staged.compute_at(tiled, Var(tiled.name() + "_xo"));
     const auto channels = Halide::Internal::as_const_int(stage.reduction.x.extent());
     const int vector = channels ? vectorWidth(static_cast<int>(*channels), target_.vector_lanes) : 1;
     if (vector > 1) staged.vectorize(staged.args()[0], vector, TailStrategy::ShiftInwards);
@@ -338,6 +338,7 @@ class CpuScheduler {
       if (!tile.split_channels && extents.size() == 4) copyBorderPerRow(placed.op, wrapper);
     }
     accumulate(stage, vector, levels);
+    if (!tile.split_channels) stageComputedOperand(placed, wrapper, tile);
   }
 
   // The padded input of a conv staged whole in a block without strips, when it reads other stages (which
