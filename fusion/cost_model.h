@@ -21,7 +21,10 @@
 //    channels streamed into the next block's strips at 0.5-0.66 (Halide's profiler: 0.555 ms against
 //    0.26-0.31 as their block's output for 144->24 at 56x56). The model takes the narrow convs' 0.5: at 0.8
 //    it put MobileNetV2's first 21 ops in two blocks (one of 15 ops) that ran in 2.7-2.9 ms, against 1.75-2.1
-//    ms for the six blocks it makes of them at 0.5;
+//    ms for the six blocks it makes of them at 0.5. Those figures predate streamed convs staging their
+//    computed operand (cpu_schedule.cpp's stageComputedOperand); since, the two plans measured alike (12
+//    alternating pairs, medians of the block p10 sums 6.01 ms at 0.8 and 6.13 at 0.5), so the figure is owed
+//    a re-measurement;
 //  - a materialized value (one a reader needs whole) costs a write and a read, as if the block were cut.
 // tuning/measured_latency_model.h implements the same interface with times measured on the machine.
 #pragma once

@@ -74,10 +74,10 @@ TEST_P(ZooPartition, ResidualAddsAndGatesAreFused) {
   EXPECT_GT(checked, 0);
 }
 
-// MobileNetV2's 1x1 projections to 24 channels run at about half their speed when computed inside the next
+// MobileNetV2's 1x1 projections to 24 channels ran at about half their speed when computed inside the next
 // inverted residual's strips (cost_model.h). Priced at 0.8 of it, the plan for this project's machine
 // (270 GFLOP/s, 16.6 GB/s, 2 MiB L2) streamed both into one 15-op block that ran 1.5x slower than the ops
-// in four blocks; each is now the last conv of its block.
+// in four blocks (before streamed convs staged their operand); each is now the last conv of its block.
 TEST(ZooPartitionMobileNetV2, NarrowProjectionsAreTheLastConvOfTheirBlocks) {
   ir::Graph graph = frontend::importTorchScript(kiln::testing::zooModel("mobilenet_v2_traced"), {});
   ir::canonicalize(graph);
