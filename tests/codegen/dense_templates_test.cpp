@@ -126,6 +126,25 @@ TEST_P(DenseTemplates, MatchATenWithDefaultSplitAndBlockedConfigs) {
   }
 }
 
+// The plan's first block, built and scheduled with the default config for `target` on 2 threads.
+codegen::BlockPipeline scheduledFirstBlock(const ir::Graph& graph, const fusion::Plan& plan,
+                                           const Halide::Target& target, const std::string& name) {
+  const codegen::TargetDesc desc = codegen::describeTarget(target, 2);
+  codegen::BlockPipeline block =
+      codegen::buildBlockPipeline(graph, plan.blocks[0], codegen::chooseLayouts(graph, plan, desc, {}), name);
+  codegen::scheduleBlock(block, graph, 0, desc, target, codegen::ScheduleOptions{});
+  return block;
+}
+
+// Walks the block's statement as lowered for `target`.
+void visitLowered(codegen::BlockPipeline& block, const Halide::Target& target,
+                  Halide::Internal::IRVisitor& visitor) {
+  std::vector<Halide::Argument> args(block.params.begin(), block.params.end());
+  const Halide::Module module =
+      block.pipeline.compile_to_module(args, "lowered", target.with_feature(Halide::Target::NoRuntime));
+  for (const Halide::Internal::LoweredFunc& f : module.functions()) f.body.accept(&visitor);
+}
+
 // The iteration counts of the parallel loops `block`'s lowered code hands to the thread pool.
 std::vector<int64_t> parallelLoopSizes(codegen::BlockPipeline& block, const Halide::Target& target) {
   struct ParForCalls : Halide::Internal::IRVisitor {
@@ -136,10 +155,7 @@ std::vector<int64_t> parallelLoopSizes(codegen::BlockPipeline& block, const Hali
       IRVisitor::visit(call);
     }
   } calls;
-  std::vector<Halide::Argument> args(block.params.begin(), block.params.end());
-  const Halide::Module module = block.pipeline.compile_to_module(
-      args, "parallel_loops", target.with_feature(Halide::Target::NoRuntime));
-  for (const Halide::Internal::LoweredFunc& f : module.functions()) f.body.accept(&calls);
+  visitLowered(block, target, calls);
   return calls.sizes;
 }
 
@@ -153,10 +169,7 @@ int countProduced(codegen::BlockPipeline& block, const Halide::Target& target, c
       IRVisitor::visit(node);
     }
   } producers;
-  std::vector<Halide::Argument> args(block.params.begin(), block.params.end());
-  const Halide::Module module =
-      block.pipeline.compile_to_module(args, "producers", target.with_feature(Halide::Target::NoRuntime));
-  for (const Halide::Internal::LoweredFunc& f : module.functions()) f.body.accept(&producers);
+  visitLowered(block, target, producers);
   return static_cast<int>(
       std::count_if(producers.names.begin(), producers.names.end(),
                     [&](const std::string& name) { return name.find(part) != name.npos; }));
@@ -213,11 +226,9 @@ TEST_P(DenseTemplates, GlobalPoolOfAHeadRunsParallel) {
       "linear", {flat, randomConstant(graph, {1000, 1280}, rng), randomConstant(graph, {1000}, rng)})});
   const fusion::Plan plan = twoBlockPlan(graph, graph.ops().size());
   const Halide::Target halide = codegen::resolveTarget(target).halide;
-  const codegen::TargetDesc desc = codegen::describeTarget(halide, 2);
-  codegen::BlockPipeline block = codegen::buildBlockPipeline(
-      graph, plan.blocks[0], codegen::chooseLayouts(graph, plan, desc, {}), "head");
-  codegen::scheduleBlock(block, graph, 0, desc, halide, codegen::ScheduleOptions{});
-  const int64_t pool_vectors = 1280 / codegen::vectorWidth(1280, desc.vector_lanes);
+  codegen::BlockPipeline block = scheduledFirstBlock(graph, plan, halide, "head");
+  const int64_t pool_vectors =
+      1280 / codegen::vectorWidth(1280, codegen::describeTarget(halide, 2).vector_lanes);
   const std::vector<int64_t> sizes = parallelLoopSizes(block, halide);
   EXPECT_EQ(std::count(sizes.begin(), sizes.end(), pool_vectors), 2) << target;  // zeroing, then summing
 }
@@ -248,10 +259,7 @@ TEST_P(DenseTemplates, StreamedProjectionStagesItsComputedOperand) {
   const fusion::Plan plan = twoBlockPlan(graph, graph.ops().size());
 
   const Halide::Target halide = codegen::resolveTarget(target).halide;
-  const codegen::TargetDesc desc = codegen::describeTarget(halide, 2);
-  codegen::BlockPipeline block = codegen::buildBlockPipeline(
-      graph, plan.blocks[0], codegen::chooseLayouts(graph, plan, desc, {}), "inverted_residuals");
-  codegen::scheduleBlock(block, graph, 0, desc, halide, codegen::ScheduleOptions{});
+  codegen::BlockPipeline block = scheduledFirstBlock(graph, plan, halide, "inverted_residuals");
   // Both projections read relu6 of a depthwise stage, and both stage it.
   EXPECT_EQ(countProduced(block, halide, "_in_"), 2) << target;
 
