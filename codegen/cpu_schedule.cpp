@@ -239,26 +239,32 @@ class CpuScheduler {
     }
   }
 
-  // A 1x1 conv whose operand inlined elementwise ops compute from a stage of the block (a depthwise conv
-  // streamed per strip, then relu6, into a projection conv): inlined, every multiply-add of every channel
-  // tile recomputes the activation, scalar, and its broadcast can no longer be folded into the FMA's memory
-  // operand. So it is computed per pixel tile of `tiled` (the Func whose register tiles hold the conv's sums:
-  // the block's output for an anchor, else registerBlockAlone's) instead, for all input channels, vectorized,
-  // and the tile's sums read it back from L1. MobileNetV2 (2 threads, 3 alternating profiles): its
-  // depthwise+relu6+1x1 blocks went from 0.13-0.70 ms to 0.10-0.38 ms (0.55-0.76x; untouched blocks
-  // 0.87-0.91x in the same runs). Not for an activation of the block's input (ResNet-50's relu+1x1 blocks
-  // measured about 10 % slower staged) nor for a reduction blocked by input channels, whose sums are not
-  // computed per pixel tile.
+  // A 1x1 conv whose operand inlined elementwise ops compute (relu6 of a depthwise stage, a residual add of
+  // the block's inputs, an activation of its input): inlined, every multiply-add of every channel tile
+  // recomputes them, scalar, and the broadcast can no longer be folded into the FMA's memory operand. So the
+  // operand is staged, vectorized over all input channels: per pixel tile of `tiled` (the Func whose register
+  // tiles hold the conv's sums: the block's output for an anchor, else registerBlockAlone's), the tile's sums
+  // reading it back from L1; or, when threads split output-channel tiles (each would recompute it for its own
+  // tiles), once for the whole image, parallel over rows. Not for a reduction blocked by input channels per
+  // pixel tile, whose sums are not computed per pixel tile. Measured (2 threads, alternating profiles):
+  // MobileNetV2's depthwise+relu6+1x1 blocks 0.13-0.70 -> 0.10-0.38 ms; then operands of the block's inputs,
+  // against the unchanged blocks of the same runs: MobileNetV2's add+1x1 blocks and 7x7 blocks 10-35 %
+  // faster, RegNetX-800MF's relu+1x1+add blocks 10-13 %, MobileNetV3-Large's add+1x1 20-30 %, ResNet-50's
+  // layer4 blocks (threads split channels) 2-6 %.
   void stageComputedOperand(const PlacedStage& conv, Func tiled, const CpuTile& tile) {
     const Stage& stage = conv.stage;
-    if (!stage.operand.defined() || blocksReduction(stage, tile) || !readsInlinedOps(conv.op) ||
-        !readsStagedValues(block_, conv.op))
-      return;
+    if (!stage.operand.defined() || !readsInlinedOps(conv.op)) return;
     for (int d = 1; d < stage.reduction.dimensions(); ++d)
       if (!Halide::Internal::is_const_one(stage.reduction[d].extent())) return;
     Func operand = stage.operand;
     Func staged = operand.in(stage.tensor.func);
-    staged.compute_at(tiled, Var(tiled.name() + "_xo"));
+    if (tile.split_channels && staged.dimensions() == 4) {
+      staged.compute_root().parallel(staged.args()[2]);
+    } else if (!blocksReduction(stage, tile)) {
+      staged.compute_at(tiled, Var(tiled.name() + "_xo"));
+    } else {
+      return;
+    }
     const auto channels = Halide::Internal::as_const_int(stage.reduction.x.extent());
     const int vector = channels ? vectorWidth(static_cast<int>(*channels), target_.vector_lanes) : 1;
     if (vector > 1) staged.vectorize(staged.args()[0], vector, TailStrategy::ShiftInwards);
@@ -338,7 +344,7 @@ class CpuScheduler {
       if (!tile.split_channels && extents.size() == 4) copyBorderPerRow(placed.op, wrapper);
     }
     accumulate(stage, vector, levels);
-    if (!tile.split_channels) stageComputedOperand(placed, wrapper, tile);
+    stageComputedOperand(placed, wrapper, tile);
   }
 
   // The padded input of a conv staged whole in a block without strips, when it reads other stages (which

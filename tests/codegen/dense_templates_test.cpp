@@ -132,7 +132,7 @@ codegen::BlockPipeline scheduledFirstBlock(const ir::Graph& graph, const fusion:
   const codegen::TargetDesc desc = codegen::describeTarget(target, 2);
   codegen::BlockPipeline block =
       codegen::buildBlockPipeline(graph, plan.blocks[0], codegen::chooseLayouts(graph, plan, desc, {}), name);
-  codegen::scheduleBlock(block, graph, 0, desc, target, codegen::ScheduleOptions{});
+  block.schedule = codegen::scheduleBlock(block, graph, 0, desc, target, codegen::ScheduleOptions{});
   return block;
 }
 
@@ -268,6 +268,50 @@ TEST_P(DenseTemplates, StreamedProjectionStagesItsComputedOperand) {
   compilePlan(graph, plan, dir.path(), target);
   const at::Tensor actual = validation::openArtifact(dir.path(), 0)->run(inputs)[0];
   EXPECT_LE(errorToScale(actual, frontend::ReferenceExecutor(graph).run(inputs)[0]), 2e-5) << target;
+}
+
+// MobileNetV2's residual add feeding the next expand conv, add + 1x1 conv + relu6 as one block, at 14x14
+// (96 -> 576 channels: threads split rows) and at 7x7 (160 -> 960: 600 KiB of weights, so threads split
+// output-channel tiles). Either way the add is staged, not recomputed in every multiply-add of every channel
+// tile: per pixel tile in the first, once for the whole image (parallel over its rows) in the second.
+TEST_P(DenseTemplates, ExpandOfAResidualAddStagesItsOperand) {
+  const std::string& target = GetParam();
+  const Halide::Target halide = codegen::resolveTarget(target).halide;
+  struct Shape {
+    int64_t size, ins, outs, split;
+  };
+  for (const Shape& shape : {Shape{14, 96, 576, 0}, Shape{7, 160, 960, 1}}) {
+    ir::Graph graph("residual_expand");
+    std::mt19937 rng(18);
+    const ir::TensorType type{ir::DType::Float32, {1, shape.ins, shape.size, shape.size}};
+    const ir::ValueId sum =
+        graph.addOp1("add", {graph.addInput("x", type), graph.addInput("shortcut", type)});
+    const ir::ValueId conv =
+        graph.addOp1("conv2d", {sum, randomConstant(graph, {shape.outs, shape.ins, 1, 1}, rng)},
+                     {{"stride", std::vector<int64_t>{1, 1}},
+                      {"padding", std::vector<int64_t>{0, 0}},
+                      {"dilation", std::vector<int64_t>{1, 1}},
+                      {"groups", int64_t{1}}});
+    graph.setOutputs(
+        {graph.addOp1("relu", {graph.addOp1("hardtanh", {conv}, {{"min_val", 0.0}, {"max_val", 6.0}})})});
+    const fusion::Plan plan =
+        twoBlockPlan(graph, 3);  // add, conv, relu6 | relu: the tiled output stays inside
+
+    codegen::BlockPipeline block = scheduledFirstBlock(graph, plan, halide, "residual_expand");
+    ASSERT_EQ(block.schedule.get("split"), shape.split) << target << ", " << shape.size << "x" << shape.size;
+    EXPECT_EQ(countProduced(block, halide, "_in_"), 1) << target << ", " << shape.size << "x" << shape.size;
+    const std::vector<int64_t> loops = parallelLoopSizes(block, halide);
+    if (shape.split) {  // the staged operand's rows, then the output's channel tiles by rows
+      EXPECT_EQ(loops.front(), shape.size) << target;
+    }
+
+    const std::vector<at::Tensor> inputs = randomInputs(graph, 8);
+    ScratchDir dir("residual-expand-" + target);
+    compilePlan(graph, plan, dir.path(), target);
+    const at::Tensor actual = validation::openArtifact(dir.path(), 0)->run(inputs)[0];
+    EXPECT_LE(errorToScale(actual, frontend::ReferenceExecutor(graph).run(inputs)[0]), 2e-5)
+        << target << ", " << shape.size << "x" << shape.size;
+  }
 }
 
 // ResNet-50 between two bottlenecks: relu(conv1x1(x) + downsample(x)) = y, handed out to the next residual
