@@ -245,12 +245,13 @@ class CpuScheduler {
   // operand is staged, vectorized over all input channels: per pixel tile of `tiled` (the Func whose register
   // tiles hold the conv's sums: the block's output for an anchor, else registerBlockAlone's), the tile's sums
   // reading it back from L1; or, when threads split output-channel tiles (each would recompute it for its own
-  // tiles), once for the whole image, parallel over rows. Not for a reduction blocked by input channels per
-  // pixel tile, whose sums are not computed per pixel tile. Measured (2 threads, alternating profiles):
+  // tiles), once for the whole image, parallel over rows. A linear's rank-3 operand is staged per pixel tile
+  // either way, but not when its reduction is blocked by input channels, whose sums are not computed per
+  // pixel tile. Measured (2 threads, alternating profiles):
   // MobileNetV2's depthwise+relu6+1x1 blocks 0.13-0.70 -> 0.10-0.38 ms; then operands of the block's inputs,
-  // against the unchanged blocks of the same runs: MobileNetV2's add+1x1 blocks and 7x7 blocks 10-35 %
-  // faster, RegNetX-800MF's relu+1x1+add blocks 10-13 %, MobileNetV3-Large's add+1x1 20-30 %, ResNet-50's
-  // layer4 blocks (threads split channels) 2-6 %.
+  // relative to the unchanged blocks of the same runs: MobileNetV2's 11 blocks so staged 4-41 % faster (most
+  // 10-20 %), RegNetX-800MF's relu+1x1+add blocks 10-19 %, MobileNetV3-Large's add+1x1 17-36 %, ResNet-50's
+  // four channel-split blocks about 4 % (0.89-1.02 of before).
   void stageComputedOperand(const PlacedStage& conv, Func tiled, const CpuTile& tile) {
     const Stage& stage = conv.stage;
     if (!stage.operand.defined() || !readsInlinedOps(conv.op)) return;
