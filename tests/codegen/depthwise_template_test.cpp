@@ -35,6 +35,11 @@ const DepthwiseShape kDepthwise[] = {
     {1, 96, 7, 7, 1, 3, 1},    // a late MobileNetV2 layer's 7x7
 };
 
+// Pixels per output row: the convs pad by half their (odd) window.
+int outputWidth(const DepthwiseShape& c) {
+  return static_cast<int>((c.width - 1) / c.stride + 1);
+}
+
 ir::ValueId conv2d(ir::Graph& graph, ir::ValueId x, int64_t ins, int64_t outs, int64_t kernel, int64_t stride,
                    int64_t groups, std::mt19937& rng) {
   return graph.addOp1("conv2d",
@@ -97,10 +102,16 @@ TEST_P(DepthwiseTemplate, EachShapeAloneMatchesATen) {
   ScratchDir dir("depthwise-" + target);
   compileGraph(graph, "none", dir.path(), target);
   const nlohmann::json manifest = manifestOf(dir.path());
-  int depthwise = 0;
+  std::vector<nlohmann::json> tiles;  // each conv's schedule parameters, in kDepthwise's order
   for (const nlohmann::json& block : manifest["blocks"])
-    depthwise += block["schedule"]["template"] == "depthwise";
-  EXPECT_EQ(depthwise, static_cast<int>(std::size(kDepthwise)));
+    if (block["schedule"]["template"] == "depthwise") tiles.push_back(block["schedule"]["params"]);
+  ASSERT_EQ(tiles.size(), std::size(kDepthwise));
+  for (size_t s = 0; s < tiles.size(); ++s) {
+    const int width = outputWidth(kDepthwise[s]);
+    if (width > 8) continue;
+    EXPECT_EQ(tiles[s]["vectors"], 1) << "shape " << s << ": a short row is one vector of channels";
+    EXPECT_EQ(tiles[s]["pixels"], width) << "shape " << s << ": a short row is one register tile";
+  }
   expectMatchesATen(graph, dir.path(), target);
 }
 
