@@ -180,23 +180,25 @@ class DepthwiseTemplate : public AnchoredTemplate {
     return block.anchor_op && isConv(*block.anchor_op) && block.anchor_op->attrs.getInt("groups") > 1;
   }
 
-  // A depthwise conv (one input channel per group) whose output rows have at most kWholeRow pixels takes one
-  // vector of channels by the whole row: the row's window of inputs stays in registers across a row of taps,
-  // and no pixel tile overlaps the next (4 vectors by 4 pixels computed 8 pixels of every 7). Measured on
-  // AMD Zen 4 (avx512, 2 threads, the conv alone): 7x7x1152 5x5 35.5 -> 22.8 us, 7x7x960 3x3 16.2 -> 8.4,
-  // 14x14 -> 7x7 x672 5x5 stride 2 28.3 -> 14.9. Wider rows showed no consistent winner over the default.
+  // A depthwise conv (one input channel per group) whose output rows have at most 32 pixels takes one vector
+  // of channels by 8 pixels, or by the whole row when it is shorter: the window of inputs along the row stays
+  // in registers across a row of taps, where the default's 4 vectors by 4-5 pixels spill. Measured on AMD
+  // Zen 4 (avx512, 2 threads), the conv alone, medians of 3 alternating runs against the default:
+  // 7x7x1152 5x5 35.5 -> 22.8 us, 7x7x960 3x3 16.2 -> 8.4, 14->7 x672 5x5 stride 2 28.3 -> 14.9,
+  // 14x14x480 3x3 28.2 -> 19.5, 14x14x672 5x5 52.7 -> 39.5, 28x28x240 5x5 59.6 -> 52.3, 28x28x192 3x3
+  // 15.1 -> 13.9. At 56 and 112 pixels it was slower than the default (56x56x144 3x3 65.6 -> 72.6).
   ScheduleConfig defaultConfig(const BlockAnalysis& block, const TargetDesc& target) const override {
     ScheduleConfig config = AnchoredTemplate::defaultConfig(block, target);
     const int row = block.out_extents[1];
-    if (Halide::Internal::is_const_one(block.anchor->stage.reduction.x.extent()) && row <= kWholeRow) {
+    if (Halide::Internal::is_const_one(block.anchor->stage.reduction.x.extent()) && row <= kNarrowRow) {
       config.params["vectors"] = 1;
-      config.params["pixels"] = row;
+      config.params["pixels"] = std::min(row, kRowTile);
     }
     return config;
   }
 
  private:
-  static constexpr int kWholeRow = 8;
+  static constexpr int kNarrowRow = 32, kRowTile = 8;
 };
 
 // No anchor: outputs vectorized and parallel over rows; reductions computed per strip or whole.
