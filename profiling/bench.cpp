@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <functional>
+#include <thread>
 
 #include <ATen/Parallel.h>
 #include <fmt/format.h>
@@ -23,6 +24,10 @@ namespace fs = std::filesystem;
 namespace {
 
 using Clock = std::chrono::steady_clock;
+
+// Longer than libgomp's workers spin before they sleep (GOMP_SPINCOUNT, 300000 spins by default; a spin's
+// length varies by CPU, and 10 ms was already enough on AMD Zen 4).
+constexpr std::chrono::milliseconds kSpinDown(50);
 
 struct Runner {
   std::string name;
@@ -65,10 +70,13 @@ BenchResult benchmark(const fs::path& model_path, const fs::path& artifact_dir, 
   for (int round = 0; round < options.warmup + options.runs; ++round)
     for (size_t k = 0; k < runners.size(); ++k) {
       Runner& runner = runners[(round + k) % runners.size()];
-      // An untimed lead-in run first: LibTorch's OpenMP workers keep spinning for milliseconds after a
-      // forward (libgomp's default wait policy) and, with as many threads as cores, take a core from whoever
-      // runs next (ResNet-18, 2 threads: kiln's median 28.2 ms right after LibTorch, 23.8 ms after itself).
-      // Each timed run follows a run of the same contender, as in a serving loop.
+      // LibTorch's OpenMP workers keep spinning for milliseconds after a forward (libgomp's default wait
+      // policy) and, with as many threads as cores, take a core from whoever runs next (ResNet-18, 2 threads:
+      // kiln's median 28.2 ms right after LibTorch, 23.8 ms after itself). A pause lets them go to sleep, so
+      // that no contender's run is timed beside another's spinning threads (MobileNetV2 on AMD Zen 4, 2
+      // threads: kiln 4.5 ms without the pause, 3.2 ms with OMP_WAIT_POLICY=passive). Then an untimed lead-in
+      // run: each timed run follows a run of the same contender, as in a serving loop.
+      std::this_thread::sleep_for(kSpinDown);
       runner.run();
       const Clock::time_point start = Clock::now();
       runner.run();
