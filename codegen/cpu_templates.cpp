@@ -180,19 +180,25 @@ class DepthwiseTemplate : public AnchoredTemplate {
     return block.anchor_op && isConv(*block.anchor_op) && block.anchor_op->attrs.getInt("groups") > 1;
   }
 
-  // A depthwise conv (one input channel per group) whose output rows have at most 32 pixels takes one vector
-  // of channels by 8 pixels, or by the whole row when it is shorter: the window of inputs along the row stays
-  // in registers across a row of taps, where the default's 4 vectors by 4-5 pixels spill. Measured on AMD
-  // Zen 4 (avx512, 2 threads), the conv alone, medians of 3 alternating runs against the default:
-  // 7x7x1152 5x5 35.5 -> 22.8 us, 7x7x960 3x3 16.2 -> 8.4, 14->7 x672 5x5 stride 2 28.3 -> 14.9,
-  // 14x14x480 3x3 28.2 -> 19.5, 14x14x672 5x5 52.7 -> 39.5, 28x28x240 5x5 59.6 -> 52.3, 28x28x192 3x3
-  // 15.1 -> 13.9. At 56 and 112 pixels it was slower than the default (56x56x144 3x3 65.6 -> 72.6).
+  // A depthwise conv (one input channel per group) takes a narrow register tile, where the default's 4
+  // vectors by 4-5 pixels (or 1 by 19) spill: one vector of channels by 8 pixels (or the whole row when it is
+  // shorter) in rows of at most 32 pixels, whose window of inputs then stays in registers across a row of
+  // taps; two vectors by 4 pixels in wider rows. Measured on AMD Zen 4 (avx512, 2 threads), the conv alone,
+  // against the default (medians of 2-3 alternating runs): 7x7x1152 5x5 35.5 -> 22.8 us, 7x7x960 3x3
+  // 16.2 -> 8.4, 14x14 -> 7x7 x672 5x5 stride 2 28.3 -> 14.9, 14x14x480 3x3 28.2 -> 19.5, 14x14x672 5x5
+  // 52.7 -> 39.5, 28x28x240 5x5 59.6 -> 52.3, 28x28x192 3x3 15.1 -> 13.9, 56x56x144 3x3 about 62 -> 40,
+  // 112x112x32 3x3 about 54 -> 45; one vector by 8 pixels was slower than the default in the wide rows.
   ScheduleConfig defaultConfig(const BlockAnalysis& block, const TargetDesc& target) const override {
     ScheduleConfig config = AnchoredTemplate::defaultConfig(block, target);
     const int row = block.out_extents[1];
-    if (Halide::Internal::is_const_one(block.anchor->stage.reduction.x.extent()) && row <= kNarrowRow) {
+    if (!Halide::Internal::is_const_one(block.anchor->stage.reduction.x.extent())) return config;
+    if (row <= kNarrowRow) {
       config.params["vectors"] = 1;
       config.params["pixels"] = std::min(row, kRowTile);
+    } else {
+      const int vector = vectorWidth(block.out_extents[0], target.vector_lanes);
+      config.params["vectors"] = std::clamp(block.out_extents[0] / vector, 1, 2);
+      config.params["pixels"] = 4;
     }
     return config;
   }

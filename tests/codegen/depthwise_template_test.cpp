@@ -1,9 +1,9 @@
 // The depthwise template (cpu_templates.cpp) on the depthwise convs mobile networks have and on ones they do
 // not: 3x3 and 5x5 windows, stride 1 and 2, channel multipliers 1 and 2, channel counts no vector divides,
-// odd and unequal sizes, 1x1 and 7x7 images, batch 2. Each conv alone, then streamed per strip inside an
-// inverted residual (expand 1x1 + relu6 + depthwise + relu6 + project 1x1, MobileNetV2's block, one fused
-// block; with silu, EfficientNet's, whose expand activation fusion keeps), on every CPU target this machine
-// runs or emulates, against ATen.
+// odd and unequal sizes, 1x1 and 7x7 images, rows wider than 32 pixels, batch 2. Each conv alone, then
+// streamed per strip inside an inverted residual (expand 1x1 + relu6 + depthwise + relu6 + project 1x1,
+// MobileNetV2's block, one fused block; with silu, EfficientNet's, whose expand activation fusion keeps), on
+// every CPU target this machine runs or emulates, against ATen.
 #include <fstream>
 #include <random>
 
@@ -33,6 +33,7 @@ const DepthwiseShape kDepthwise[] = {
     {1, 20, 11, 11, 2, 5, 2},  // multiplier 2, 5x5 stride 2
     {1, 32, 1, 1, 1, 3, 1},    // 1x1 image: every tap but the centre is padding
     {1, 96, 7, 7, 1, 3, 1},    // a late MobileNetV2 layer's 7x7
+    {1, 40, 34, 35, 1, 3, 1},  // rows wider than 32 pixels
 };
 
 // Pixels per output row: the convs pad by half their (odd) window.
@@ -108,6 +109,11 @@ TEST_P(DepthwiseTemplate, EachShapeAloneMatchesATen) {
   ASSERT_EQ(tiles.size(), std::size(kDepthwise));
   for (size_t s = 0; s < tiles.size(); ++s) {
     const int width = outputWidth(kDepthwise[s]);
+    if (width > 32) {
+      EXPECT_LE(tiles[s]["vectors"], 2) << "shape " << s << ": a wide row's tile is at most two vectors";
+      EXPECT_EQ(tiles[s]["pixels"], 4) << "shape " << s << ": by 4 pixels";
+      continue;
+    }
     EXPECT_EQ(tiles[s]["vectors"], 1) << "shape " << s << ": a narrow row's tile is one vector of channels";
     EXPECT_EQ(tiles[s]["pixels"], std::min(width, 8)) << "shape " << s << ": 8 pixels, or the shorter row";
   }
