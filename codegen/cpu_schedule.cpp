@@ -305,9 +305,9 @@ class CpuScheduler {
 
   // An accumulator read by something other than the output tile (a streamed or staged conv): the output it
   // alone feeds (placement.h's tiledOutputs), or the kept value it alone feeds (tiledKeptValues), or else a
-  // wrapper Func taking its place for its readers, is tiled like an anchored output, with the default tile,
-  // and placed where that Func's value lives. Staged whole with weights too big for the cache, its threads
-  // split output-channel tiles, as an anchor's would.
+  // wrapper Func taking its place for its readers, is tiled like an anchored output, with its
+  // accumulatorTile, and placed where that Func's value lives. Staged whole with weights too big for the
+  // cache, its threads split output-channel tiles, as an anchor's would.
   void registerBlockAlone(const PlacedStage& placed, const Halide::LoopLevel& strip) {
     const Stage& stage = placed.stage;
     Func acc = stage.tensor.func;
@@ -328,7 +328,7 @@ class CpuScheduler {
     } else {
       wrapper = acc.in();
     }
-    CpuTile tile = defaultTile(extents, target_, stage.group_width);
+    CpuTile tile = accumulatorTile(stage, extents, target_);
     tile.split_channels =
         !in_strip && extents.size() >= 3 && weightBytes(stage) > target_.weightsKeptInCache();
     if (tile.split_channels) tile.k_block = defaultKBlock(stage, vector * tile.vectors, target_);
@@ -544,6 +544,22 @@ CpuTile defaultTile(const std::vector<int>& extents, const TargetDesc& target, i
     }
   }
   return best;
+}
+
+CpuTile accumulatorTile(const Stage& accumulator, const std::vector<int>& extents, const TargetDesc& target) {
+  CpuTile tile = defaultTile(extents, target, accumulator.group_width);
+  const bool depthwise =
+      accumulator.group_width > 0 && Halide::Internal::is_const_one(accumulator.reduction.x.extent());
+  if (!depthwise) return tile;
+  constexpr int kNarrowRow = 32, kRowTile = 8;
+  if (extents[1] <= kNarrowRow) {
+    tile.vectors = 1;
+    tile.pixels = std::min(extents[1], kRowTile);
+  } else {
+    tile.vectors = std::clamp(extents[0] / vectorWidth(extents[0], target.vector_lanes), 1, 2);
+    tile.pixels = 4;
+  }
+  return tile;
 }
 
 int defaultKBlock(const Stage& accumulator, int tile_channels, const TargetDesc& target) {

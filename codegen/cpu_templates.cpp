@@ -77,7 +77,7 @@ class AnchoredTemplate : public ScheduleTemplate {
   }
 
   ScheduleConfig defaultConfig(const BlockAnalysis& block, const TargetDesc& target) const override {
-    const CpuTile tile = defaultTile(block.out_extents, target, block.anchor->stage.group_width);
+    const CpuTile tile = accumulatorTile(block.anchor->stage, block.out_extents, target);
     const bool split = channelSplitAllowed(block) && anchorWeightBytes(block) > target.weightsKeptInCache();
     const int tile_channels = vectorWidth(block.out_extents[0], target.vector_lanes) * tile.vectors;
     return {name(),
@@ -179,32 +179,6 @@ class DepthwiseTemplate : public AnchoredTemplate {
   bool matches(const BlockAnalysis& block) const override {
     return block.anchor_op && isConv(*block.anchor_op) && block.anchor_op->attrs.getInt("groups") > 1;
   }
-
-  // A depthwise conv (one input channel per group) takes a narrow register tile, where the default's 4
-  // vectors by 4-5 pixels (or 1 by 19) spill: one vector of channels by 8 pixels (or the whole row when it is
-  // shorter) in rows of at most 32 pixels, whose window of inputs then stays in registers across a row of
-  // taps; two vectors by 4 pixels in wider rows. Measured on AMD Zen 4 (avx512, 2 threads), the conv alone,
-  // against the default (medians of 2-3 alternating runs): 7x7x1152 5x5 35.5 -> 22.8 us, 7x7x960 3x3
-  // 16.2 -> 8.4, 14x14 -> 7x7 x672 5x5 stride 2 28.3 -> 14.9, 14x14x480 3x3 28.2 -> 19.5, 14x14x672 5x5
-  // 52.7 -> 39.5, 28x28x240 5x5 59.6 -> 52.3, 28x28x192 3x3 15.1 -> 13.9, 56x56x144 3x3 about 62 -> 40,
-  // 112x112x32 3x3 about 54 -> 45; one vector by 8 pixels was slower than the default in the wide rows.
-  ScheduleConfig defaultConfig(const BlockAnalysis& block, const TargetDesc& target) const override {
-    ScheduleConfig config = AnchoredTemplate::defaultConfig(block, target);
-    const int row = block.out_extents[1];
-    if (!Halide::Internal::is_const_one(block.anchor->stage.reduction.x.extent())) return config;
-    if (row <= kNarrowRow) {
-      config.params["vectors"] = 1;
-      config.params["pixels"] = std::min(row, kRowTile);
-    } else {
-      const int vector = vectorWidth(block.out_extents[0], target.vector_lanes);
-      config.params["vectors"] = std::clamp(block.out_extents[0] / vector, 1, 2);
-      config.params["pixels"] = 4;
-    }
-    return config;
-  }
-
- private:
-  static constexpr int kNarrowRow = 32, kRowTile = 8;
 };
 
 // No anchor: outputs vectorized and parallel over rows; reductions computed per strip or whole.

@@ -1,15 +1,17 @@
-// The depthwise template (cpu_templates.cpp) on the depthwise convs mobile networks have and on ones they do
-// not: 3x3 and 5x5 windows, stride 1 and 2, channel multipliers 1 and 2, channel counts no vector divides,
-// odd and unequal sizes, 1x1 and 7x7 images, rows wider than 32 pixels, batch 2. Each conv alone, then
-// streamed per strip inside an inverted residual (expand 1x1 + relu6 + depthwise + relu6 + project 1x1,
-// MobileNetV2's block, one fused block; with silu, EfficientNet's, whose expand activation fusion keeps), on
-// every CPU target this machine runs or emulates, against ATen.
+// The depthwise template (cpu_templates.cpp) and the depthwise register tile (cpu_schedule.h) on the
+// depthwise convs mobile networks have and on ones they do not: 3x3 and 5x5 windows, stride 1 and 2, channel
+// multipliers 1 and 2, channel counts no vector divides, odd and unequal sizes, 1x1 and 7x7 images, rows
+// wider than 32 pixels, batch 2. Each conv alone, then streamed per strip inside an inverted residual (expand
+// 1x1 + relu6 + depthwise + relu6 + project 1x1, MobileNetV2's block, one fused block; with silu,
+// EfficientNet's, whose expand activation fusion keeps), on every CPU target this machine runs or emulates,
+// against ATen.
 #include <fstream>
 #include <random>
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "codegen/cpu_schedule.h"
 #include "codegen/placement.h"
 #include "codegen/target.h"
 #include "codegen_test_support.h"
@@ -95,6 +97,17 @@ nlohmann::json manifestOf(const std::filesystem::path& artifact) {
   return nlohmann::json::parse(in);
 }
 
+// The register tile a depthwise accumulator takes anchored: checked against the rule for its row.
+void expectDepthwiseTile(const codegen::CpuTile& tile, int width, size_t shape) {
+  if (width > 32) {
+    EXPECT_LE(tile.vectors, 2) << "shape " << shape << ": a wide row's tile is at most two vectors";
+    EXPECT_EQ(tile.pixels, 4) << "shape " << shape << ": by 4 pixels";
+    return;
+  }
+  EXPECT_EQ(tile.vectors, 1) << "shape " << shape << ": a narrow row's tile is one vector of channels";
+  EXPECT_EQ(tile.pixels, std::min(width, 8)) << "shape " << shape << ": 8 pixels, or the shorter row";
+}
+
 class DepthwiseTemplate : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(DepthwiseTemplate, EachShapeAloneMatchesATen) {
@@ -108,14 +121,10 @@ TEST_P(DepthwiseTemplate, EachShapeAloneMatchesATen) {
     if (block["schedule"]["template"] == "depthwise") tiles.push_back(block["schedule"]["params"]);
   ASSERT_EQ(tiles.size(), std::size(kDepthwise));
   for (size_t s = 0; s < tiles.size(); ++s) {
-    const int width = outputWidth(kDepthwise[s]);
-    if (width > 32) {
-      EXPECT_LE(tiles[s]["vectors"], 2) << "shape " << s << ": a wide row's tile is at most two vectors";
-      EXPECT_EQ(tiles[s]["pixels"], 4) << "shape " << s << ": by 4 pixels";
-      continue;
-    }
-    EXPECT_EQ(tiles[s]["vectors"], 1) << "shape " << s << ": a narrow row's tile is one vector of channels";
-    EXPECT_EQ(tiles[s]["pixels"], std::min(width, 8)) << "shape " << s << ": 8 pixels, or the shorter row";
+    codegen::CpuTile tile;
+    tile.vectors = tiles[s]["vectors"];
+    tile.pixels = tiles[s]["pixels"];
+    expectDepthwiseTile(tile, outputWidth(kDepthwise[s]), s);
   }
   expectMatchesATen(graph, dir.path(), target);
 }
@@ -125,7 +134,8 @@ ir::ValueId activation(ir::Graph& graph, const std::string& kind, ir::ValueId x)
 }
 
 // x -> expand 1x1 (6x) -> act -> depthwise -> act -> project 1x1 (+ x at stride 1), all one block: the
-// depthwise conv and the expand it reads are computed per strip of the projection's rows.
+// depthwise conv and the expand it reads are computed per strip of the projection's rows, the depthwise conv
+// register-blocked with the tile it takes as an anchor.
 ir::Graph invertedResidual(const DepthwiseShape& c, const std::string& act) {
   ir::Graph graph("inverted_residual");
   std::mt19937 rng(22);
@@ -146,6 +156,16 @@ TEST_P(DepthwiseTemplate, StreamedInsideAnInvertedResidualMatchesATen) {
     const ir::Graph graph = invertedResidual(kDepthwise[s], "relu6");
     const size_t fused_ops = graph.ops().size() - 1;  // all but the final relu
     const fusion::Plan plan = twoBlockPlan(graph, fused_ops);
+    const codegen::TargetDesc desc = codegen::describeTarget(codegen::resolveTarget(target).halide, 2);
+    const codegen::BlockPipeline pipeline = codegen::buildBlockPipeline(
+        graph, plan.blocks[0], codegen::chooseLayouts(graph, plan, desc, {}), "inverted_residual");
+    const codegen::PlacedStage& depthwise =
+        *std::find_if(pipeline.stages.begin(), pipeline.stages.end(), [](const codegen::PlacedStage& p) {
+          return p.op == 2 && p.stage.kind == codegen::StageKind::Accumulator;
+        });
+    expectDepthwiseTile(
+        codegen::accumulatorTile(depthwise.stage, codegen::halideExtents(depthwise.stage.tensor), desc),
+        outputWidth(kDepthwise[s]), s);
     ScratchDir dir("inverted-residual-" + target + "-" + std::to_string(s));
     compilePlan(graph, plan, dir.path(), target);
     const nlohmann::json block = manifestOf(dir.path())["blocks"][0];
