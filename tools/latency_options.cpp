@@ -29,8 +29,8 @@ void LatencyOptions::addTo(CLI::App& command) {
 }
 
 std::unique_ptr<MeasuredLatency> LatencyOptions::measured(const std::string& target, int threads,
-                                                          const fusion::Machine& machine, bool wanted) const {
-  if (!plansWithMeasurements() && !wanted) {
+                                                          const fusion::Machine& machine) const {
+  if (!plansWithMeasurements()) {
     if (!db.empty() || remeasure) fail("--db and --remeasure go with --latency measured");
     return nullptr;
   }

@@ -31,10 +31,9 @@ struct LatencyOptions {
 
   void addTo(CLI::App& command);
   // The measured model for `target` with `threads` threads and plans priced for `machine` (kiln::Error for a
-  // target that does not run here), with --latency measured or when `wanted` anyway; otherwise null.
-  // Progress lines go to stderr.
+  // target that does not run here), with --latency measured; otherwise null. Progress lines go to stderr.
   std::unique_ptr<MeasuredLatency> measured(const std::string& target, int threads,
-                                            const fusion::Machine& machine, bool wanted = false) const;
+                                            const fusion::Machine& machine) const;
   bool plansWithMeasurements() const { return latency == "measured"; }
 };
 

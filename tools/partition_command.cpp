@@ -77,13 +77,24 @@ void applyMachineOptions(PartitionCommandOptions& options) {
   if (options.stage_kib > 0) machine.stage_bytes = options.stage_kib * 1024;
 }
 
+// The plan against every op apart, both compiled for and run on this machine.
+std::vector<tuning::FusedBlockCheck> checkFusion(const ir::Graph& graph, const fusion::Plan& plan,
+                                                 const PartitionCommandOptions& options, int threads) {
+  tuning::FusionCheckOptions check;
+  check.threads = threads;
+  check.machine = options.partition.machine;
+  check.progress = [](const std::string& line) { std::fprintf(stderr, "kiln: %s\n", line.c_str()); };
+  return tuning::checkFusedBlocks(graph, plan, fusion::partition(graph, "none", options.partition), check);
+}
+
 void run(PartitionCommandOptions& options) {
   applyMachineOptions(options);
   if (options.check_fusion && (options.format != "text" || options.strategy == "all" || options.compare))
     fail("--check-fusion prints one table for one plan; drop --format, --compare and --strategy all");
-  const std::unique_ptr<MeasuredLatency> measured = options.latency.measured(
-      "host", profiling::threadsOrAllCores(options.threads), options.partition.machine, options.check_fusion);
-  if (options.latency.plansWithMeasurements()) options.partition.latency = &measured->model;
+  const int threads = profiling::threadsOrAllCores(options.threads);
+  const std::unique_ptr<MeasuredLatency> measured =
+      options.latency.measured("host", threads, options.partition.machine);
+  if (measured) options.partition.latency = &measured->model;
   ir::Graph graph = options.model.import();
   ir::canonicalize(graph);
   std::vector<std::string> strategies =
@@ -96,9 +107,10 @@ void run(PartitionCommandOptions& options) {
   std::string text;
   if (options.check_fusion) {
     text = fmt::format(
-        "model {}, {} plan: every block of more than one op against its ops compiled apart\n{}", report.model,
-        options.strategy,
-        tuning::fusedBlockTable(tuning::checkFusedBlocks(graph, report.plans.back(), measured->model),
+        "model {}, {} plan: every block of more than one op against its ops compiled apart ({} threads, "
+        "10th percentiles inside each model)\n{}",
+        report.model, options.strategy, threads,
+        tuning::fusedBlockTable(checkFusion(graph, report.plans.back(), options, threads),
                                 options.tolerance));
   } else {
     text = render(options, report);
@@ -138,8 +150,8 @@ void addPartitionCommand(CLI::App& app) {
   options->machine.addTo(*command);
   options->latency.addTo(*command);
   command->add_flag("--check-fusion", options->check_fusion,
-                    "instead of the report: time every block of more than one op against its ops compiled "
-                    "apart, on this machine (through the tuning database), and flag the slower fused ones");
+                    "instead of the report: compile the plan and every op apart, run both on this machine "
+                    "in turns, and flag the blocks of more than one op slower than their ops apart");
   command
       ->add_option(
           "--tolerance", options->tolerance,

@@ -40,7 +40,9 @@ void fillInputs(const runtime::Manifest& manifest, std::vector<std::vector<unsig
   }
 }
 
-BlockTiming timeRuns(runtime::Model& model, const TimerOptions& options) {
+}  // namespace
+
+std::vector<std::vector<double>> timeBlocks(runtime::Model& model, int threads, int warmup, int runs) {
   const runtime::Manifest& manifest = model.manifest();
   std::vector<std::vector<unsigned char>> inputs = buffersFor(manifest, manifest.inputs);
   std::vector<std::vector<unsigned char>> outputs = buffersFor(manifest, manifest.outputs);
@@ -53,18 +55,17 @@ BlockTiming timeRuns(runtime::Model& model, const TimerOptions& options) {
   std::vector<void*> output_pointers;
   for (auto& buffer : outputs) output_pointers.push_back(buffer.data());
 
-  model.setNumThreads(options.threads);
-  for (int w = 0; w < options.warmup; ++w) model.run(input_tensors, output_pointers);
-  std::vector<double> samples;
-  for (int r = 0; r < options.runs; ++r) {
+  model.setNumThreads(threads);
+  for (int w = 0; w < warmup; ++w) model.run(input_tensors, output_pointers);
+  std::vector<std::vector<double>> samples(manifest.blocks.size());
+  for (int r = 0; r < runs; ++r) {
     runtime::BlockTimes times;
     model.run(input_tensors, output_pointers, &times);
-    samples.push_back((times.end_ns.at(0) - times.start_ns.at(0)) * 1e-9);
+    for (size_t b = 0; b < samples.size(); ++b)
+      samples[b].push_back((times.end_ns.at(b) - times.start_ns.at(b)) * 1e-9);
   }
-  return {median(samples), percentile(samples, 10), percentile(samples, 90), options.runs};
+  return samples;
 }
-
-}  // namespace
 
 BlockTiming timeAsOneBlock(const ir::Graph& block, const TimerOptions& options) {
   if (block.inputs().empty()) fail("a block that reads no input cannot be timed alone");
@@ -81,7 +82,9 @@ BlockTiming timeAsOneBlock(const ir::Graph& block, const TimerOptions& options) 
   codegen::compileArtifact(block, plan, metrics, compile, artifact);
   try {
     runtime::Model model(artifact);
-    return timeRuns(model, options);
+    const std::vector<double> samples =
+        timeBlocks(model, options.threads, options.warmup, options.runs).at(0);
+    return {median(samples), percentile(samples, 10), percentile(samples, 90), options.runs};
   } catch (const runtime::Error& e) {
     fail("the block compiled but did not run: {}", e.what());
   }

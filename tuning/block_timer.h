@@ -10,9 +10,11 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "fusion/cost_model.h"
 #include "ir/graph.h"
+#include "runtime/model.h"
 #include "tuning/timing_database.h"
 
 namespace kiln::tuning {
@@ -24,6 +26,11 @@ struct TimerOptions {
   int runs = 15;
   fusion::Machine machine;  // what the block's plan (its strip height) is priced for
 };
+
+// Runs a loaded artifact on deterministic pseudo-random inputs with `threads` threads, `warmup` runs and then
+// `runs` timed ones: each block's times in seconds, samples[block][run], from the runtime's per-block
+// timestamps. runtime::Error when a run fails.
+std::vector<std::vector<double>> timeBlocks(runtime::Model& model, int threads, int warmup, int runs);
 
 // kiln::Error when the block cannot be compiled or run alone (the message names why).
 BlockTiming timeAsOneBlock(const ir::Graph& block, const TimerOptions& options);

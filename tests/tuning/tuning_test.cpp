@@ -1,6 +1,6 @@
 // The tuning layer: the SQLite database of block times (keys, reopening, two writers at once, a file that is
-// not one), a block timed alone through the runtime, and fusion planned from measurements that are taken
-// once and then read back.
+// not one), a block timed alone through the runtime, fusion planned from measurements that are taken once
+// and then read back, and the check of a plan's fused blocks against their ops apart.
 #include <gtest/gtest.h>
 
 #include <fmt/format.h>
@@ -136,26 +136,38 @@ TEST(MeasuredLatency, PlansFromMeasurementsTakenOnceAndThenReadBack) {
   EXPECT_EQ(again.block_of_op, measured.block_of_op);
 }
 
-TEST(FusedBlockCheck, TimesEachFusedBlockAgainstItsOpsApart) {
+TEST(FusedBlockCheck, TimesEachFusedBlockAgainstItsOpsApartInsideTheirModels) {
   const ir::Graph graph = ir::parseGraph(kSeparable);
-  TempDirectory dir("tuning");
-  TimingDatabase db(dir.path() / "tuning.db");
-  MeasuredLatencyModel model(db, measuring());
-  fusion::Grouping grouping;
-  grouping.group_of_op = {0, 0, 0, 1};  // depthwise + hardtanh + pointwise, then the pool alone
-  const fusion::Plan plan = fusion::buildPlan(graph, "test", grouping, fusion::Machine{});
-  const std::vector<FusedBlockCheck> checks = checkFusedBlocks(graph, plan, model);
+  fusion::Grouping fused, apart;
+  fused.group_of_op = {0, 0, 0, 1};  // depthwise + hardtanh + pointwise, then the pool alone
+  apart.group_of_op = {0, 1, 2, 3};
+  const fusion::Plan plan = fusion::buildPlan(graph, "test", fused, fusion::Machine{});
+  FusionCheckOptions options;
+  options.rounds = 3;
+  std::vector<std::string> progress;
+  options.progress = [&](const std::string& line) { progress.push_back(line); };
+  const std::vector<FusedBlockCheck> checks =
+      checkFusedBlocks(graph, plan, fusion::buildPlan(graph, "none", apart, fusion::Machine{}), options);
   ASSERT_EQ(checks.size(), 1u);
+  EXPECT_EQ(checks[0].block, 0);
   EXPECT_EQ(checks[0].pattern, "conv2d+hardtanh+conv2d");
-  EXPECT_TRUE(checks[0].measured);
   EXPECT_GT(checks[0].fused_seconds, 0);
   EXPECT_GT(checks[0].apart_seconds, 0);
-  EXPECT_EQ(model.counts().measured, 4) << "the block and its three ops";
+  ASSERT_EQ(progress.size(), 3u) << "two compiles, then the timing";
+  EXPECT_NE(progress[2].find("3 rounds"), std::string::npos) << progress[2];
 
   FusedBlockCheck slow = checks[0];
   slow.fused_seconds = slow.apart_seconds * 1.2;
   EXPECT_NE(fusedBlockTable({slow}, 0.1).find("SLOWER FUSED"), std::string::npos);
   EXPECT_EQ(fusedBlockTable({slow}, 0.25).find("SLOWER FUSED"), std::string::npos);
+}
+
+TEST(FusedBlockCheck, RefusesAPlanToCheckAgainstThatFusesOps) {
+  const ir::Graph graph = ir::parseGraph(kSeparable);
+  fusion::Grouping fused;
+  fused.group_of_op = {0, 0, 0, 1};
+  const fusion::Plan plan = fusion::buildPlan(graph, "test", fused, fusion::Machine{});
+  EXPECT_THROW(checkFusedBlocks(graph, plan, plan, FusionCheckOptions{}), Error);
 }
 
 TEST(MeasuredLatency, PricesABlockThatCannotRunAloneByTheRoofline) {
