@@ -254,9 +254,7 @@ class CpuScheduler {
   // four channel-split blocks about 4 % (0.89-1.02 of before).
   void stageComputedOperand(const PlacedStage& conv, Func tiled, const CpuTile& tile) {
     const Stage& stage = conv.stage;
-    if (!stage.operand.defined() || !readsInlinedOps(conv.op)) return;
-    for (int d = 1; d < stage.reduction.dimensions(); ++d)
-      if (!Halide::Internal::is_const_one(stage.reduction[d].extent())) return;
+    if (!computesOperand(block_, conv)) return;
     Func operand = stage.operand;
     Func staged = operand.in(stage.tensor.func);
     if (tile.split_channels && staged.dimensions() == 4) {
@@ -269,17 +267,6 @@ class CpuScheduler {
     const auto channels = Halide::Internal::as_const_int(stage.reduction.x.extent());
     const int vector = channels ? vectorWidth(static_cast<int>(*channels), target_.vector_lanes) : 1;
     if (vector > 1) staged.vectorize(staged.args()[0], vector, TailStrategy::ShiftInwards);
-  }
-
-  // Whether `op` reads the value of an op of the block that owns no stage (an inlined elementwise op).
-  bool readsInlinedOps(int op) const {
-    for (const auto& [producer, readers] : block_.readers) {
-      if (std::find(readers.begin(), readers.end(), op) == readers.end()) continue;
-      const bool staged = std::any_of(block_.stages.begin(), block_.stages.end(),
-                                      [&](const PlacedStage& s) { return s.op == producer; });
-      if (!staged) return true;
-    }
-    return false;
   }
 
   // A residual's 1x1 downsample conv in a Winograd block (winograd.h): computed for the group's pixels, one
@@ -329,8 +316,8 @@ class CpuScheduler {
       wrapper = acc.in();
     }
     CpuTile tile = accumulatorTile(stage, extents, target_);
-    tile.split_channels =
-        !in_strip && extents.size() >= 3 && weightBytes(stage) > target_.weightsKeptInCache();
+    tile.split_channels = !in_strip && extents.size() >= 3 &&
+                          weightBytes(stage) > channelSplitWeights(computesOperand(block_, placed), target_);
     if (tile.split_channels) tile.k_block = defaultKBlock(stage, vector * tile.vectors, target_);
     const TileLevels levels = tileLoops(wrapper, vector, tile);
     if (tiled_output != analysis_.tiled_outputs.end()) output_tiles_.emplace(tiled_output->second, levels);
@@ -544,6 +531,10 @@ CpuTile defaultTile(const std::vector<int>& extents, const TargetDesc& target, i
     }
   }
   return best;
+}
+
+int64_t channelSplitWeights(bool computed_operand, const TargetDesc& target) {
+  return computed_operand ? target.l2_bytes : target.weightsKeptInCache();
 }
 
 CpuTile accumulatorTile(const Stage& accumulator, const std::vector<int>& extents, const TargetDesc& target) {

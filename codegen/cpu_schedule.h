@@ -54,6 +54,15 @@ CpuTile defaultTile(const std::vector<int>& extents, const TargetDesc& target, i
 // 8 pixels was slower than the default in the wide rows.
 CpuTile accumulatorTile(const Stage& accumulator, const std::vector<int>& extents, const TargetDesc& target);
 
+// The weights above which a conv computed whole has its threads split output-channel tiles instead of rows:
+// half of L2, or all of it for a 1x1 conv whose operand the block computes (computesOperand). Split, the
+// operand is staged once for the whole image, a pass of its own written to memory and read back; over rows
+// it is staged per pixel tile in L1, and each row reads the weights again from L2. MobileNetV2's relu6 +
+// 1x1 960 -> 160 at 7x7 (614 KiB of weights), AMD Zen 4, 2 threads: 0.78-0.80 of the split time over rows.
+// Convs that read their operand as it is keep half of L2: over rows EfficientNet-B0's 192 -> 1152 at 7x7
+// (864 KiB) took 1.07-1.09 of the split time, MobileNetV2's 320 -> 1280 (1.6 MB) 1.15.
+int64_t channelSplitWeights(bool computed_operand, const TargetDesc& target);
+
 // The input channels per reduction block of a channel-split accumulator whose tiles are `tile_channels` wide:
 // the largest proper divisor of its input channels whose block of weights (tile channels x taps x block)
 // fits the target's weights-in-cache budget, or 0 when the whole reduction fits it (or none does).

@@ -78,7 +78,8 @@ class AnchoredTemplate : public ScheduleTemplate {
 
   ScheduleConfig defaultConfig(const BlockAnalysis& block, const TargetDesc& target) const override {
     const CpuTile tile = accumulatorTile(block.anchor->stage, block.out_extents, target);
-    const bool split = channelSplitAllowed(block) && anchorWeightBytes(block) > target.weightsKeptInCache();
+    const bool split = channelSplitAllowed(block) &&
+                       anchorWeightBytes(block) > channelSplitWeights(block.anchor_computes_operand, target);
     const int tile_channels = vectorWidth(block.out_extents[0], target.vector_lanes) * tile.vectors;
     return {name(),
             {{"vectors", tile.vectors},

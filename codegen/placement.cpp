@@ -53,6 +53,20 @@ bool readsStagedValues(const BlockPipeline& block, int op) {
   return false;
 }
 
+bool computesOperand(const BlockPipeline& block, const PlacedStage& conv) {
+  const Stage& stage = conv.stage;
+  if (stage.kind != StageKind::Accumulator || !stage.operand.defined()) return false;
+  for (int d = 1; d < stage.reduction.dimensions(); ++d)
+    if (!Halide::Internal::is_const_one(stage.reduction[d].extent())) return false;
+  for (const auto& [producer, readers] : block.readers) {
+    if (std::find(readers.begin(), readers.end(), conv.op) == readers.end()) continue;
+    const bool staged = std::any_of(block.stages.begin(), block.stages.end(),
+                                    [&](const PlacedStage& s) { return s.op == producer; });
+    if (!staged) return true;
+  }
+  return false;
+}
+
 std::vector<int> halideExtents(const TensorFunc& t) {
   std::vector<int> extents;
   for (int64_t e : t.layout.halideExtents(t.shape)) extents.push_back(static_cast<int>(e));

@@ -41,6 +41,11 @@ std::map<int, int> tiledKeptValues(const BlockPipeline& block);
 // Whether `op` reads, directly or through inlined ops, the result of an op of the block that owns a stage.
 bool readsStagedValues(const BlockPipeline& block, int op);
 
+// Whether a 1x1 conv's operand is computed by inlined elementwise ops of the block (relu6 of a depthwise
+// stage, a residual add, an activation of its input): CPU schedules stage such an operand before the sums
+// read it (cpu_schedule.cpp's stageComputedOperand).
+bool computesOperand(const BlockPipeline& block, const PlacedStage& conv);
+
 // A tensor's extents in Halide order (innermost first), as ints for schedules.
 std::vector<int> halideExtents(const TensorFunc& t);
 

@@ -31,6 +31,7 @@ BlockAnalysis analyzeBlock(const BlockPipeline& block, const ir::Graph& graph) {
     if (s.stage.kind == StageKind::WinogradProduct) analysis.winograd = &s;
     analysis.strips = analysis.strips || where == Placement::Strip;
   }
+  analysis.anchor_computes_operand = analysis.anchor && computesOperand(block, *analysis.anchor);
   analysis.strip_rows = block.strip_rows;
   analysis.has_stages = !block.stages.empty();
   if (!block.output_funcs.empty()) analysis.out_extents = halideExtents(block.output_funcs[0]);

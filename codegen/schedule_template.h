@@ -25,6 +25,7 @@ struct BlockAnalysis {
   std::vector<const PlacedStage*> anchors;  // every accumulator computed in the output's register tile
   const PlacedStage* anchor = nullptr;      // the one with the most weights: it picks the template
   const ir::Op* anchor_op = nullptr;
+  bool anchor_computes_operand = false;   // the anchor is a 1x1 conv of inlined ops' values (placement.h)
   const PlacedStage* winograd = nullptr;  // a Winograd conv's channel sums (winograd.h), which anchor no tile
   std::map<int, int> tiled_outputs;       // accumulator op -> the output that is its tile (placement.h)
   std::map<int, int> tiled_kept_values;   // accumulator op -> the KeptValue stage that is its tile
