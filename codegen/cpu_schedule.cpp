@@ -293,8 +293,8 @@ class CpuScheduler {
   // An accumulator read by something other than the output tile (a streamed or staged conv): the output it
   // alone feeds (placement.h's tiledOutputs), or the kept value it alone feeds (tiledKeptValues), or else a
   // wrapper Func taking its place for its readers, is tiled like an anchored output, with its
-  // accumulatorTile, and placed where that Func's value lives. Staged whole with weights too big for the
-  // cache, its threads split output-channel tiles, as an anchor's would.
+  // accumulatorTile, and placed where that Func's value lives. Staged whole with more weights than
+  // channelSplitWeights, its threads split output-channel tiles, as an anchor's would.
   void registerBlockAlone(const PlacedStage& placed, const Halide::LoopLevel& strip) {
     const Stage& stage = placed.stage;
     Func acc = stage.tensor.func;

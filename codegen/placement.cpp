@@ -41,15 +41,24 @@ bool sameElements(const TensorFunc& a, const TensorFunc& b) {
   return a.shape == b.shape && a.layout == b.layout;
 }
 
+// The ops of the block whose results `op` reads directly.
+std::vector<int> producersOf(const BlockPipeline& block, int op) {
+  std::vector<int> producers;
+  for (const auto& [producer, readers] : block.readers)
+    if (std::find(readers.begin(), readers.end(), op) != readers.end()) producers.push_back(producer);
+  return producers;
+}
+
+bool ownsStage(const BlockPipeline& block, int op) {
+  return std::any_of(block.stages.begin(), block.stages.end(),
+                     [&](const PlacedStage& s) { return s.op == op; });
+}
+
 }  // namespace
 
 bool readsStagedValues(const BlockPipeline& block, int op) {
-  for (const auto& [producer, readers] : block.readers) {
-    if (std::find(readers.begin(), readers.end(), op) == readers.end()) continue;
-    const bool staged = std::any_of(block.stages.begin(), block.stages.end(),
-                                    [&](const PlacedStage& s) { return s.op == producer; });
-    if (staged || readsStagedValues(block, producer)) return true;
-  }
+  for (int producer : producersOf(block, op))
+    if (ownsStage(block, producer) || readsStagedValues(block, producer)) return true;
   return false;
 }
 
@@ -58,12 +67,8 @@ bool computesOperand(const BlockPipeline& block, const PlacedStage& conv) {
   if (stage.kind != StageKind::Accumulator || !stage.operand.defined()) return false;
   for (int d = 1; d < stage.reduction.dimensions(); ++d)
     if (!Halide::Internal::is_const_one(stage.reduction[d].extent())) return false;
-  for (const auto& [producer, readers] : block.readers) {
-    if (std::find(readers.begin(), readers.end(), conv.op) == readers.end()) continue;
-    const bool staged = std::any_of(block.stages.begin(), block.stages.end(),
-                                    [&](const PlacedStage& s) { return s.op == producer; });
-    if (!staged) return true;
-  }
+  for (int producer : producersOf(block, conv.op))
+    if (!ownsStage(block, producer)) return true;
   return false;
 }
 

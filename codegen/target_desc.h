@@ -30,7 +30,8 @@ struct TargetDesc {
   // GPU targets: lanes of a warp, threads of one block, output pixels per thread in an anchor tile.
   int warp_lanes = 0, block_threads = 0, pixels_per_thread = 0;
 
-  // Weights a conv may read per output tile before its loops put channel tiles outermost (half of L2).
+  // Weights a conv may read per output tile before its loops put channel tiles outermost (half of L2; a 1x1
+  // conv of a computed operand may read all of L2: cpu_schedule.h's channelSplitWeights).
   int64_t weightsKeptInCache() const { return l2_bytes / 2; }
   // Output channels per pre-packed weight panel: one vector.
   int weightPanel() const { return vector_lanes; }
