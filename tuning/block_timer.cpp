@@ -42,7 +42,8 @@ void fillInputs(const runtime::Manifest& manifest, std::vector<std::vector<unsig
 
 }  // namespace
 
-std::vector<std::vector<double>> timeBlocks(runtime::Model& model, int threads, int warmup, int runs) {
+std::vector<std::vector<double>> timeBlocks(runtime::Model& model, int threads, int warmup, int runs,
+                                            bool warm_outputs) {
   const runtime::Manifest& manifest = model.manifest();
   std::vector<std::vector<unsigned char>> inputs = buffersFor(manifest, manifest.inputs);
   std::vector<std::vector<unsigned char>> outputs = buffersFor(manifest, manifest.outputs);
@@ -60,6 +61,7 @@ std::vector<std::vector<double>> timeBlocks(runtime::Model& model, int threads, 
   std::vector<std::vector<double>> samples(manifest.blocks.size());
   for (int r = 0; r < runs; ++r) {
     runtime::BlockTimes times;
+    times.warm_outputs = warm_outputs;
     model.run(input_tensors, output_pointers, &times);
     for (size_t b = 0; b < samples.size(); ++b)
       samples[b].push_back((times.end_ns.at(b) - times.start_ns.at(b)) * 1e-9);

@@ -29,8 +29,10 @@ struct TimerOptions {
 
 // Runs a loaded artifact on deterministic pseudo-random inputs with `threads` threads, `warmup` runs and then
 // `runs` timed ones: each block's times in seconds, samples[block][run], from the runtime's per-block
-// timestamps. runtime::Error when a run fails.
-std::vector<std::vector<double>> timeBlocks(runtime::Model& model, int threads, int warmup, int runs);
+// timestamps, with each block's outputs brought into cache first if `warm_outputs` (runtime::BlockTimes).
+// runtime::Error when a run fails.
+std::vector<std::vector<double>> timeBlocks(runtime::Model& model, int threads, int warmup, int runs,
+                                            bool warm_outputs = false);
 
 // kiln::Error when the block cannot be compiled or run alone (the message names why).
 BlockTiming timeAsOneBlock(const ir::Graph& block, const TimerOptions& options);

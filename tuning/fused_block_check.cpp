@@ -40,7 +40,8 @@ std::vector<std::vector<double>> blockTimes(const std::vector<std::filesystem::p
                                  options.runs_per_round));
   for (int round = 0; round < options.rounds; ++round) {
     for (size_t m = 0; m < models.size(); ++m) {
-      const auto times = timeBlocks(*models[m], options.threads, 1, options.runs_per_round);
+      const auto times =
+          timeBlocks(*models[m], options.threads, 1, options.runs_per_round, /*warm_outputs=*/true);
       for (size_t b = 0; b < times.size(); ++b)
         samples[m][b].insert(samples[m][b].end(), times[b].begin(), times[b].end());
     }

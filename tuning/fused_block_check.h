@@ -6,10 +6,13 @@
 // Both sides are measured inside their models, not alone: the plan and the plan of every op apart are
 // compiled for this machine and run in alternating rounds (so the VM's drift reaches both alike), and each
 // block's time is the 10th percentile of the runtime's per-block timestamps over every timed run (as in
-// `kiln profile` comparisons: the shared VM's interference only ever adds time). Timed alone, a block reads
-// inputs its model would have left in cache and runs after no other block: MobileNetV2's projection +
-// residual add + expand block measured 104 us alone against 64 us for its ops alone, and 50 us against 56 us
-// inside the two models (AMD Zen 4, 2 threads).
+// `kiln profile` comparisons: the shared VM's interference only ever adds time), each block's outputs
+// brought into cache before its clock starts (runtime::BlockTimes::warm_outputs: the two plans' arenas put
+// values in different places, and a block storing to memory untouched since the last run is charged for
+// it, which made EfficientNet-B0's first depthwise + silu block look 1.3-1.46x slower fused). Timed alone, a
+// block reads inputs its model would have left in cache and runs after no other block: MobileNetV2's
+// projection + residual add + expand block measured 104 us alone against 64 us for its ops alone, and 50 us
+// against 56 us inside the two models (AMD Zen 4, 2 threads).
 #pragma once
 
 #include <functional>

@@ -15,6 +15,7 @@
 #include "ir/files.h"
 #include "runtime/artifact_format.h"
 #include "runtime/kiln_runtime.h"
+#include "runtime/model.h"
 #include "validation/compile_model.h"
 #include "validation/validate.h"
 
@@ -100,6 +101,24 @@ TEST_F(Artifacts, ArenaSharesMemoryBetweenBlocks) {
   std::printf("LeNet-5 unfused: arena %lld bytes, unshared %lld bytes\n",
               static_cast<long long>(memory.arena_bytes), static_cast<long long>(memory.unshared_bytes));
   kiln_model_close(model);
+}
+
+// Warming writes into each block's outputs before the block runs: into no value the block reads, so every
+// block still computes from what its producers wrote.
+TEST_F(Artifacts, WarmingEachBlocksOutputsLeavesTheAnswerAlone) {
+  runtime::Model model(unfused());
+  const runtime::ValueInfo& in = model.manifest().values.at(model.manifest().inputs.at(0));
+  const runtime::ValueInfo& out = model.manifest().values.at(model.manifest().outputs.at(0));
+  std::vector<float> image(in.bytes / sizeof(float));
+  for (size_t i = 0; i < image.size(); ++i) image[i] = static_cast<float>(i % 17) / 17.0f - 0.5f;
+  std::vector<float> cold(out.bytes / sizeof(float)), warm(cold.size());
+  model.run({{image.data(), in.shape}}, {cold.data()});
+  runtime::BlockTimes times;
+  times.warm_outputs = true;
+  model.run({{image.data(), in.shape}}, {warm.data()}, &times);
+  EXPECT_EQ(warm, cold);
+  ASSERT_EQ(times.end_ns.size(), model.manifest().blocks.size());
+  for (size_t b = 0; b < times.end_ns.size(); ++b) EXPECT_GE(times.end_ns[b], times.start_ns[b]);
 }
 
 TEST_F(Artifacts, MissingOrCorruptFilesGiveClearErrors) {
