@@ -102,6 +102,26 @@ TEST(DnnFusion, ACostlyActivationSeedTakesItsConvFirst) {
   EXPECT_EQ(blockOf(graph, plan, "xa"), blockOf(graph, plan, "e"));
 }
 
+// MobileNetV2's last inverted residual: the relu6 of the depthwise conv feeds a 1x1 conv with 1.2 MB of
+// weights, more than a core's L2, whose threads split output channels and read the relu6's value whole. The
+// relu6 stays with the depthwise conv, as its epilogue; with 160 output channels (600 KiB) it joins the 1x1.
+TEST(DnnFusion, AChannelSplitPointwiseConvLeavesItsOperandsOpsToTheirProducer) {
+  for (int outputs : {320, 160}) {
+    ir::Graph graph = ir::parseGraph(fmt::format(R"(graph ir(%x: f32[1,960,7,7]) {{
+      %wd: f32[960,1,3,3] = constant splat<0.1>
+      %wp: f32[{0},960,1,1] = constant splat<0.01>
+      %d: f32[1,960,7,7] = conv2d(%x, %wd) {{padding=[1,1], groups=960}}
+      %r: f32[1,960,7,7] = hardtanh(%d) {{min_val=0.0, max_val=6.0}}
+      %p: f32[1,{0},7,7] = conv2d(%r, %wp)
+      return %p
+    }})",
+                                                 outputs));
+    Plan plan = partition(graph, "dnnfusion", {});
+    EXPECT_EQ(blockOf(graph, plan, "r") == blockOf(graph, plan, "d"), outputs == 320) << outputs;
+    EXPECT_EQ(blockOf(graph, plan, "r") == blockOf(graph, plan, "p"), outputs == 160) << outputs;
+  }
+}
+
 // A conv's 200 KiB output read by a global pool: too big to cache, and the pool needs all of it at once.
 TEST(DnnFusion, ABigIntermediateReadWholeStaysABoundary) {
   ir::Graph graph = ir::parseGraph(R"(graph g(%x: f32[1,64,28,28]) {
