@@ -8,7 +8,8 @@
 //  1. Seed: among the one-to-one ops not yet in a block, take the one with the smallest output (ties: the
 //     earliest). Small outputs first keep the cheap, plentiful fusions from being claimed by big blocks.
 //  2. Successor walk: for each consumer of an op in the block, recursively, judge (block, consumer). A fused
-//     consumer's own consumers are walked next.
+//     consumer's own consumers are walked next. (kiln: a block of one-to-one ops does not take a 1x1 conv
+//     whose threads would split output channels and read its operand whole; readsTheBlocksValueWhole.)
 //  3. Predecessor walk: for each producer of an op in the block, recursively, judge (producer, block). A
 //     block may take a producer and leave the producer's other consumers outside; the producer's value is
 //     then also a block output. A costly activation of a conv no block holds yet is left to the conv's block
