@@ -60,7 +60,9 @@ CpuTile accumulatorTile(const Stage& accumulator, const std::vector<int>& extent
 // it is staged per pixel tile in L1, and each row reads the weights again from L2. MobileNetV2's relu6 +
 // 1x1 960 -> 160 at 7x7 (614 KiB of weights), AMD Zen 4, 2 threads: 0.78-0.80 of the split time over rows.
 // Convs that read their operand as it is keep half of L2: over rows EfficientNet-B0's 192 -> 1152 at 7x7
-// (864 KiB) took 1.07-1.09 of the split time, MobileNetV2's 320 -> 1280 (1.6 MB) 1.15.
+// (864 KiB) took 1.07-1.09 of the split time, MobileNetV2's 320 -> 1280 (1.6 MB) 1.15. Fusion knows the
+// all-of-L2 case too: dnnfusion.cpp's readsTheBlocksValueWhole keeps one-to-one ops out of such a conv's
+// block, since staging their value whole would cost what a block boundary costs.
 int64_t channelSplitWeights(bool computed_operand, const TargetDesc& target);
 
 // The input channels per reduction block of a channel-split accumulator whose tiles are `tile_channels` wide:
