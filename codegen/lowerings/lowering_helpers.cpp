@@ -20,7 +20,7 @@ Halide::Expr paddedAt(const TensorFunc& tensor, Halide::Expr n, Halide::Expr c, 
   const int h = static_cast<int>(tensor.shape[2]), w = static_cast<int>(tensor.shape[3]);
   Halide::Expr inside = y >= 0 && y < h && x >= 0 && x < w;
   Halide::Expr value = tensor.at({n, c, Halide::clamp(y, 0, h - 1), Halide::clamp(x, 0, w - 1)});
-  return Halide::select(inside, value, fill);
+  return Halide::select(inside, Halide::likely(value), fill);
 }
 
 LoweredOp single(TensorFunc output) {

@@ -21,7 +21,10 @@ inline Halide::Expr f32(double value) {
 }
 
 // The element of `tensor` at `index`, or `fill` where rows or columns (logical dims 2 and 3 of NCHW) fall
-// outside the tensor. Indices are clamped so that no read ever leaves the buffer.
+// outside the tensor. Indices are clamped so that no read ever leaves the buffer. The value is marked likely
+// (as Halide's BoundaryConditions do), so Halide partitions the loops that read it into border iterations,
+// which keep the select, and a steady state proven inside, which reads plainly: without it every tap of a
+// depthwise conv and every element of a padded copy selected, and LLVM turned the selects into branches.
 Halide::Expr paddedAt(const TensorFunc& tensor, Halide::Expr n, Halide::Expr c, Halide::Expr y,
                       Halide::Expr x, Halide::Expr fill);
 
