@@ -44,14 +44,15 @@ CpuTile defaultTile(const std::vector<int>& extents, const TargetDesc& target, i
 
 // The register tile of an accumulator with these (output) extents, anchored or computed on its own: the
 // default tile, except for a depthwise conv (one input channel per group, channel multipliers included),
-// where the default's 4 vectors by 4-5 pixels (or 1 by 19) spill: one vector of channels by 8 pixels (or
-// the whole row when it is shorter) in rows of at most 32 pixels, whose window of inputs then stays in
-// registers across a row of taps; two vectors by 4 pixels in wider rows (one where the channels fill only
-// one). Measured on AMD Zen 4 (avx512, 2 threads), the conv alone, against the default (medians of 2-3
-// alternating runs): 7x7x1152 5x5 35.5 -> 22.8 us, 7x7x960 3x3 16.2 -> 8.4, 14x14 -> 7x7 x672 5x5 stride 2
-// 28.3 -> 14.9, 14x14x480 3x3 28.2 -> 19.5, 14x14x672 5x5 52.7 -> 39.5, 28x28x240 5x5 59.6 -> 52.3,
-// 28x28x192 3x3 15.1 -> 13.9, 56x56x144 3x3 about 62 -> 40, 112x112x32 3x3 about 54 -> 45; one vector by
-// 8 pixels was slower than the default in the wide rows.
+// where the default's 4 vectors by 4-5 pixels (or 1 by 19) spill: one vector of channels by at most 8
+// pixels in rows of at most 32 pixels (as many as cover the row with the fewest recomputed pixels: 7 for
+// rows of 14 and 28, the whole row when it is shorter), whose window of inputs then stays in registers
+// across a row of taps; two vectors by 4 pixels in wider rows (one where the channels fill only one).
+// Measured on AMD Zen 4 (avx512, 2 threads), the conv alone, against the default (medians of 2-3 alternating
+// runs): 7x7x1152 5x5 35.5 -> 22.8 us, 7x7x960 3x3 16.2 -> 8.4, 14x14 -> 7x7 x672 5x5 stride 2 28.3 -> 14.9,
+// 14x14x480 3x3 28.2 -> 19.5, 14x14x672 5x5 52.7 -> 39.5, 28x28x240 5x5 59.6 -> 52.3, 28x28x192 3x3 15.1
+// -> 13.9, 56x56x144 3x3 about 62 -> 40, 112x112x32 3x3 about 54 -> 45; one vector by 8 pixels was slower
+// than the default in the wide rows.
 CpuTile accumulatorTile(const Stage& accumulator, const std::vector<int>& extents, const TargetDesc& target);
 
 // The weights above which a conv computed whole has its threads split output-channel tiles instead of rows:
