@@ -99,15 +99,16 @@ void accumulateBlocked(const Stage& stage, int vector, const TileLevels& at) {
   update.unroll(args[0]).unroll(xi);
 }
 
-// Threads take f's output-channel tiles (tileLoops with split_channels). Unless a tile's sums are kept for
-// the whole image (a blocked reduction computed per channel tile), each task is one row of one channel tile,
-// so that a few tiles still divide evenly: EfficientNet-B0's 7x7 projections have 3 tiles of 64 channels,
-// and 2 threads taking whole tiles left one idle for a third of the block. A thread's share stays one run of
-// rows through one tile's weights (runtime/thread_pool.h: contiguous shares).
-void parallelizeChannelTiles(Func f, bool sums_per_channel_tile) {
+// Threads take f's output-channel tiles (tileLoops with split_channels). Each task is one row of one channel
+// tile, so that a few tiles still divide evenly (EfficientNet-B0's 7x7 projections have 3 tiles of 64
+// channels, and 2 threads taking whole tiles left one idle for a third of the block; a thread's share stays
+// one run of rows through one tile's weights, runtime/thread_pool.h: contiguous shares), unless tasks are
+// whole tiles: a blocked reduction keeps a tile's sums for the whole image, and a depthwise conv's tiles (one
+// or two vectors) are many and read only their own channels, whose window then stays in L1 from row to row.
+void parallelizeChannelTiles(Func f, bool whole_tiles) {
   const std::vector<Var> args = f.args();
   const Var channel_tiles(f.name() + "_co");
-  if (sums_per_channel_tile || args.size() < 3) {
+  if (whole_tiles || args.size() < 3) {
     f.parallel(channel_tiles);
     return;
   }
@@ -157,7 +158,7 @@ class CpuScheduler {
       tile = tileLoops(out.func, vector, tile_);
       const Var channel_tiles(out.func.name() + "_co");
       if (tile_.split_channels) {
-        parallelizeChannelTiles(out.func, anchorsBlockReduction());
+        parallelizeChannelTiles(out.func, anchorsBlockReduction() || isDepthwise(analysis_.anchor->stage));
       } else if (out.rank() == 3) {
         // A sequence of rows (a transformer's tokens): threads take tiles of rows of every batch.
         const Var row_tiles(out.func.name() + "_rows");

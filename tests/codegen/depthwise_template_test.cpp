@@ -38,9 +38,12 @@ const DepthwiseShape kDepthwise[] = {
     {1, 40, 34, 35, 1, 3, 1},  // rows wider than 32 pixels
 };
 
-// Pixels per output row: the convs pad by half their (odd) window.
+// Pixels per output row and rows per output image: the convs pad by half their (odd) window.
 int outputWidth(const DepthwiseShape& c) {
   return static_cast<int>((c.width - 1) / c.stride + 1);
+}
+int outputHeight(const DepthwiseShape& c) {
+  return static_cast<int>((c.height - 1) / c.stride + 1);
 }
 
 ir::ValueId conv2d(ir::Graph& graph, ir::ValueId x, int64_t ins, int64_t outs, int64_t kernel, int64_t stride,
@@ -129,6 +132,11 @@ TEST_P(DepthwiseTemplate, EachShapeAloneMatchesATen) {
     tile.vectors = tiles[s]["vectors"];
     tile.pixels = tiles[s]["pixels"];
     expectDepthwiseTile(tile, outputWidth(kDepthwise[s]), s);
+    // Planned for 2 threads (the schedule options' default): fewer than 8 rows of 5x5 windows split
+    // channel tiles between them, each tile over all its rows.
+    const DepthwiseShape& c = kDepthwise[s];
+    const bool few_rows = c.batch * outputHeight(c) < 8;
+    EXPECT_EQ(tiles[s]["split"].get<int>(), few_rows && c.kernel >= 5 ? 1 : 0) << "shape " << s;
   }
   expectMatchesATen(graph, dir.path(), target);
 }
