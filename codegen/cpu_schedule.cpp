@@ -43,6 +43,20 @@ TileLevels tileLoops(Func f, int vector, const CpuTile& tile) {
   return {Halide::LoopLevel(f, tile.split_channels ? xo : co), Halide::LoopLevel(f, co), tile};
 }
 
+// `extent` rounded up to whole tiles of `tile`: what tiles of that size compute of it.
+int coveredBy(int extent, int tile) {
+  return (extent + tile - 1) / tile * tile;
+}
+
+// The pixels per register tile, at most `most`, whose tiles cover a row of `width` with the fewest extra
+// pixels (a shifted tail recomputes them); among equals the widest.
+int leastWastefulPixels(int width, int most) {
+  int best = std::min(width, most);
+  for (int pixels = best - 1; pixels >= (most + 1) / 2; --pixels)
+    if (coveredBy(width, pixels) < coveredBy(width, best)) best = pixels;
+  return best;
+}
+
 // A depthwise conv's accumulator (one input channel per group, channel multipliers included).
 bool isDepthwise(const Stage& accumulator) {
   return accumulator.group_width > 0 && Halide::Internal::is_const_one(accumulator.reduction.x.extent());
@@ -520,7 +534,6 @@ bool tileWithinGroups(int vectors, int vector, int group_width) {
 // equals, the one with the fewest loads per step (vectors + pixels) wins.
 CpuTile defaultTile(const std::vector<int>& extents, const TargetDesc& target, int group_width) {
   const int vector = vectorWidth(extents[0], target.vector_lanes);
-  const auto covered = [](int extent, int tile) { return (extent + tile - 1) / tile * tile; };
   CpuTile best;
   double best_score = 0;
   const int max_vectors = std::clamp(extents[0] / vector, 1, target.tile_vectors);
@@ -529,7 +542,7 @@ CpuTile defaultTile(const std::vector<int>& extents, const TargetDesc& target, i
     for (int pixels = 1; pixels <= std::min(extents[1], target.tile_accumulators / vectors); ++pixels) {
       const int channels = std::min(extents[0], vector * vectors);
       const double score = static_cast<double>(vectors) * pixels * extents[0] /
-                           covered(extents[0], channels) * extents[1] / covered(extents[1], pixels);
+                           coveredBy(extents[0], channels) * extents[1] / coveredBy(extents[1], pixels);
       const bool better = score > best_score + 1e-9 ||
                           (score > best_score - 1e-9 && vectors + pixels < best.vectors + best.pixels);
       if (better) {
@@ -545,20 +558,6 @@ CpuTile defaultTile(const std::vector<int>& extents, const TargetDesc& target, i
 int64_t channelSplitWeights(bool computed_operand, const TargetDesc& target) {
   return computed_operand ? target.l2_bytes : target.weightsKeptInCache();
 }
-
-namespace {
-
-// The pixels per register tile, at most `most`, whose tiles cover a row of `width` with the fewest extra
-// pixels (a shifted tail recomputes them); among equals the widest.
-int leastWastefulPixels(int width, int most) {
-  int best = std::min(width, most);
-  const auto covered = [&](int pixels) { return (width + pixels - 1) / pixels * pixels; };
-  for (int pixels = best - 1; pixels >= (most + 1) / 2; --pixels)
-    if (covered(pixels) < covered(best)) best = pixels;
-  return best;
-}
-
-}  // namespace
 
 CpuTile accumulatorTile(const Stage& accumulator, const std::vector<int>& extents, const TargetDesc& target) {
   CpuTile tile = defaultTile(extents, target, accumulator.group_width);
