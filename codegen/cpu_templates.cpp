@@ -47,6 +47,12 @@ int64_t anchorWeightBytes(const BlockAnalysis& block) {
 bool isConv(const ir::Op& op) {
   return op.kind == "conv2d";
 }
+
+bool unitStride(const ir::Op& conv) {
+  const auto& stride = conv.attrs.getInts("stride");
+  return std::all_of(stride.begin(), stride.end(), [](int64_t s) { return s == 1; });
+}
+
 // A 1x1 conv with stride 1 and no padding: a matrix product of the weights and the pixels' channels. Its
 // anchor's reduction is (input channels, kernel x, kernel y).
 bool isPointwise(const BlockAnalysis& block) {
@@ -182,21 +188,26 @@ class DepthwiseTemplate : public AnchoredTemplate {
     return block.anchor_op && isConv(*block.anchor_op) && block.anchor_op->attrs.getInt("groups") > 1;
   }
 
-  // Threads take channel tiles, each over all its rows, when the output has fewer than 4 rows (of all
-  // images) per thread and the window is 5 or more rows tall: over 7 rows, 2 threads split 4 to 3, and each
-  // output row reads every channel's window rows again from L2, where a channel tile's window stays in L1
-  // from row to row. Measured (2 threads, 3 alternating profiles), rows against channel tiles:
-  // EfficientNet-B0's 7x7 depthwise 5x5 + silu blocks 32-34 -> 20-25 us, its 14x14 -> 7x7 stride 2 one
-  // 32-37 -> 22 us; with 3x3 windows no better or worse (its 7x7 one 19-21 -> 20-24 us, MobileNetV2's
-  // 7x7x960 + relu6 9-10 -> 14-17 us); over 14 rows no faster (47-58 us either way), over 28 rows 40 %
-  // slower.
+  // A window 5 or more rows tall over rows one register tile covers: each row is one tile (at stride 1 up
+  // to as many pixels as the target has accumulators) and threads take channel tiles, each over all its
+  // rows, so that a channel tile's window stays in L1 from row to row (split over rows, each output row
+  // reads every channel's window rows again from L2), and a row of taps loads fewer inputs per multiply-add
+  // (over 14 pixels 18 for 70, over 7 pixels 11 for 35). Measured (2 threads, 3-4 alternating profiles),
+  // against rows in 7-pixel tiles: EfficientNet-B0's 7x7 5x5 + silu blocks 32-34 -> 20-25 us, its 14x14 ->
+  // 7x7 stride 2 one 32-37 -> 22 us, its 14x14 5x5 ones 44-46 -> 34-35 us and 54-55 -> 42-44 us (7-pixel
+  // tiles split into channel tiles: no faster; 14-pixel tiles split over rows: 42-46 and 57-60 us);
+  // MnasNet's 14x14 5x5 ones 33-35 -> 25-28 us, MobileNetV3-Small's 5x5 + hardswish ones 12-20 -> 11-16 us.
+  // Not over wider rows (two 14-pixel tiles of a 28-pixel row: EfficientNet-B0's 5x5 + silu 62-64 -> 54-56
+  // us, but MobileNetV3-Large's relu + 5x5 31-33 -> 35-40 us), at stride 2 (EfficientNet-B0's 56 -> 28 5x5:
+  // 48 -> 70 us) or with 3x3 windows (split, EfficientNet-B0's 14x14 ones 23-28 -> 30-33 us in 14-pixel
+  // tiles, MobileNetV2's 14-15 -> 17-19 us; its 7x7x960 + relu6 in 7-pixel tiles 9-10 -> 14-17 us).
   ScheduleConfig defaultConfig(const BlockAnalysis& block, const TargetDesc& target) const override {
     ScheduleConfig config = AnchoredTemplate::defaultConfig(block, target);
     const std::vector<int>& e = block.out_extents;
-    const auto window_rows = Halide::Internal::as_const_int(block.anchor->stage.reduction[2].extent());
-    const bool few_rows = e.size() == 4 && e[2] * e[3] < 4 * target.threads;
-    if (few_rows && window_rows && *window_rows >= 5 && channelSplitAllowed(block))
-      config.params["split"] = 1;
+    if (e.size() != 4 || !hasTallWindow(block.anchor->stage)) return config;
+    if (unitStride(*block.anchor_op) && config.get("vectors") == 1 && e[1] <= target.tile_accumulators)
+      config.params["pixels"] = e[1];
+    if (config.get("pixels") == e[1] && channelSplitAllowed(block)) config.params["split"] = 1;
     return config;
   }
 };
