@@ -113,6 +113,7 @@ BlockPipeline buildBlockPipeline(const ir::Graph& graph, const fusion::Block& bl
   const fusion::Footprint& fp = block.footprint;
   built.arguments = fp.inputs;
   built.arguments.insert(built.arguments.end(), fp.weights.begin(), fp.weights.end());
+  built.input_params = static_cast<int>(fp.inputs.size());
   for (ir::ValueId id : built.arguments) {
     const Layout& layout = layouts.at(id);
     built.params.push_back(makeParam(graph, id, layout));

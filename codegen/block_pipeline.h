@@ -37,9 +37,10 @@ struct PlacedStage {
 
 struct BlockPipeline {
   std::string function_name;
-  std::vector<ir::ValueId> arguments;  // activations, then weights: the order of the buffer arguments
-  std::vector<Halide::ImageParam> params;
-  std::vector<ir::ValueId> outputs;  // the output buffers follow the arguments in the same order
+  std::vector<ir::ValueId> arguments;      // activations, then weights: the order of the buffer arguments
+  std::vector<Halide::ImageParam> params;  // the arguments': the block's inputs, then its weights
+  int input_params = 0;                    // how many of them are inputs
+  std::vector<ir::ValueId> outputs;        // the output buffers follow the arguments in the same order
   std::vector<TensorFunc> output_funcs;
   std::vector<PlacedStage> stages;  // in op order
   // For each op of the block, the ops (of the block) or outputs (-1 - output index) that read its results
