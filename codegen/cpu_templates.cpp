@@ -188,26 +188,35 @@ class DepthwiseTemplate : public AnchoredTemplate {
     return block.anchor_op && isConv(*block.anchor_op) && block.anchor_op->attrs.getInt("groups") > 1;
   }
 
-  // A window 5 or more rows tall over rows one register tile covers: each row is one tile (at stride 1 up
-  // to as many pixels as the target has accumulators) and threads take channel tiles, each over all its
-  // rows, so that a channel tile's window stays in L1 from row to row (split over rows, each output row
-  // reads every channel's window rows again from L2), and a row of taps loads fewer inputs per multiply-add
-  // (over 14 pixels 18 for 70, over 7 pixels 11 for 35). Measured (2 threads, 3-4 alternating profiles),
-  // against rows in 7-pixel tiles: EfficientNet-B0's 7x7 5x5 + silu blocks 32-34 -> 20-25 us, its 14x14 ->
-  // 7x7 stride 2 one 32-37 -> 22 us, its 14x14 5x5 ones 44-46 -> 34-35 us and 54-55 -> 42-44 us (7-pixel
-  // tiles split into channel tiles: no faster; 14-pixel tiles split over rows: 42-46 and 57-60 us);
-  // MnasNet's 14x14 5x5 ones 33-35 -> 25-28 us, MobileNetV3-Small's 5x5 + hardswish ones 12-20 -> 11-16 us.
-  // Not over wider rows (two 14-pixel tiles of a 28-pixel row: EfficientNet-B0's 5x5 + silu 62-64 -> 54-56
-  // us, but MobileNetV3-Large's relu + 5x5 31-33 -> 35-40 us), at stride 2 (EfficientNet-B0's 56 -> 28 5x5:
-  // 48 -> 70 us) or with 3x3 windows (split, EfficientNet-B0's 14x14 ones 23-28 -> 30-33 us in 14-pixel
-  // tiles, MobileNetV2's 14-15 -> 17-19 us; its 7x7x960 + relu6 in 7-pixel tiles 9-10 -> 14-17 us).
+  // A window 5 or more rows tall over narrow rows. At stride 1, a row that one register tile covers (at most
+  // the target's accumulators) is one tile: a row of taps then loads fewer inputs per multiply-add (over 14
+  // pixels 18 for 70, over 7 pixels 11 for 35). Over rows one tile covers, or at stride 1 over narrow rows
+  // whose pixels' channels fill whole vectors (each of a tile's pixels one cache line), threads take channel
+  // tiles, each over all its rows: a tile's window stays in L1 from row to row, where split over rows each
+  // output row reads every channel's window rows again from L2 (prefetchInputRows, cpu_schedule.cpp, covers
+  // the tile's strided reads). Measured (2 threads, 3-4 alternating profiles), against rows in 7-pixel
+  // tiles: EfficientNet-B0's 7x7 5x5 + silu blocks 32-34 -> 20-25 us, its 14x14 -> 7x7 stride 2 one 32-37
+  // -> 22 us, its 14x14 5x5 ones 44-46 -> 34-35 us and 54-55 -> 42-44 us (before the prefetch; 7-pixel
+  // tiles split into channel tiles: no faster; 14-pixel tiles over rows: 42-46 and 57-60 us), MnasNet's
+  // 14x14 5x5 ones 33-35 -> 25-28 us, MobileNetV3-Small's 5x5 + hardswish ones 12-20 -> 11-16 us; with the
+  // prefetch, EfficientNet-B0's and -B1's 28x28x240 5x5 + silu ones in 7-pixel tiles 63-67 -> 48-52 us (the
+  // expand convs before and after them 5-8 us slower in B0). Not: two 14-pixel tiles per 28-pixel row
+  // (EfficientNet-B0's 62-64 -> 54-56 us, MobileNetV3-Large's relu + 5x5 31-33 -> 35-40 us); channel tiles
+  // over 28-pixel rows of 120 channels (MnasNet's and MobileNetV3-Large's, 480 bytes a pixel: 28-33 -> 45-50
+  // us), at stride 2 (EfficientNet-B0's 56 -> 28 5x5: 51-55 -> 54-61 us; in 14-pixel tiles 48 -> 70 us);
+  // with 3x3 windows (split, EfficientNet-B0's 14x14 ones 23-28 -> 30-33 us in 14-pixel tiles, MobileNetV2's
+  // 14-15 -> 17-19 us; its 7x7x960 + relu6 in 7-pixel tiles 9-10 -> 14-17 us; its 28x28x192 one 30 -> 24 us
+  // but the block after it 68 -> 75 us).
   ScheduleConfig defaultConfig(const BlockAnalysis& block, const TargetDesc& target) const override {
     ScheduleConfig config = AnchoredTemplate::defaultConfig(block, target);
     const std::vector<int>& e = block.out_extents;
     if (e.size() != 4 || !hasTallWindow(block.anchor->stage)) return config;
     if (unitStride(*block.anchor_op) && config.get("vectors") == 1 && e[1] <= target.tile_accumulators)
       config.params["pixels"] = e[1];
-    if (config.get("pixels") == e[1] && channelSplitAllowed(block)) config.params["split"] = 1;
+    const bool one_tile_per_row = config.get("pixels") == e[1];
+    const bool line_per_pixel =
+        unitStride(*block.anchor_op) && config.get("vectors") == 1 && e[0] % target.vector_lanes == 0;
+    if ((one_tile_per_row || line_per_pixel) && channelSplitAllowed(block)) config.params["split"] = 1;
     return config;
   }
 };

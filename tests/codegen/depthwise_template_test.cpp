@@ -139,8 +139,12 @@ TEST_P(DepthwiseTemplate, EachShapeAloneMatchesATen) {
       EXPECT_EQ(tile.pixels, width) << "shape " << s << ": one tile per row";
     else
       expectDepthwiseTile(tile, width, s);
-    // 5x5 windows over rows one tile covers split channel tiles between the threads, each over all its rows.
-    EXPECT_EQ(tiles[s]["split"].get<int>(), c.kernel >= 5 && tile.pixels == width ? 1 : 0) << "shape " << s;
+    // 5x5 windows over rows one tile covers, or at stride 1 over narrow rows of whole vectors of channels,
+    // split channel tiles between the threads, each over all its rows.
+    const bool line_per_pixel =
+        c.stride == 1 && width <= 32 && c.channels * c.multiplier % desc.vector_lanes == 0;
+    EXPECT_EQ(tiles[s]["split"].get<int>(), c.kernel >= 5 && (tile.pixels == width || line_per_pixel) ? 1 : 0)
+        << "shape " << s;
   }
   expectMatchesATen(graph, dir.path(), target);
 }
