@@ -52,7 +52,8 @@ CpuTile defaultTile(const std::vector<int>& extents, const TargetDesc& target, i
 // runs): 7x7x1152 5x5 35.5 -> 22.8 us, 7x7x960 3x3 16.2 -> 8.4, 14x14 -> 7x7 x672 5x5 stride 2 28.3 -> 14.9,
 // 14x14x480 3x3 28.2 -> 19.5, 14x14x672 5x5 52.7 -> 39.5, 28x28x240 5x5 59.6 -> 52.3, 28x28x192 3x3 15.1
 // -> 13.9, 56x56x144 3x3 about 62 -> 40, 112x112x32 3x3 about 54 -> 45; one vector by 8 pixels was slower
-// than the default in the wide rows.
+// than the default in the wide rows. Anchored, a 5x5 window at stride 1 takes a row the target's
+// accumulators cover as one tile (the depthwise template, cpu_templates.cpp).
 CpuTile accumulatorTile(const Stage& accumulator, const std::vector<int>& extents, const TargetDesc& target);
 
 // Whether a conv's window is 5 or more rows tall (5x5, 7x7).
