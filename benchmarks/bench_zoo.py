@@ -14,7 +14,7 @@ from the same TorchScript file kiln compiles (or, where the exporter cannot, fro
 name holding the file's weights). Without node, npm or the package, its column says why and the rest still runs.
 
 usage: /usr/bin/python3 benchmarks/bench_zoo.py [--build build] [--threads N] [--runs N] [--segments N]
-                                                [--out FILE.md] [MODEL ...]
+                                                [--out FILE.md] [--cached-machine] [MODEL ...]
 """
 import argparse
 import datetime
@@ -160,10 +160,14 @@ def main():
     parser.add_argument("--runs", type=int, default=20)
     parser.add_argument("--segments", type=int, default=4)
     parser.add_argument("--out", default="benchmarks/results.md")
+    parser.add_argument("--cached-machine", action="store_true",
+                        help="plan with the machine figures kiln has cached instead of measuring the machine "
+                        "at the start and end (two builds benchmarked back to back then compile the same plans)")
     parser.add_argument("models", nargs="*", default=ZOO)
     args = parser.parse_args()
     kiln = os.path.join(args.build, "tools", "kiln")
-    machine_before = run([kiln, "machine", "--remeasure"]).strip()
+    measure = [kiln, "machine"] if args.cached_machine else [kiln, "machine", "--remeasure"]
+    machine_before = run(measure).strip()
     commit = source_commit(args.build)
 
     ort_prefix, ort_missing = install_onnxruntime(args.build)
@@ -189,10 +193,11 @@ def main():
             f"{speedup['optimized']:.2f}x | {ort_speedup} | {mib(kiln_c['memory_bytes'])} | "
             f"{mib(eager['memory_bytes'])} | {mib(optimized['memory_bytes'])} | {bench['max_scaled_error']:.1e} |")
 
-    machine_after = run([kiln, "machine", "--remeasure"]).strip()
+    machine_after = run(measure).strip()
     lines = [
         f"Measured {datetime.date.today()} at kiln {commit} with `/usr/bin/python3 benchmarks/bench_zoo.py "
-        f"--threads {args.threads} --runs {args.runs} --segments {args.segments}`: {args.threads} threads for "
+        f"--threads {args.threads} --runs {args.runs} --segments {args.segments}"
+        f"{' --cached-machine' if args.cached_machine else ''}`: {args.threads} threads for "
         f"every contender, {args.runs} rounds in {args.segments} segments alternating between `kiln bench` "
         "(kiln, LibTorch eager and optimized interleaved, each timed run right after an untimed one of the same "
         "contender, 3 warm-up rounds) and ONNX Runtime; each latency is the median of the segment medians, with "
