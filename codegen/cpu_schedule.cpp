@@ -590,11 +590,6 @@ CpuTile accumulatorTile(const Stage& accumulator, const std::vector<int>& extent
   return tile;
 }
 
-bool hasTallWindow(const Stage& accumulator) {
-  const auto rows = Halide::Internal::as_const_int(accumulator.reduction[2].extent());
-  return rows && *rows >= 5;
-}
-
 int defaultKBlock(const Stage& accumulator, int tile_channels, const TargetDesc& target) {
   const Halide::RDom& r = accumulator.reduction;
   const auto inputs = Halide::Internal::as_const_int(r.x.extent());

@@ -56,9 +56,6 @@ CpuTile defaultTile(const std::vector<int>& extents, const TargetDesc& target, i
 // accumulators cover as one tile (the depthwise template, cpu_templates.cpp).
 CpuTile accumulatorTile(const Stage& accumulator, const std::vector<int>& extents, const TargetDesc& target);
 
-// Whether a conv's window is 5 or more rows tall (5x5, 7x7).
-bool hasTallWindow(const Stage& accumulator);
-
 // The weights above which a conv computed whole has its threads split output-channel tiles instead of rows:
 // half of L2, or all of it for a 1x1 conv whose operand the block computes (computesOperand). Split, the
 // operand is staged once for the whole image, a pass of its own written to memory and read back; over rows

@@ -48,21 +48,24 @@ bool isConv(const ir::Op& op) {
   return op.kind == "conv2d";
 }
 
-bool unitStride(const ir::Op& conv) {
-  const auto& stride = conv.attrs.getInts("stride");
-  return std::all_of(stride.begin(), stride.end(), [](int64_t s) { return s == 1; });
+// Whether a conv's window is 5 or more rows tall (5x5, 7x7).
+bool hasTallWindow(const Stage& accumulator) {
+  const auto rows = Halide::Internal::as_const_int(accumulator.reduction[2].extent());
+  return rows && *rows >= 5;
+}
+
+// Whether every element of the op's integer-list attribute `attr` (stride, padding) is `value`.
+bool allEqual(const ir::Op& op, const char* attr, int64_t value) {
+  const auto& v = op.attrs.getInts(attr);
+  return std::all_of(v.begin(), v.end(), [&](int64_t e) { return e == value; });
 }
 
 // A 1x1 conv with stride 1 and no padding: a matrix product of the weights and the pixels' channels. Its
 // anchor's reduction is (input channels, kernel x, kernel y).
 bool isPointwise(const BlockAnalysis& block) {
   const ir::Op& op = *block.anchor_op;
-  const auto all = [&](const char* attr, int64_t value) {
-    const auto& v = op.attrs.getInts(attr);
-    return std::all_of(v.begin(), v.end(), [&](int64_t e) { return e == value; });
-  };
   const Halide::RDom& r = block.anchor->stage.reduction;
-  return op.attrs.getInt("groups") == 1 && all("stride", 1) && all("padding", 0) &&
+  return op.attrs.getInt("groups") == 1 && allEqual(op, "stride", 1) && allEqual(op, "padding", 0) &&
          Halide::Internal::is_const_one(r[1].extent()) && Halide::Internal::is_const_one(r[2].extent());
 }
 
@@ -211,11 +214,10 @@ class DepthwiseTemplate : public AnchoredTemplate {
     ScheduleConfig config = AnchoredTemplate::defaultConfig(block, target);
     const std::vector<int>& e = block.out_extents;
     if (e.size() != 4 || !hasTallWindow(block.anchor->stage)) return config;
-    if (unitStride(*block.anchor_op) && config.get("vectors") == 1 && e[1] <= target.tile_accumulators)
-      config.params["pixels"] = e[1];
+    const bool narrow_at_stride_1 = allEqual(*block.anchor_op, "stride", 1) && config.get("vectors") == 1;
+    if (narrow_at_stride_1 && e[1] <= target.tile_accumulators) config.params["pixels"] = e[1];
     const bool one_tile_per_row = config.get("pixels") == e[1];
-    const bool line_per_pixel =
-        unitStride(*block.anchor_op) && config.get("vectors") == 1 && e[0] % target.vector_lanes == 0;
+    const bool line_per_pixel = narrow_at_stride_1 && e[0] % target.vector_lanes == 0;
     if ((one_tile_per_row || line_per_pixel) && channelSplitAllowed(block)) config.params["split"] = 1;
     return config;
   }
