@@ -1,11 +1,15 @@
 #include "runtime/device.h"
 
+#include <dlfcn.h>
+
 #include "runtime/error.h"
 #include "runtime/halide_errors.h"
 
 namespace kiln::runtime {
 
-DeviceMemory::DeviceMemory(const SymbolLookup& symbol, const std::string& library) {
+DeviceMemory::DeviceMemory(const SymbolLookup& symbol, const std::string& library)
+    : driver_(dlopen("libcuda.so.1", RTLD_NOW | RTLD_GLOBAL),
+              [](void* handle) { return handle ? dlclose(handle) : 0; }) {
   using Interface = const halide_device_interface_t* (*)();
   auto cuda_interface = reinterpret_cast<Interface>(symbol("halide_cuda_device_interface"));
   device_malloc_ = reinterpret_cast<DeviceMalloc>(symbol("halide_device_malloc"));

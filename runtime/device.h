@@ -2,8 +2,10 @@
 // the block that writes each one and the blocks that read it, so intermediates never visit the host.
 // Weights are copied to the device on the first run and stay there; the model's inputs are copied in and
 // its outputs out at each run. All of it goes through the Halide runtime inside the artifact's library
-// (halide_device_malloc, halide_copy_to_host, ...), which loads the CUDA driver (libcuda.so.1) when first
-// used: a machine without one gets a runtime::Error at load.
+// (halide_device_malloc, halide_copy_to_host, ...). That runtime looks for the CUDA driver's symbols in the
+// process before it opens "libcuda.so", a name only the driver's development files install, so DeviceMemory
+// first opens the driver by the name every driver installs, libcuda.so.1, into the process's global scope.
+// A machine without a driver gets a runtime::Error at load.
 #pragma once
 
 #include <HalideRuntime.h>
@@ -56,6 +58,8 @@ class DeviceMemory {
   BufferCall device_free_ = nullptr, copy_to_host_ = nullptr, device_sync_ = nullptr;
   void (*device_release_)(void*, const halide_device_interface_t*) = nullptr;
   std::map<int, std::unique_ptr<Value>> values_;
+  // libcuda.so.1's dlopen handle (null where there is no driver), closed once ~DeviceMemory released the GPU.
+  std::unique_ptr<void, int (*)(void*)> driver_{nullptr, nullptr};
 };
 
 }  // namespace kiln::runtime
