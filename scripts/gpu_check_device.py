@@ -4,8 +4,8 @@
 For each model: kiln-runner runs the CUDA artifact on the bundled inputs, its outputs are compared with the
 LibTorch reference by `kiln validate`'s rule (max |out - ref| / max |ref| <= 1e-4 and cosine >= 0.99999), then
 kiln-runner times --runs runs end to end and per block; where the bundle names the model's torchvision
-architecture and PyTorch sees the GPU, PyTorch eager is timed beside it. A model that fails is run again keeping every block's
-activations, packed as values-MODEL.tar.xz for `kiln validate`-style localization back where kiln is.
+architecture and PyTorch sees the GPU, PyTorch eager is timed beside it. A model that fails is run again
+keeping every block's activations, packed as values-MODEL.tar.xz for localization back where kiln is.
 
 Usage: python3 BUNDLE/gpu_check_device.py [--out DIR]     (DIR defaults to $OUT, else /tmp/gpu-check)
 Needs only python3 with numpy. Writes DIR/gpu-check.json and DIR/gpu-check.log; prints a summary.
