@@ -1,6 +1,6 @@
 """Benchmarks kiln on the model zoo and writes a Markdown table: compile time, end-to-end latency of the
 artifact against LibTorch eager and LibTorch frozen+optimize_for_inference (one process, same inputs, same
-threads, interleaved runs, each timed right after an untimed run of the same contender), against ONNX Runtime
+threads, interleaved runs, each timed after 20 ms of untimed runs of the same contender), against ONNX Runtime
 (same threads), and activation memory. The machine, measured at the start and again at the end, heads the
 table.
 
@@ -199,7 +199,7 @@ def main():
         f"--threads {args.threads} --runs {args.runs} --segments {args.segments}"
         f"{' --cached-machine' if args.cached_machine else ''}`: {args.threads} threads for "
         f"every contender, {args.runs} rounds in {args.segments} segments alternating between `kiln bench` "
-        "(kiln, LibTorch eager and optimized interleaved, each timed run right after an untimed one of the same "
+        "(kiln, LibTorch eager and optimized interleaved, each timed run after 20 ms of untimed runs of the same "
         "contender, 3 warm-up rounds) and ONNX Runtime; each latency is the median of the segment medians, with "
         "their range in brackets; traced models, batch 1, default input shapes; `kiln compile` with its defaults "
         "(dnnfusion, default schedule, host target).",

@@ -4,10 +4,10 @@
 // the TorchScript module as loaded (LibTorch eager/interpreter), and the module frozen and passed through
 // optimize_for_inference (LibTorch's strongest CPU path: oneDNN convolutions, folded batch norm). Runs are
 // interleaved, each contender once per round in rotating order, so drifting clocks and background load hit
-// all three alike; each timed run follows an untimed run of the same contender, so no contender pays for the
-// threads another leaves spinning. Medians and ratios are reported. Memory compares kiln's activation arena
-// with the most bytes LibTorch's allocator held during one forward (its profiler's allocation events;
-// oneDNN's internal scratch is not counted).
+// all three alike; each timed run follows a pause (so no contender pays for the threads another leaves
+// spinning) and 20 ms of untimed runs of the same contender (so its own threads are awake). Medians and
+// ratios are reported. Memory compares kiln's activation arena with the most bytes LibTorch's allocator held
+// during one forward (its profiler's allocation events; oneDNN's internal scratch is not counted).
 #pragma once
 
 #include <cstdint>
