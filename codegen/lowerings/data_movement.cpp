@@ -9,16 +9,56 @@ namespace {
 
 using Halide::Expr;
 
+// A reshape's dimensions in groups: the shortest runs of input and output dimensions with equal element
+// counts, in order ([1, 232, 28, 28] -> [1, 2, 116, 28, 28]: {0} -> {0}, {1} -> {1, 2}, {2} -> {3},
+// {3} -> {4}). Each input index depends only on its group's output indices, so a split or merged channel
+// dimension reads with a divide by its own factor, not by the product of the rows and columns after it.
+// One group of everything where extents do not factor so (an empty tensor).
+struct DimGroup {
+  size_t in_begin, in_end, out_begin, out_end;
+};
+
+std::vector<DimGroup> reshapeGroups(const ir::Shape& in, const ir::Shape& out) {
+  std::vector<DimGroup> groups;
+  size_t i = 0, j = 0;
+  while (i < in.size() || j < out.size()) {
+    DimGroup group{i, i, j, j};
+    int64_t in_count = i < in.size() ? in[i++] : 1, out_count = j < out.size() ? out[j++] : 1;
+    while (in_count != out_count && (i < in.size() || j < out.size())) {
+      if ((in_count < out_count && i < in.size()) || j == out.size())
+        in_count *= in[i++];
+      else
+        out_count *= out[j++];
+    }
+    if (in_count != out_count) return {DimGroup{0, in.size(), 0, out.size()}};
+    group.in_end = i;
+    group.out_end = j;
+    groups.push_back(group);
+  }
+  return groups;
+}
+
 LoweredOp reshape(const LoweringInput& in) {
   const TensorFunc& x = in.inputs[0];
   const ir::Shape& out_shape = in.output_types[0].shape;
-  const auto out_strides = ir::rowMajorStrides(out_shape), in_strides = ir::rowMajorStrides(x.shape);
+  const std::vector<DimGroup> groups = reshapeGroups(x.shape, out_shape);
   return single(defineOutput(in, [&](const auto& i) {
-    Expr flat = 0;
-    for (size_t d = 0; d < out_shape.size(); ++d) flat += i[d] * static_cast<int>(out_strides[d]);
-    std::vector<Expr> x_index;
-    for (size_t d = 0; d < x.shape.size(); ++d)
-      x_index.push_back((flat / static_cast<int>(in_strides[d])) % static_cast<int>(x.shape[d]));
+    std::vector<Expr> x_index(x.shape.size());
+    for (const DimGroup& g : groups) {
+      // A dimension kept as it was reads at the output's index, as permute's do; the others stay inside
+      // their extents (% wraps), which Halide's bounds inference then knows.
+      const bool identity = g.in_end - g.in_begin == 1 && g.out_end - g.out_begin == 1;
+      Expr flat = 0;
+      int64_t stride = 1;
+      for (size_t d = g.out_end; d-- > g.out_begin; stride *= out_shape[d])
+        flat += i[d] * static_cast<int>(stride);
+      stride = 1;
+      for (size_t d = g.in_end; d-- > g.in_begin; stride *= x.shape[d]) {
+        const int extent = static_cast<int>(x.shape[d]);
+        Expr index = stride == 1 ? flat : flat / static_cast<int>(stride);
+        x_index[d] = extent == 1 ? Expr(0) : identity ? index : index % extent;
+      }
+    }
     return x.at(x_index);
   }));
 }

@@ -300,12 +300,30 @@ void softmax(RandomOps& r) {
   r.op("softmax", {r.input(r.shape(rank, 1, 12))}, {{"dim", r.pick(-rank, rank - 1)}});
 }
 
+// Flattens ([a, -1] or [-1]), splits a dimension in two ([3, 6, 5] -> [3, 2, 3, 5], as a channel shuffle
+// does), or lists the extents in reverse ([6, 4] -> [4, 6]: dimensions that are not each other's factors).
 void reshape(RandomOps& r) {
   Shape x = r.shape(static_cast<int>(r.pick(1, 4)));
-  int64_t n = 1;
-  for (int64_t d : x) n *= d;
-  std::vector<int64_t> shape = r.coin() ? std::vector<int64_t>{x[0], -1} : std::vector<int64_t>{-1};
-  if (x.size() == 1) shape = {1, n};
+  std::vector<int64_t> shape;
+  switch (r.pick(0, 2)) {
+    case 0: {
+      int64_t n = 1;
+      for (int64_t d : x) n *= d;
+      shape = r.coin() ? std::vector<int64_t>{x[0], -1} : std::vector<int64_t>{-1};
+      if (x.size() == 1) shape = {1, n};
+      break;
+    }
+    case 1: {
+      const auto d = static_cast<size_t>(r.pick(0, static_cast<int64_t>(x.size()) - 1));
+      x[d] = 2 * r.pick(1, 4);
+      shape = x;
+      shape[d] = 2;
+      shape.insert(shape.begin() + static_cast<std::ptrdiff_t>(d) + 1, x[d] / 2);
+      break;
+    }
+    default:
+      shape.assign(x.rbegin(), x.rend());
+  }
   r.op("reshape", {r.input(x)}, {{"shape", shape}});
 }
 
