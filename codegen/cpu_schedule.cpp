@@ -235,7 +235,7 @@ class CpuScheduler {
       if (s.stage.kind == StageKind::WinogradInput) {
         f.compute_at(at).reorder(v[4], v[0], v[1], v[2], v[3]).unroll(v[4]);
         if (tile_.split_channels) f.parallel(v[2]);
-        Func rows = s.stage.operand;
+        Func rows = s.stage.operand.func;
         rows.compute_at(f, v[1]).unroll(rows.args()[5]);
         if (lanes > 1) {
           f.vectorize(v[0], lanes, TailStrategy::ShiftInwards);
@@ -295,7 +295,7 @@ class CpuScheduler {
   void stageComputedOperand(const PlacedStage& conv, Func tiled, const CpuTile& tile) {
     const Stage& stage = conv.stage;
     if (!computesOperand(block_, conv)) return;
-    Func operand = stage.operand;
+    Func operand = stage.operand.func;
     Func staged = operand.in(stage.tensor.func);
     if (tile.split_channels && staged.dimensions() == 4) {
       staged.compute_root().parallel(staged.args()[2]);

@@ -90,7 +90,7 @@ void anchorTile(TensorFunc& out, const Stage& anchor, int lanes, int pixels,
   acc.compute_at(f, xo).store_in(Halide::MemoryType::Register).gpu_threads(acc_args[0]).unroll(acc_args[1]);
   Halide::Stage update = acc.update();
   std::vector<Halide::VarOrRVar> order{acc_args[0], acc_args[1]};
-  const int chunk = anchor.operand.defined() ? stagingChunk(anchor.reduction) : 0;
+  const int chunk = anchor.operand.func.defined() ? stagingChunk(anchor.reduction) : 0;
   RVar chunk_outer(acc.name() + "_rko"), chunk_inner(acc.name() + "_rki");
   if (chunk > 0) {
     update.split(anchor.reduction[0], chunk_outer, chunk_inner, chunk);
@@ -102,7 +102,7 @@ void anchorTile(TensorFunc& out, const Stage& anchor, int lanes, int pixels,
   if (chunk > 0) order.push_back(chunk_outer);
   update.reorder(order).gpu_threads(acc_args[0]).unroll(acc_args[1]);
   if (chunk > 0) {
-    Func operand = anchor.operand;
+    Func operand = anchor.operand.func;
     Func staged = operand.in(acc);
     staged.compute_at(acc, chunk_outer).store_in(Halide::MemoryType::GPUShared).gpu_threads(staged.args()[0]);
   }

@@ -39,8 +39,9 @@ struct Stage {
   StageKind kind;
   Halide::RDom reduction;
   // Accumulators: the activation the products read along reduction[0], which GPU schedules stage in shared
-  // memory chunk by chunk. WinogradInput: the row pass of the input transform. Undefined for other stages.
-  Halide::Func operand = {};
+  // memory chunk by chunk (with its shape and layout: a matmul's operand stored NHWC is not read along its
+  // innermost dimension). WinogradInput: the row pass of the input transform. Undefined for other stages.
+  TensorFunc operand = {};
   // Accumulators of a grouped conv: its output channels per group, else 0. A vector of output channels inside
   // one group reads the same input channel in every lane (one broadcast); a vector straddling groups gathers.
   int group_width = 0;

@@ -64,7 +64,7 @@ bool readsStagedValues(const BlockPipeline& block, int op) {
 
 bool computesOperand(const BlockPipeline& block, const PlacedStage& conv) {
   const Stage& stage = conv.stage;
-  if (stage.kind != StageKind::Accumulator || !stage.operand.defined()) return false;
+  if (stage.kind != StageKind::Accumulator || !stage.operand.func.defined()) return false;
   for (int d = 1; d < stage.reduction.dimensions(); ++d)
     if (!Halide::Internal::is_const_one(stage.reduction[d].extent())) return false;
   for (int producer : producersOf(block, conv.op))

@@ -196,13 +196,13 @@ LoweredOp lowerConv2d(const LoweringInput& in) {
     e.insert(e.end(), outer.begin(), outer.end());
     return e;
   };
-  return LoweredOp{
-      {result},
-      {Stage{padded, StageKind::PaddedInput, Halide::RDom()},
-       Stage{stageTensor(windows, extents(ins, {kPoints})), StageKind::WinogradInput, Halide::RDom(), rows},
-       Stage{stageTensor(products, extents(outs, {kPoints})), StageKind::WinogradProduct, r},
-       Stage{stageTensor(columns, extents(outs, {kWindow, kTile})), StageKind::WinogradOutput,
-             Halide::RDom()}}};
+  return LoweredOp{{result},
+                   {Stage{padded, StageKind::PaddedInput, Halide::RDom()},
+                    Stage{stageTensor(windows, extents(ins, {kPoints})), StageKind::WinogradInput,
+                          Halide::RDom(), stageTensor(rows, extents(ins, {kWindow, kWindow}))},
+                    Stage{stageTensor(products, extents(outs, {kPoints})), StageKind::WinogradProduct, r},
+                    Stage{stageTensor(columns, extents(outs, {kWindow, kTile})), StageKind::WinogradOutput,
+                          Halide::RDom()}}};
 }
 
 }  // namespace kiln::codegen::winograd

@@ -56,11 +56,11 @@ LoweredOp conv2d(const LoweringInput& in) {
     acc.ref(exprs(i)) += w.at({i[1], ci, ky, kx}) * input.at({i[0], channel, y, xx});
     return LoweredOp{{acc},
                      {Stage{input, StageKind::PaddedInput, RDom()},
-                      Stage{acc, StageKind::Accumulator, r, input.func, group_width}}};
+                      Stage{acc, StageKind::Accumulator, r, input, group_width}}};
   }
   Expr pixel = padded ? paddedAt(x, i[0], channel, y - top, xx - left, f32(0)) : x.at({i[0], channel, y, xx});
   acc.ref(exprs(i)) += w.at({i[1], ci, ky, kx}) * pixel;
-  return LoweredOp{{acc}, {Stage{acc, StageKind::Accumulator, r, x.func, group_width}}};
+  return LoweredOp{{acc}, {Stage{acc, StageKind::Accumulator, r, x, group_width}}};
 }
 
 LoweredOp linear(const LoweringInput& in) {
@@ -72,7 +72,7 @@ LoweredOp linear(const LoweringInput& in) {
   std::vector<Expr> x_index(i.begin(), i.end() - 1);
   x_index.push_back(r.x);
   acc.ref(exprs(i)) += x.at(x_index) * w.at({i[rank - 1], r.x});
-  return LoweredOp{{acc}, {Stage{acc, StageKind::Accumulator, r, x.func}}};
+  return LoweredOp{{acc}, {Stage{acc, StageKind::Accumulator, r, x}}};
 }
 
 // torch.matmul: 1-D operands gain a dimension that the result then drops; batch dimensions broadcast.
@@ -99,7 +99,7 @@ LoweredOp matmul(const LoweringInput& in) {
   b_index.push_back(r.x);
   if (b_matrix) b_index.push_back(i[out_rank - 1]);
   acc.ref(exprs(i)) += a.at(a_index) * b.at(b_index);
-  return LoweredOp{{acc}, {Stage{acc, StageKind::Accumulator, r, a.func}}};
+  return LoweredOp{{acc}, {Stage{acc, StageKind::Accumulator, r, a}}};
 }
 
 }  // namespace
