@@ -304,8 +304,10 @@ class CpuScheduler {
     } else {
       return;
     }
-    const auto channels = Halide::Internal::as_const_int(stage.reduction.x.extent());
-    const int vector = channels ? vectorWidth(static_cast<int>(*channels), target_.vector_lanes) : 1;
+    // Vectors along the operand's innermost stored dimension, as wide as its extent allows: a conv's input
+    // channels, but the heads of an attention matmul's NHWC probabilities (12 in ViT-B/16, where vectors as
+    // wide as its 197 keys read before the buffer).
+    const int vector = vectorWidth(halideExtents(stage.operand)[0], target_.vector_lanes);
     if (vector > 1) staged.vectorize(staged.args()[0], vector, TailStrategy::ShiftInwards);
   }
 

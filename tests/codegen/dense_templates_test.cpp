@@ -270,6 +270,28 @@ TEST_P(DenseTemplates, StreamedProjectionStagesItsComputedOperand) {
   EXPECT_LE(errorToScale(actual, frontend::ReferenceExecutor(graph).run(inputs)[0]), 2e-5) << target;
 }
 
+// Attention's probabilities times its values in one block (reshape + permute + matmul), as ViT-B/16's plan
+// makes it: the probabilities, a block's output, are stored NHWC with the 12 heads innermost, so the operand
+// the block stages is vectorized along its heads, not as wide as the keys it is summed over (16 AVX-512
+// lanes over 12 heads read the buffer at -4 and the run failed).
+TEST_P(DenseTemplates, AttentionValuesStageTheirProbabilitiesByHeads) {
+  const std::string& target = GetParam();
+  ir::Graph graph("attention_values");
+  const ir::ValueId scores = graph.addInput("scores", {ir::DType::Float32, {1, 12, 37, 37}});
+  const ir::ValueId tokens = graph.addInput("tokens", {ir::DType::Float32, {1, 37, 12 * 16}});
+  const ir::ValueId probs = graph.addOp1("softmax", {scores}, {{"dim", int64_t{-1}}});
+  const ir::ValueId heads = graph.addOp1(
+      "permute", {graph.addOp1("reshape", {tokens}, {{"shape", std::vector<int64_t>{1, 37, 12, 16}}})},
+      {{"dims", std::vector<int64_t>{0, 2, 1, 3}}});
+  graph.setOutputs({graph.addOp1("matmul", {probs, heads})});
+
+  const std::vector<at::Tensor> inputs = randomInputs(graph, 7);
+  ScratchDir dir("attention-values-" + target);
+  compilePlan(graph, twoBlockPlan(graph, 1), dir.path(), target);
+  const at::Tensor actual = validation::openArtifact(dir.path(), 0)->run(inputs)[0];
+  EXPECT_LE(errorToScale(actual, frontend::ReferenceExecutor(graph).run(inputs)[0]), 2e-5) << target;
+}
+
 // MobileNetV2's residual add feeding the next expand conv, add + 1x1 conv + relu6 as one block, at 14x14
 // (96 -> 576 channels) and at 7x7 (160 -> 960: 600 KiB of weights, more than half of L2 but less than all of
 // it), where threads split rows; and at 7x7 with 320 -> 1280 (1.6 MB), where threads split output-channel
