@@ -212,25 +212,54 @@ TEST_P(DenseTemplates, FewChannelTilesSplitAmongThreadsByRow) {
   }
 }
 
-// A classifier head, silu + global average pool + linear, as EfficientNet-B0 ends: the pool reads 63 K values
-// (a silu each), enough to run parallel over its vectors of channels before the linear's channel tiles.
-TEST_P(DenseTemplates, GlobalPoolOfAHeadRunsParallel) {
+// A global reduction (one value per channel) of a silu, big enough to wake the threads, and the chunks of
+// its outermost reduced dimension they share.
+struct GlobalReduction {
+  const char* kind;
+  ir::Shape shape;
+  std::vector<int64_t> dims;  // for mean and sum
+  int64_t chunks;
+};
+
+const GlobalReduction kGlobalReductions[] = {
+    {"adaptive_avg_pool2d", {1, 1280, 7, 7}, {}, 7},   // EfficientNet-B0's head: a row each
+    {"adaptive_max_pool2d", {1, 20, 31, 29}, {}, 31},  // channels no 16-wide vector divides
+    {"mean", {600, 40}, {0}, 8},                       // one reduced dimension: a quarter of a share each
+    {"sum", {3, 24, 15, 17}, {0, 2, 3}, 17},           // three reduced dimensions, the outermost chunked
+};
+
+ir::ValueId addGlobalReduction(ir::Graph& graph, const GlobalReduction& g) {
+  const ir::ValueId x = graph.addInput(std::string("x_") + g.kind, {ir::DType::Float32, g.shape});
+  const ir::ValueId activated = graph.addOp1("silu", {x});
+  if (g.dims.empty()) return graph.addOp1(g.kind, {activated}, {{"output_size", std::vector<int64_t>{1, 1}}});
+  return graph.addOp1(g.kind, {activated}, {{"dims", g.dims}, {"keepdim", false}});
+}
+
+// Global reductions run parallel over chunks of what they reduce (cpu_schedule.cpp,
+// reduceChunksInParallel), each thread summing into its own partial result, and match ATen.
+TEST_P(DenseTemplates, GlobalReductionsRunParallelOverChunks) {
   const std::string& target = GetParam();
-  ir::Graph graph("head");
-  std::mt19937 rng(16);
-  const ir::ValueId x = graph.addInput("x", {ir::DType::Float32, {1, 1280, 7, 7}});
-  const ir::ValueId pooled = graph.addOp1("adaptive_avg_pool2d", {graph.addOp1("silu", {x})},
-                                          {{"output_size", std::vector<int64_t>{1, 1}}});
-  const ir::ValueId flat = graph.addOp1("reshape", {pooled}, {{"shape", std::vector<int64_t>{1, 1280}}});
-  graph.setOutputs({graph.addOp1(
-      "linear", {flat, randomConstant(graph, {1000, 1280}, rng), randomConstant(graph, {1000}, rng)})});
-  const fusion::Plan plan = twoBlockPlan(graph, graph.ops().size());
   const Halide::Target halide = codegen::resolveTarget(target).halide;
-  codegen::BlockPipeline block = scheduledFirstBlock(graph, plan, halide, "head");
-  const int64_t pool_vectors =
-      1280 / codegen::vectorWidth(1280, codegen::describeTarget(halide, 2).vector_lanes);
-  const std::vector<int64_t> sizes = parallelLoopSizes(block, halide);
-  EXPECT_EQ(std::count(sizes.begin(), sizes.end(), pool_vectors), 2) << target;  // zeroing, then summing
+  ir::Graph all("global_reductions");
+  std::vector<ir::ValueId> outputs;
+  for (const GlobalReduction& g : kGlobalReductions) {
+    ir::Graph one(g.kind);
+    one.setOutputs({addGlobalReduction(one, g)});
+    codegen::BlockPipeline block =
+        scheduledFirstBlock(one, twoBlockPlan(one, one.ops().size()), halide, g.kind);
+    const std::vector<int64_t> sizes = parallelLoopSizes(block, halide);
+    ASSERT_FALSE(sizes.empty()) << target << ", " << g.kind;
+    EXPECT_EQ(sizes.front(), g.chunks) << target << ", " << g.kind;  // then any of the output's
+    outputs.push_back(addGlobalReduction(all, g));
+  }
+  all.setOutputs(outputs);
+  const std::vector<at::Tensor> inputs = randomInputs(all, 9);
+  const std::vector<at::Tensor> expected = frontend::ReferenceExecutor(all).run(inputs);
+  ScratchDir dir("global-reductions-" + target);
+  const std::vector<at::Tensor> actual =
+      validation::openArtifact(compileGraph(all, "none", dir.path(), target), 0)->run(inputs);
+  for (size_t o = 0; o < actual.size(); ++o)
+    EXPECT_LE(errorToScale(actual[o], expected[o]), 2e-5) << target << ", " << kGlobalReductions[o].kind;
 }
 
 // Two of MobileNetV2's inverted residuals in one block, as the plan makes them on fast cores: depthwise
