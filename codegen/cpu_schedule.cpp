@@ -484,8 +484,9 @@ class CpuScheduler {
                        [&](const auto& tiled) { return tiled.second == output; });
   }
 
-  void vectorizeInner(const Stage& stage) {
-    Func f = stage.tensor.func;
+  // Vectorizes every definition of f along its innermost dimension, as wide as `stage`'s innermost extent
+  // divides (f: the stage's Func, or the partial results rfactor made of it).
+  void vectorizeInner(const Stage& stage, Func f) {
     if (stage.tensor.rank() == 0) return;
     const int vector = dividingVectorWidth(halideExtents(stage.tensor)[0], target_.vector_lanes);
     if (vector == 1) return;
@@ -505,10 +506,10 @@ class CpuScheduler {
     if (!in_strip && global && readsManyPerThread(stage, extents[0])) {
       f.compute_root();
       reduceChunksInParallel(stage);
-      vectorizeInner(stage);
+      vectorizeInner(stage, f);
       return;
     }
-    vectorizeInner(stage);
+    vectorizeInner(stage, f);
     if (in_strip) {
       f.compute_at(strip);
       return;
@@ -556,10 +557,7 @@ class CpuScheduler {
     order.push_back(within);
     partial.compute_root();
     partial.update().reorder(order).parallel(chunk_index);
-    const int vector = dividingVectorWidth(halideExtents(stage.tensor)[0], target_.vector_lanes);
-    if (vector == 1) return;
-    partial.vectorize(channels, vector);
-    partial.update().vectorize(channels, vector);
+    vectorizeInner(stage, partial);
   }
 
   BlockPipeline& block_;
