@@ -39,8 +39,9 @@ int vectorWidth(int extent, int natural);
 bool tileWithinGroups(int vectors, int vector, int group_width);
 
 // The target's default register tile for an output or accumulator with these extents, inside the groups of
-// a grouped conv.
-CpuTile defaultTile(const std::vector<int>& extents, const TargetDesc& target, int group_width = 0);
+// a grouped conv; `has_window`: the accumulator is a conv with a spatial window (3x3, not 1x1).
+CpuTile defaultTile(const std::vector<int>& extents, const TargetDesc& target, int group_width = 0,
+                    bool has_window = true);
 
 // The register tile of an accumulator with these (output) extents, anchored or computed on its own: the
 // default tile, except for a depthwise conv (one input channel per group, channel multipliers included),
