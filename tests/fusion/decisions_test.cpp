@@ -226,16 +226,16 @@ TEST(Pattern, StopsAtForksAndJoinsExceptTheSqueezeExcitationGate) {
 // x -> depthwise 3x3 convs a, b and c -> relu, with `channels` channels. The blocks below are a, b and c: c
 // is written for the relu, so it is not a model output (whose NCHW copy would need every internal value
 // whole).
-ir::Graph chainOfWindows(int channels) {
-  return ir::parseGraph(fmt::format(R"(graph g(%x: f32[1,{0},64,64]) {{
+ir::Graph chainOfWindows(int channels, int size = 64) {
+  return ir::parseGraph(fmt::format(R"(graph g(%x: f32[1,{0},{1},{1}]) {{
     %w: f32[{0},1,3,3] = constant splat<0.1>
-    %a: f32[1,{0},64,64] = conv2d(%x, %w) {{padding=[1,1], groups={0}}}
-    %b: f32[1,{0},64,64] = conv2d(%a, %w) {{padding=[1,1], groups={0}}}
-    %c: f32[1,{0},64,64] = conv2d(%b, %w) {{padding=[1,1], groups={0}}}
-    %d: f32[1,{0},64,64] = relu(%c)
+    %a: f32[1,{0},{1},{1}] = conv2d(%x, %w) {{padding=[1,1], groups={0}}}
+    %b: f32[1,{0},{1},{1}] = conv2d(%a, %w) {{padding=[1,1], groups={0}}}
+    %c: f32[1,{0},{1},{1}] = conv2d(%b, %w) {{padding=[1,1], groups={0}}}
+    %d: f32[1,{0},{1},{1}] = relu(%c)
     return %d
   }})",
-                                    channels));
+                                    channels, size));
 }
 
 // A strip of 8 rows of c needs 10 rows of b and 12 of a: the halos add up along the chain (a is computed
@@ -249,6 +249,16 @@ TEST(Roofline, HalosAddUpAlongAChainOfWindows) {
   EXPECT_EQ(fused.strip_rows, 8);
   EXPECT_EQ(fused.recompute_flops, depthwise / 2 + depthwise / 4);
   EXPECT_EQ(fused.strip_bytes, (12 + 10) * 16 * 64 * 4);
+}
+
+// Threads take whole strips: 56 rows in 7 strips of 8 keep one of 2 threads idle for a strip, so 8 strips
+// of 7 price better despite their extra halo.
+TEST(Roofline, StripsSplitEvenlyAmongThreads) {
+  ir::Graph graph = chainOfWindows(16, 56);
+  ir::UseIndex uses(graph);
+  RooflineEstimate fused = RooflineModel(Machine{}).estimate(graph, uses, {0, 1, 2});
+  EXPECT_EQ(fused.strip_rows, 7);
+  EXPECT_DOUBLE_EQ(fused.parallel_efficiency, 1.0);
 }
 
 // What a strip holds beyond half a core's L2 goes to memory and back once per strip, so a machine with less
