@@ -617,15 +617,18 @@ CpuTile defaultTile(const std::vector<int>& extents, const TargetDesc& target, i
   return best;
 }
 
+bool hasSpatialWindow(const Stage& accumulator) {
+  const Halide::RDom& r = accumulator.reduction;
+  return r.dimensions() >= 3 &&
+         !(Halide::Internal::is_const_one(r[1].extent()) && Halide::Internal::is_const_one(r[2].extent()));
+}
+
 int64_t channelSplitWeights(bool computed_operand, const TargetDesc& target) {
   return computed_operand ? target.l2_bytes : target.weightsKeptInCache();
 }
 
 CpuTile accumulatorTile(const Stage& accumulator, const std::vector<int>& extents, const TargetDesc& target) {
-  const Halide::RDom& r = accumulator.reduction;
-  const bool has_window = r.dimensions() >= 3 && !(Halide::Internal::is_const_one(r[1].extent()) &&
-                                                   Halide::Internal::is_const_one(r[2].extent()));
-  CpuTile tile = defaultTile(extents, target, accumulator.group_width, has_window);
+  CpuTile tile = defaultTile(extents, target, accumulator.group_width, hasSpatialWindow(accumulator));
   if (!isDepthwise(accumulator)) return tile;
   constexpr int kNarrowRow = 32, kRowTile = 8;
   if (extents[1] <= kNarrowRow) {

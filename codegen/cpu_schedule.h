@@ -38,6 +38,9 @@ int vectorWidth(int extent, int natural);
 // groups a whole number of vectors wide can: narrower ones (depthwise, ResNeXt's 4) straddle with any tile.
 bool tileWithinGroups(int vectors, int vector, int group_width);
 
+// Whether an accumulator is a conv whose reduction spans a spatial window (3x3, not 1x1 or a matmul's).
+bool hasSpatialWindow(const Stage& accumulator);
+
 // The target's default register tile for an output or accumulator with these extents, inside the groups of
 // a grouped conv; `has_window`: the accumulator is a conv with a spatial window (3x3, not 1x1).
 CpuTile defaultTile(const std::vector<int>& extents, const TargetDesc& target, int group_width = 0,

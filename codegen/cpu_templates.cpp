@@ -64,9 +64,8 @@ bool allEqual(const ir::Op& op, const char* attr, int64_t value) {
 // anchor's reduction is (input channels, kernel x, kernel y).
 bool isPointwise(const BlockAnalysis& block) {
   const ir::Op& op = *block.anchor_op;
-  const Halide::RDom& r = block.anchor->stage.reduction;
   return op.attrs.getInt("groups") == 1 && allEqual(op, "stride", 1) && allEqual(op, "padding", 0) &&
-         Halide::Internal::is_const_one(r[1].extent()) && Halide::Internal::is_const_one(r[2].extent());
+         !hasSpatialWindow(block.anchor->stage);
 }
 
 // An anchored block: register tiles of `vectors` x `pixels`, threads over rows or channel tiles.
