@@ -185,6 +185,22 @@ class BlockCompiler {
   int done_ = 0;
 };
 
+ValueLayouts layoutsFor(const ir::Graph& graph, const fusion::Plan& plan, const TargetDesc& desc,
+                        const CompileOptions& options) {
+  return chooseLayouts(graph, plan, desc,
+                       winogradConvs(graph, plan, desc, options.schedule, options.boundaries_as_activations),
+                       options.boundaries_as_activations);
+}
+
+// Blocks scheduled by the config a tuning search found (ScheduleOptions::tuned) rather than their default.
+int countTuned(const std::vector<BlockPipeline>& blocks, const ScheduleOptions& options) {
+  int tuned = 0;
+  for (const auto& [b, config] : options.tuned)
+    if (!options.overrides.count(b) && b < static_cast<int>(blocks.size()) && blocks[b].schedule == config)
+      ++tuned;
+  return tuned;
+}
+
 void package(const ir::Graph& graph, const fusion::Plan& plan, const fusion::PlanMetrics& metrics,
              const CompileOptions& options, const TargetInfo& target, const fs::path& staging,
              ArtifactSummary& summary) {
@@ -193,13 +209,14 @@ void package(const ir::Graph& graph, const fusion::Plan& plan, const fusion::Pla
   fs::create_directories(object_dir);
   PhaseTimer timer(summary.phases);
   const TargetDesc desc = describeTarget(target.halide, options.schedule.threads);
-  const ValueLayouts layouts =
-      chooseLayouts(graph, plan, desc, winogradConvs(graph, plan, desc, options.schedule),
-                    options.boundaries_as_activations);
+  const ValueLayouts layouts = layoutsFor(graph, plan, desc, options);
   // The standalone runtime compiles beside the blocks: alone it kept one core busy for over a second.
   const fs::path runtime_object = object_dir / "halide_runtime.o";
   std::future<void> runtime = std::async(std::launch::async, [&] {
-    Halide::compile_standalone_runtime(runtime_object.string(), target.halide);
+    if (options.halide_runtime.empty())
+      Halide::compile_standalone_runtime(runtime_object.string(), target.halide);
+    else
+      fs::copy_file(options.halide_runtime, runtime_object);
   });
   std::vector<BlockPipeline> blocks =
       BlockCompiler(graph, plan, layouts, desc, target.halide, options, object_dir).run(summary.block_times);
@@ -233,6 +250,7 @@ void package(const ir::Graph& graph, const fusion::Plan& plan, const fusion::Pla
       static_cast<int>(std::count_if(summary.block_times.begin(), summary.block_times.end(),
                                      [](const BlockCompileTime& t) { return t.same_as < 0; }));
   summary.weight_bytes = static_cast<int64_t>(weights.data_bytes);
+  summary.tuned_blocks = countTuned(blocks, options.schedule);
 }
 
 void checkModelName(const std::string& name) {
@@ -246,6 +264,24 @@ void checkModelName(const std::string& name) {
 
 std::string blockFunctionName(const std::string& model_name, int block) {
   return fmt::format("kiln_{}_b{}", model_name, block);
+}
+
+void compileHalideRuntime(const std::string& target, const fs::path& object) {
+  Halide::compile_standalone_runtime(object.string(), resolveTarget(target).halide);
+}
+
+std::vector<ScheduleChoice> scheduleChoices(const ir::Graph& graph, const fusion::Plan& plan,
+                                            const CompileOptions& options) {
+  const TargetInfo target = resolveTarget(options.target);
+  const TargetDesc desc = describeTarget(target.halide, options.schedule.threads);
+  const ValueLayouts layouts = layoutsFor(graph, plan, desc, options);
+  std::vector<ScheduleChoice> choices;
+  for (size_t b = 0; b < plan.blocks.size(); ++b) {
+    const BlockPipeline built = buildBlockPipeline(
+        graph, plan.blocks[b], layouts, blockFunctionName(options.model_name, static_cast<int>(b)));
+    choices.push_back(describeSchedule(built, graph, desc, target.halide));
+  }
+  return choices;
 }
 
 ArtifactSummary compileArtifact(const ir::Graph& graph, const fusion::Plan& plan,

@@ -31,7 +31,14 @@ struct CompileOptions {
   // row-major: for a block measured alone (tuning/block_timer.h), so that it reads and writes memory as it
   // does inside its model. The manifest records those layouts; callers must pass data in them.
   bool boundaries_as_activations = false;
+  // A standalone Halide runtime compiled earlier for this target (compileHalideRuntime), linked instead of
+  // compiling one: a second of CPU saved per artifact when many one-block artifacts are compiled (kiln tune).
+  std::filesystem::path halide_runtime;
 };
+
+// Compiles the standalone Halide runtime for `target` (a kiln target name or Halide target string) to an
+// object file.
+void compileHalideRuntime(const std::string& target, const std::filesystem::path& object);
 
 // Wall time of one step of a compile ("import", "fusion", "codegen", "link", ...).
 struct PhaseTime {
@@ -67,7 +74,8 @@ struct ArtifactSummary {
   std::filesystem::path directory;
   std::string halide_target;
   int blocks = 0;
-  int functions = 0;  // distinct compiled block functions; identical blocks share one
+  int functions = 0;     // distinct compiled block functions; identical blocks share one
+  int tuned_blocks = 0;  // blocks scheduled by a config from the tuning database (ScheduleOptions::tuned)
   int64_t weight_bytes = 0;
   double seconds = 0.0;
   std::vector<PhaseTime> phases;              // in order; compileModel adds the phases before codegen
@@ -80,6 +88,11 @@ struct ArtifactSummary {
 ArtifactSummary compileArtifact(const ir::Graph& graph, const fusion::Plan& plan,
                                 const fusion::PlanMetrics& metrics, const CompileOptions& options,
                                 const std::filesystem::path& directory);
+
+// How the default schedule would schedule each block of the plan (schedule.h's describeSchedule), found
+// without compiling: what `kiln tune` searches from.
+std::vector<ScheduleChoice> scheduleChoices(const ir::Graph& graph, const fusion::Plan& plan,
+                                            const CompileOptions& options);
 
 // The entry point of a block: kiln_<model>_b<id>.
 std::string blockFunctionName(const std::string& model_name, int block);

@@ -40,7 +40,7 @@ const char* scheduleKindName(ScheduleKind kind) {
 }
 
 std::set<int> winogradConvs(const ir::Graph& graph, const fusion::Plan& plan, const TargetDesc& desc,
-                            const ScheduleOptions& options) {
+                            const ScheduleOptions& options, bool outputs_as_activations) {
   std::set<int> convs;
   if (options.kind != ScheduleKind::Default) return convs;
   const ir::UseIndex uses(graph);
@@ -48,11 +48,24 @@ std::set<int> winogradConvs(const ir::Graph& graph, const fusion::Plan& plan, co
     auto given = options.overrides.find(static_cast<int>(b));
     if (given != options.overrides.end() && given->second.template_name != "winograd") continue;
     for (int op : plan.blocks[b].ops)
-      if (winograd::applies(graph, plan.blocks[b], op, desc) &&
+      if (winograd::applies(graph, plan.blocks[b], op, desc, outputs_as_activations) &&
           uses.users[graph.ops()[op].inputs[1]].size() == 1)
         convs.insert(op);
   }
   return convs;
+}
+
+bool tileFitsRegisters(const ScheduleConfig& config, const TargetDesc& desc) {
+  const auto vectors = config.params.find("vectors"), pixels = config.params.find("pixels");
+  if (vectors == config.params.end() || pixels == config.params.end()) return true;
+  return vectors->second * pixels->second + vectors->second + 1 <= desc.vector_registers;
+}
+
+ScheduleChoice describeSchedule(const BlockPipeline& block, const ir::Graph& graph, const TargetDesc& desc,
+                                const Halide::Target& target) {
+  const BlockAnalysis analysis = analyzeBlock(block, graph);
+  const ScheduleTemplate& chosen = templateFor(analysis, target);
+  return {chosen.defaultConfig(analysis, desc), chosen.space(analysis, desc)};
 }
 
 ScheduleConfig scheduleBlock(BlockPipeline& block, const ir::Graph& graph, int block_id,
@@ -67,10 +80,12 @@ ScheduleConfig scheduleBlock(BlockPipeline& block, const ir::Graph& graph, int b
   const BlockAnalysis analysis = analyzeBlock(block, graph);
   const ScheduleTemplate& chosen = templateFor(analysis, target);
   ScheduleConfig config = chosen.defaultConfig(analysis, desc);
-  auto given = options.overrides.find(block_id);
-  if (given != options.overrides.end()) {
+  if (auto given = options.overrides.find(block_id); given != options.overrides.end()) {
     checkConfigInSpace(given->second, chosen.name(), chosen.space(analysis, desc), block_id);
     config = given->second;
+  } else if (auto tuned = options.tuned.find(block_id); tuned != options.tuned.end()) {
+    if (configOutsideSpace(tuned->second, chosen.name(), chosen.space(analysis, desc)).empty())
+      config = tuned->second;
   }
   chosen.apply(block, analysis, config, desc);
   return config;

@@ -3,8 +3,10 @@
 // `default` picks the first of the target's templates that matches the block (schedule_template.h; the CPU's
 // are in cpu_templates.cpp, the GPU's in gpu_schedule.h), takes its config from the overrides given by hand
 // (checked against the template's space) or else the template's default for the TargetDesc and the shapes,
-// and applies it. `auto` hands the pipeline to a Halide 14 autoscheduler plugin (Mullapudi2016) instead, for
-// comparison. Either way the block's (template, config) is returned for the manifest.
+// and applies it; configs found by `kiln tune` (tuning/tuner.h) take the place of the default where they fit
+// the block's template and space. `auto` hands the pipeline to a Halide 14 autoscheduler plugin
+// (Mullapudi2016) instead, for comparison. Either way the block's (template, config) is returned for the
+// manifest.
 #pragma once
 
 #include <set>
@@ -27,12 +29,29 @@ struct ScheduleOptions {
   ScheduleKind kind = ScheduleKind::Default;
   int threads = 2;              // the worker threads the code is planned for
   ScheduleOverrides overrides;  // configs chosen by hand, per block id
+  // Configs a tuning search measured best, per block id: used where they name the block's template and lie
+  // in its space (a block planned differently since keeps its default), never over a config given by hand.
+  ScheduleOverrides tuned;
+};
+
+// How the default schedule would schedule a block, before applying it: what a search enumerates.
+struct ScheduleChoice {
+  ScheduleConfig default_config;  // names the template
+  ParamSpace space;
 };
 
 // The convs (op indices) computed with Winograd: those winograd::applies to, with the default schedule, in
 // blocks whose overrides do not name another template. Their weights are stored transformed (layout.h).
 std::set<int> winogradConvs(const ir::Graph& graph, const fusion::Plan& plan, const TargetDesc& desc,
-                            const ScheduleOptions& options);
+                            const ScheduleOptions& options, bool outputs_as_activations);
+
+// Whether a config's register tile fits the target's vector registers: vectors x pixels accumulators, a
+// weight vector per tile vector and a broadcast input. One that does not spills on every step of its
+// reduction, so a search skips it without measuring. Configs without a register tile always fit.
+bool tileFitsRegisters(const ScheduleConfig& config, const TargetDesc& desc);
+
+ScheduleChoice describeSchedule(const BlockPipeline& block, const ir::Graph& graph, const TargetDesc& desc,
+                                const Halide::Target& target);
 
 ScheduleConfig scheduleBlock(BlockPipeline& block, const ir::Graph& graph, int block_id,
                              const TargetDesc& desc, const Halide::Target& target,

@@ -52,22 +52,29 @@ ScheduleOverrides readScheduleOverrides(const std::filesystem::path& path) {
   return overrides;
 }
 
-void checkConfigInSpace(const ScheduleConfig& config, const std::string& template_name,
-                        const ParamSpace& space, int block) {
+std::string configOutsideSpace(const ScheduleConfig& config, const std::string& template_name,
+                               const ParamSpace& space) {
   if (config.template_name != template_name)
-    fail("block {}: schedule config names template '{}', but this block is scheduled by '{}'", block,
-         config.template_name, template_name);
+    return fmt::format("schedule config names template '{}', but this block is scheduled by '{}'",
+                       config.template_name, template_name);
   for (const auto& [key, values] : space) {
     auto it = config.params.find(key);
     if (it == config.params.end())
-      fail("block {}: schedule config for '{}' lacks parameter '{}' (one of {})", block, template_name, key,
-           fmt::join(values, ", "));
+      return fmt::format("schedule config for '{}' lacks parameter '{}' (one of {})", template_name, key,
+                         fmt::join(values, ", "));
     if (std::find(values.begin(), values.end(), it->second) == values.end())
-      fail("block {}: {}={} is outside template '{}''s space for this block; use one of {}", block, key,
-           it->second, template_name, fmt::join(values, ", "));
+      return fmt::format("{}={} is outside template '{}''s space for this block; use one of {}", key,
+                         it->second, template_name, fmt::join(values, ", "));
   }
   for (const auto& [key, value] : config.params)
-    if (!space.count(key)) fail("block {}: template '{}' has no parameter '{}'", block, template_name, key);
+    if (!space.count(key)) return fmt::format("template '{}' has no parameter '{}'", template_name, key);
+  return "";
+}
+
+void checkConfigInSpace(const ScheduleConfig& config, const std::string& template_name,
+                        const ParamSpace& space, int block) {
+  const std::string why = configOutsideSpace(config, template_name, space);
+  if (!why.empty()) fail("block {}: {}", block, why);
 }
 
 }  // namespace kiln::codegen

@@ -22,6 +22,7 @@ struct ScheduleConfig {
   nlohmann::json toJson() const;          // {"template": name, "params": {...}}
   std::string toString() const;           // "dense_conv(pixels=5 split=0 strip_rows=8 vectors=4)"
   static ScheduleConfig fromJson(const nlohmann::json& json);
+  bool operator==(const ScheduleConfig&) const = default;
 };
 
 // A template's declared space: every parameter and the values it may take for one block.
@@ -34,7 +35,12 @@ using ScheduleOverrides = std::map<int, ScheduleConfig>;
 // {"<block id>": {"template": ..., "params": {...}}}. kiln::Error naming the file and what is wrong.
 ScheduleOverrides readScheduleOverrides(const std::filesystem::path& path);
 
-// kiln::Error unless `config` names `template_name` and every parameter of `space` with one of its values.
+// Why `config` does not name `template_name` and every parameter of `space` with one of its values, or "" if
+// it does.
+std::string configOutsideSpace(const ScheduleConfig& config, const std::string& template_name,
+                               const ParamSpace& space);
+
+// kiln::Error naming the block when configOutsideSpace says why.
 void checkConfigInSpace(const ScheduleConfig& config, const std::string& template_name,
                         const ParamSpace& space, int block);
 

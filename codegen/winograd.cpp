@@ -74,12 +74,16 @@ TensorFunc stageTensor(Func f, std::vector<int64_t> halide_extents) {
 
 }  // namespace
 
-bool applies(const ir::Graph& graph, const fusion::Block& block, int conv, const TargetDesc& target) {
+bool applies(const ir::Graph& graph, const fusion::Block& block, int conv, const TargetDesc& target,
+             bool outputs_as_activations) {
   const ir::Op& op = graph.ops()[conv];
   if (target.isa == "cuda" || op.kind != "conv2d" || block.footprint.outputs.size() != 1) return false;
-  // A model output keeps PyTorch's layout; the tiles assume kiln's channels-innermost one.
+  // A model output keeps PyTorch's layout unless laid out as an activation; the tiles assume kiln's
+  // channels-innermost one.
   const std::vector<ir::ValueId>& model_outputs = graph.outputs();
-  if (std::count(model_outputs.begin(), model_outputs.end(), block.footprint.outputs[0])) return false;
+  if (!outputs_as_activations &&
+      std::count(model_outputs.begin(), model_outputs.end(), block.footprint.outputs[0]))
+    return false;
   const ir::Shape& w = graph.type(op.inputs[1]).shape;
   const ir::Shape& out = graph.type(op.outputs[0]).shape;
   if (w[2] != 3 || w[3] != 3 || w[1] < kMinInputChannels || op.attrs.getInt("groups") != 1 ||

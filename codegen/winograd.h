@@ -39,8 +39,10 @@ constexpr int kMinTilesPerRow = 7;  // for the grouped way
 // first conv (3 -> 64 channels at 224x224) ran at 61-66 GFLOP/s with Winograd.
 constexpr int kMinInputChannels = 8;
 
-// Whether `conv` (an op of `block`) is computed with Winograd on `target`.
-bool applies(const ir::Graph& graph, const fusion::Block& block, int conv, const TargetDesc& target);
+// Whether `conv` (an op of `block`) is computed with Winograd on `target`. `outputs_as_activations`: the
+// model's outputs are laid out as activations between blocks are (CompileOptions::boundaries_as_activations).
+bool applies(const ir::Graph& graph, const fusion::Block& block, int conv, const TargetDesc& target,
+             bool outputs_as_activations);
 
 // Tiles along a side of `pixels` outputs.
 int64_t tiles(int64_t pixels);

@@ -3,6 +3,9 @@
 #include <dlfcn.h>
 
 #include <HalideRuntime.h>
+#if defined(__x86_64__)
+#include <immintrin.h>
+#endif
 
 #include <algorithm>
 #include <chrono>
@@ -17,6 +20,26 @@
 
 namespace kiln::runtime {
 namespace {
+
+// Writes a cache line back and drops it from every level of the cache hierarchy.
+void flushCacheLine(const void* address) {
+#if defined(__x86_64__)
+  _mm_clflush(address);
+#elif defined(__aarch64__)
+  asm volatile("dc civac, %0" : : "r"(address) : "memory");
+#else
+  (void)address;
+#endif
+}
+
+// Orders the flushes before the loads that follow.
+void cacheFlushFence() {
+#if defined(__x86_64__)
+  _mm_mfence();
+#elif defined(__aarch64__)
+  asm volatile("dsb ish" : : : "memory");
+#endif
+}
 
 using SetErrorHandler = halide_error_handler_t (*)(halide_error_handler_t);
 using SetDoParFor = halide_do_par_for_t (*)(halide_do_par_for_t);
@@ -250,6 +273,7 @@ void Model::run(const std::vector<HostTensor>& inputs, const std::vector<void*>&
     if (device_) markCallerMemoryNewer(b);
     takeHalideError();
     if (times && times->warm_outputs && !device_) warmOutputs(b);
+    if (times && times->cold_weights && !device_) evictWeights(b);
     if (times) times->start_ns[b] = steadyNanoseconds();
     const int status = entry_points_[b](call.args.data());
     if (status != 0)
@@ -278,6 +302,18 @@ void Model::warmOutputs(size_t block) {
     volatile uint8_t* bytes = call.buffers[a].host;
     for (int64_t i = 0; i < manifest_.values.at(call.ids[a]).bytes; i += kCacheLine) bytes[i] = 0;
   }
+}
+
+void Model::evictWeights(size_t block) {
+  constexpr int64_t kCacheLine = 64;
+  const BlockCall& call = calls_[block];
+  for (size_t a = 0; a < manifest_.blocks[block].arguments.size(); ++a) {
+    const ValueInfo& value = manifest_.values.at(call.ids[a]);
+    if (value.role != ValueRole::Weight) continue;
+    const uint8_t* bytes = call.buffers[a].host;
+    for (int64_t i = 0; i < value.bytes; i += kCacheLine) flushCacheLine(bytes + i);
+  }
+  cacheFlushFence();
 }
 
 // The model outputs a block wrote go back to the caller's memory; with `wait`, the block's kernels are also

@@ -38,9 +38,15 @@ struct HostTensor {
 // silu block after the stem took 121-127 us cold and 80-82 us warm (AMD Zen 4, 2 threads), and when a plan
 // splits it into two blocks, the depthwise's output lands where the stem's silu was just read. Comparisons of
 // blocks across two plans use it; a run's real time does not.
+//
+// `cold_weights` flushes a block's weights from every cache level before its clock starts, as a model whose
+// weights outgrow the last-level cache finds them: a block timed alone, run after run, otherwise reads them
+// from cache. ResNet-18's layer3 Winograd blocks took 390-510 us alone so and 650-770 us in their model
+// (AMD Zen 4, 2 threads, 32 MB L3 against 46 MB of weights), and the fastest tile differed between the two.
 struct BlockTimes {
   std::vector<int64_t> start_ns, end_ns;
   bool warm_outputs = false;
+  bool cold_weights = false;
 };
 
 class Model {
@@ -79,6 +85,7 @@ class Model {
   void markCallerMemoryNewer(size_t block);
   void copyOutputsToHost(size_t block, bool wait);
   void warmOutputs(size_t block);
+  void evictWeights(size_t block);
   unsigned char* arenaBase() const;
 
   Manifest manifest_;

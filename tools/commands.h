@@ -15,5 +15,6 @@ void addValidateCommand(CLI::App& app);
 void addMachineCommand(CLI::App& app);
 void addProfileCommand(CLI::App& app);
 void addBenchCommand(CLI::App& app);
+void addTuneCommand(CLI::App& app);
 
 }  // namespace kiln::tools

@@ -6,11 +6,13 @@
 
 #include "codegen/target.h"
 #include "codegen/target_desc.h"
+#include "ir/error.h"
 #include "ir/units.h"
 #include "tools/commands.h"
 #include "tools/latency_options.h"
 #include "tools/machine_options.h"
 #include "tools/model_options.h"
+#include "tuning/tuner.h"
 #include "validation/compile_model.h"
 
 namespace kiln::tools {
@@ -26,6 +28,7 @@ struct CompileCommandOptions {
   std::string schedule_config;
   int jobs = 0;
   bool verbose = false;
+  bool untuned = false;
   MachineOptions machine;
   LatencyOptions latency;
 };
@@ -55,6 +58,20 @@ std::string slowestBlocks(const codegen::ArtifactSummary& summary, size_t count)
   return text;
 }
 
+// The database whose tuned configs the compile uses: --db, or the per-user one if it exists; none with
+// --untuned, for a target that does not run here (nothing can have been tuned for it), or without a file.
+std::unique_ptr<tuning::TimingDatabase> tuningDatabase(const CompileCommandOptions& options,
+                                                       const codegen::TargetInfo& target) {
+  if (options.untuned || !codegen::runsOnHost(target.halide)) return nullptr;
+  const std::filesystem::path path = options.latency.database();
+  if (!std::filesystem::exists(path)) {
+    if (!options.latency.db.empty())
+      fail("--db {}: no such tuning database (`kiln tune` writes one)", path.string());
+    return nullptr;
+  }
+  return std::make_unique<tuning::TimingDatabase>(path);
+}
+
 void run(const CompileCommandOptions& options) {
   validation::ModelCompileOptions compile;
   compile.inputs = options.model.importOptions();
@@ -73,6 +90,12 @@ void run(const CompileCommandOptions& options) {
   compile.codegen.schedule.threads = threads;
   if (!options.schedule_config.empty())
     compile.codegen.schedule.overrides = codegen::readScheduleOverrides(options.schedule_config);
+  const std::unique_ptr<tuning::TimingDatabase> tuned = tuningDatabase(options, target);
+  if (tuned)
+    compile.tuned_configs = [&](const ir::Graph& graph, const fusion::Plan& plan) {
+      return tuning::tunedConfigs(graph, plan, *tuned, target.halide.to_string(),
+                                  profiling::machineIdentity(), threads);
+    };
   compile.codegen.model_name = options.name;
   compile.codegen.jobs = options.jobs;
   compile.codegen.progress = [](const std::string& line) {
@@ -88,6 +111,9 @@ void run(const CompileCommandOptions& options) {
       summary.halide_target.c_str(), summary.directory.c_str());
   std::printf("  time: %s\n", phaseLine(summary).c_str());
   if (measured) std::printf("  %s\n", measured->summary().c_str());
+  if (tuned)
+    std::printf("  %d of %d blocks scheduled as `kiln tune` chose (%s)\n", summary.tuned_blocks,
+                summary.blocks, tuned->path().c_str());
   if (options.verbose) {
     std::fputs(blockSchedules(summary).c_str(), stdout);
     std::fputs(slowestBlocks(summary, 10).c_str(), stdout);
@@ -120,6 +146,10 @@ void addCompileCommand(CLI::App& app) {
   command->add_option("--name", options->name, "C name of the model (default: from the file name)");
   command->add_option("-j,--jobs", options->jobs, "blocks compiled at once (default: one per core)")
       ->check(CLI::NonNegativeNumber);
+  command->add_flag(
+      "--untuned", options->untuned,
+      "ignore the schedules `kiln tune` chose (kept in the tuning database, --db) and give every "
+      "block its default");
   command->add_flag("-v,--verbose", options->verbose,
                     "also list every block's schedule and the blocks that took longest to compile");
   options->machine.addTo(*command);

@@ -19,6 +19,7 @@ int main(int argc, char** argv) {
   kiln::tools::addMachineCommand(app);
   kiln::tools::addProfileCommand(app);
   kiln::tools::addBenchCommand(app);
+  kiln::tools::addTuneCommand(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -20,9 +20,10 @@ void LatencyOptions::addTo(CLI::App& command) {
                   "block compiled and timed on this machine, kept in the tuning database)")
       ->check(CLI::IsMember({"roofline", "measured"}))
       ->capture_default_str();
-  command.add_option(
-      "--db", db,
-      fmt::format("tuning database for --latency measured (default {})", defaultTuningDatabase().string()));
+  command.add_option("--db", db,
+                     fmt::format("tuning database: block times for --latency measured, and the schedules "
+                                 "`kiln tune` chose (default {})",
+                                 defaultTuningDatabase().string()));
   command.add_flag(
       "--remeasure", remeasure,
       "with --latency measured: time every candidate block again, replacing the database's rows");
@@ -31,7 +32,7 @@ void LatencyOptions::addTo(CLI::App& command) {
 std::unique_ptr<MeasuredLatency> LatencyOptions::measured(const std::string& target, int threads,
                                                           const fusion::Machine& machine) const {
   if (!plansWithMeasurements()) {
-    if (!db.empty() || remeasure) fail("--db and --remeasure go with --latency measured");
+    if (remeasure) fail("--remeasure goes with --latency measured");
     return nullptr;
   }
   tuning::MeasuredLatencyOptions options;
@@ -41,8 +42,11 @@ std::unique_ptr<MeasuredLatency> LatencyOptions::measured(const std::string& tar
   options.machine = profiling::machineIdentity();
   options.remeasure = remeasure;
   options.progress = [](const std::string& line) { std::fprintf(stderr, "kiln: %s\n", line.c_str()); };
-  return std::make_unique<MeasuredLatency>(db.empty() ? defaultTuningDatabase() : std::filesystem::path(db),
-                                           std::move(options));
+  return std::make_unique<MeasuredLatency>(database(), std::move(options));
+}
+
+std::filesystem::path LatencyOptions::database() const {
+  return db.empty() ? defaultTuningDatabase() : std::filesystem::path(db);
 }
 
 std::string MeasuredLatency::summary() const {

@@ -35,6 +35,8 @@ struct LatencyOptions {
   std::unique_ptr<MeasuredLatency> measured(const std::string& target, int threads,
                                             const fusion::Machine& machine) const;
   bool plansWithMeasurements() const { return latency == "measured"; }
+  // The database --db names, or the per-user one.
+  std::filesystem::path database() const;
 };
 
 // The tuning database used when --db is not given: tuning.db beside the machine's cached figures.

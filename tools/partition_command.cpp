@@ -91,6 +91,8 @@ void run(PartitionCommandOptions& options) {
   applyMachineOptions(options);
   if (options.check_fusion && (options.format != "text" || options.strategy == "all" || options.compare))
     fail("--check-fusion prints one table for one plan; drop --format, --compare and --strategy all");
+  if (!options.latency.db.empty() && !options.latency.plansWithMeasurements())
+    fail("kiln partition reads --db only with --latency measured");
   const int threads = profiling::threadsOrAllCores(options.threads);
   const std::unique_ptr<MeasuredLatency> measured =
       options.latency.measured("host", threads, options.partition.machine);

@@ -21,6 +21,17 @@ fusion::Plan oneBlockPlan(const ir::Graph& block, const fusion::Machine& machine
   return fusion::buildPlan(block, "measured", grouping, machine);
 }
 
+codegen::CompileOptions oneBlockCompile(const TimerOptions& options) {
+  codegen::CompileOptions compile;
+  compile.model_name = "measured_block";
+  compile.target = options.target;
+  compile.schedule.threads = options.threads;
+  compile.jobs = 1;
+  compile.boundaries_as_activations = true;
+  compile.halide_runtime = options.halide_runtime;
+  return compile;
+}
+
 // One buffer per tensor of `ids`, of its manifest dtype and shape.
 std::vector<std::vector<unsigned char>> buffersFor(const runtime::Manifest& manifest,
                                                    const std::vector<int>& ids) {
@@ -43,7 +54,7 @@ void fillInputs(const runtime::Manifest& manifest, std::vector<std::vector<unsig
 }  // namespace
 
 std::vector<std::vector<double>> timeBlocks(runtime::Model& model, int threads, int warmup, int runs,
-                                            bool warm_outputs) {
+                                            bool warm_outputs, bool cold_weights) {
   const runtime::Manifest& manifest = model.manifest();
   std::vector<std::vector<unsigned char>> inputs = buffersFor(manifest, manifest.inputs);
   std::vector<std::vector<unsigned char>> outputs = buffersFor(manifest, manifest.outputs);
@@ -62,6 +73,7 @@ std::vector<std::vector<double>> timeBlocks(runtime::Model& model, int threads, 
   for (int r = 0; r < runs; ++r) {
     runtime::BlockTimes times;
     times.warm_outputs = warm_outputs;
+    times.cold_weights = cold_weights;
     model.run(input_tensors, output_pointers, &times);
     for (size_t b = 0; b < samples.size(); ++b)
       samples[b].push_back((times.end_ns.at(b) - times.start_ns.at(b)) * 1e-9);
@@ -69,27 +81,37 @@ std::vector<std::vector<double>> timeBlocks(runtime::Model& model, int threads, 
   return samples;
 }
 
-BlockTiming timeAsOneBlock(const ir::Graph& block, const TimerOptions& options) {
+void compileOneBlock(const ir::Graph& block, const TimerOptions& options,
+                     const codegen::ScheduleConfig* config, const std::filesystem::path& artifact) {
   if (block.inputs().empty()) fail("a block that reads no input cannot be timed alone");
   const fusion::Plan plan = oneBlockPlan(block, options.machine);
   const fusion::PlanMetrics metrics = fusion::computeMetrics(block, plan, options.machine);
-  codegen::CompileOptions compile;
-  compile.model_name = "measured_block";
-  compile.target = options.target;
-  compile.schedule.threads = options.threads;
-  compile.jobs = 1;
-  compile.boundaries_as_activations = true;
-  TempDirectory scratch("measure");
-  const std::filesystem::path artifact = scratch.path() / "block";
+  codegen::CompileOptions compile = oneBlockCompile(options);
+  if (config) compile.schedule.overrides[0] = *config;
   codegen::compileArtifact(block, plan, metrics, compile, artifact);
+}
+
+codegen::ScheduleChoice scheduleAlone(const ir::Graph& block, const TimerOptions& options) {
+  return codegen::scheduleChoices(block, oneBlockPlan(block, options.machine), oneBlockCompile(options))
+      .at(0);
+}
+
+BlockTiming timeOneBlock(const std::filesystem::path& artifact, const TimerOptions& options) {
   try {
     runtime::Model model(artifact);
     const std::vector<double> samples =
-        timeBlocks(model, options.threads, options.warmup, options.runs).at(0);
+        timeBlocks(model, options.threads, options.warmup, options.runs, false, options.cold_weights).at(0);
     return {median(samples), percentile(samples, 10), percentile(samples, 90), options.runs};
   } catch (const runtime::Error& e) {
     fail("the block compiled but did not run: {}", e.what());
   }
+}
+
+BlockTiming timeAsOneBlock(const ir::Graph& block, const TimerOptions& options) {
+  TempDirectory scratch("measure");
+  const std::filesystem::path artifact = scratch.path() / "block";
+  compileOneBlock(block, options, nullptr, artifact);
+  return timeOneBlock(artifact, options);
 }
 
 BlockTiming timeBlockLaunch(const TimerOptions& options) {

@@ -9,9 +9,11 @@
 // runtime's own per-block timestamps, as `kiln profile` reports them.
 #pragma once
 
+#include <filesystem>
 #include <string>
 #include <vector>
 
+#include "codegen/schedule.h"
 #include "fusion/cost_model.h"
 #include "ir/graph.h"
 #include "runtime/model.h"
@@ -24,17 +26,31 @@ struct TimerOptions {
   int threads = 1;
   int warmup = 3;
   int runs = 15;
-  fusion::Machine machine;  // what the block's plan (its strip height) is priced for
+  fusion::Machine machine;    // what the block's plan (its strip height) is priced for
+  bool cold_weights = false;  // weights flushed from the caches before each run (runtime::BlockTimes)
+  std::filesystem::path halide_runtime;  // compileOneBlock: codegen::CompileOptions::halide_runtime
 };
 
 // Runs a loaded artifact on deterministic pseudo-random inputs with `threads` threads, `warmup` runs and then
 // `runs` timed ones: each block's times in seconds, samples[block][run], from the runtime's per-block
-// timestamps, with each block's outputs brought into cache first if `warm_outputs` (runtime::BlockTimes).
-// runtime::Error when a run fails.
+// timestamps, with each block's outputs brought into cache first if `warm_outputs` and its weights flushed
+// from the caches if `cold_weights` (runtime::BlockTimes). runtime::Error when a run fails.
 std::vector<std::vector<double>> timeBlocks(runtime::Model& model, int threads, int warmup, int runs,
-                                            bool warm_outputs = false);
+                                            bool warm_outputs = false, bool cold_weights = false);
 
-// kiln::Error when the block cannot be compiled or run alone (the message names why).
+// Compiles `block` alone into the artifact directory `artifact`, with `config` in place of its default
+// schedule when given (checked against the block's space). kiln::Error when it cannot be compiled alone.
+void compileOneBlock(const ir::Graph& block, const TimerOptions& options,
+                     const codegen::ScheduleConfig* config, const std::filesystem::path& artifact);
+
+// How compileOneBlock schedules `block` by default, and the space of configs it accepts.
+codegen::ScheduleChoice scheduleAlone(const ir::Graph& block, const TimerOptions& options);
+
+// Times the one block of an artifact compileOneBlock wrote. kiln::Error when it does not run.
+BlockTiming timeOneBlock(const std::filesystem::path& artifact, const TimerOptions& options);
+
+// compileOneBlock with the default schedule, then timeOneBlock. kiln::Error when the block cannot be compiled
+// or run alone (the message names why).
 BlockTiming timeAsOneBlock(const ir::Graph& block, const TimerOptions& options);
 
 // What running one block costs beyond its work: a block with next to none (a relu over 16 channels of one

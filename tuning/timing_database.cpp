@@ -4,6 +4,7 @@
 
 #include <ctime>
 #include <memory>
+#include <vector>
 
 #include "ir/error.h"
 
@@ -23,7 +24,19 @@ CREATE TABLE IF NOT EXISTS block_times (
   runs        INTEGER NOT NULL,
   measured_at TEXT    NOT NULL,
   PRIMARY KEY (signature, target, machine, threads, config)
+);
+CREATE TABLE IF NOT EXISTS tuned_configs (
+  signature   TEXT    NOT NULL,
+  target      TEXT    NOT NULL,
+  machine     TEXT    NOT NULL,
+  threads     INTEGER NOT NULL,
+  config      TEXT    NOT NULL,
+  speedup     REAL    NOT NULL,
+  tuned_at    TEXT    NOT NULL,
+  PRIMARY KEY (signature, target, machine, threads)
 );)sql";
+
+constexpr const char* kTables[] = {"block_times", "tuned_configs"};
 
 using Statement = std::unique_ptr<sqlite3_stmt, decltype(&sqlite3_finalize)>;
 
@@ -34,12 +47,12 @@ Statement prepare(sqlite3* db, const std::filesystem::path& path, const char* sq
   return {statement, sqlite3_finalize};
 }
 
-void bindKey(sqlite3_stmt* statement, const TimingKey& key) {
+void bindKey(sqlite3_stmt* statement, const TimingKey& key, bool with_config = true) {
   sqlite3_bind_text(statement, 1, key.signature.c_str(), -1, SQLITE_TRANSIENT);
   sqlite3_bind_text(statement, 2, key.target.c_str(), -1, SQLITE_TRANSIENT);
   sqlite3_bind_text(statement, 3, key.machine.c_str(), -1, SQLITE_TRANSIENT);
   sqlite3_bind_int(statement, 4, key.threads);
-  sqlite3_bind_text(statement, 5, key.config.c_str(), -1, SQLITE_TRANSIENT);
+  if (with_config) sqlite3_bind_text(statement, 5, key.config.c_str(), -1, SQLITE_TRANSIENT);
 }
 
 std::string now() {
@@ -49,7 +62,29 @@ std::string now() {
   return text;
 }
 
+// Runs one statement that returns no rows; kiln::Error naming the database and `what` failed.
+void execute(sqlite3* db, const std::filesystem::path& path, const std::string& sql, const char* what) {
+  char* error = nullptr;
+  if (sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &error) != SQLITE_OK) {
+    const std::string why = error ? error : sqlite3_errmsg(db);
+    sqlite3_free(error);
+    fail("tuning database {}: could not {}: {}", path.string(), what, why);
+  }
+}
+
+std::string quoted(const std::string& text) {
+  char* sql = sqlite3_mprintf("%Q", text.c_str());
+  std::string result = sql;
+  sqlite3_free(sql);
+  return result;
+}
+
 }  // namespace
+
+std::string machineKind(const std::string& machine) {
+  const size_t on = machine.rfind(" on ");
+  return on == std::string::npos ? machine : machine.substr(0, on);
+}
 
 TimingDatabase::TimingDatabase(const std::filesystem::path& path) : path_(path) {
   std::error_code ec;
@@ -93,6 +128,95 @@ std::optional<BlockTiming> TimingDatabase::find(const TimingKey& key) const {
   if (step != SQLITE_ROW) fail("tuning database {}: {}", path_.string(), sqlite3_errmsg(db_));
   return BlockTiming{sqlite3_column_double(select.get(), 0), sqlite3_column_double(select.get(), 1),
                      sqlite3_column_double(select.get(), 2), sqlite3_column_int(select.get(), 3)};
+}
+
+std::optional<std::string> TimingDatabase::tunedConfig(const TimingKey& key) const {
+  Statement select = prepare(db_, path_,
+                             "SELECT config FROM tuned_configs WHERE signature = ?1 AND target = ?2 AND "
+                             "machine = ?3 AND threads = ?4;");
+  bindKey(select.get(), key, false);
+  const int step = sqlite3_step(select.get());
+  if (step == SQLITE_DONE) return std::nullopt;
+  if (step != SQLITE_ROW) fail("tuning database {}: {}", path_.string(), sqlite3_errmsg(db_));
+  return std::string(reinterpret_cast<const char*>(sqlite3_column_text(select.get(), 0)));
+}
+
+void TimingDatabase::storeTunedConfig(const TimingKey& key, double speedup) {
+  Statement insert =
+      prepare(db_, path_, "INSERT OR REPLACE INTO tuned_configs VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7);");
+  bindKey(insert.get(), key);
+  sqlite3_bind_double(insert.get(), 6, speedup);
+  const std::string tuned_at = now();
+  sqlite3_bind_text(insert.get(), 7, tuned_at.c_str(), -1, SQLITE_TRANSIENT);
+  if (sqlite3_step(insert.get()) != SQLITE_DONE)
+    fail("could not write to the tuning database {}: {}", path_.string(), sqlite3_errmsg(db_));
+}
+
+int TimingDatabase::exportRows(const std::string& machine, const std::filesystem::path& file) const {
+  // Written beside the file and renamed over it when complete, so a failed export leaves nothing behind.
+  std::filesystem::path partial = file;
+  partial += ".partial";
+  std::error_code ignored;
+  std::filesystem::remove(partial, ignored);
+  TimingDatabase{partial};  // creates the schema
+  execute(db_, path_, fmt::format("ATTACH DATABASE {} AS exported;", quoted(partial.string())),
+          "open the export");
+  int rows = 0;
+  try {
+    for (const char* table : kTables) {
+      execute(db_, path_,
+              fmt::format("INSERT INTO exported.{0} SELECT * FROM main.{0} WHERE machine = {1};", table,
+                          quoted(machine)),
+              "export rows");
+      rows += sqlite3_changes(db_);
+    }
+  } catch (...) {
+    execute(db_, path_, "DETACH DATABASE exported;", "close the export");
+    std::filesystem::remove(partial, ignored);
+    throw;
+  }
+  execute(db_, path_, "DETACH DATABASE exported;", "close the export");
+  std::filesystem::rename(partial, file);
+  return rows;
+}
+
+TimingDatabase::ImportCounts TimingDatabase::importRows(const std::filesystem::path& file,
+                                                        const std::string& machine) {
+  if (!std::filesystem::is_regular_file(file)) fail("cannot import {}: no such file", file.string());
+  TimingDatabase{file};  // refuses a file that is not a tuning database
+  execute(db_, path_, fmt::format("ATTACH DATABASE {} AS imported;", quoted(file.string())),
+          "open the import");
+  ImportCounts counts;
+  const std::string kind = quoted(machineKind(machine));
+  try {
+    execute(db_, path_, "BEGIN IMMEDIATE;", "start the import");
+    for (const char* table : kTables) {
+      const std::string rest = std::string(table) == "block_times"
+                                   ? "config, median_s, p10_s, p90_s, runs, measured_at"
+                                   : "config, speedup, tuned_at";
+      execute(db_, path_,
+              fmt::format(
+                  "INSERT OR REPLACE INTO main.{0} SELECT signature, target, {1}, threads, {2} FROM "
+                  "imported.{0} WHERE machine = {3} OR substr(machine, 1, length({3}) + 4) = {3} || ' on ';",
+                  table, quoted(machine), rest, kind),
+              "import rows");
+      counts.imported += sqlite3_changes(db_);
+      Statement others = prepare(db_, path_,
+                                 fmt::format("SELECT count(*) FROM imported.{0} WHERE NOT (machine = {1} OR "
+                                             "substr(machine, 1, length({1}) + 4) = {1} || ' on ');",
+                                             table, kind)
+                                     .c_str());
+      if (sqlite3_step(others.get()) == SQLITE_ROW)
+        counts.other_machines += sqlite3_column_int(others.get(), 0);
+    }
+    execute(db_, path_, "COMMIT;", "finish the import");
+  } catch (...) {
+    sqlite3_exec(db_, "ROLLBACK;", nullptr, nullptr, nullptr);
+    execute(db_, path_, "DETACH DATABASE imported;", "close the import");
+    throw;
+  }
+  execute(db_, path_, "DETACH DATABASE imported;", "close the import");
+  return counts;
 }
 
 void TimingDatabase::store(const TimingKey& key, const BlockTiming& timing) {

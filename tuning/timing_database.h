@@ -1,9 +1,11 @@
 // The tuning database: measured block times, kept on disk so each block is measured once per machine.
 //
-// One SQLite table, one row per (block signature, target, machine, threads, schedule config) with the
-// measurement's median and spread. SQLite gives what a cache shared by concurrent compiles needs: writes are
-// transactions (a crash mid-write leaves the previous state), write-ahead logging lets readers and a writer
-// work at once, and a busy timeout makes a second writer wait instead of failing. `sqlite3 FILE` opens it:
+// Two SQLite tables: `block_times`, one row per (block signature, target, machine, threads, schedule config)
+// with the measurement's median and spread, and `tuned_configs`, one row per (block signature, target,
+// machine, threads) with the config `kiln tune` chose and its measured speedup over the default. SQLite gives
+// what a cache shared by concurrent compiles needs: writes are transactions (a crash mid-write leaves the
+// previous state), write-ahead logging lets readers and a writer work at once, and a busy timeout makes a
+// second writer wait instead of failing. `sqlite3 FILE` opens it:
 //
 //   SELECT target, threads, median_s * 1e6 AS us, substr(signature, 1, 60) FROM block_times;
 #pragma once
@@ -30,6 +32,10 @@ struct BlockTiming {
   int runs = 0;
 };
 
+// A machine identity without its host name ("AMD EPYC x2 on vm" -> "AMD EPYC x2"): rows measured on one
+// machine of a kind hold for another of the same kind.
+std::string machineKind(const std::string& machine);
+
 class TimingDatabase {
  public:
   // Opens or creates the database; kiln::Error naming the file when it cannot (or is not a tuning database).
@@ -39,9 +45,26 @@ class TimingDatabase {
   TimingDatabase& operator=(const TimingDatabase&) = delete;
 
   std::optional<BlockTiming> find(const TimingKey& key) const;
+  // The config `kiln tune` chose for `key`'s block, target, machine and threads (key.config is ignored), or
+  // nothing if the block was not tuned there.
+  std::optional<std::string> tunedConfig(const TimingKey& key) const;
+  // Records the search's choice for `key`'s block (key.config: the chosen config) and how much faster than
+  // its default it measured.
+  void storeTunedConfig(const TimingKey& key, double speedup);
   // Inserts or replaces the row for `key`.
   void store(const TimingKey& key, const BlockTiming& timing);
   const std::filesystem::path& path() const { return path_; }
+
+  // Copies every row measured on `machine` (times and choices) into a new database file, replacing it if it
+  // exists; the rows copied.
+  int exportRows(const std::string& machine, const std::filesystem::path& file) const;
+  // Adds the rows (times and choices) of another database measured on a machine of this one's kind (its CPU
+  // and thread count: machineKind), stored as measured on `machine`, replacing rows with the same key. The
+  // rows imported and the rows of other kinds of machine left out.
+  struct ImportCounts {
+    int imported = 0, other_machines = 0;
+  };
+  ImportCounts importRows(const std::filesystem::path& file, const std::string& machine);
 
  private:
   std::filesystem::path path_;

@@ -33,6 +33,7 @@ codegen::ArtifactSummary compileModel(const std::filesystem::path& model, const 
   const fusion::PlanMetrics metrics = fusion::computeMetrics(graph, plan, options.partition.machine);
   timer.end("fusion");
   codegen::CompileOptions codegen = options.codegen;
+  if (options.tuned_configs) codegen.schedule.tuned = options.tuned_configs(graph, plan);
   if (codegen.model_name.empty()) codegen.model_name = modelNameFromPath(model);
   codegen::ArtifactSummary summary = codegen::compileArtifact(graph, plan, metrics, codegen, artifact_dir);
   summary.phases.insert(summary.phases.begin(), phases.begin(), phases.end());

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <filesystem>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -18,6 +19,9 @@ struct ModelCompileOptions {
   std::string strategy = "dnnfusion";
   fusion::PartitionOptions partition;
   codegen::CompileOptions codegen;  // model_name empty: derived from the file name
+  // When set, the configs `kiln tune` chose for the plan's blocks (tuning/tuner.h's tunedConfigs), which
+  // become codegen.schedule.tuned once the plan is made.
+  std::function<codegen::ScheduleOverrides(const ir::Graph&, const fusion::Plan&)> tuned_configs;
 };
 
 // The canonical IR of a model, as compiled.

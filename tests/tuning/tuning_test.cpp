@@ -1,19 +1,27 @@
 // The tuning layer: the SQLite database of block times (keys, reopening, two writers at once, a file that is
-// not one), a block timed alone through the runtime, fusion planned from measurements that are taken once
-// and then read back, and the check of a plan's fused blocks against their ops apart.
+// not one, export and import between machines of a kind), a block timed alone through the runtime, fusion
+// planned from measurements that are taken once and then read back, the check of a plan's fused blocks
+// against their ops apart, and `kiln tune`'s search: one search per distinct block, its choice found again
+// from another model's plan, a compile that uses it, and a worker job that times and stores on its own.
 #include <gtest/gtest.h>
 
 #include <fmt/format.h>
 
 #include <thread>
 
+#include "codegen/compiler.h"
+#include "codegen/target.h"
+#include "fusion/metrics.h"
 #include "fusion/plan.h"
 #include "fusion/strategies.h"
 #include "ir/error.h"
 #include "ir/files.h"
 #include "ir/parser.h"
+#include "ir/printer.h"
 #include "tuning/fused_block_check.h"
 #include "tuning/measured_latency_model.h"
+#include "tuning/tune_job.h"
+#include "tuning/tuner.h"
 
 namespace kiln::tuning {
 namespace {
@@ -190,6 +198,158 @@ TEST(MeasuredLatency, RefusesATargetThatDoesNotRunHere) {
   MeasuredLatencyOptions options = measuring();
   options.timer.target = "arm64";
   EXPECT_THROW(MeasuredLatencyModel(db, options), Error);
+}
+
+TEST(TimingDatabase, ImportsRowsOfTheSameKindOfMachineAsMeasuredHere) {
+  TempDirectory dir("tuning");
+  const TimingKey there{"block", "x86-64-linux", "AMD EPYC x2 on host-a", 2, "{}"};
+  const TimingKey elsewhere{"block", "x86-64-linux", "Intel Xeon x4 on host-c", 2, "{}"};
+  {
+    TimingDatabase db(dir.path() / "a.db");
+    db.store(there, {1e-3, 1e-3, 1e-3, 10});
+    db.storeTunedConfig(there, 1.2);
+    db.store(elsewhere, {2e-3, 2e-3, 2e-3, 10});
+    EXPECT_EQ(db.exportRows("AMD EPYC x2 on host-a", dir.path() / "export.db"), 2) << "a time and a choice";
+  }
+  TimingDatabase mixed(dir.path() / "mixed.db");  // the export and the other machine's row, together
+  mixed.store(elsewhere, {2e-3, 2e-3, 2e-3, 10});
+  mixed.importRows(dir.path() / "export.db", "AMD EPYC x2 on host-a");
+  TimingDatabase here(dir.path() / "b.db");
+  const TimingDatabase::ImportCounts counts =
+      here.importRows(dir.path() / "mixed.db", "AMD EPYC x2 on host-b");
+  EXPECT_EQ(counts.imported, 2);
+  EXPECT_EQ(counts.other_machines, 1);
+  TimingKey local = there;
+  local.machine = "AMD EPYC x2 on host-b";
+  ASSERT_TRUE(here.find(local));
+  EXPECT_EQ(here.find(local)->median_seconds, 1e-3);
+  EXPECT_EQ(here.tunedConfig(local), "{}");
+  EXPECT_THROW(here.importRows(dir.path() / "no_such.db", "x"), Error);
+}
+
+// The same conv + relu twice (one search: the same signature), then a pool.
+const char* kRepeated = R"(graph g(%x: f32[1,32,14,14]) {
+    %w1: f32[32,32,3,3] = constant splat<0.01>
+    %w2: f32[32,32,3,3] = constant splat<0.02>
+    %c1: f32[1,32,14,14] = conv2d(%x, %w1) {padding=[1,1]}
+    %r1: f32[1,32,14,14] = relu(%c1)
+    %c2: f32[1,32,14,14] = conv2d(%r1, %w2) {padding=[1,1]}
+    %r2: f32[1,32,14,14] = relu(%c2)
+    %o: f32[1,32,1,1] = adaptive_avg_pool2d(%r2) {output_size=[1,1]}
+    return %o
+  })";
+
+// Another model holding that block after an op of its own.
+const char* kSameBlockElsewhere = R"(graph h(%x: f32[1,32,14,14]) {
+    %w: f32[32,32,3,3] = constant splat<0.03>
+    %s: f32[1,32,14,14] = sigmoid(%x)
+    %c: f32[1,32,14,14] = conv2d(%s, %w) {padding=[1,1]}
+    %r: f32[1,32,14,14] = relu(%c)
+    return %r
+  })";
+
+fusion::Plan planOf(const ir::Graph& graph, std::vector<int> groups) {
+  fusion::Grouping grouping;
+  grouping.group_of_op = std::move(groups);
+  return fusion::buildPlan(graph, "test", grouping, fusion::Machine{});
+}
+
+TuneOptions tuning(double budget) {
+  TuneOptions options;
+  options.timer.threads = 2;
+  options.machine = "test machine";
+  options.budget_seconds = budget;
+  options.kiln = KILN_EXECUTABLE;
+  return options;
+}
+
+std::string hostTarget() {
+  return codegen::resolveTarget("host").halide.to_string();
+}
+
+TEST(Tuner, SearchesEachDistinctBlockOnceAndKeepsItsChoiceForEveryModelThatHasIt) {
+  const ir::Graph graph = ir::parseGraph(kRepeated);
+  const fusion::Plan plan = planOf(graph, {0, 0, 1, 1, 2});
+  TempDirectory dir("tuning");
+  TimingDatabase db(dir.path() / "tuning.db");
+  std::vector<std::string> progress;
+  TuneOptions options = tuning(40);
+  options.progress = [&](const std::string& line) { progress.push_back(line); };
+  const TuneReport report = tuneModel(graph, plan, db, options);
+
+  ASSERT_EQ(report.blocks.size(), 2u) << "conv + relu twice, then the pool";
+  const BlockTuning& conv = report.blocks[0];
+  EXPECT_EQ(conv.pattern, "conv2d+relu");
+  EXPECT_EQ(conv.blocks, (std::vector<int>{0, 1}));
+  EXPECT_GT(conv.timed, 1) << "the default and at least one candidate";
+  EXPECT_EQ(conv.default_config.template_name, conv.best_config.template_name);
+  if (conv.outcome == "tuned")
+    EXPECT_LT(conv.best_seconds, conv.default_seconds);
+  else
+    EXPECT_EQ(conv.best_config, conv.default_config) << conv.outcome;
+  EXPECT_NE(tuneTable(report).find("conv2d+relu"), std::string::npos);
+  EXPECT_FALSE(progress.empty());
+
+  const codegen::ScheduleOverrides here = tunedConfigs(graph, plan, db, hostTarget(), "test machine", 2);
+  ASSERT_EQ(here.count(0) + here.count(1), 2u);
+  EXPECT_EQ(here.at(0), conv.best_config);
+  EXPECT_EQ(here.at(1), conv.best_config);
+  const ir::Graph other = ir::parseGraph(kSameBlockElsewhere);
+  const codegen::ScheduleOverrides elsewhere =
+      tunedConfigs(other, planOf(other, {0, 1, 1}), db, hostTarget(), "test machine", 2);
+  ASSERT_EQ(elsewhere.size(), 1u) << "the sigmoid block was never tuned";
+  EXPECT_EQ(elsewhere.at(1), conv.best_config);
+  EXPECT_TRUE(tunedConfigs(graph, plan, db, hostTarget(), "another machine", 2).empty());
+
+  const TuneReport again = tuneModel(graph, plan, db, tuning(40));
+  EXPECT_EQ(again.blocks[0].outcome, "decided earlier");
+  EXPECT_EQ(again.blocks[0].timed, 0);
+}
+
+TEST(Tuner, ACompileUsesTheChosenConfigsWhereTheyFitTheBlock) {
+  const ir::Graph graph = ir::parseGraph(kRepeated);
+  const fusion::Plan plan = planOf(graph, {0, 0, 1, 1, 2});
+  codegen::CompileOptions compile;
+  compile.model_name = "tuned";
+  const codegen::ScheduleConfig default_config =
+      codegen::scheduleChoices(graph, plan, compile).at(0).default_config;
+  codegen::ScheduleConfig chosen = default_config;
+  chosen.params["pixels"] = default_config.get("pixels") == 1 ? 2 : 1;
+  codegen::ScheduleConfig outside = default_config;
+  outside.params["pixels"] = 999;
+  compile.schedule.tuned = {{0, chosen}, {1, outside}};
+  TempDirectory dir("tuning");
+  const codegen::ArtifactSummary summary = codegen::compileArtifact(
+      graph, plan, fusion::computeMetrics(graph, plan, fusion::Machine{}), compile, dir.path() / "artifact");
+  EXPECT_EQ(summary.tuned_blocks, 1) << "block 1's config is outside its space: it keeps its default";
+  const nlohmann::json manifest = nlohmann::json::parse(readFile(dir.path() / "artifact" / "manifest.json"));
+  EXPECT_EQ(codegen::ScheduleConfig::fromJson(manifest.at("blocks").at(0).at("schedule")), chosen);
+  EXPECT_EQ(codegen::ScheduleConfig::fromJson(manifest.at("blocks").at(1).at("schedule")), default_config);
+}
+
+TEST(TuneJob, AWorkerCompilesTimesAndStoresItsCandidates) {
+  const ir::Graph graph = ir::parseGraph(kSeparable);
+  TempDirectory dir("tuning");
+  TuneJob job;
+  job.graph = dir.path() / "block.ir";
+  writeFile(job.graph, ir::printGraph(graph, {.elide_constants = false}));
+  job.timer.runs = 3;
+  job.configs = {scheduleAlone(graph, job.timer).default_config, {"gemm", {{"no_such", 1}}}};
+  job.output = dir.path() / "out";
+  job.database = dir.path() / "tuning.db";
+  job.signature = "the block";
+  job.machine = "test machine";
+  writeTuneJob(job, dir.path() / "job.json");
+  runTuneJob(readTuneJob(dir.path() / "job.json"));
+
+  EXPECT_TRUE(std::filesystem::is_directory(candidateArtifact(job, 0)));
+  EXPECT_FALSE(std::filesystem::exists(candidateArtifact(job, 1))) << "a config outside the space";
+  EXPECT_TRUE(std::filesystem::exists(candidateArtifact(job, 1).string() + ".error"));
+  TimingDatabase db(job.database);
+  const auto stored = db.find({"the block", hostTarget(), "test machine", job.timer.threads,
+                               measurementKey(job.configs[0], job.timer)});
+  ASSERT_TRUE(stored);
+  EXPECT_EQ(stored->runs, 3);
 }
 
 }  // namespace
