@@ -41,8 +41,16 @@ def run(command):
     return result.stdout
 
 
-def compile_model(kiln, model_path, artifact):
-    out = run([kiln, "compile", model_path, "-o", artifact])
+def schedule_options(kiln, tuning_db):
+    """`kiln compile` options for the schedules benchmarked: `kiln tune`'s choices from `tuning_db`, or every
+    block's default (--untuned, which builds from before `kiln tune` lack and do not need)."""
+    if tuning_db:
+        return ["--db", tuning_db]
+    return ["--untuned"] if "--untuned" in run([kiln, "compile", "--help"]) else []
+
+
+def compile_model(kiln, model_path, artifact, schedules):
+    out = run([kiln, "compile", model_path, "-o", artifact] + schedules)
     total = float(re.search(r"in ([0-9.]+) s", out).group(1))
     phases = dict((name, float(sec)) for name, sec in re.findall(r"(\w+) ([0-9.]+) s", out.split("time:")[1]))
     blocks = int(re.search(r": (\d+) blocks", out).group(1))
@@ -163,12 +171,15 @@ def main():
     parser.add_argument("--cached-machine", action="store_true",
                         help="plan with the machine figures kiln has cached instead of measuring the machine "
                         "at the start and end (two builds benchmarked back to back then compile the same plans)")
+    parser.add_argument("--tuning-db", help="compile with the schedules `kiln tune` chose, kept in this database "
+                        "(default: every block's default schedule)")
     parser.add_argument("models", nargs="*", default=ZOO)
     args = parser.parse_args()
     kiln = os.path.join(args.build, "tools", "kiln")
     measure = [kiln, "machine"] if args.cached_machine else [kiln, "machine", "--remeasure"]
     machine_before = run(measure).strip()
     commit = source_commit(args.build)
+    schedules = schedule_options(kiln, args.tuning_db)
 
     ort_prefix, ort_missing = install_onnxruntime(args.build)
     rows = []
@@ -176,7 +187,7 @@ def main():
         model_path = os.path.join(args.build, "zoo", model + "_traced.pt")
         artifact = os.path.join(args.build, "bench", model + ".kiln")
         print(f"{model}: compiling", file=sys.stderr)
-        total, phases, blocks = compile_model(kiln, model_path, artifact)
+        total, phases, blocks = compile_model(kiln, model_path, artifact, schedules)
         print(f"{model}: benchmarking", file=sys.stderr)
         bench, medians, ort_why = bench_segments(kiln, model, model_path, artifact, ort_prefix, args)
         kiln_c, eager, optimized = bench["contenders"]
@@ -197,12 +208,15 @@ def main():
     lines = [
         f"Measured {datetime.date.today()} at kiln {commit} with `/usr/bin/python3 benchmarks/bench_zoo.py "
         f"--threads {args.threads} --runs {args.runs} --segments {args.segments}"
-        f"{' --cached-machine' if args.cached_machine else ''}`: {args.threads} threads for "
+        f"{' --cached-machine' if args.cached_machine else ''}"
+        f"{' --tuning-db ' + args.tuning_db if args.tuning_db else ''}`: {args.threads} threads for "
         f"every contender, {args.runs} rounds in {args.segments} segments alternating between `kiln bench` "
         "(kiln, LibTorch eager and optimized interleaved, each timed run after 20 ms of untimed runs of the same "
         "contender, 3 warm-up rounds) and ONNX Runtime; each latency is the median of the segment medians, with "
         "their range in brackets; traced models, batch 1, default input shapes; `kiln compile` with its defaults "
-        "(dnnfusion, default schedule, host target).",
+        "(dnnfusion, host target) and "
+        + (f"the schedules `kiln tune` chose ({args.tuning_db})." if args.tuning_db
+           else "every block's default schedule."),
         "",
         "```",
         "before:",

@@ -274,13 +274,24 @@ std::vector<ScheduleChoice> scheduleChoices(const ir::Graph& graph, const fusion
                                             const CompileOptions& options) {
   const TargetInfo target = resolveTarget(options.target);
   const TargetDesc desc = describeTarget(target.halide, options.schedule.threads);
+  const auto describe = [&](const CompileOptions& with, const ValueLayouts& layouts, size_t b) {
+    const BlockPipeline built = buildBlockPipeline(graph, plan.blocks[b], layouts,
+                                                   blockFunctionName(with.model_name, static_cast<int>(b)));
+    return describeSchedule(built, graph, desc, target.halide);
+  };
+  std::vector<ScheduleChoice> choices(plan.blocks.size());
+  CompileOptions direct = options;  // Winograd blocks lowered as direct convs
   const ValueLayouts layouts = layoutsFor(graph, plan, desc, options);
-  std::vector<ScheduleChoice> choices;
   for (size_t b = 0; b < plan.blocks.size(); ++b) {
-    const BlockPipeline built = buildBlockPipeline(
-        graph, plan.blocks[b], layouts, blockFunctionName(options.model_name, static_cast<int>(b)));
-    choices.push_back(describeSchedule(built, graph, desc, target.halide));
+    choices[b].templates.push_back(describe(options, layouts, b));
+    if (choices[b].byDefault().default_config.template_name == "winograd")
+      direct.schedule.overrides[static_cast<int>(b)] = {"dense_conv", {}};
   }
+  if (direct.schedule.overrides.size() == options.schedule.overrides.size()) return choices;
+  const ValueLayouts direct_layouts = layoutsFor(graph, plan, desc, direct);
+  for (size_t b = 0; b < plan.blocks.size(); ++b)
+    if (choices[b].byDefault().default_config.template_name == "winograd")
+      choices[b].templates.push_back(describe(direct, direct_layouts, b));
   return choices;
 }
 

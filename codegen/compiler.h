@@ -89,8 +89,8 @@ ArtifactSummary compileArtifact(const ir::Graph& graph, const fusion::Plan& plan
                                 const fusion::PlanMetrics& metrics, const CompileOptions& options,
                                 const std::filesystem::path& directory);
 
-// How the default schedule would schedule each block of the plan (schedule.h's describeSchedule), found
-// without compiling: what `kiln tune` searches from.
+// How each block of the plan can be scheduled (schedule.h's ScheduleChoice: the default template first, and
+// for a Winograd block the direct conv too), found without compiling: what `kiln tune` searches.
 std::vector<ScheduleChoice> scheduleChoices(const ir::Graph& graph, const fusion::Plan& plan,
                                             const CompileOptions& options);
 

@@ -27,6 +27,13 @@ const ScheduleTemplate& templateFor(const BlockAnalysis& analysis, const Halide:
   fail("internal error: no CPU schedule template matched");  // elementwise matches every block
 }
 
+// The config given by hand for a block, or else the tuned one, or null.
+const ScheduleConfig* configGiven(const ScheduleOptions& options, int block) {
+  if (auto given = options.overrides.find(block); given != options.overrides.end()) return &given->second;
+  if (auto tuned = options.tuned.find(block); tuned != options.tuned.end()) return &tuned->second;
+  return nullptr;
+}
+
 }  // namespace
 
 ScheduleKind parseScheduleKind(const std::string& name) {
@@ -45,8 +52,8 @@ std::set<int> winogradConvs(const ir::Graph& graph, const fusion::Plan& plan, co
   if (options.kind != ScheduleKind::Default) return convs;
   const ir::UseIndex uses(graph);
   for (size_t b = 0; b < plan.blocks.size(); ++b) {
-    auto given = options.overrides.find(static_cast<int>(b));
-    if (given != options.overrides.end() && given->second.template_name != "winograd") continue;
+    const ScheduleConfig* given = configGiven(options, static_cast<int>(b));
+    if (given && given->template_name != "winograd") continue;
     for (int op : plan.blocks[b].ops)
       if (winograd::applies(graph, plan.blocks[b], op, desc, outputs_as_activations) &&
           uses.users[graph.ops()[op].inputs[1]].size() == 1)
@@ -61,8 +68,8 @@ bool tileFitsRegisters(const ScheduleConfig& config, const TargetDesc& desc) {
   return vectors->second * pixels->second + vectors->second + 1 <= desc.vector_registers;
 }
 
-ScheduleChoice describeSchedule(const BlockPipeline& block, const ir::Graph& graph, const TargetDesc& desc,
-                                const Halide::Target& target) {
+TemplateSpace describeSchedule(const BlockPipeline& block, const ir::Graph& graph, const TargetDesc& desc,
+                               const Halide::Target& target) {
   const BlockAnalysis analysis = analyzeBlock(block, graph);
   const ScheduleTemplate& chosen = templateFor(analysis, target);
   return {chosen.defaultConfig(analysis, desc), chosen.space(analysis, desc)};

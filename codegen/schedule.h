@@ -34,14 +34,23 @@ struct ScheduleOptions {
   ScheduleOverrides tuned;
 };
 
-// How the default schedule would schedule a block, before applying it: what a search enumerates.
-struct ScheduleChoice {
-  ScheduleConfig default_config;  // names the template
+// A template that can schedule a block: its default config (which names it) and its space for the block.
+struct TemplateSpace {
+  ScheduleConfig default_config;
   ParamSpace space;
 };
 
+// How a block can be scheduled, before any is applied: what a search enumerates. The template the default
+// schedule picks comes first; a block computed with Winograd also has `dense_conv` (the direct conv, its
+// weights then packed for it), since which is faster depends on how its weights reach the cores.
+struct ScheduleChoice {
+  std::vector<TemplateSpace> templates;
+  const TemplateSpace& byDefault() const { return templates.front(); }
+};
+
 // The convs (op indices) computed with Winograd: those winograd::applies to, with the default schedule, in
-// blocks whose overrides do not name another template. Their weights are stored transformed (layout.h).
+// blocks whose overrides (or, failing those, tuned configs) do not name another template. Their weights are
+// stored transformed (layout.h).
 std::set<int> winogradConvs(const ir::Graph& graph, const fusion::Plan& plan, const TargetDesc& desc,
                             const ScheduleOptions& options, bool outputs_as_activations);
 
@@ -50,8 +59,9 @@ std::set<int> winogradConvs(const ir::Graph& graph, const fusion::Plan& plan, co
 // reduction, so a search skips it without measuring. Configs without a register tile always fit.
 bool tileFitsRegisters(const ScheduleConfig& config, const TargetDesc& desc);
 
-ScheduleChoice describeSchedule(const BlockPipeline& block, const ir::Graph& graph, const TargetDesc& desc,
-                                const Halide::Target& target);
+// The template the default schedule picks for `block`, with its default and space.
+TemplateSpace describeSchedule(const BlockPipeline& block, const ir::Graph& graph, const TargetDesc& desc,
+                               const Halide::Target& target);
 
 ScheduleConfig scheduleBlock(BlockPipeline& block, const ir::Graph& graph, int block_id,
                              const TargetDesc& desc, const Halide::Target& target,

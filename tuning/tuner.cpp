@@ -61,22 +61,29 @@ std::string configText(const ScheduleConfig& config) {
   return config.toJson().dump();
 }
 
-// Configs that change one parameter of `centre`, nearest values first, less those that spill or are known.
+// Configs that change one parameter of `centre`, nearest values first, then the defaults of the block's other
+// templates (a Winograd block's direct conv); less those that spill or are known.
 std::vector<ScheduleConfig> neighbours(const DistinctBlock& block, const ScheduleConfig& centre,
                                        const codegen::TargetDesc& desc) {
   std::vector<std::pair<int, ScheduleConfig>> ranked;
-  for (const auto& [name, values] : block.choice.space) {
-    const auto at = std::find(values.begin(), values.end(), centre.params.at(name));
-    const int current = static_cast<int>(at - values.begin());
-    for (int i = 0; i < static_cast<int>(values.size()); ++i) {
-      ScheduleConfig candidate = centre;
-      candidate.params[name] = values[i];
-      if (i == current || block.medians.count(configText(candidate)) ||
-          !codegen::tileFitsRegisters(candidate, desc))
-        continue;
-      ranked.push_back({std::abs(i - current), candidate});
+  for (const codegen::TemplateSpace& other : block.choice.templates) {
+    if (other.default_config.template_name != centre.template_name) {
+      ranked.push_back({1, other.default_config});
+      continue;
+    }
+    for (const auto& [name, values] : other.space) {
+      const auto at = std::find(values.begin(), values.end(), centre.params.at(name));
+      const int current = static_cast<int>(at - values.begin());
+      for (int i = 0; i < static_cast<int>(values.size()); ++i) {
+        ScheduleConfig candidate = centre;
+        candidate.params[name] = values[i];
+        if (i != current) ranked.push_back({std::abs(i - current), candidate});
+      }
     }
   }
+  std::erase_if(ranked, [&](const auto& r) {
+    return block.medians.count(configText(r.second)) || !codegen::tileFitsRegisters(r.second, desc);
+  });
   std::stable_sort(ranked.begin(), ranked.end(),
                    [](const auto& a, const auto& b) { return a.first < b.first; });
   std::vector<ScheduleConfig> configs;
@@ -165,7 +172,7 @@ class Tuner {
       block.result.outcome = fmt::format("could not be compiled alone: {}", e.what());
       return;
     }
-    block.result.default_config = block.result.best_config = block.choice.default_config;
+    block.result.default_config = block.result.best_config = block.choice.byDefault().default_config;
     if (auto decided = database_.tunedConfig(key(block, "")); decided && !options_.retune) {
       block.result.best_config = ScheduleConfig::fromJson(nlohmann::json::parse(*decided));
       block.result.outcome = "decided earlier";
@@ -238,10 +245,9 @@ class Tuner {
   // Each block's default, compiled together and timed (or as the database has it): the block's weight and
   // its runs per timing.
   void timeDefaults(const std::vector<DistinctBlock*>& blocks) {
-    progress(fmt::format("timing the default schedules of {} distinct blocks", blocks.size()));
     std::vector<std::pair<DistinctBlock*, ScheduleConfig>> items;
     for (DistinctBlock* block : blocks) {
-      const ScheduleConfig& config = block->choice.default_config;
+      const ScheduleConfig& config = block->choice.byDefault().default_config;
       if (auto known = database_.find(key(*block, measurementKey(config, options_.timer)))) {
         block->runs = known->runs;
         block->medians[configText(config)] = known->median_seconds;
@@ -251,6 +257,8 @@ class Tuner {
         items.push_back({block, config});
       }
     }
+    progress(fmt::format("timing the default schedules of {} distinct blocks ({} read from the database)",
+                         blocks.size(), blocks.size() - items.size()));
     const std::vector<std::optional<fs::path>> artifacts = compile(items);
     for (size_t i = 0; i < items.size(); ++i) {
       DistinctBlock& block = *items[i].first;
@@ -262,7 +270,7 @@ class Tuner {
         const double first = time(*artifacts[i], 3).median_seconds;
         block.runs =
             std::clamp(static_cast<int>(kSecondsPerTiming / std::max(first, 1e-7)), kMinRuns, kMaxRuns);
-        record(block, block.choice.default_config, *artifacts[i]);
+        record(block, block.choice.byDefault().default_config, *artifacts[i]);
       } catch (const std::exception& e) {
         block.result.outcome = fmt::format("could not be timed alone: {}", e.what());
         continue;
@@ -273,7 +281,7 @@ class Tuner {
 
   void weigh(DistinctBlock& block) {
     block.result.default_seconds = block.result.best_seconds =
-        block.medians.at(configText(block.choice.default_config));
+        block.medians.at(configText(block.choice.byDefault().default_config));
     block.weight = block.result.default_seconds * block.result.blocks.size();
   }
 

@@ -282,7 +282,7 @@ TEST(Tuner, SearchesEachDistinctBlockOnceAndKeepsItsChoiceForEveryModelThatHasIt
   EXPECT_EQ(conv.pattern, "conv2d+relu");
   EXPECT_EQ(conv.blocks, (std::vector<int>{0, 1}));
   EXPECT_GT(conv.timed, 1) << "the default and at least one candidate";
-  EXPECT_EQ(conv.default_config.template_name, conv.best_config.template_name);
+  EXPECT_EQ(conv.default_config.template_name, "winograd");
   if (conv.outcome == "tuned")
     EXPECT_LT(conv.best_seconds, conv.default_seconds);
   else
@@ -311,20 +311,24 @@ TEST(Tuner, ACompileUsesTheChosenConfigsWhereTheyFitTheBlock) {
   const fusion::Plan plan = planOf(graph, {0, 0, 1, 1, 2});
   codegen::CompileOptions compile;
   compile.model_name = "tuned";
-  const codegen::ScheduleConfig default_config =
-      codegen::scheduleChoices(graph, plan, compile).at(0).default_config;
-  codegen::ScheduleConfig chosen = default_config;
-  chosen.params["pixels"] = default_config.get("pixels") == 1 ? 2 : 1;
-  codegen::ScheduleConfig outside = default_config;
+  const codegen::ScheduleChoice choice = codegen::scheduleChoices(graph, plan, compile).at(0);
+  ASSERT_EQ(choice.templates.size(), 2u) << "a Winograd conv, and the direct conv";
+  const codegen::ScheduleConfig winograd = choice.byDefault().default_config;
+  EXPECT_EQ(winograd.template_name, "winograd");
+  codegen::ScheduleConfig direct = choice.templates[1].default_config;
+  EXPECT_EQ(direct.template_name, "dense_conv");
+  direct.params["pixels"] = direct.get("pixels") == 1 ? 2 : 1;
+  codegen::ScheduleConfig outside = winograd;
   outside.params["pixels"] = 999;
-  compile.schedule.tuned = {{0, chosen}, {1, outside}};
+  compile.schedule.tuned = {{0, direct}, {1, outside}};
   TempDirectory dir("tuning");
   const codegen::ArtifactSummary summary = codegen::compileArtifact(
       graph, plan, fusion::computeMetrics(graph, plan, fusion::Machine{}), compile, dir.path() / "artifact");
   EXPECT_EQ(summary.tuned_blocks, 1) << "block 1's config is outside its space: it keeps its default";
   const nlohmann::json manifest = nlohmann::json::parse(readFile(dir.path() / "artifact" / "manifest.json"));
-  EXPECT_EQ(codegen::ScheduleConfig::fromJson(manifest.at("blocks").at(0).at("schedule")), chosen);
-  EXPECT_EQ(codegen::ScheduleConfig::fromJson(manifest.at("blocks").at(1).at("schedule")), default_config);
+  EXPECT_EQ(codegen::ScheduleConfig::fromJson(manifest.at("blocks").at(0).at("schedule")), direct)
+      << "lowered as a direct conv, its weights packed for it";
+  EXPECT_EQ(codegen::ScheduleConfig::fromJson(manifest.at("blocks").at(1).at("schedule")), winograd);
 }
 
 TEST(TuneJob, AWorkerCompilesTimesAndStoresItsCandidates) {
@@ -334,7 +338,7 @@ TEST(TuneJob, AWorkerCompilesTimesAndStoresItsCandidates) {
   job.graph = dir.path() / "block.ir";
   writeFile(job.graph, ir::printGraph(graph, {.elide_constants = false}));
   job.timer.runs = 3;
-  job.configs = {scheduleAlone(graph, job.timer).default_config, {"gemm", {{"no_such", 1}}}};
+  job.configs = {scheduleAlone(graph, job.timer).byDefault().default_config, {"gemm", {{"no_such", 1}}}};
   job.output = dir.path() / "out";
   job.database = dir.path() / "tuning.db";
   job.signature = "the block";
