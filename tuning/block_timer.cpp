@@ -1,6 +1,7 @@
 #include "tuning/block_timer.h"
 
 #include <algorithm>
+#include <memory>
 #include <random>
 
 #include "codegen/compiler.h"
@@ -81,6 +82,30 @@ std::vector<std::vector<double>> timeBlocks(runtime::Model& model, int threads, 
   return samples;
 }
 
+std::vector<std::vector<double>> alternatingBlockTimes(const std::vector<std::filesystem::path>& artifacts,
+                                                       int threads, int rounds, int runs_per_round,
+                                                       bool warm_outputs) {
+  std::vector<std::unique_ptr<runtime::Model>> models;
+  std::vector<std::vector<std::vector<double>>> samples;  // model, block, run
+  for (const auto& artifact : artifacts) {
+    models.push_back(std::make_unique<runtime::Model>(artifact));
+    samples.emplace_back(models.back()->manifest().blocks.size());
+  }
+  for (int round = 0; round < rounds; ++round) {
+    for (size_t m = 0; m < models.size(); ++m) {
+      const auto times = timeBlocks(*models[m], threads, 1, runs_per_round, warm_outputs);
+      for (size_t b = 0; b < times.size(); ++b)
+        samples[m][b].insert(samples[m][b].end(), times[b].begin(), times[b].end());
+    }
+  }
+  std::vector<std::vector<double>> p10s;
+  for (const auto& per_block : samples) {
+    p10s.emplace_back();
+    for (const auto& runs : per_block) p10s.back().push_back(percentile(runs, 10));
+  }
+  return p10s;
+}
+
 void compileOneBlock(const ir::Graph& block, const TimerOptions& options,
                      const codegen::ScheduleConfig* config, const std::filesystem::path& artifact) {
   if (block.inputs().empty()) fail("a block that reads no input cannot be timed alone");
@@ -89,11 +114,6 @@ void compileOneBlock(const ir::Graph& block, const TimerOptions& options,
   codegen::CompileOptions compile = oneBlockCompile(options);
   if (config) compile.schedule.overrides[0] = *config;
   codegen::compileArtifact(block, plan, metrics, compile, artifact);
-}
-
-codegen::ScheduleChoice scheduleAlone(const ir::Graph& block, const TimerOptions& options) {
-  return codegen::scheduleChoices(block, oneBlockPlan(block, options.machine), oneBlockCompile(options))
-      .at(0);
 }
 
 BlockTiming timeOneBlock(const std::filesystem::path& artifact, const TimerOptions& options) {

@@ -38,13 +38,16 @@ struct TimerOptions {
 std::vector<std::vector<double>> timeBlocks(runtime::Model& model, int threads, int warmup, int runs,
                                             bool warm_outputs = false, bool cold_weights = false);
 
+// Per artifact, per block: the 10th percentile of every timed run over `rounds` rounds, the artifacts taking
+// turns each round, so that a machine whose speed drifts slows each alike (runtime::Error when a run fails).
+std::vector<std::vector<double>> alternatingBlockTimes(const std::vector<std::filesystem::path>& artifacts,
+                                                       int threads, int rounds, int runs_per_round,
+                                                       bool warm_outputs);
+
 // Compiles `block` alone into the artifact directory `artifact`, with `config` in place of its default
 // schedule when given (checked against the block's space). kiln::Error when it cannot be compiled alone.
 void compileOneBlock(const ir::Graph& block, const TimerOptions& options,
                      const codegen::ScheduleConfig* config, const std::filesystem::path& artifact);
-
-// How compileOneBlock schedules `block` by default, and the space of configs it accepts.
-codegen::ScheduleChoice scheduleAlone(const ir::Graph& block, const TimerOptions& options);
 
 // Times the one block of an artifact compileOneBlock wrote. kiln::Error when it does not run.
 BlockTiming timeOneBlock(const std::filesystem::path& artifact, const TimerOptions& options);

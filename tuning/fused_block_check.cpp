@@ -25,35 +25,6 @@ void compileForHost(const ir::Graph& graph, const fusion::Plan& plan, const Fusi
                            directory);
 }
 
-// Per model, per block: the 10th percentile over every timed run of the rounds, the models alternating each
-// round.
-std::vector<std::vector<double>> blockTimes(const std::vector<std::filesystem::path>& artifacts,
-                                            const FusionCheckOptions& options) {
-  std::vector<std::unique_ptr<runtime::Model>> models;
-  std::vector<std::vector<std::vector<double>>> samples;  // model, block, run
-  for (const auto& artifact : artifacts) {
-    models.push_back(std::make_unique<runtime::Model>(artifact));
-    samples.emplace_back(models.back()->manifest().blocks.size());
-  }
-  if (options.progress)
-    options.progress(fmt::format("timing both plans: {} rounds of {} runs each, alternating", options.rounds,
-                                 options.runs_per_round));
-  for (int round = 0; round < options.rounds; ++round) {
-    for (size_t m = 0; m < models.size(); ++m) {
-      const auto times =
-          timeBlocks(*models[m], options.threads, 1, options.runs_per_round, /*warm_outputs=*/true);
-      for (size_t b = 0; b < times.size(); ++b)
-        samples[m][b].insert(samples[m][b].end(), times[b].begin(), times[b].end());
-    }
-  }
-  std::vector<std::vector<double>> p10s;
-  for (const auto& per_block : samples) {
-    p10s.emplace_back();
-    for (const auto& runs : per_block) p10s.back().push_back(percentile(runs, 10));
-  }
-  return p10s;
-}
-
 }  // namespace
 
 std::vector<FusedBlockCheck> checkFusedBlocks(const ir::Graph& graph, const fusion::Plan& plan,
@@ -64,8 +35,12 @@ std::vector<FusedBlockCheck> checkFusedBlocks(const ir::Graph& graph, const fusi
   compileForHost(graph, plan, options, scratch.path() / "planned");
   compileForHost(graph, apart, options, scratch.path() / "apart");
   std::vector<std::vector<double>> times;
+  if (options.progress)
+    options.progress(fmt::format("timing both plans: {} rounds of {} runs each, alternating", options.rounds,
+                                 options.runs_per_round));
   try {
-    times = blockTimes({scratch.path() / "planned", scratch.path() / "apart"}, options);
+    times = alternatingBlockTimes({scratch.path() / "planned", scratch.path() / "apart"}, options.threads,
+                                  options.rounds, options.runs_per_round, /*warm_outputs=*/true);
   } catch (const runtime::Error& e) {
     fail("the plans compiled but did not run: {}", e.what());
   }

@@ -36,6 +36,10 @@ constexpr int kConfirmRounds = 3;
 // Timed runs per config: enough to take about this long, within [kMinRuns, kMaxRuns].
 constexpr double kSecondsPerTiming = 0.1;
 constexpr int kMinRuns = 10, kMaxRuns = 300;
+// The share of the budget kept for checking the choices inside the model (two compiles of it and the timing).
+constexpr double kInModelCheckShare = 0.15;
+// Rounds of the in-model check, each running the model with defaults and with the choices.
+constexpr int kInModelRounds = 5;
 // Candidates each worker process compiles per batch: its start (about half a second: LibTorch and Halide
 // load) is paid once for them.
 constexpr int kBatchPerJob = 3;
@@ -116,7 +120,7 @@ class Tuner {
     for (DistinctBlock* block : searched) weight_left += block->weight;
     TuneReport report;
     for (size_t i = 0; i < searched.size() && !stopped(); ++i) {
-      const double share = secondsLeft() * searched[i]->weight / weight_left;
+      const double share = searchSecondsLeft() * searched[i]->weight / weight_left;
       weight_left -= searched[i]->weight;
       search(*searched[i], Clock::now() + std::chrono::duration_cast<Clock::duration>(
                                               std::chrono::duration<double>(share)));
@@ -124,6 +128,7 @@ class Tuner {
       progressLine(*searched[i], i + 1, searched.size());
     }
     report.stopped = stopped();
+    if (!interrupted()) checkInModel(graph, plan, searched);
     for (DistinctBlock& block : blocks) {
       if (block.result.outcome.empty()) block.result.outcome = "not searched (budget or Ctrl-C)";
       report.blocks.push_back(std::move(block.result));
@@ -136,14 +141,32 @@ class Tuner {
   }
 
  private:
-  bool stopped() const { return (options_.stop && options_.stop->load()) || secondsLeft() <= 0; }
+  bool interrupted() const { return options_.stop && options_.stop->load(); }
+  bool stopped() const { return interrupted() || searchSecondsLeft() <= 0; }
   double secondsLeft() const { return options_.budget_seconds - secondsSince(start_); }
+  // The budget less the in-model check's share.
+  double searchSecondsLeft() const { return secondsLeft() - kInModelCheckShare * options_.budget_seconds; }
+
+  // The model compiled as `kiln compile` compiles it for this target and thread count.
+  codegen::CompileOptions modelCompile() const {
+    codegen::CompileOptions compile;
+    compile.model_name = "tuned_model";
+    compile.target = options_.timer.target;
+    compile.schedule.threads = options_.timer.threads;
+    compile.jobs = options_.jobs;
+    return compile;
+  }
 
   TimingKey key(const DistinctBlock& block, const std::string& config) const {
     return {block.signature, halide_target_, options_.machine, options_.timer.threads, config};
   }
 
+  // The blocks of the plan by signature, each with its schedule choice as the model's compile makes it: a
+  // block compiled alone may be planned otherwise (its strip height, which fusion prices in the model), and
+  // what the search starts from and compares with must be what `kiln compile` gives the block.
   std::vector<DistinctBlock> distinctBlocks(const ir::Graph& graph, const fusion::Plan& plan) {
+    const std::vector<codegen::ScheduleChoice> choices =
+        codegen::scheduleChoices(graph, plan, modelCompile());
     const ir::UseIndex uses(graph);
     std::map<std::string, size_t> index;
     std::vector<DistinctBlock> blocks;
@@ -158,20 +181,18 @@ class Tuner {
       DistinctBlock& block = blocks.emplace_back(std::move(alone), signature);
       block.result.blocks = {static_cast<int>(b)};
       block.result.pattern = fusion::patternOf(graph, plan.blocks[b].ops);
-      prepare(block, blocks.size() - 1);
+      prepare(block, choices[b], blocks.size() - 1);
     }
     return blocks;
   }
 
   // The block's default and space; blocks decided earlier or that cannot be compiled alone are not searched.
-  void prepare(DistinctBlock& block, size_t number) {
-    try {
-      if (block.graph.inputs().empty()) fail("it reads no input");
-      block.choice = scheduleAlone(block.graph, options_.timer);
-    } catch (const std::exception& e) {
-      block.result.outcome = fmt::format("could not be compiled alone: {}", e.what());
+  void prepare(DistinctBlock& block, const codegen::ScheduleChoice& choice, size_t number) {
+    if (block.graph.inputs().empty()) {
+      block.result.outcome = "could not be compiled alone: it reads no input";
       return;
     }
+    block.choice = choice;
     block.result.default_config = block.result.best_config = block.choice.byDefault().default_config;
     if (auto decided = database_.tunedConfig(key(block, "")); decided && !options_.retune) {
       block.result.best_config = ScheduleConfig::fromJson(nlohmann::json::parse(*decided));
@@ -341,11 +362,10 @@ class Tuner {
     }
   }
 
-  // The final comparison, alternating default and best, and the choice it makes.
+  // The final comparison, alternating default and best, and the choice it proposes (checkInModel stores it).
   void decide(DistinctBlock& block) {
     BlockTuning& result = block.result;
     if (result.best_config == result.default_config) {
-      database_.storeTunedConfig(key(block, configText(result.default_config)), 1.0);
       result.outcome = "default is best";
       return;
     }
@@ -370,15 +390,66 @@ class Tuner {
     result.default_seconds = median(defaults);
     result.best_seconds = median(bests);
     if (result.best_seconds < result.default_seconds) {
-      database_.storeTunedConfig(key(block, configText(result.best_config)), result.speedup());
       result.outcome = "tuned";
     } else {
       result.best_config = result.default_config;
       result.best_seconds = result.default_seconds;
-      database_.storeTunedConfig(key(block, configText(result.default_config)), 1.0);
       result.outcome = "default is best (the search's best was not faster when timed again)";
     }
     dropArtifactsBut(block, {});
+  }
+
+  // The choices checked where they will run: the model compiled with every block's default and with the
+  // choices, its blocks timed in alternating rounds. A block timed alone can mislead: its input and weights
+  // stay in cache from run to run, and a model's first block reads the model's input in the caller's layout.
+  // A choice whose blocks are not faster in the model goes back to the default. Then every searched block's
+  // decision is stored.
+  void checkInModel(const ir::Graph& graph, const fusion::Plan& plan,
+                    const std::vector<DistinctBlock*>& searched) {
+    codegen::ScheduleOverrides tuned;
+    for (const DistinctBlock* block : searched)
+      if (block->result.outcome == "tuned")
+        for (int b : block->result.blocks) tuned[b] = block->result.best_config;
+    if (!tuned.empty()) compareInModel(graph, plan, tuned, searched);
+    for (const DistinctBlock* block : searched) {
+      const BlockTuning& r = block->result;
+      if (r.outcome.empty()) continue;  // not searched
+      database_.storeTunedConfig(key(*block, configText(r.best_config)), r.speedup());
+    }
+  }
+
+  void compareInModel(const ir::Graph& graph, const fusion::Plan& plan,
+                      const codegen::ScheduleOverrides& tuned, const std::vector<DistinctBlock*>& searched) {
+    progress(fmt::format(
+        "checking {} tuned blocks inside the model: compiling it twice, then {} alternating rounds",
+        tuned.size(), kInModelRounds));
+    codegen::CompileOptions compile = modelCompile();
+    compile.halide_runtime = options_.timer.halide_runtime;
+    const fusion::PlanMetrics metrics = fusion::computeMetrics(graph, plan, options_.timer.machine);
+    codegen::compileArtifact(graph, plan, metrics, compile, scratch_.path() / "model_default");
+    compile.schedule.tuned = tuned;
+    codegen::compileArtifact(graph, plan, metrics, compile, scratch_.path() / "model_tuned");
+    double model_seconds = 0;
+    for (const DistinctBlock* block : searched) model_seconds += block->weight;
+    const int runs = std::clamp(static_cast<int>(kSecondsPerTiming / std::max(model_seconds, 1e-6)), 3, 50);
+    const std::vector<std::vector<double>> times =
+        alternatingBlockTimes({scratch_.path() / "model_default", scratch_.path() / "model_tuned"},
+                              options_.timer.threads, kInModelRounds, runs, /*warm_outputs=*/false);
+    for (DistinctBlock* block : searched) {
+      BlockTuning& r = block->result;
+      if (r.outcome != "tuned") continue;
+      r.model_default_seconds = r.model_tuned_seconds = 0;
+      for (int b : r.blocks) {
+        r.model_default_seconds += times[0].at(b);
+        r.model_tuned_seconds += times[1].at(b);
+      }
+      if (r.model_tuned_seconds < r.model_default_seconds) continue;
+      r.outcome =
+          fmt::format("default kept: {} was slower in the model ({:.1f} against {:.1f} us)",
+                      r.best_config.toString(), r.model_tuned_seconds * 1e6, r.model_default_seconds * 1e6);
+      r.best_config = r.default_config;
+      r.best_seconds = r.default_seconds;
+    }
   }
 
   void progressLine(const DistinctBlock& block, size_t done, size_t total) {
@@ -429,9 +500,12 @@ std::string tuneTable(const TuneReport& report) {
   for (size_t i = 0; i < report.blocks.size(); ++i) {
     const BlockTuning& b = report.blocks[i];
     const std::string pattern = b.pattern.size() > 40 ? b.pattern.substr(0, 37) + "..." : b.pattern;
-    text += fmt::format("{:<4} {:<40} {:>6} {:>10.1f} {:>10.1f} {:>7.2f}x  {}{}\n", i, pattern,
-                        b.blocks.size(), b.default_seconds * 1e6, b.best_seconds * 1e6, b.speedup(),
-                        b.outcome, b.outcome == "tuned" ? ": " + b.best_config.toString() : "");
+    text += fmt::format(
+        "{:<4} {:<40} {:>6} {:>10.1f} {:>10.1f} {:>7.2f}x  {}{}\n", i, pattern, b.blocks.size(),
+        b.default_seconds * 1e6, b.best_seconds * 1e6, b.speedup(), b.outcome,
+        b.outcome == "tuned" ? fmt::format(": {}; in the model {:.1f} -> {:.1f} us", b.best_config.toString(),
+                                           b.model_default_seconds * 1e6, b.model_tuned_seconds * 1e6)
+                             : "");
     before += b.default_seconds * b.blocks.size();
     after += (b.best_seconds > 0 ? b.best_seconds : b.default_seconds) * b.blocks.size();
   }

@@ -10,11 +10,14 @@
 // measurement). They are compiled in batches by worker processes (tune_job.h) and timed one after another
 // through the runtime, and one that beats the best by more than the noise margin becomes the new centre.
 // The search stops when the block's share of the budget is spent or no candidate is left. Then the best
-// config and the default are timed again, alternating, and the best is kept only if it is still the faster:
-// so a tuned block is never slower than its default by more than the noise of one comparison.
+// config and the default are timed again, alternating, and the best is proposed only if it is still the
+// faster. Last (a share of the budget is kept for it), the model is compiled with the defaults and with the
+// proposals and its blocks are timed in alternating rounds: a proposal whose blocks are not faster inside the
+// model is dropped, since a block alone keeps its input and weights in cache from run to run. So a tuned
+// block is not slower in its model than its default, within the noise of that comparison.
 //
-// Every measurement becomes a row of the database as it is taken, and each block's choice when its search
-// ends, so an interrupted tune keeps what it measured: a second run skips the blocks already decided and
+// Every measurement becomes a row of the database as it is taken, and the blocks' choices once checked in the
+// model, so an interrupted tune keeps what it measured: a second run skips the blocks already decided and
 // reuses the times of configs already measured.
 #pragma once
 
@@ -48,11 +51,13 @@ struct BlockTuning {
   std::string pattern;      // its ops, "conv2d+relu"
   std::vector<int> blocks;  // the plan's blocks with this signature
   codegen::ScheduleConfig default_config, best_config;
-  double default_seconds = 0, best_seconds = 0;  // the final alternating comparison's medians
-  int timed = 0;                                 // configs timed now
-  int from_database = 0;                         // configs whose times the database already held
-  int failed = 0;                                // configs that did not compile or run
-  std::string outcome;  // "tuned", "default is best", "decided earlier", "could not be timed alone: ..."
+  double default_seconds = 0, best_seconds = 0;  // the final alternating comparison's medians (alone)
+  // Tuned blocks: their time inside the model (10th percentiles summed over its blocks), default and tuned.
+  double model_default_seconds = 0, model_tuned_seconds = 0;
+  int timed = 0;          // configs timed now
+  int from_database = 0;  // configs whose times the database already held
+  int failed = 0;         // configs that did not compile or run
+  std::string outcome;    // "tuned", "default is best", "decided earlier", "could not be timed alone: ..."
   double speedup() const { return best_seconds > 0 ? default_seconds / best_seconds : 1.0; }
 };
 

@@ -338,7 +338,12 @@ TEST(TuneJob, AWorkerCompilesTimesAndStoresItsCandidates) {
   job.graph = dir.path() / "block.ir";
   writeFile(job.graph, ir::printGraph(graph, {.elide_constants = false}));
   job.timer.runs = 3;
-  job.configs = {scheduleAlone(graph, job.timer).byDefault().default_config, {"gemm", {{"no_such", 1}}}};
+  codegen::CompileOptions compile;
+  compile.model_name = "alone";
+  compile.boundaries_as_activations = true;
+  job.configs = {
+      codegen::scheduleChoices(graph, planOf(graph, {0, 0, 0, 0}), compile).at(0).byDefault().default_config,
+      {"gemm", {{"no_such", 1}}}};
   job.output = dir.path() / "out";
   job.database = dir.path() / "tuning.db";
   job.signature = "the block";
