@@ -2,19 +2,20 @@
 //
 // The algorithm. Blocks with the same signature (ir/subgraph.h: op kinds, attributes, shapes and layouts,
 // weights' values elided) are one search, weighted by how many of the model's blocks they are. Each distinct
-// block is cut out of the plan and compiled alone (block_timer.h), first with its default config, which is
-// timed to give the block its weight (default time x occurrences). The budget left is then shared among the
-// blocks in proportion to their weights, heaviest first. A block's search climbs from the best config so far:
-// the configs that change one parameter of it, nearest values first, are the candidates, less those whose
-// register tile would spill (codegen/schedule.h's tileFitsRegisters: the cheap model, which costs no
-// measurement). They are compiled in batches by worker processes (tune_job.h) and timed one after another
-// through the runtime, and one that beats the best by more than the noise margin becomes the new centre.
-// The search stops when the block's share of the budget is spent or no candidate is left. Then the best
-// config and the default are timed again, alternating, and the best is proposed only if it is still the
-// faster. Last (a share of the budget is kept for it), the model is compiled with the defaults and with the
-// proposals and its blocks are timed in alternating rounds: a proposal whose blocks are not faster inside the
-// model is dropped, since a block alone keeps its input and weights in cache from run to run. So a tuned
-// block is not slower in its model than its default, within the noise of that comparison.
+// block is cut out of the plan and compiled alone (block_timer.h), first with the config `kiln compile` gives
+// it in the model (its default), which is timed to give the block its weight (default time x occurrences).
+// The budget left is then shared among the blocks in proportion to their weights, heaviest first. A block's
+// search climbs from the best config so far: the configs that change one parameter of it, nearest values
+// first, and a Winograd block's direct conv, are the candidates, less those whose register tile would spill
+// (codegen/schedule.h's tileFitsRegisters: the cheap model, which costs no measurement). They are compiled
+// in batches by worker processes (tune_job.h) and timed one after another through the runtime, and one that
+// beats the best by more than the noise margin becomes the new centre. The search stops when the block's
+// share of the budget is spent or no candidate is left. Then the best config and the default are timed
+// again, alternating, and the best is proposed only if it is still the faster. Last (a share of the budget
+// is kept for it), the model is compiled with the defaults and with the proposals and its blocks are timed
+// in alternating rounds: a proposal whose blocks are not faster inside the model is dropped, since a block
+// alone keeps its input and weights in cache from run to run. So a tuned block is not slower in its model
+// than its default, within the noise of that comparison.
 //
 // Every measurement becomes a row of the database as it is taken, and the blocks' choices once checked in the
 // model, so an interrupted tune keeps what it measured: a second run skips the blocks already decided and
