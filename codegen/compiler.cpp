@@ -281,13 +281,15 @@ std::vector<ScheduleChoice> scheduleChoices(const ir::Graph& graph, const fusion
   };
   std::vector<ScheduleChoice> choices(plan.blocks.size());
   CompileOptions direct = options;  // Winograd blocks lowered as direct convs
+  bool any_winograd = false;
   const ValueLayouts layouts = layoutsFor(graph, plan, desc, options);
   for (size_t b = 0; b < plan.blocks.size(); ++b) {
     choices[b].templates.push_back(describe(options, layouts, b));
-    if (choices[b].byDefault().default_config.template_name == "winograd")
-      direct.schedule.overrides[static_cast<int>(b)] = {"dense_conv", {}};
+    if (choices[b].byDefault().default_config.template_name != "winograd") continue;
+    direct.schedule.overrides[static_cast<int>(b)] = {"dense_conv", {}};
+    any_winograd = true;
   }
-  if (direct.schedule.overrides.size() == options.schedule.overrides.size()) return choices;
+  if (!any_winograd) return choices;
   const ValueLayouts direct_layouts = layoutsFor(graph, plan, desc, direct);
   for (size_t b = 0; b < plan.blocks.size(); ++b)
     if (choices[b].byDefault().default_config.template_name == "winograd")

@@ -41,8 +41,6 @@ fusion::Machine machineFromJson(const nlohmann::json& j) {
 
 void compileAndMaybeTime(const TuneJob& job, const ir::Graph& block, size_t index, TimingDatabase* database) {
   const std::filesystem::path artifact = candidateArtifact(job, index);
-  std::filesystem::path error_file = artifact;
-  error_file += ".error";
   try {
     compileOneBlock(block, job.timer, &job.configs[index], artifact);
     if (!database) return;
@@ -51,7 +49,7 @@ void compileAndMaybeTime(const TuneJob& job, const ir::Graph& block, size_t inde
                      job.timer.threads, measurementKey(job.configs[index], job.timer)},
                     timing);
   } catch (const std::exception& e) {
-    writeFileAtomically(error_file, e.what());
+    writeFileAtomically(candidateError(job, index), e.what());
   }
 }
 
@@ -65,6 +63,10 @@ std::string measurementKey(const codegen::ScheduleConfig& config, const TimerOpt
 
 std::filesystem::path candidateArtifact(const TuneJob& job, size_t index) {
   return job.output / std::to_string(index);
+}
+
+std::filesystem::path candidateError(const TuneJob& job, size_t index) {
+  return job.output / (std::to_string(index) + ".error");
 }
 
 void writeTuneJob(const TuneJob& job, const std::filesystem::path& file) {

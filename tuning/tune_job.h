@@ -36,8 +36,9 @@ TuneJob readTuneJob(const std::filesystem::path& file);
 // changes what is fastest (runtime::BlockTimes).
 std::string measurementKey(const codegen::ScheduleConfig& config, const TimerOptions& timer);
 
-// The artifact directory of configs[index].
+// The artifact directory of configs[index], and the file that says why it failed when it did.
 std::filesystem::path candidateArtifact(const TuneJob& job, size_t index);
+std::filesystem::path candidateError(const TuneJob& job, size_t index);
 
 // Compiles every config of the job (and times and stores it when the job names a database). A config that
 // fails to compile leaves no artifact and its reason in "<artifact>.error"; the others go on.

@@ -100,9 +100,9 @@ class Tuner {
   Tuner(TimingDatabase& database, TuneOptions options)
       : database_(database),
         options_(std::move(options)),
-        halide_target_(codegen::resolveTarget(options_.timer.target).halide.to_string()),
-        desc_(codegen::describeTarget(codegen::resolveTarget(options_.timer.target).halide,
-                                      options_.timer.threads)),
+        target_(codegen::resolveTarget(options_.timer.target).halide),
+        halide_target_(target_.to_string()),
+        desc_(codegen::describeTarget(target_, options_.timer.threads)),
         scratch_("tune"),
         start_(Clock::now()) {}
 
@@ -238,8 +238,7 @@ class Tuner {
         continue;
       }
       ++items[i].first->result.failed;
-      fs::path error_file = artifact;
-      error_file += ".error";
+      const fs::path error_file = candidateError(jobs[j], k);
       const std::string why = fs::exists(error_file) ? readFile(error_file) : failures[j];
       progress(fmt::format("  {}: {} failed: {}", items[i].first->result.pattern, items[i].second.toString(),
                            why.substr(0, why.find('\n'))));
@@ -468,6 +467,7 @@ class Tuner {
 
   TimingDatabase& database_;
   TuneOptions options_;
+  const Halide::Target target_;
   const std::string halide_target_;
   const codegen::TargetDesc desc_;
   TempDirectory scratch_;
