@@ -243,6 +243,7 @@ void package(const ir::Graph& graph, const fusion::Plan& plan, const fusion::Pla
                    scheduleKindName(options.schedule.kind)};
   writeFile(staging / (name + ".h"), headerText(in));
   writeFile(staging / artifact::kManifestFile, buildManifest(in).dump(2) + "\n");
+  writeChecksums(staging);
   timer.end("package");
   summary.halide_target = target.halide.to_string();
   summary.blocks = static_cast<int>(blocks.size());

@@ -1,5 +1,6 @@
 #include "codegen/package.h"
 
+#include <algorithm>
 #include <cstring>
 #include <numeric>
 #include <set>
@@ -8,6 +9,7 @@
 #include "ir/error.h"
 #include "ir/files.h"
 #include "ir/process.h"
+#include "runtime/artifact_checksums.h"
 #include "runtime/artifact_format.h"
 
 namespace kiln::codegen {
@@ -225,6 +227,21 @@ void linkLibraries(const std::vector<fs::path>& objects, const fs::path& shared_
   std::vector<std::string> archive{toolchain.ar, "rcsD", static_library.string()};
   for (const fs::path& object : objects) archive.push_back(object.string());
   runTool(archive, "archive " + static_library.filename().string(), install);
+}
+
+void writeChecksums(const fs::path& directory) {
+  std::vector<std::string> files;
+  for (const fs::directory_entry& entry : fs::directory_iterator(directory))
+    if (entry.is_regular_file() && entry.path().filename() != artifact::kChecksumsFile)
+      files.push_back(entry.path().filename().string());
+  std::sort(files.begin(), files.end());
+  std::string text;
+  for (const std::string& file : files) {
+    const std::optional<std::string> digest = artifact::fileDigest(directory / file);
+    if (!digest) fail("cannot read {} to record its checksum", (directory / file).string());
+    text += artifact::checksumLine(*digest, file);
+  }
+  writeFile(directory / artifact::kChecksumsFile, text);
 }
 
 }  // namespace kiln::codegen

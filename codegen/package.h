@@ -1,5 +1,5 @@
-// The packager's pieces: the weights file, the C header and the manifest of an artifact, and the native
-// libraries linked from the compiled objects. compiler.cpp calls them in that order.
+// The packager's pieces: the weights file, the C header and the manifest of an artifact, the native
+// libraries linked from the compiled objects, and last the list of every file's digest (checksums.xxh128).
 #pragma once
 
 #include <filesystem>
@@ -44,5 +44,8 @@ std::string headerText(const ManifestInput& in);
 void linkLibraries(const std::vector<std::filesystem::path>& objects,
                    const std::filesystem::path& shared_library, const std::filesystem::path& static_library,
                    const Toolchain& toolchain);
+
+// Writes checksums.xxh128 (runtime/artifact_checksums.h) over every other file in `directory`.
+void writeChecksums(const std::filesystem::path& directory);
 
 }  // namespace kiln::codegen

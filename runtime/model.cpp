@@ -14,6 +14,7 @@
 #include <sstream>
 
 #include "runtime/device.h"
+#include "runtime/elf_check.h"
 #include "runtime/error.h"
 #include "runtime/halide_errors.h"
 #include "runtime/thread_pool.h"
@@ -117,6 +118,7 @@ struct Model::BlockCall {
 Model::Model(const std::filesystem::path& artifact_dir, bool keep_intermediates)
     : manifest_(readManifest(artifact_dir)), library_(std::make_unique<Library>()) {
   checkMachine(manifest_);
+  checkElfComplete(manifest_.library);
   library_->handle = dlopen(manifest_.library.c_str(), RTLD_NOW | RTLD_LOCAL);
   if (!library_->handle)
     throw Error("cannot load " + manifest_.library.string() + ": " + dlerror() +
@@ -167,7 +169,39 @@ void Model::bindEntryPoints() {
       throw Error(manifest_.library.string() + " has no entry point " + block.function + " for block " +
                   std::to_string(block.id) +
                   "; the library does not match manifest.json, recompile the model");
+    checkSignature(block);
     entry_points_.push_back(entry);
+  }
+}
+
+// The block's pipeline takes the buffers the manifest passes it: as many, inputs then outputs, each of the
+// value's rank and element type (Halide's <name>_metadata describes the arguments). Otherwise the pipeline
+// would read buffers the runtime never bound.
+void Model::checkSignature(const BlockInfo& block) const {
+  using Metadata = const halide_filter_metadata_t* (*)();
+  const std::string symbol = block.function + "_metadata";
+  auto metadata = reinterpret_cast<Metadata>(library_->symbol(symbol.c_str()));
+  const std::string mismatch = manifest_.library.string() + "'s " + block.function +
+                               " does not take what block " + std::to_string(block.id) +
+                               " passes it in manifest.json: ";
+  if (!metadata) throw Error(mismatch + "it has no " + symbol + "; recompile the model");
+  const halide_filter_metadata_t* pipeline = metadata();
+  const size_t buffers = block.arguments.size() + block.outputs.size();
+  if (pipeline->num_arguments != static_cast<int32_t>(buffers))
+    throw Error(mismatch + std::to_string(pipeline->num_arguments) + " arguments, not " +
+                std::to_string(buffers) + "; recompile the model");
+  for (size_t a = 0; a < buffers; ++a) {
+    const bool output = a >= block.arguments.size();
+    const int id = output ? block.outputs[a - block.arguments.size()] : block.arguments[a];
+    const ValueInfo& value = manifest_.values.at(id);
+    const halide_filter_argument_t& argument = pipeline->arguments[a];
+    const int32_t kind = output ? halide_argument_kind_output_buffer : halide_argument_kind_input_buffer;
+    if (argument.kind != kind || argument.dimensions != static_cast<int32_t>(value.extents.size()) ||
+        argument.type != halideType(value.dtype))
+      throw Error(mismatch + "its argument " + std::to_string(a) + " (" + argument.name + ") is not a " +
+                  std::to_string(value.extents.size()) + "-dimensional " + elementTypeName(value.dtype) +
+                  (output ? " output" : " input") + " buffer for value " + std::to_string(id) + " (" +
+                  value.name + "); recompile the model");
   }
 }
 

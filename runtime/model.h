@@ -79,6 +79,7 @@ class Model {
   struct Library;
   struct BlockCall;
   void bindEntryPoints();
+  void checkSignature(const BlockInfo& block) const;
   void planMemory(bool keep_intermediates);
   void prepareCalls();
   void prepareDevice();

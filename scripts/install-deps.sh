@@ -4,8 +4,8 @@ set -euo pipefail
 
 packages=(
   cmake ninja-build g++ ccache
-  libhalide14-0-dev libtorch-dev libfmt-dev libgtest-dev nlohmann-json3-dev libcli11-dev libsqlite3-dev
-  python3-torch python3-torchvision graphviz chromium
+  libhalide14-0-dev libtorch-dev libfmt-dev libgtest-dev nlohmann-json3-dev libcli11-dev libsqlite3-dev libxxhash-dev
+  python3-torch python3-torchvision graphviz chromium xxhash
   g++-aarch64-linux-gnu qemu-user
 )
 
