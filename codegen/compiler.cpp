@@ -5,6 +5,7 @@
 #include <exception>
 #include <functional>
 #include <future>
+#include <limits>
 #include <map>
 #include <mutex>
 #include <regex>
@@ -31,6 +32,17 @@ std::string blockPattern(const ir::Graph& graph, const fusion::Block& block) {
   std::string pattern;
   for (int op : block.ops) pattern += (pattern.empty() ? "" : "+") + graph.ops()[op].kind;
   return pattern;
+}
+
+// The directory `-o` names, without a trailing '/' (the staging directory is its name + ".partial"), checked
+// before anything is compiled.
+fs::path artifactDirectory(const fs::path& given) {
+  fs::path directory = given.lexically_normal();
+  if (!directory.has_filename()) directory = directory.parent_path();
+  if (directory.empty() || directory.filename() == "." || directory.filename() == "..")
+    fail("'{}' does not name an artifact directory; give -o a directory name such as resnet18.kiln",
+         given.string());
+  return directory;
 }
 
 // An existing directory may be replaced only if it is empty or holds an earlier artifact.
@@ -261,6 +273,21 @@ void checkModelName(const std::string& name) {
   if (!valid) fail("model name '{}' must be letters, digits and '_' only (it names C functions)", name);
 }
 
+// Halide's buffers (without its large_buffers feature, which costs 64-bit index arithmetic everywhere) hold
+// at most 2^31 - 1 bytes, with 32-bit extents and strides. A larger value would fail deep inside Halide's
+// compile, or crash it, after minutes of work; it is refused before any.
+void checkHalideBufferLimits(const ir::Graph& graph) {
+  constexpr int64_t kMaxBufferBytes = std::numeric_limits<int32_t>::max();
+  for (ir::ValueId id = 0; id < graph.numValues(); ++id) {
+    const ir::Value& value = graph.value(id);
+    if (value.type.bytes() <= kMaxBufferBytes) continue;
+    fail(
+        "value '{}' ({}) has {} bytes, more than the 2 GiB a Halide buffer can hold; compile for a smaller "
+        "--input-shape or batch",
+        value.name, ir::toString(value.type), value.type.bytes());
+  }
+}
+
 }  // namespace
 
 std::string blockFunctionName(const std::string& model_name, int block) {
@@ -300,9 +327,11 @@ std::vector<ScheduleChoice> scheduleChoices(const ir::Graph& graph, const fusion
 
 ArtifactSummary compileArtifact(const ir::Graph& graph, const fusion::Plan& plan,
                                 const fusion::PlanMetrics& metrics, const CompileOptions& options,
-                                const fs::path& directory) {
+                                const fs::path& given_directory) {
   const auto start = Clock::now();
+  const fs::path directory = artifactDirectory(given_directory);
   checkModelName(options.model_name);
+  checkHalideBufferLimits(graph);
   const TargetInfo target = resolveTarget(options.target);
   checkReplaceable(directory);
   fs::path staging = directory;

@@ -14,6 +14,7 @@
 
 #include "frontend/aten_tensors.h"
 #include "frontend/lowering.h"
+#include "frontend/tensor_records.h"
 #include "ir/error.h"
 #include "ir/verifier.h"
 
@@ -59,11 +60,14 @@ jit::Module loadModule(const std::string& path, jit::ExtraFilesMap& extra_files)
     fail("cannot read model '{}': no such file (export one with examples/export_zoo.py)", path);
   if (!std::filesystem::is_regular_file(path, ec)) fail("cannot read model '{}': not a regular file", path);
   if (!std::ifstream(path).good()) fail("cannot read model '{}': permission denied", path);
+  jit::Module module;
   try {
-    return jit::load(path, torch::kCPU, extra_files);
+    module = jit::load(path, torch::kCPU, extra_files);
   } catch (const std::exception& e) {
     fail("'{}' is not a readable TorchScript file (save it with torch.jit.save): {}", path, firstLine(e));
   }
+  checkTensorRecords(module, path);
+  return module;
 }
 
 // "aten::relu_" -> true: an in-place op, lowered under its functional name. Dunder names ("aten::__and__")

@@ -54,12 +54,15 @@ std::string shapeToString(const Shape& shape, char separator) {
 
 std::optional<Shape> parseShape(std::string_view text) {
   Shape shape;
+  int64_t elements = 1;
   while (!text.empty()) {
     size_t end = text.find_first_of("x,");
     std::string_view part = text.substr(0, end);
     int64_t d = 0;
     auto [ptr, ec] = std::from_chars(part.data(), part.data() + part.size(), d);
     if (ec != std::errc() || ptr != part.data() + part.size() || d <= 0) return std::nullopt;
+    if (d > kMaxShapeElements / elements) return std::nullopt;
+    elements *= d;
     shape.push_back(d);
     if (end == std::string_view::npos) break;
     text.remove_prefix(end + 1);

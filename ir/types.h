@@ -26,7 +26,10 @@ int64_t numElements(const Shape& shape);
 // Row-major strides of `shape`, in elements.
 std::vector<int64_t> rowMajorStrides(const Shape& shape);
 std::string shapeToString(const Shape& shape, char separator = ',');  // "1,3,224,224"
-// Parses "1x3x224x224" (the command line's spelling); std::nullopt if it is not a list of positive integers.
+// Parses "1x3x224x224" (the command line's spelling); std::nullopt if it is not a list of positive integers
+// or holds more than kMaxShapeElements elements (so that sizes, byte counts and FLOPs derived from it fit in
+// 64 bits).
+inline constexpr int64_t kMaxShapeElements = int64_t{1} << 40;
 std::optional<Shape> parseShape(std::string_view text);
 
 struct TensorType {

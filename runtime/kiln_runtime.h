@@ -4,6 +4,10 @@
  * Every call that can fail returns KILN_OK or KILN_ERROR; after an error, kiln_last_error() returns a message
  * naming the problem and what to do (valid until the next failing call on the same thread). Nothing aborts.
  *
+ * Threads: any number of models may be open and run at once, each on its own thread. One model runs one call
+ * at a time: concurrent kiln_model_run (and kiln_model_set_num_threads) calls on the same model wait their
+ * turn, so for parallel runs open one handle per thread.
+ *
  *   kiln_model* model;
  *   if (kiln_model_open("resnet18.kiln", &model) != KILN_OK) { puts(kiln_last_error()); return 1; }
  *   kiln_tensor in = {KILN_FLOAT32, 4, dims, data}, out = {KILN_FLOAT32, 2, out_dims, logits};

@@ -103,7 +103,7 @@ std::filesystem::path fileInArtifact(const std::filesystem::path& artifact_dir, 
   return artifact_dir / name;
 }
 
-Manifest parseManifest(const nlohmann::json& j, const std::filesystem::path& artifact_dir) {
+Manifest manifestFromJson(const nlohmann::json& j, const std::filesystem::path& artifact_dir) {
   if (j.at("format") != "kiln-artifact" || j.at("version") != artifact::kFormatVersion)
     throw Error("unsupported format or version; recompile with this kiln");
   Manifest m;
@@ -136,6 +136,16 @@ std::string BlockInfo::pattern() const {
   return text;
 }
 
+Manifest parseManifest(const std::string& text, const std::filesystem::path& artifact_dir) {
+  try {
+    Manifest manifest = manifestFromJson(nlohmann::json::parse(text), artifact_dir);
+    checkManifest(manifest);
+    return manifest;
+  } catch (const std::exception& e) {  // nlohmann-json's exceptions name the key or the parse position
+    throw Error(e.what());
+  }
+}
+
 Manifest readManifest(const std::filesystem::path& artifact_dir) {
   const std::filesystem::path path = artifact_dir / artifact::kManifestFile;
   if (!std::filesystem::is_directory(artifact_dir))
@@ -147,9 +157,8 @@ Manifest readManifest(const std::filesystem::path& artifact_dir) {
   checkDigest(digests, path);
   Manifest manifest;
   try {
-    manifest = parseManifest(nlohmann::json::parse(readText(path)), artifact_dir);
-    checkManifest(manifest);
-  } catch (const std::exception& e) {
+    manifest = parseManifest(readText(path), artifact_dir);
+  } catch (const Error& e) {
     throw Error("malformed " + path.string() + ": " + e.what());
   }
   checkDigest(digests, manifest.library);

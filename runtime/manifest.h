@@ -51,7 +51,11 @@ struct Manifest {
   std::vector<BlockInfo> blocks;
 };
 
-// Throws runtime::Error for a missing or malformed manifest, naming the file and the field.
+// Throws runtime::Error for a missing or malformed manifest, naming the file and the field, and for a
+// manifest or library that does not match checksums.xxh128 (artifact_checksums.h).
 Manifest readManifest(const std::filesystem::path& artifact_dir);
+// The manifest text of the artifact in `artifact_dir`, parsed and cross-checked (manifest_check.h) without
+// reading any file. Throws runtime::Error naming the field.
+Manifest parseManifest(const std::string& text, const std::filesystem::path& artifact_dir);
 
 }  // namespace kiln::runtime

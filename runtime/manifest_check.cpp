@@ -40,17 +40,12 @@ void checkExtents(const ValueInfo& value) {
                    std::to_string(bytes));
 }
 
-// The logical shape fits inside the extents (a blocked layout splits a dimension over two positions and may
-// pad it), and each logical dim has its own Halide position.
+// The logical shape fits inside the extents: a blocked layout splits a dimension over two positions and may
+// pad it, and a transformed one (Winograd's weights) holds more elements than the shape.
 void checkShape(const ValueInfo& value) {
   if (value.positions.size() != value.shape.size())
     bad(value, "has " + std::to_string(value.positions.size()) + " positions for a shape of rank " +
                    std::to_string(value.shape.size()));
-  std::set<int> seen;
-  for (int position : value.positions)
-    if (position < 0 || position >= static_cast<int>(value.extents.size()) || !seen.insert(position).second)
-      bad(value, "has positions that are not distinct dims of its " + std::to_string(value.extents.size()) +
-                     " extents");
   int64_t elements = 1, room = 1;
   for (int64_t extent : value.extents) room *= extent;  // checkExtents bounded the product
   for (int64_t dim : value.shape)
@@ -58,11 +53,10 @@ void checkShape(const ValueInfo& value) {
       bad(value, "has shape " + describeShape(value.shape) + " that does not fit its extents " +
                      describeShape(value.extents));
   if (value.role != ValueRole::Input && value.role != ValueRole::Output) return;
-  // The caller's row-major tensor is the block's buffer: its extents are the shape, innermost first.
-  const std::vector<int64_t> row_major(value.shape.rbegin(), value.shape.rend());
-  if (value.extents != row_major)
+  // The caller's tensor of the shape's elements is the block's buffer: it has no room for padding.
+  if (elements != room)
     bad(value, "is a model input or output with extents " + describeShape(value.extents) +
-                   " that are not its shape " + describeShape(value.shape) + " innermost first");
+                   " that hold more elements than its shape " + describeShape(value.shape));
 }
 
 void checkWeight(const ValueInfo& value, uint64_t weights_bytes) {

@@ -6,7 +6,7 @@
 //
 // checkManifest: every value id resolves and its role agrees with the model's input and output lists; a
 // value's extents, shape and byte size agree and fit Halide's 32-bit extents and strides; inputs and outputs
-// are dense in PyTorch's order (the caller's memory is passed as is); every weight lies inside the weights
+// hold no padding (the caller's memory is passed as is); every weight lies inside the weights
 // data; blocks write only activations and outputs, each exactly once, and read only what an earlier block
 // wrote; every model output is written.
 #pragma once

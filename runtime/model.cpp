@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstring>
+#include <new>
 #include <set>
 #include <sstream>
 
@@ -220,11 +221,17 @@ void Model::planMemory(bool keep_intermediates) {
   arena_ = planArena(values, !keep_intermediates);
   size_t i = 0;
   for (const auto& [id, lifetime] : lifetimes) arena_offset_[id] = arena_.offsets[i++];
-  arena_memory_.assign(static_cast<size_t>(arena_.arena_bytes) + 64, 0);
+  try {
+    arena_memory_.assign(static_cast<size_t>(arena_.arena_bytes) + 64, 0);
+  } catch (const std::bad_alloc&) {
+    throw Error("cannot allocate the " + std::to_string(arena_.arena_bytes) +
+                " bytes of activation memory model " + manifest_.model + " needs");
+  }
   kept_ = keep_intermediates;
 }
 
 void Model::setNumThreads(int threads) {
+  std::lock_guard<std::mutex> one_call_at_a_time(running_);
   pool_ = std::make_unique<ThreadPool>(threads);
 }
 
@@ -276,6 +283,7 @@ void Model::prepareCalls() {
 }
 
 void Model::run(const std::vector<HostTensor>& inputs, const std::vector<void*>& outputs, BlockTimes* times) {
+  std::lock_guard<std::mutex> one_call_at_a_time(running_);
   if (inputs.size() != manifest_.inputs.size())
     throw Error("model " + manifest_.model + " takes " + std::to_string(manifest_.inputs.size()) +
                 " input(s), got " + std::to_string(inputs.size()));

@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -63,9 +64,10 @@ class Model {
 
   // The threads the blocks' parallel loops run on, the caller's included; 0 means one per core (the default).
   void setNumThreads(int threads);
-  // Checks count, shapes and dtypes, then runs every block. Outputs are written to `outputs` (row-major, of
-  // the manifest's dtypes, sized by the caller to the output shapes). With `times`, also records when each
-  // block ran.
+  // Checks count, shapes and dtypes, then runs every block. One call at a time: a second thread's call waits
+  // (each run binds its buffers into the blocks' argument lists, which one model owns). Outputs are written
+  // to `outputs` (row-major, of the manifest's dtypes, sized by the caller to the output shapes). With
+  // `times`, also records when each block ran.
   void run(const std::vector<HostTensor>& inputs, const std::vector<void*>& outputs,
            BlockTimes* times = nullptr);
   // After run(): the memory of an activation in its own layout (ValueInfo::extents) and dtype, if
@@ -99,6 +101,7 @@ class Model {
   std::map<int, int64_t> arena_offset_;  // activation value id -> byte offset
   mutable std::vector<unsigned char> arena_memory_;
   bool kept_ = false;
+  std::mutex running_;
   // One per block: its buffer arguments, built once at load. Weights and activations point at fixed memory;
   // the caller's inputs and outputs are bound at each run.
   std::vector<BlockCall> calls_;

@@ -1,6 +1,7 @@
 // kiln — compiles PyTorch models into fused native libraries. This is the command-line entry point.
 #include <cstdio>
 
+#include <c10/util/Exception.h>
 #include <CLI/CLI.hpp>
 
 #include "ir/error.h"
@@ -30,6 +31,9 @@ int main(int argc, char** argv) {
   } catch (const kiln::runtime::Error& e) {
     std::fprintf(stderr, "kiln: error: %s\n", e.what());
     return 1;
+  } catch (const c10::Error& e) {  // LibTorch's own text, without its C++ backtrace
+    std::fprintf(stderr, "kiln: internal error in LibTorch: %s\n", e.what_without_backtrace());
+    return 2;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "kiln: internal error: %s\n", e.what());
     return 2;

@@ -18,9 +18,8 @@ std::vector<ir::TensorType> ModelOptions::inputs() const {
     auto input = ir::parseInputSpec(text);
     if (!input)
       fail(
-          "--input-shape '{}' is not a shape; write positive sizes joined by 'x', e.g. 1x3x224x224, and for "
-          "an "
-          "int64 or bool input :i64 or :bool after them",
+          "--input-shape '{}' is not a shape; write positive sizes joined by 'x', e.g. 1x3x224x224 (at most "
+          "2^40 elements), and for an int64 or bool input :i64 or :bool after them",
           text);
     inputs.push_back(*input);
   }

@@ -1,8 +1,21 @@
 #include "validation/torch_model.h"
 
+#include "frontend/tensor_records.h"
 #include "ir/error.h"
 
 namespace kiln::validation {
+namespace {
+
+// The last non-empty line of a LibTorch error: the interpreter puts TorchScript's traceback before it and a
+// c10::Error its C++ backtrace after its first line.
+std::string lastLine(const std::exception& e) {
+  const auto* c10_error = dynamic_cast<const c10::Error*>(&e);
+  std::string text = c10_error ? c10_error->what_without_backtrace() : e.what();
+  while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
+  return text.substr(text.rfind('\n') + 1);
+}
+
+}  // namespace
 
 torch::jit::Module loadTorchModule(const std::filesystem::path& model) {
   torch::jit::Module module;
@@ -11,6 +24,7 @@ torch::jit::Module loadTorchModule(const std::filesystem::path& model) {
   } catch (const c10::Error& e) {
     fail("cannot load {} with LibTorch: {}", model.string(), e.what_without_backtrace());
   }
+  frontend::checkTensorRecords(module, model.string());
   module.eval();
   return module;
 }
@@ -32,7 +46,18 @@ std::vector<at::Tensor> seededInputs(const runtime::Manifest& manifest, uint64_t
 
 std::vector<at::Tensor> runTorch(torch::jit::Module& module, const std::vector<at::Tensor>& inputs) {
   at::NoGradGuard no_grad;
-  c10::IValue result = module.forward(std::vector<c10::IValue>(inputs.begin(), inputs.end()));
+  c10::IValue result;
+  try {
+    result = module.forward(std::vector<c10::IValue>(inputs.begin(), inputs.end()));
+  } catch (const std::exception& e) {  // the interpreter's text ends with the Python exception's line
+    std::string shapes;
+    for (const at::Tensor& input : inputs) shapes += (shapes.empty() ? "" : ", ") + c10::str(input.sizes());
+    fail(
+        "LibTorch cannot run the model on inputs of shape {}: {}; is this the model the artifact was "
+        "compiled "
+        "from, and for these shapes?",
+        shapes, lastLine(e));
+  }
   std::vector<at::Tensor> outputs;
   if (result.isTensor()) {
     outputs.push_back(result.toTensor());
