@@ -60,8 +60,8 @@ const OpDef& OpRegistry::get(std::string_view kind) const {
 
 Attributes completeAttributes(const OpDef& def, const Attributes& given) {
   for (const auto& [name, value] : given.all()) {
-    auto spec =
-        std::find_if(def.attrs.begin(), def.attrs.end(), [&](const AttrSpec& s) { return s.name == name; });
+    auto spec = std::find_if(def.attrs.begin(), def.attrs.end(),
+                             [&name = name](const AttrSpec& s) { return s.name == name; });
     if (spec == def.attrs.end()) fail("{}: unknown attribute '{}'", def.kind, name);
     if (attrTypeOf(value) != spec->type)
       fail("{}: attribute '{}' must be a {}, got a {}", def.kind, name, attrTypeName(spec->type),

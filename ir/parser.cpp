@@ -1,6 +1,7 @@
 #include "ir/parser.h"
 
 #include <cctype>
+#include <cerrno>
 #include <cmath>
 #include <cstdlib>
 
@@ -10,6 +11,10 @@
 namespace kiln::ir {
 
 namespace {
+
+// Constants written out in text are for tests and hand-written graphs; a larger one is a mistake (or an
+// attack) and would take gigabytes.
+constexpr int64_t kMaxTextConstantElements = int64_t{1} << 28;
 
 enum class Tok { End, Value, Ident, Number, String, Punct };
 
@@ -153,8 +158,10 @@ class Parser {
   }
   int64_t integer(const std::string& text) const {
     char* end = nullptr;
+    errno = 0;
     long long v = std::strtoll(text.c_str(), &end, 10);
     if (text.empty() || *end != '\0') error("expected an integer");
+    if (errno == ERANGE) error("integer out of range");
     return v;
   }
 
@@ -164,9 +171,14 @@ class Parser {
     if (!dtype) fail("IR text, line {}: unknown dtype '{}'", dtype_token.line, dtype_token.text);
     TensorType type{*dtype, {}};
     expectPunct("[");
+    int64_t elements = 1;
     if (!atPunct("]")) {
-      do type.shape.push_back(integer(take(Tok::Number, "a dimension").text));
-      while (acceptPunct(","));
+      do {
+        type.shape.push_back(integer(take(Tok::Number, "a dimension").text));
+        if (type.shape.back() < 0 || __builtin_mul_overflow(elements, type.shape.back(), &elements) ||
+            elements > kMaxShapeElements)
+          error("a type has at most 2^40 elements, each dimension at least 0");
+      } while (acceptPunct(","));
     }
     expectPunct("]");
     return type;
@@ -212,6 +224,9 @@ class Parser {
 
   Tensor parseConstantData(const TensorType& type) {
     if (type.dtype != DType::Float32) error("only f32 constants can be written");
+    if (type.numElements() > kMaxTextConstantElements)
+      error(
+          fmt::format("a constant written in IR text has at most 2^28 elements, not {}", type.numElements()));
     if (acceptPunct("<")) {
       expectIdent("elided");
       error("this constant's data was elided when the graph was printed; print with full constants");

@@ -8,7 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${FUZZ_SECONDS:-60}
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(npy_fuzzer manifest_fuzzer ir_text_fuzzer torchscript_fuzzer)
+[ ${#targets[@]} -gt 0 ] || targets=(npy_fuzzer manifest_fuzzer ir_text_fuzzer)
 out=build-fuzz
 
 launcher=()
@@ -32,7 +32,6 @@ with open(f"{d}/version2.npy", "wb") as f:
     npy.write_array(f, numpy.zeros((3, 2), "float32"), version=(2, 0))
 PY
 cp fuzz/seeds/ir/*.txt $out/corpus/ir_text_fuzzer/ 2>/dev/null || true
-cp build/zoo/lenet5_traced.pt build/zoo/lenet5_scripted.pt $out/corpus/torchscript_fuzzer/
 if [ ! -f $out/artifact/manifest.json ]; then
   ./build/tools/kiln compile build/zoo/lenet5_traced.pt --strategy none -o $out/artifact >/dev/null
 fi

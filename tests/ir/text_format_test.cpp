@@ -75,5 +75,17 @@ TEST(TextFormat, ReportsBadText) {
                    "unknown attribute 'alpha'");
 }
 
+// Found by fuzz/ir_text_fuzzer: sizes that would have allocated terabytes or overflowed.
+TEST(TextFormat, RefusesHugeSizes) {
+  expectParseError(
+      "graph g(%x: f32[4]) {\n  %w: f32[3333333333333333333333] = constant splat<1>\n  return %x\n}",
+      "integer out of range");
+  expectParseError("graph g(%x: f32[4]) {\n  %w: f32[1048576,1048576,2] = constant splat<1>\n  return %x\n}",
+                   "a type has at most 2^40 elements");
+  expectParseError("graph g(%x: f32[4]) {\n  %w: f32[65536,65536] = constant splat<1>\n  return %x\n}",
+                   "a constant written in IR text has at most 2^28 elements, not 4294967296");
+  expectParseError("graph g(%x: f32[-4]) {\n  return %x\n}", "each dimension at least 0");
+}
+
 }  // namespace
 }  // namespace kiln::ir
