@@ -1,17 +1,16 @@
 #include "codegen/compiler.h"
 
-#include <atomic>
 #include <chrono>
 #include <exception>
 #include <functional>
-#include <future>
 #include <limits>
 #include <map>
-#include <mutex>
 #include <regex>
+#include <sstream>
 #include <thread>
 
 #include "codegen/block_signature.h"
+#include "codegen/forked_jobs.h"
 #include "codegen/package.h"
 #include "codegen/target.h"
 #include "ir/error.h"
@@ -87,10 +86,11 @@ std::vector<std::string> ptxKernels(const Halide::Module& module) {
   return kernels;
 }
 
-// The blocks of a plan, lowered, scheduled and compiled on `jobs` threads, in two passes: every block is
-// lowered and scheduled, then the first block of each signature (block_signature.h) compiles its function
-// and later blocks with that signature call it. Deciding the owners between the passes keeps the output the
-// same whichever thread finishes first. The first failure is rethrown, naming its block.
+// The blocks of a plan, lowered, scheduled and compiled in two passes. First every block is lowered and
+// scheduled, one after another on this thread, and the first block of each signature (block_signature.h)
+// becomes the owner of its function; later blocks with that signature call it. Then each owner's function is
+// compiled to an object in a child process (forked_jobs.h, which says why), `jobs` at a time. Failures name
+// their block.
 class BlockCompiler {
  public:
   BlockCompiler(const ir::Graph& graph, const fusion::Plan& plan, const ValueLayouts& layouts,
@@ -107,18 +107,44 @@ class BlockCompiler {
         blocks_(count_),
         times_(count_) {}
 
-  std::vector<BlockPipeline> run(std::vector<BlockCompileTime>& times) {
-    std::vector<std::string> signatures(count_);
-    forEachBlock([&](int b) {
-      blocks_[b] = scheduledBlock(graph_, plan_.blocks[b], layouts_, desc_, target_, options_, b);
-      signatures[b] = blockSignature(graph_, plan_.blocks[b], blocks_[b], layouts_);
-    });
+  // The first pass; blocks that share an owner's function are reported done.
+  void schedule() {
     std::map<std::string, int> owners;
     for (int b = 0; b < count_; ++b) {
-      const auto [owner, first] = owners.emplace(signatures[b], b);
-      times_[b].same_as = first ? -1 : owner->second;
+      const auto start = Clock::now();
+      BlockCompileTime& time = times_[b];
+      time.block = b;
+      time.pattern = blockPattern(graph_, plan_.blocks[b]);
+      try {
+        blocks_[b] = scheduledBlock(graph_, plan_.blocks[b], layouts_, desc_, target_, options_, b);
+        const auto [owner, first] =
+            owners.emplace(blockSignature(graph_, plan_.blocks[b], blocks_[b], layouts_), b);
+        time.same_as = first ? -1 : owner->second;
+      } catch (const std::exception& e) {
+        fail("block {} ({}) failed to compile: {}", b, time.pattern, e.what());
+      }
+      time.schedule = blocks_[b].schedule.toString();
+      time.seconds = secondsSince(start);
     }
-    forEachBlock([&](int b) { compileOrShare(b); }, true);
+    for (int b = 0; b < count_; ++b) {
+      if (times_[b].same_as < 0) continue;
+      blocks_[b].function_name = blocks_[times_[b].same_as].function_name;
+      reportProgress(b);
+    }
+  }
+
+  // The second pass: one job per owner, compiling its function to <function>.o beside a <function>.done
+  // file that carries back the compile's seconds and, for a GPU block, its kernels.
+  std::vector<ForkedJob> compileJobs() {
+    std::vector<ForkedJob> jobs;
+    for (int b = 0; b < count_; ++b)
+      if (times_[b].same_as < 0)
+        jobs.push_back({fmt::format("block {} ({})", b, times_[b].pattern), [this, b] { compile(b); },
+                        [this, b] { collect(b); }});
+    return jobs;
+  }
+
+  std::vector<BlockPipeline> finish(std::vector<BlockCompileTime>& times) {
     for (int b = 0; b < count_; ++b)
       if (times_[b].same_as >= 0) blocks_[b].gpu_kernels = blocks_[times_[b].same_as].gpu_kernels;
     times = std::move(times_);
@@ -126,57 +152,34 @@ class BlockCompiler {
   }
 
  private:
-  // Runs `step` on every block index, `jobs` at a time; each block's time accumulates over the passes.
-  void forEachBlock(const std::function<void(int)>& step, bool report_progress = false) {
-    std::atomic<int> next{0};
-    std::mutex mutex;
-    std::exception_ptr failure;
-    auto worker = [&] {
-      for (int b = next++; b < count_ && !failure; b = next++) {
-        const auto start = Clock::now();
-        try {
-          step(b);
-          times_[b].seconds += secondsSince(start);
-          if (report_progress) reportProgress(b);
-        } catch (const std::exception& e) {
-          std::lock_guard lock(mutex);
-          if (!failure)
-            failure = std::make_exception_ptr(Error(fmt::format(
-                "block {} ({}) failed to compile: {}", b, blockPattern(graph_, plan_.blocks[b]), e.what())));
-        }
-      }
-    };
-    const int jobs = std::max(
-        1, std::min(count_, options_.jobs > 0 ? options_.jobs
-                                              : static_cast<int>(std::thread::hardware_concurrency())));
-    std::vector<std::thread> threads;
-    for (int j = 0; j < jobs; ++j) threads.emplace_back(worker);
-    for (std::thread& t : threads) t.join();
-    if (failure) std::rethrow_exception(failure);
+  fs::path doneFile(int b) const { return object_dir_ / (blocks_[b].function_name + ".done"); }
+
+  // In the child process.
+  void compile(int b) {
+    const auto start = Clock::now();
+    BlockPipeline& built = blocks_[b];
+    std::vector<Halide::Argument> args(built.params.begin(), built.params.end());
+    Halide::Module module = built.pipeline.compile_to_module(args, built.function_name,
+                                                             target_.with_feature(Halide::Target::NoRuntime));
+    module.compile({{Halide::OutputFileType::object, (object_dir_ / (built.function_name + ".o")).string()}});
+    std::string done = fmt::format("{}\n", secondsSince(start));
+    for (const std::string& kernel : ptxKernels(module)) done += kernel + "\n";
+    writeFile(doneFile(b), done);
   }
 
-  void compileOrShare(int b) {
-    BlockPipeline& built = blocks_[b];
-    BlockCompileTime& time = times_[b];
-    if (time.same_as >= 0) {
-      built.function_name = blocks_[time.same_as].function_name;
-    } else {
-      std::vector<Halide::Argument> args(built.params.begin(), built.params.end());
-      Halide::Module module = built.pipeline.compile_to_module(
-          args, built.function_name, target_.with_feature(Halide::Target::NoRuntime));
-      module.compile(
-          {{Halide::OutputFileType::object, (object_dir_ / (built.function_name + ".o")).string()}});
-      built.gpu_kernels = ptxKernels(module);
-    }
-    time.block = b;
-    time.pattern = blockPattern(graph_, plan_.blocks[b]);
-    time.schedule = built.schedule.toString();
+  void collect(int b) {
+    std::istringstream done(readFile(doneFile(b)));
+    double seconds = 0;
+    done >> seconds;
+    times_[b].seconds += seconds;
+    for (std::string kernel; done >> kernel;) blocks_[b].gpu_kernels.push_back(kernel);
+    fs::remove(doneFile(b));
+    reportProgress(b);
   }
 
   void reportProgress(int b) {
     if (!options_.progress) return;
     const BlockCompileTime& time = times_[b];
-    std::lock_guard lock(progress_mutex_);
     options_.progress(
         fmt::format("[{}/{}] block {} {} ({:.2f} s) {}{}{}", ++done_, count_, b, time.pattern, time.seconds,
                     time.schedule, blocks_[b].schedule_note,
@@ -193,7 +196,6 @@ class BlockCompiler {
   const int count_;
   std::vector<BlockPipeline> blocks_;
   std::vector<BlockCompileTime> times_;
-  std::mutex progress_mutex_;
   int done_ = 0;
 };
 
@@ -222,17 +224,22 @@ void package(const ir::Graph& graph, const fusion::Plan& plan, const fusion::Pla
   PhaseTimer timer(summary.phases);
   const TargetDesc desc = describeTarget(target.halide, options.schedule.threads);
   const ValueLayouts layouts = layoutsFor(graph, plan, desc, options);
-  // The standalone runtime compiles beside the blocks: alone it kept one core busy for over a second.
+  BlockCompiler compiler(graph, plan, layouts, desc, target.halide, options, object_dir);
+  compiler.schedule();
+  std::vector<ForkedJob> jobs = compiler.compileJobs();
+  // The standalone runtime compiles first, beside the blocks: alone it kept one core busy for over a second.
   const fs::path runtime_object = object_dir / "halide_runtime.o";
-  std::future<void> runtime = std::async(std::launch::async, [&] {
-    if (options.halide_runtime.empty())
-      Halide::compile_standalone_runtime(runtime_object.string(), target.halide);
-    else
-      fs::copy_file(options.halide_runtime, runtime_object);
-  });
-  std::vector<BlockPipeline> blocks =
-      BlockCompiler(graph, plan, layouts, desc, target.halide, options, object_dir).run(summary.block_times);
-  runtime.get();
+  jobs.insert(jobs.begin(), {"the Halide runtime",
+                             [&] {
+                               if (options.halide_runtime.empty())
+                                 Halide::compile_standalone_runtime(runtime_object.string(), target.halide);
+                               else
+                                 fs::copy_file(options.halide_runtime, runtime_object);
+                             },
+                             {}});
+  runForked(jobs, options.jobs > 0 ? options.jobs : static_cast<int>(std::thread::hardware_concurrency()),
+            object_dir);
+  std::vector<BlockPipeline> blocks = compiler.finish(summary.block_times);
   timer.end("codegen");
   std::vector<fs::path> objects{runtime_object};
   for (const BlockCompileTime& time : summary.block_times)
