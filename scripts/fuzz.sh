@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds kiln's libFuzzer targets (fuzz/) with clang, AddressSanitizer and UndefinedBehaviorSanitizer into
-# ./build-fuzz, seeds them (the zoo's small models, a compiled LeNet-5's manifest, .npy files, IR text), and
+# ./build-fuzz, seeds them (a compiled LeNet-5's manifest, .npy files, IR text), and
 # runs each for FUZZ_SECONDS (default 60), two at a time. Needs ./build from scripts/build.sh (the zoo and
 # `kiln compile`). Prints each target's executions; a finding keeps its input in build-fuzz/findings/ and
 # makes the script exit 1. A longer run: FUZZ_SECONDS=3600 bash scripts/fuzz.sh [target ...]
