@@ -7,6 +7,7 @@ packages=(
   libhalide14-0-dev libtorch-dev libfmt-dev libgtest-dev nlohmann-json3-dev libcli11-dev libsqlite3-dev libxxhash-dev
   python3-torch python3-torchvision graphviz chromium xxhash
   g++-aarch64-linux-gnu qemu-user
+  clang-14 libfuzzer-14-dev
 )
 
 missing=()
