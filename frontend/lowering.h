@@ -62,9 +62,11 @@ class LoweringContext {
   ir::ValueId tensor(int i);
   // A list of IR tensors, or a constant list of float tensors (added as IR constants).
   std::vector<ir::ValueId> tensorList(int i);
-  const ir::TensorType& type(int i) { return graph_.type(tensor(i)); }
+  // Types are copies: every emit grows the graph, which may move the values a reference would point into
+  // (AddressSanitizer caught group norm reading a freed shape so).
+  ir::TensorType type(int i) { return graph_.type(tensor(i)); }
   // The type of a value this lowering emitted.
-  const ir::TensorType& typeOf(ir::ValueId id) const { return graph_.type(id); }
+  ir::TensorType typeOf(ir::ValueId id) const { return graph_.type(id); }
   bool isConstantTensor(int i);
   const ir::Tensor& constantTensor(int i) { return graph_.constant(tensor(i)); }
 

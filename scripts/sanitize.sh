@@ -15,7 +15,7 @@ configure() {  # build dir, sanitizers
 
 export ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 configure build-asan address,undefined
-cmake --build build-asan --target kiln kiln-runner kiln_ir_tests kiln_frontend_tests kiln_runtime_tests
+cmake --build build-asan --target kiln kiln-runner kiln_arm64 kiln_ir_tests kiln_frontend_tests kiln_runtime_tests
 for tests in kiln_ir_tests kiln_frontend_tests kiln_runtime_tests; do
   echo "sanitize: $tests (address,undefined)"
   ./build-asan/tests/$tests --gtest_brief=1

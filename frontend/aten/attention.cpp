@@ -25,14 +25,14 @@ using ir::ValueId;
 
 // [B, L, H*D] -> [B, H, L, D], or with `transposed` [B, H, D, L].
 ValueId splitHeads(Ctx& c, ValueId x, int64_t heads, bool transposed) {
-  const ir::Shape& s = c.typeOf(x).shape;
+  const ir::Shape s = c.typeOf(x).shape;
   ValueId split = c.emit("reshape", {x}, {{"shape", ir::Shape{s[0], s[1], heads, s[2] / heads}}});
   return c.emit("permute", {split},
                 {{"dims", transposed ? std::vector<int64_t>{0, 2, 3, 1} : std::vector<int64_t>{0, 2, 1, 3}}});
 }
 
 ValueId mergeHeads(Ctx& c, ValueId x) {
-  const ir::Shape& s = c.typeOf(x).shape;  // [B, H, L, D]
+  const ir::Shape s = c.typeOf(x).shape;  // [B, H, L, D]
   ValueId rows = c.emit("permute", {x}, {{"dims", std::vector<int64_t>{0, 2, 1, 3}}});
   return c.emit("reshape", {rows}, {{"shape", ir::Shape{s[0], s[2], s[1] * s[3]}}});
 }
@@ -87,7 +87,7 @@ std::optional<ValueId> fusedAttentionMask(Ctx& c, int mask, int mask_type) {
   if (mask >= c.numInputs() || c.isNone(mask)) return std::nullopt;
   ValueId additive = additiveMask(c, c.tensor(mask), false);
   if (mask_type < c.numInputs() && !c.isNone(mask_type) && c.toInt(mask_type) == 1) {
-    const ir::Shape& padding = c.typeOf(additive).shape;
+    const ir::Shape padding = c.typeOf(additive).shape;
     if (padding.size() != 2) c.unsupported("a key padding mask that is not [batch, length]");
     additive = reshapeTo(c, additive, {padding[0], 1, 1, padding[1]});
   }
@@ -168,7 +168,7 @@ ValueId causalMask(Ctx& c, int64_t queries, int64_t keys) {
 // a bool attn_mask says which keys each query attends.
 Attended dotProductAttention(Ctx& c, int is_causal, double scale) {
   if (c.toDouble(4) != 0.0) c.unsupported("attention with dropout (export the model in eval mode)");
-  const ir::Shape& q = c.type(0).shape;
+  const ir::Shape q = c.type(0).shape;
   if (q.size() < 2 || c.type(1).rank() != static_cast<int>(q.size())) c.unsupported("attention on vectors");
   std::optional<ValueId> mask;
   if (!c.isNone(3)) mask = additiveMask(c, c.tensor(3), true);

@@ -99,7 +99,7 @@ std::vector<Binding> emitConvolution(Ctx& c, Convolution conv) {
     for (auto* v : {&conv.stride, &conv.dilation}) lift(*v, 1);
     for (auto* v : {&conv.pad_before, &conv.pad_after, &conv.output_padding}) lift(*v, 0);
   }
-  const ir::Shape& w = c.typeOf(weight).shape;
+  const ir::Shape w = c.typeOf(weight).shape;
   const std::vector<int64_t> kernel = {w[2], w[3]};
   if (conv.transposed) x = dilatedInput(c, x, kernel, conv);
   if (conv.pad_before != conv.pad_after) {
@@ -116,7 +116,7 @@ std::vector<Binding> emitConvolution(Ctx& c, Convolution conv) {
                       {"dilation", conv.dilation},
                       {"groups", conv.groups}});
   if (dims == 2) return one(y);
-  const ir::Shape& out = c.typeOf(y).shape;
+  const ir::Shape out = c.typeOf(y).shape;
   return one(reshapeTo(c, y, {out[0], out[1], out[3]}));
 }
 
@@ -128,7 +128,7 @@ int spatialDims(Ctx& c) {
 }
 
 std::vector<int64_t> kernelOf(Ctx& c) {
-  const ir::Shape& w = c.type(1).shape;
+  const ir::Shape w = c.type(1).shape;
   return std::vector<int64_t>(w.begin() + 2, w.end());
 }
 
@@ -185,7 +185,7 @@ std::vector<Binding> addmm(Ctx& c) {
   auto scaled = [&](ValueId v, double by, const char* name) {
     return by == 1.0 ? v : c.emit("mul", {v, scalarConstant(c, name, by)});
   };
-  const ir::TensorType& bias = c.type(0);
+  const ir::TensorType bias = c.type(0);
   if (beta != 0 && c.isConstantTensor(2) && bias.rank() == 1 && c.type(2).rank() == 2 &&
       bias.shape[0] == c.type(2).shape[1]) {
     // A constant mat2 is a linear layer's transposed weight; constant folding transposes (and scales) it

@@ -23,7 +23,7 @@ std::vector<Binding> reshape(Ctx& c) {
 
 // aten::flatten(self, start_dim, end_dim)
 std::vector<Binding> flatten(Ctx& c) {
-  const ir::Shape& in = c.type(0).shape;
+  const ir::Shape in = c.type(0).shape;
   int rank = static_cast<int>(in.size());
   int64_t start = c.toInt(1), end = c.toInt(2);
   if (start < 0) start += rank;
@@ -106,7 +106,7 @@ std::vector<Binding> select(Ctx& c) {
 
 // aten::squeeze(self), squeeze(self, dim), squeeze(self, dims): drops the listed (or all) size-1 dimensions.
 std::vector<Binding> squeeze(Ctx& c) {
-  const ir::Shape& in = c.type(0).shape;
+  const ir::Shape in = c.type(0).shape;
   const int rank = c.type(0).rank();
   std::vector<bool> listed(rank, c.numInputs() == 1);
   if (c.numInputs() > 1)
@@ -127,7 +127,7 @@ std::vector<Binding> unsqueeze(Ctx& c) {
 
 // Input 0 broadcast to `size`, where -1 keeps the input's extent.
 ValueId expandedTo(Ctx& c, std::vector<int64_t> size) {
-  const ir::Shape& in = c.type(0).shape;
+  const ir::Shape in = c.type(0).shape;
   if (size.size() < in.size()) c.unsupported("expand to fewer dimensions than the input has");
   const size_t lead = size.size() - in.size();
   for (size_t d = 0; d < size.size(); ++d)
@@ -296,7 +296,7 @@ constexpr char kReflect[] = "reflect", kReplicate[] = "replicate";
 // are a reshape, a permute and a reshape.
 template <bool kShuffle>
 std::vector<Binding> pixelShuffle(Ctx& c) {
-  const ir::Shape& in = c.type(0).shape;
+  const ir::Shape in = c.type(0).shape;
   const int64_t r = c.toInt(1);
   if (in.size() < 3) c.unsupported("pixel (un)shuffle of fewer than 3 dimensions");
   if (r < 1) c.unsupported("a pixel (un)shuffle factor below 1");

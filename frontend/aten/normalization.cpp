@@ -46,7 +46,7 @@ ValueId channelwise(Ctx& c, ValueId param, int rank) {
 // Group norm of input 0 [N, C, *] over `groups` groups: each group normalized as one layer-norm row
 // ([N, G, C/G * spatial]), then the optional per-channel affine weight and bias at `weight` and `bias`.
 ValueId groupNormalized(Ctx& c, int64_t groups, int weight, int bias, double eps) {
-  const ir::Shape& shape = c.type(0).shape;
+  const ir::Shape shape = c.type(0).shape;
   if (shape.size() < 2) c.unsupported("group norm of a tensor without channels");
   if (groups < 1 || shape[1] % groups != 0)
     c.unsupported(fmt::format("{} groups do not divide {} channels", groups, shape[1]));

@@ -96,7 +96,7 @@ std::vector<Binding> avgPool(Ctx& c) {
 
 // Output size argument i of an adaptive pool; a None entry keeps that input dimension.
 std::vector<int64_t> adaptiveSize(Ctx& c, int dims) {
-  const ir::Shape& shape = c.type(0).shape;
+  const ir::Shape shape = c.type(0).shape;
   std::vector<int64_t> size;
   const c10::IValue& v = c.constant(1);
   if (v.isIntList() || v.isInt()) {

@@ -68,7 +68,7 @@ State step(Ctx& c, Cell cell, const Weights& w, ValueId projected, const State& 
 
 // Row `index` of a [L*D, B, H] initial state, as [B, H].
 ValueId initialState(Ctx& c, ValueId stacked, int64_t index) {
-  const ir::Shape& s = c.typeOf(stacked).shape;
+  const ir::Shape s = c.typeOf(stacked).shape;
   return reshapeTo(c, sliceOf(c, stacked, 0, index, index + 1), {s[1], s[2]});
 }
 

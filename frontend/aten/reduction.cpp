@@ -39,7 +39,7 @@ std::vector<int64_t> dimsArgument(Ctx& c, int i) {
 }
 
 int64_t countOver(Ctx& c, ValueId x, const std::vector<int64_t>& dims) {
-  const ir::Shape& shape = c.typeOf(x).shape;
+  const ir::Shape shape = c.typeOf(x).shape;
   int64_t n = 1;
   for (int64_t d : dims.empty() ? allDims(static_cast<int>(shape.size())) : dims)
     n *= shape[normalizedDim(c, d, static_cast<int>(shape.size()))];
@@ -71,7 +71,7 @@ std::vector<Binding> argExtreme(Ctx& c) {
   const bool keepdim = c.numInputs() > 2 && c.toBool(2);
   if (c.numInputs() > 1 && !c.isNone(1))
     return one(c.emit(Kind, {x}, {{"dim", c.toInt(1)}, {"keepdim", keepdim}}));
-  const ir::TensorType& type = c.typeOf(x);
+  const ir::TensorType type = c.typeOf(x);
   const ValueId index =
       c.emit(Kind, {reshapeTo(c, x, {type.numElements()})}, {{"dim", int64_t{0}}, {"keepdim", keepdim}});
   return one(keepdim ? reshapeTo(c, index, ir::Shape(type.rank(), 1)) : index);
@@ -183,7 +183,7 @@ std::vector<Binding> logSumExp(Ctx& c) {
   ValueId result = c.emit("add", {c.emit("log", {total}), peak});
   if (c.toBool(2)) return one(result);
   ir::Shape dropped;
-  const ir::Shape& in = c.typeOf(x).shape;
+  const ir::Shape in = c.typeOf(x).shape;
   std::vector<bool> listed(in.size(), false);
   for (int64_t d : dims) listed[normalizedDim(c, d, static_cast<int>(in.size()))] = true;
   for (size_t d = 0; d < in.size(); ++d)

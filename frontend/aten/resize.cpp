@@ -18,7 +18,7 @@ using ir::ValueId;
 // sampling positions (PyTorch's rule).
 std::vector<Binding> upsample(Ctx& c, const std::string& mode) {
   const int first_scale = mode == "bilinear" ? 3 : 2;
-  const ir::Shape& in = c.type(0).shape;
+  const ir::Shape in = c.type(0).shape;
   if (in.size() != 4) c.unsupported("upsampling of other than 4-D (NCHW) input");
   std::vector<double> scales{0.0, 0.0};
   if (c.numInputs() == first_scale + 1) {  // the .vec overload: one optional list of scale factors
