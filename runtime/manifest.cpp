@@ -1,6 +1,7 @@
 #include "runtime/manifest.h"
 
 #include <fstream>
+#include <utility>
 
 #include <nlohmann/json.hpp>
 
@@ -12,6 +13,29 @@
 namespace kiln::runtime {
 namespace {
 
+// An integer field that fits T. nlohmann-json's get<T>() converts a float or an out-of-range number with a
+// plain cast, which is undefined for 1e30 (fuzz/manifest_fuzzer found it).
+template <typename T>
+T integer(const nlohmann::json& value, const char* field) {
+  if (value.is_number_unsigned() && std::in_range<T>(value.get<uint64_t>()))
+    return static_cast<T>(value.get<uint64_t>());
+  if (value.is_number_integer() && !value.is_number_unsigned() && std::in_range<T>(value.get<int64_t>()))
+    return static_cast<T>(value.get<int64_t>());
+  throw Error(std::string("field '") + field + "' must be an integer in range, not " + value.dump());
+}
+
+template <typename T>
+T field(const nlohmann::json& object, const char* key) {
+  return integer<T>(object.at(key), key);
+}
+
+template <typename T>
+std::vector<T> integers(const nlohmann::json& object, const char* key) {
+  std::vector<T> values;
+  for (const nlohmann::json& element : object.at(key)) values.push_back(integer<T>(element, key));
+  return values;
+}
+
 ValueRole parseRole(const std::string& role) {
   if (role == "input") return ValueRole::Input;
   if (role == "output") return ValueRole::Output;
@@ -22,34 +46,34 @@ ValueRole parseRole(const std::string& role) {
 
 ValueInfo parseValue(const nlohmann::json& v) {
   ValueInfo value;
-  value.id = v.at("id").get<int>();
+  value.id = field<int>(v, "id");
   value.name = v.at("name").get<std::string>();
   value.role = parseRole(v.at("role").get<std::string>());
   const std::optional<ElementType> dtype = elementTypeNamed(v.at("dtype").get<std::string>());
   if (!dtype) throw Error("value " + value.name + " has unknown dtype " + v.at("dtype").dump());
   value.dtype = *dtype;
-  value.shape = v.at("shape").get<std::vector<int64_t>>();
-  value.extents = v.at("extents").get<std::vector<int64_t>>();
-  value.positions = v.at("positions").get<std::vector<int>>();
+  value.shape = integers<int64_t>(v, "shape");
+  value.extents = integers<int64_t>(v, "extents");
+  value.positions = integers<int>(v, "positions");
   value.layout = v.at("layout").get<std::string>();
-  value.bytes = v.at("bytes").get<int64_t>();
-  if (value.role == ValueRole::Weight) value.offset = v.at("offset").get<uint64_t>();
+  value.bytes = field<int64_t>(v, "bytes");
+  if (value.role == ValueRole::Weight) value.offset = field<uint64_t>(v, "offset");
   return value;
 }
 
 BlockInfo parseBlock(const nlohmann::json& b) {
   BlockInfo block;
-  block.id = b.at("id").get<int>();
+  block.id = field<int>(b, "id");
   block.function = b.at("function").get<std::string>();
-  block.arguments = b.at("arguments").get<std::vector<int>>();
-  block.outputs = b.at("outputs").get<std::vector<int>>();
+  block.arguments = integers<int>(b, "arguments");
+  block.outputs = integers<int>(b, "outputs");
   for (const auto& op : b.at("ops")) {
     block.ops.push_back(op.at("kind").get<std::string>());
-    block.op_indices.push_back(op.at("index").get<int>());
+    block.op_indices.push_back(field<int>(op, "index"));
   }
   block.mapping = b.at("mapping").get<std::string>();
-  block.flops = b.at("flops").get<int64_t>();
-  block.traffic_bytes = b.at("traffic_bytes").get<int64_t>();
+  block.flops = field<int64_t>(b, "flops");
+  block.traffic_bytes = field<int64_t>(b, "traffic_bytes");
   return block;
 }
 
@@ -95,6 +119,14 @@ void checkDigest(const std::map<std::string, std::string>& digests, const std::f
         ": it was changed or damaged after `kiln compile`; recompile the model or copy the artifact again");
 }
 
+// nlohmann-json's message without its tag: "[json.exception.out_of_range.403] key 'id' not found" -> "key
+// 'id' not found".
+std::string withoutJsonTag(const nlohmann::json::exception& e) {
+  const std::string text = e.what();
+  const size_t tag_end = text.find("] ");
+  return tag_end == std::string::npos ? text : text.substr(tag_end + 2);
+}
+
 // A file the manifest names inside its own directory, never elsewhere.
 std::filesystem::path fileInArtifact(const std::filesystem::path& artifact_dir, const std::string& name,
                                      const char* field) {
@@ -114,10 +146,10 @@ Manifest manifestFromJson(const nlohmann::json& j, const std::filesystem::path& 
   m.strategy = j.at("plan").at("strategy").get<std::string>();
   m.weights_file =
       fileInArtifact(artifact_dir, j.at("weights").at("file").get<std::string>(), "weights.file");
-  m.weights_bytes = j.at("weights").at("bytes").get<uint64_t>();
+  m.weights_bytes = field<uint64_t>(j.at("weights"), "bytes");
   m.weights_checksum = parseChecksum(j.at("weights").at("checksum").get<std::string>());
-  m.inputs = j.at("inputs").get<std::vector<int>>();
-  m.outputs = j.at("outputs").get<std::vector<int>>();
+  m.inputs = integers<int>(j, "inputs");
+  m.outputs = integers<int>(j, "outputs");
   for (const auto& v : j.at("values")) {
     ValueInfo value = parseValue(v);
     const int id = value.id;
@@ -141,8 +173,10 @@ Manifest parseManifest(const std::string& text, const std::filesystem::path& art
     Manifest manifest = manifestFromJson(nlohmann::json::parse(text), artifact_dir);
     checkManifest(manifest);
     return manifest;
-  } catch (const std::exception& e) {  // nlohmann-json's exceptions name the key or the parse position
-    throw Error(e.what());
+  } catch (const nlohmann::json::parse_error& e) {
+    throw Error("not JSON: " + withoutJsonTag(e));
+  } catch (const nlohmann::json::exception& e) {
+    throw Error("a field is missing or of the wrong type: " + withoutJsonTag(e));
   }
 }
 

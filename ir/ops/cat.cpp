@@ -12,7 +12,7 @@ OpDef cat() {
             .dtypes = kAnyDType};
   def.infer = [](const OpSignature& sig) {
     TensorType out = sig.input(0);
-    int dim = normalizeDim(sig.attrs.getInt("dim"), out.rank(), "cat");
+    int dim = indexDim(sig.attrs.getInt("dim"), out.rank(), "cat");
     for (int i = 1; i < sig.numInputs(); ++i) {
       const TensorType& t = sig.input(i);
       bool compatible = t.rank() == out.rank() && t.dtype == out.dtype;

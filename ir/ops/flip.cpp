@@ -9,7 +9,7 @@ namespace {
 std::set<int> flippedDims(const Shape& shape, const Attributes& attrs) {
   std::set<int> dims;
   for (int64_t d : attrs.getInts("dims"))
-    if (!dims.insert(normalizeDim(d, static_cast<int>(shape.size()), "flip")).second)
+    if (!dims.insert(indexDim(d, static_cast<int>(shape.size()), "flip")).second)
       fail("flip: dimension {} is listed twice", d);
   return dims;
 }

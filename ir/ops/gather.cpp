@@ -16,7 +16,7 @@ OpDef gather() {
     const TensorType &x = sig.input(0), &index = sig.input(1);
     if (x.dtype != DType::Float32 || index.dtype != DType::Int64)
       fail("gather: takes f32 values and i64 indices, got {} and {}", toString(x), toString(index));
-    const int dim = normalizeDim(sig.attrs.getInt("dim"), x.rank(), "gather");
+    const int dim = indexDim(sig.attrs.getInt("dim"), x.rank(), "gather");
     if (index.rank() != x.rank())
       fail("gather: index {} must have the rank of x {}", toString(index), toString(x));
     for (int d = 0; d < x.rank(); ++d)

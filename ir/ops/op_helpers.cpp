@@ -25,6 +25,11 @@ int normalizeDim(int64_t dim, int rank, std::string_view kind) {
   return static_cast<int>(d);
 }
 
+int indexDim(int64_t dim, int rank, std::string_view kind) {
+  if (rank == 0) fail("{}: a scalar has no dimension {}", kind, dim);
+  return normalizeDim(dim, rank, kind);
+}
+
 void expectRank(const OpSignature& sig, int input, int rank, std::string_view kind, std::string_view role) {
   if (sig.input(input).rank() != rank)
     fail("{}: {} must have rank {}, got {}", kind, role, rank, toString(sig.input(input)));

@@ -15,6 +15,9 @@ namespace kiln::ir::ops {
 Shape broadcastShapes(const Shape& a, const Shape& b, std::string_view kind);
 // Maps a possibly negative dimension into [0, rank); kiln::Error if out of range.
 int normalizeDim(int64_t dim, int rank, std::string_view kind);
+// normalizeDim for an op that indexes the shape with the dimension: a scalar has none (fuzz/ir_text_fuzzer
+// found split reading past a rank-0 shape).
+int indexDim(int64_t dim, int rank, std::string_view kind);
 void expectRank(const OpSignature& sig, int input, int rank, std::string_view kind, std::string_view role);
 // The attribute as exactly two positive (or, with allow_zero, non-negative) integers, e.g. stride = [2, 2].
 std::vector<int64_t> pairAttr(const OpSignature& sig, const std::string& name, std::string_view kind,

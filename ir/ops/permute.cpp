@@ -8,7 +8,7 @@ namespace kiln::ir::ops {
 namespace {
 std::vector<int> checkedPermutation(const std::vector<int64_t>& dims, int rank) {
   std::vector<int> perm;
-  for (int64_t d : dims) perm.push_back(normalizeDim(d, rank, "permute"));
+  for (int64_t d : dims) perm.push_back(indexDim(d, rank, "permute"));
   std::vector<int> sorted = perm;
   std::sort(sorted.begin(), sorted.end());
   for (int i = 0; i < static_cast<int>(sorted.size()); ++i)

@@ -12,7 +12,7 @@ struct Bounds {
 };
 
 Bounds checkedBounds(const Shape& shape, const Attributes& attrs) {
-  const int dim = normalizeDim(attrs.getInt("dim"), static_cast<int>(shape.size()), "slice");
+  const int dim = indexDim(attrs.getInt("dim"), static_cast<int>(shape.size()), "slice");
   const int64_t start = attrs.getInt("start"), end = attrs.getInt("end"), step = attrs.getInt("step");
   if (step < 1) fail("slice: step must be at least 1, got {}", step);
   if (start < 0 || end > shape[dim] || start >= end)

@@ -13,7 +13,7 @@ OpDef split() {
             .dtypes = kAnyDType};
   def.infer = [](const OpSignature& sig) {
     const TensorType& x = sig.input(0);
-    int dim = normalizeDim(sig.attrs.getInt("dim"), x.rank(), "split");
+    int dim = indexDim(sig.attrs.getInt("dim"), x.rank(), "split");
     const auto& sizes = sig.attrs.getInts("sizes");
     int64_t total = std::accumulate(sizes.begin(), sizes.end(), int64_t{0});
     if (sizes.empty() || total != x.shape[dim])

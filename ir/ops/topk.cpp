@@ -12,7 +12,7 @@ OpDef topk() {
                       {"largest", AttrType::Bool, true}}};
   def.infer = [](const OpSignature& sig) {
     const TensorType& x = sig.input(0);
-    const int dim = normalizeDim(sig.attrs.getInt("dim"), x.rank(), "topk");
+    const int dim = indexDim(sig.attrs.getInt("dim"), x.rank(), "topk");
     const int64_t k = sig.attrs.getInt("k");
     if (k < 1 || k > x.shape[dim])
       fail("topk: k = {} must be between 1 and the size {} of dimension {}", k, x.shape[dim], dim);
@@ -24,7 +24,7 @@ OpDef topk() {
   // Every element is compared with every other along dim (its rank), then each output scans the dimension.
   def.flops = [](const OpSignature& sig, const std::vector<TensorType>& outs) {
     const TensorType& x = sig.input(0);
-    const int64_t n = x.shape[normalizeDim(sig.attrs.getInt("dim"), x.rank(), "topk")];
+    const int64_t n = x.shape[indexDim(sig.attrs.getInt("dim"), x.rank(), "topk")];
     return x.numElements() * n + 2 * outs[0].numElements() * n;
   };
   return def;

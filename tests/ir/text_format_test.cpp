@@ -85,6 +85,8 @@ TEST(TextFormat, RefusesHugeSizes) {
   expectParseError("graph g(%x: f32[4]) {\n  %w: f32[65536,65536] = constant splat<1>\n  return %x\n}",
                    "a constant written in IR text has at most 2^28 elements, not 4294967296");
   expectParseError("graph g(%x: f32[-4]) {\n  return %x\n}", "each dimension at least 0");
+  expectParseError("graph g(%x: f32[]) {\n  %p: f32[1] = split(%x) {dim=0, sizes=[1]}\n  return %p\n}",
+                   "split: a scalar has no dimension 0");
 }
 
 }  // namespace

@@ -171,6 +171,21 @@ TEST_F(UntrustedArtifact, ATruncatedLibraryIsRefused) {
   EXPECT_NE(error.find("shorter than its segments"), std::string::npos) << error;
 }
 
+TEST_F(UntrustedArtifact, AMissingFieldOrTextThatIsNotJsonIsNamed) {
+  expectRefused(
+      "no-blocks", [](nlohmann::json& m) { m.erase("blocks"); },
+      "a field is missing or of the wrong type: key 'blocks' not found");
+  // Found by fuzz/manifest_fuzzer: nlohmann-json's conversion of 1e30 to an integer is undefined.
+  expectRefused(
+      "float-bytes", [](nlohmann::json& m) { valueWithRole(m, "weight")["bytes"] = 1.1e30; },
+      "field 'bytes' must be an integer in range, not 1.1e+30");
+  const fs::path dir = copy("not-json");
+  writeFile(dir / "manifest.json", "{\"format\": ");
+  codegen::writeChecksums(dir);
+  const std::string error = openError(dir);
+  EXPECT_NE(error.find("manifest.json: not JSON: parse error at line 1"), std::string::npos) << error;
+}
+
 TEST_F(UntrustedArtifact, MissingOrMalformedChecksumsAreRefused) {
   const fs::path dir = copy("no-checksums");
   fs::remove(dir / "checksums.xxh128");
