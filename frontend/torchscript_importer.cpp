@@ -14,6 +14,7 @@
 
 #include "frontend/aten_tensors.h"
 #include "frontend/lowering.h"
+#include "frontend/pickle_records.h"
 #include "frontend/tensor_records.h"
 #include "ir/error.h"
 #include "ir/verifier.h"
@@ -37,8 +38,13 @@ std::string firstLine(const std::exception& e) {
 }
 
 // The Python source line TorchScript recorded for the node, falling back to the serialized code's line.
+// LibTorch reads the recorded lines from the file's debug records only now; a damaged one loses the line.
 std::string location(const jit::Node& node) {
-  jit::SourceRange range = node.sourceRange().findSourceRangeThatGenerated().value_or(node.sourceRange());
+  jit::SourceRange range = node.sourceRange();
+  try {
+    range = range.findSourceRangeThatGenerated().value_or(range);
+  } catch (const std::exception&) {
+  }
   if (auto flc = range.file_line_col()) {
     auto [file, line, col] = *flc;
     return fmt::format("{}:{}", file, line);
@@ -52,22 +58,6 @@ std::string irName(std::string name) {
   for (char& ch : name)
     if (!std::isalnum(static_cast<unsigned char>(ch)) && ch != '_' && ch != '.') ch = '_';
   return name;
-}
-
-jit::Module loadModule(const std::string& path, jit::ExtraFilesMap& extra_files) {
-  std::error_code ec;
-  if (!std::filesystem::exists(path, ec))
-    fail("cannot read model '{}': no such file (export one with examples/export_zoo.py)", path);
-  if (!std::filesystem::is_regular_file(path, ec)) fail("cannot read model '{}': not a regular file", path);
-  if (!std::ifstream(path).good()) fail("cannot read model '{}': permission denied", path);
-  jit::Module module;
-  try {
-    module = jit::load(path, torch::kCPU, extra_files);
-  } catch (const std::exception& e) {
-    fail("'{}' is not a readable TorchScript file (save it with torch.jit.save): {}", path, firstLine(e));
-  }
-  checkTensorRecords(module, path);
-  return module;
 }
 
 // "aten::relu_" -> true: an in-place op, lowered under its functional name. Dunder names ("aten::__and__")
@@ -592,9 +582,31 @@ constexpr const char* kShapeFile = "kiln/input_shape";
 
 }  // namespace
 
+jit::Module loadTorchScript(const std::string& path, jit::ExtraFilesMap& extra_files) {
+  std::error_code ec;
+  if (!std::filesystem::exists(path, ec))
+    fail("cannot read model '{}': no such file (export one with examples/export_zoo.py)", path);
+  if (!std::filesystem::is_regular_file(path, ec)) fail("cannot read model '{}': not a regular file", path);
+  if (!std::ifstream(path).good()) fail("cannot read model '{}': permission denied", path);
+  checkPickleRecords(path);
+  jit::Module module;
+  try {
+    module = jit::load(path, torch::kCPU, extra_files);
+  } catch (const std::exception& e) {
+    fail("'{}' is not a readable TorchScript file (save it with torch.jit.save): {}", path, firstLine(e));
+  }
+  checkTensorRecords(module, path);
+  return module;
+}
+
+jit::Module loadTorchScript(const std::string& path) {
+  jit::ExtraFilesMap no_extra_files;
+  return loadTorchScript(path, no_extra_files);
+}
+
 std::optional<std::vector<ir::Shape>> storedInputShapes(const std::string& path) {
   jit::ExtraFilesMap extra{{kShapeFile, ""}};
-  loadModule(path, extra);
+  loadTorchScript(path, extra);
   const auto stored = parseStoredInputs(extra[kShapeFile], path);
   if (!stored) return std::nullopt;
   std::vector<ir::Shape> shapes;
@@ -604,7 +616,7 @@ std::optional<std::vector<ir::Shape>> storedInputShapes(const std::string& path)
 
 ir::Graph importTorchScript(const std::string& path, const ImportOptions& options) {
   jit::ExtraFilesMap extra{{kShapeFile, ""}};
-  jit::Module module = loadModule(path, extra);
+  jit::Module module = loadTorchScript(path, extra);
   const auto stored = parseStoredInputs(extra[kShapeFile], path);
   if (options.input_shapes.empty() && !stored)
     fail("'{}' does not record its input shape; give one with --input-shape, e.g. 1x3x224x224", path);
@@ -623,9 +635,16 @@ ir::Graph importTorchScript(const std::string& path, const ImportOptions& option
 
   ir::Graph result(graphName(path));
   Importer importer(result);
-  importer.importInputs(*graph, inputs);
-  importer.walk(*graph->block());
-  importer.importOutputs(*graph);
+  try {
+    importer.importInputs(*graph, inputs);
+    importer.walk(*graph->block());
+    importer.importOutputs(*graph);
+  } catch (const c10::Error& e) {  // LibTorch reads parts of a file lazily, during the walk
+    fail(
+        "cannot import '{}': LibTorch failed reading it ({}); is the file damaged? save it again with "
+        "torch.jit.save",
+        path, firstLine(e));
+  }
   ir::verifyOrThrow(result, "after import");
   return result;
 }

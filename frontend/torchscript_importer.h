@@ -14,6 +14,8 @@
 #include <string>
 #include <vector>
 
+#include <torch/script.h>
+
 #include "ir/graph.h"
 
 namespace kiln::frontend {
@@ -29,6 +31,13 @@ struct ImportOptions {
 // Throws kiln::Error for a missing, unreadable or non-TorchScript file, a missing input shape, a model that
 // raises for the given shapes, or unsupported ops (all listed at once).
 ir::Graph importTorchScript(const std::string& path, const ImportOptions& options = {});
+
+// The TorchScript module in `path`, loaded by LibTorch after kiln has checked what LibTorch trusts (the
+// pickles' lengths, frontend/pickle_records.h) and before anything reads a tensor (the tensor records'
+// sizes, frontend/tensor_records.h). `extra_files` names extra files to read back. Throws kiln::Error for a
+// missing, unreadable, damaged or non-TorchScript file.
+torch::jit::Module loadTorchScript(const std::string& path, torch::jit::ExtraFilesMap& extra_files);
+torch::jit::Module loadTorchScript(const std::string& path);
 
 // The input shapes stored in a model file by examples/export_zoo.py, if any. Throws for unreadable files.
 std::optional<std::vector<ir::Shape>> storedInputShapes(const std::string& path);

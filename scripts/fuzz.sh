@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds kiln's libFuzzer targets (fuzz/) with clang, AddressSanitizer and UndefinedBehaviorSanitizer into
-# ./build-fuzz, seeds them (a compiled LeNet-5's manifest, .npy files, IR text), and
+# ./build-fuzz, seeds them (a compiled LeNet-5's manifest, .npy files, IR text, the zoo's small .pt files), and
 # runs each for FUZZ_SECONDS (default 60), two at a time. Needs ./build from scripts/build.sh (the zoo and
 # `kiln compile`). Prints each target's executions; a finding keeps its input in build-fuzz/findings/ and
 # makes the script exit 1. A longer run: FUZZ_SECONDS=3600 bash scripts/fuzz.sh [target ...]
@@ -8,7 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${FUZZ_SECONDS:-60}
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(npy_fuzzer manifest_fuzzer ir_text_fuzzer)
+[ ${#targets[@]} -gt 0 ] || targets=(npy_fuzzer manifest_fuzzer ir_text_fuzzer torchscript_fuzzer)
 out=build-fuzz
 
 launcher=()
@@ -32,6 +32,9 @@ with open(f"{d}/version2.npy", "wb") as f:
     npy.write_array(f, numpy.zeros((3, 2), "float32"), version=(2, 0))
 PY
 cp fuzz/seeds/ir/*.txt $out/corpus/ir_text_fuzzer/ 2>/dev/null || true
+for model in lenet5 op_coverage more_op_coverage masks_and_indices shape_checked recurrent token_encoder; do
+  cp build/zoo/${model}_traced.pt build/zoo/${model}_scripted.pt $out/corpus/torchscript_fuzzer/
+done
 if [ ! -f $out/artifact/manifest.json ]; then
   ./build/tools/kiln compile build/zoo/lenet5_traced.pt --strategy none -o $out/artifact >/dev/null
 fi

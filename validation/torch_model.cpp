@@ -1,6 +1,6 @@
 #include "validation/torch_model.h"
 
-#include "frontend/tensor_records.h"
+#include "frontend/torchscript_importer.h"
 #include "ir/error.h"
 
 namespace kiln::validation {
@@ -18,13 +18,7 @@ std::string lastLine(const std::exception& e) {
 }  // namespace
 
 torch::jit::Module loadTorchModule(const std::filesystem::path& model) {
-  torch::jit::Module module;
-  try {
-    module = torch::jit::load(model.string());
-  } catch (const c10::Error& e) {
-    fail("cannot load {} with LibTorch: {}", model.string(), e.what_without_backtrace());
-  }
-  frontend::checkTensorRecords(module, model.string());
+  torch::jit::Module module = frontend::loadTorchScript(model.string());
   module.eval();
   return module;
 }

@@ -1,0 +1,101 @@
+// libFuzzer target: TorchScript import (frontend::importTorchScript) of mutated .pt files. A .pt is a zip
+// whose records carry CRC-32s, so byte-level mutations would mostly test the zip reader's checksum check.
+// The custom mutator therefore mutates ONE record (the pickled module, its constants, the serialized Python
+// code, a tensor's bytes, kiln's stored input shape) and re-packs the archive with valid checksums, as a
+// careless tool or an attacker would; input that is no archive is mutated as bytes. Import must either
+// refuse with kiln's own error (kiln::Error) or return a graph that passes the IR verifier; a crash, a
+// sanitizer report, or any other exception escaping (LibTorch's c10::Error included) is a finding.
+#include <caffe2/serialize/in_memory_adapter.h>
+#include <caffe2/serialize/inline_container.h>
+
+#include <cstdint>
+#include <cstdlib>
+#include <cstring>
+#include <memory>
+#include <optional>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "frontend/torchscript_importer.h"
+#include "fuzz/fuzz_support.h"
+#include "ir/error.h"
+#include "ir/verifier.h"
+
+extern "C" size_t LLVMFuzzerMutate(uint8_t* data, size_t size, size_t max_size);
+
+namespace {
+
+namespace serialize = caffe2::serialize;
+
+struct Record {
+  std::string name;
+  std::vector<uint8_t> bytes;
+};
+
+struct Archive {
+  uint64_t version = 0;
+  std::vector<Record> records;  // without the version record, which the writer adds
+};
+
+std::optional<Archive> readArchive(const uint8_t* data, size_t size) {
+  try {
+    serialize::PyTorchStreamReader reader(
+        std::make_shared<serialize::MemoryReadAdapter>(data, static_cast<off_t>(size)));
+    Archive archive{reader.version(), {}};
+    for (const std::string& name : reader.getAllRecords()) {
+      if (name == "version" || name == ".data/version") continue;
+      auto [bytes, length] = reader.getRecord(name);
+      const auto* begin = static_cast<const uint8_t*>(bytes.get());
+      archive.records.push_back({name, std::vector<uint8_t>(begin, begin + length)});
+    }
+    return archive;
+  } catch (const std::exception&) {
+    return std::nullopt;
+  }
+}
+
+std::vector<uint8_t> writeArchive(const Archive& archive) {
+  std::vector<uint8_t> out;
+  serialize::PyTorchStreamWriter writer([&out](const void* data, size_t size) {
+    const auto* bytes = static_cast<const uint8_t*>(data);
+    out.insert(out.end(), bytes, bytes + size);
+    return size;
+  });
+  writer.setMinVersion(archive.version);
+  for (const Record& record : archive.records)
+    writer.writeRecord(record.name, record.bytes.data(), record.bytes.size());
+  writer.writeEndOfFile();
+  return out;
+}
+
+// libFuzzer's own byte mutations, applied to one record; the record may grow by up to half its size.
+void mutateRecord(Record& record) {
+  const size_t size = record.bytes.size();
+  record.bytes.resize(size + size / 2 + 16);
+  record.bytes.resize(LLVMFuzzerMutate(record.bytes.data(), size, record.bytes.size()));
+}
+
+}  // namespace
+
+extern "C" size_t LLVMFuzzerCustomMutator(uint8_t* data, size_t size, size_t max_size, unsigned int seed) {
+  std::optional<Archive> archive = readArchive(data, size);
+  if (!archive || archive->records.empty()) return LLVMFuzzerMutate(data, size, max_size);
+  std::minstd_rand random(seed);
+  mutateRecord(archive->records[random() % archive->records.size()]);
+  std::vector<uint8_t> mutated = writeArchive(*archive);
+  if (mutated.size() > max_size) return LLVMFuzzerMutate(data, size, max_size);
+  std::memcpy(data, mutated.data(), mutated.size());
+  return mutated.size();
+}
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  static const kiln::fuzz::ScratchFile file("torchscript.pt");
+  file.write(data, size);
+  try {
+    const kiln::ir::Graph graph = kiln::frontend::importTorchScript(file.path());
+    if (!kiln::ir::verify(graph).empty()) std::abort();
+  } catch (const kiln::Error&) {
+  }
+  return 0;
+}
