@@ -5,6 +5,7 @@
 #include <string_view>
 
 #include <caffe2/serialize/inline_container.h>
+#include <torch/csrc/jit/serialization/pickle.h>
 
 #include "ir/error.h"
 
@@ -80,8 +81,20 @@ void checkPickle(const uint8_t* data, size_t size, const std::string& path, cons
   }
 }
 
-bool isPickle(const std::string& record) {
-  return record.size() >= 3 && record.compare(record.size() - 3, 3, "pkl") == 0;
+bool endsWith(const std::string& text, std::string_view end) {
+  return text.size() >= end.size() && text.compare(text.size() - end.size(), end.size(), end) == 0;
+}
+
+// LibTorch unpickles a debug record on the first request for a source line, which may come from inside
+// jit::ErrorReport::what(): noexcept, so a damaged record there ends the process. Unpickled here, it throws
+// where it can be reported.
+void checkDebugRecord(const char* data, size_t size, const std::string& path, const std::string& record) {
+  try {
+    torch::jit::unpickle(data, size);
+  } catch (const c10::Error& e) {
+    fail("'{}' is damaged: its debug record '{}' does not unpickle ({}); export the model again", path,
+         record, e.what_without_backtrace());
+  }
 }
 
 }  // namespace
@@ -90,9 +103,11 @@ void checkPickleRecords(const std::string& path) {
   try {
     caffe2::serialize::PyTorchStreamReader reader(path);
     for (const std::string& record : reader.getAllRecords()) {
-      if (!isPickle(record)) continue;
+      if (!endsWith(record, "pkl")) continue;
       auto [bytes, size] = reader.getRecord(record);
       checkPickle(static_cast<const uint8_t*>(bytes.get()), size, path, record);
+      if (endsWith(record, ".debug_pkl"))
+        checkDebugRecord(static_cast<const char*>(bytes.get()), size, path, record);
     }
   } catch (const c10::Error&) {
     // Not a readable archive: torch::jit::load says so in its own words.

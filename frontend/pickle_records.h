@@ -3,7 +3,8 @@
 // file makes it allocate and zero 12 GB before it finds the file ends, and the machine runs out of memory.
 // checkPickleRecords walks every pickle's opcodes before LibTorch reads the file and refuses a length that
 // runs past its record, or a memo slot no pickle of that size can fill. It reads opcodes only as far as it
-// knows them; what it stops at is LibTorch's to refuse.
+// knows them; what it stops at is LibTorch's to refuse. The debug records, which LibTorch reads only when it
+// needs a source line, are unpickled here too, where a damaged one can be reported.
 #pragma once
 
 #include <string>

@@ -1,6 +1,7 @@
 #include "fusion/plan.h"
 
 #include <algorithm>
+#include <map>
 #include <queue>
 #include <set>
 
@@ -143,6 +144,28 @@ std::vector<std::string> checkPlan(const ir::Graph& graph, const Plan& plan) {
   for (size_t op = 0; op < graph.ops().size(); ++op)
     if (seen[op] != 1) problems.push_back(fmt::format("op {} is in {} blocks", op, seen[op]));
   return problems;
+}
+
+MemoryNeed memoryNeed(const ir::Graph& graph, const Plan& plan) {
+  MemoryNeed need;
+  std::set<ir::ValueId> weights;
+  for (const Block& block : plan.blocks)
+    weights.insert(block.footprint.weights.begin(), block.footprint.weights.end());
+  for (ir::ValueId id : weights) need.weight_bytes += graph.value(id).type.bytes();
+  const std::set<ir::ValueId> outputs(graph.outputs().begin(), graph.outputs().end());
+  std::map<ir::ValueId, std::pair<int, int>> alive;  // first and last block
+  for (const Boundary& boundary : plan.boundaries) {
+    if (outputs.count(boundary.value)) continue;
+    auto [it, inserted] = alive.try_emplace(boundary.value, boundary.from_block, boundary.to_block);
+    if (!inserted) it->second.second = std::max(it->second.second, boundary.to_block);
+  }
+  for (int b = 0; b < static_cast<int>(plan.blocks.size()); ++b) {
+    int64_t bytes = 0;
+    for (const auto& [id, blocks] : alive)
+      if (blocks.first <= b && b <= blocks.second) bytes += graph.value(id).type.bytes();
+    need.peak_activation_bytes = std::max(need.peak_activation_bytes, bytes);
+  }
+  return need;
 }
 
 }  // namespace kiln::fusion

@@ -82,6 +82,15 @@ struct Plan {
 Plan buildPlan(const ir::Graph& graph, std::string strategy, const Grouping& grouping,
                const Machine& machine);
 
+// The bytes a plan needs at least while it runs: its weights, and the most activation bytes (values passed
+// between blocks, not the graph's outputs) alive at one block. An arena can share bytes between values alive
+// at different times (runtime/arena.h), never between values alive at once.
+struct MemoryNeed {
+  int64_t weight_bytes = 0;
+  int64_t peak_activation_bytes = 0;
+};
+MemoryNeed memoryNeed(const ir::Graph& graph, const Plan& plan);
+
 // Every broken invariant as one line (empty when the plan is sound): each op in exactly one block, blocks
 // non-empty and in an order where every block input is ready, footprints matching the blocks.
 std::vector<std::string> checkPlan(const ir::Graph& graph, const Plan& plan);

@@ -18,6 +18,7 @@
 #include "runtime/elf_check.h"
 #include "runtime/error.h"
 #include "runtime/halide_errors.h"
+#include "runtime/memory_limit.h"
 #include "runtime/thread_pool.h"
 
 namespace kiln::runtime {
@@ -132,9 +133,9 @@ Model::Model(const std::filesystem::path& artifact_dir, bool keep_intermediates)
   set_do_par_for(doParFor);
   pool_ = std::make_unique<ThreadPool>(0);
   bindEntryPoints();
+  planMemory(keep_intermediates);
   weights_ = std::make_unique<MappedWeights>(manifest_.weights_file, manifest_.weights_bytes,
                                              manifest_.weights_checksum);
-  planMemory(keep_intermediates);
   prepareCalls();
   if (manifest_.halide_target.find("-cuda") != std::string::npos) prepareDevice();
 }
@@ -221,6 +222,7 @@ void Model::planMemory(bool keep_intermediates) {
   arena_ = planArena(values, !keep_intermediates);
   size_t i = 0;
   for (const auto& [id, lifetime] : lifetimes) arena_offset_[id] = arena_.offsets[i++];
+  checkMemoryLimit(manifest_.model, manifest_.weights_bytes, arena_.arena_bytes, memoryLimit());
   try {
     arena_memory_.assign(static_cast<size_t>(arena_.arena_bytes) + 64, 0);
   } catch (const std::bad_alloc&) {

@@ -8,6 +8,7 @@
 #include "codegen/target_desc.h"
 #include "ir/error.h"
 #include "ir/units.h"
+#include "runtime/memory_limit.h"
 #include "tools/commands.h"
 #include "tools/latency_options.h"
 #include "tools/machine_options.h"
@@ -26,6 +27,7 @@ struct CompileCommandOptions {
   std::string schedule = "default";
   std::string name;
   std::string schedule_config;
+  std::string memory_limit;
   int jobs = 0;
   bool verbose = false;
   bool untuned = false;
@@ -96,6 +98,9 @@ void run(const CompileCommandOptions& options) {
       return tuning::tunedConfigs(graph, plan, *tuned, target.halide.to_string(),
                                   profiling::machineIdentity(), threads);
     };
+  if (!options.memory_limit.empty())
+    compile.memory_limit =
+        runtime::MemoryLimit{runtime::parseByteSize(options.memory_limit), "--memory-limit"};
   compile.codegen.model_name = options.name;
   compile.codegen.jobs = options.jobs;
   compile.codegen.progress = [](const std::string& line) {
@@ -146,6 +151,9 @@ void addCompileCommand(CLI::App& app) {
   command->add_option("--name", options->name, "C name of the model (default: from the file name)");
   command->add_option("-j,--jobs", options->jobs, "blocks compiled at once (default: one per core)")
       ->check(CLI::NonNegativeNumber);
+  command->add_option("--memory-limit", options->memory_limit,
+                      "most memory (weights and activations) the model may need where it runs, e.g. 4G "
+                      "(default: KILN_MEMORY_LIMIT, else this machine's memory)");
   command->add_flag(
       "--untuned", options->untuned,
       "ignore the schedules `kiln tune` chose (kept in the tuning database, --db) and give every "

@@ -5,6 +5,7 @@
 #include "frontend/torchscript_importer.h"
 #include "fusion/metrics.h"
 #include "ir/passes/passes.h"
+#include "runtime/memory_limit.h"
 
 namespace kiln::validation {
 
@@ -35,6 +36,9 @@ codegen::ArtifactSummary compileModel(const std::filesystem::path& model, const 
   codegen::CompileOptions codegen = options.codegen;
   if (options.tuned_configs) codegen.schedule.tuned = options.tuned_configs(graph, plan);
   if (codegen.model_name.empty()) codegen.model_name = modelNameFromPath(model);
+  const fusion::MemoryNeed need = fusion::memoryNeed(graph, plan);
+  runtime::checkMemoryLimit(codegen.model_name, need.weight_bytes, need.peak_activation_bytes,
+                            options.memory_limit.value_or(runtime::memoryLimit()), /*at_least=*/true);
   codegen::ArtifactSummary summary = codegen::compileArtifact(graph, plan, metrics, codegen, artifact_dir);
   summary.phases.insert(summary.phases.begin(), phases.begin(), phases.end());
   for (const codegen::PhaseTime& phase : phases) summary.seconds += phase.seconds;

@@ -4,6 +4,7 @@
 
 #include <filesystem>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -11,6 +12,7 @@
 #include "frontend/torchscript_importer.h"
 #include "fusion/strategies.h"
 #include "ir/graph.h"
+#include "runtime/memory_limit.h"
 
 namespace kiln::validation {
 
@@ -22,6 +24,8 @@ struct ModelCompileOptions {
   // When set, the configs `kiln tune` chose for the plan's blocks (tuning/tuner.h's tunedConfigs), which
   // become codegen.schedule.tuned once the plan is made.
   std::function<codegen::ScheduleOverrides(const ir::Graph&, const fusion::Plan&)> tuned_configs;
+  // The memory the model may need where it will run; empty: runtime::memoryLimit(), this machine's.
+  std::optional<runtime::MemoryLimit> memory_limit;
 };
 
 // The canonical IR of a model, as compiled.
