@@ -230,18 +230,10 @@ void linkLibraries(const std::vector<fs::path>& objects, const fs::path& shared_
 }
 
 void writeChecksums(const fs::path& directory) {
-  std::vector<std::string> files;
-  for (const fs::directory_entry& entry : fs::directory_iterator(directory))
-    if (entry.is_regular_file() && entry.path().filename() != artifact::kChecksumsFile)
-      files.push_back(entry.path().filename().string());
-  std::sort(files.begin(), files.end());
-  std::string text;
-  for (const std::string& file : files) {
-    const std::optional<std::string> digest = artifact::fileDigest(directory / file);
-    if (!digest) fail("cannot read {} to record its checksum", (directory / file).string());
-    text += artifact::checksumLine(*digest, file);
-  }
-  writeFile(directory / artifact::kChecksumsFile, text);
+  std::string unreadable;
+  const std::optional<std::string> text = artifact::checksumsText(directory, unreadable);
+  if (!text) fail("cannot read {} to record its checksum", (directory / unreadable).string());
+  writeFile(directory / artifact::kChecksumsFile, *text);
 }
 
 }  // namespace kiln::codegen

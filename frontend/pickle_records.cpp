@@ -2,7 +2,9 @@
 
 #include <cstdint>
 #include <cstring>
+#include <stdexcept>
 #include <string_view>
+#include <vector>
 
 #include <caffe2/serialize/inline_container.h>
 #include <torch/csrc/jit/serialization/pickle.h>
@@ -85,15 +87,71 @@ bool endsWith(const std::string& text, std::string_view end) {
   return text.size() >= end.size() && text.compare(text.size() - end.size(), end.size(), end) == 0;
 }
 
-// LibTorch unpickles a debug record on the first request for a source line, which may come from inside
-// jit::ErrorReport::what(): noexcept, so a damaged record there ends the process. Unpickled here, it throws
-// where it can be reported.
+// A debug record maps byte offsets of the serialized code to the user's source ranges. LibTorch 1.13 reads
+// it (ConcreteSourceRangeUnpickler, not exported) on the first request for a source line, which may come
+// from inside jit::ErrorReport::what(): noexcept, so a damaged record there ends the process, and it indexes
+// its string table unchecked. Checked here, in its layout:
+//   (("FORMAT_WITH_STRING_TABLE", (str, ...), records) | records), records = ((offset, range, ...), ...)
+//   range = (source, start, end); LibTorch's own files hold ranges past their text, so those are let be
+//   source = ([text index, ...], filename index, line) with a string table, else (text, filename?, line)
+class DebugRecordCheck {
+ public:
+  explicit DebugRecordCheck(const c10::IValue& record) {
+    c10::ArrayRef<c10::IValue> top = tuple(record);
+    const bool with_table =
+        !top.empty() && top[0].isString() && top[0].toStringRef() == "FORMAT_WITH_STRING_TABLE";
+    if (with_table) {
+      expect(top.size() >= 3, "a string table and records");
+      for (const c10::IValue& text : tuple(top[1])) expectString(text);
+      table_size_ = static_cast<int64_t>(tuple(top[1]).size());
+    }
+    for (const c10::IValue& entry : tuple(with_table ? top[2] : record)) {
+      c10::ArrayRef<c10::IValue> elements = tuple(entry);
+      expect(elements.size() >= 2 && elements[0].isInt(), "a record is (offset, range, ...)");
+      checkRange(elements[1], with_table);
+    }
+  }
+
+ private:
+  static void expect(bool condition, const char* layout) {
+    if (!condition) throw std::invalid_argument(std::string("expected ") + layout);
+  }
+  static c10::ArrayRef<c10::IValue> tuple(const c10::IValue& value) {
+    expect(value.isTuple(), "a tuple");
+    return value.toTupleRef().elements();
+  }
+  static void expectString(const c10::IValue& value) { expect(value.isString(), "a string"); }
+  void checkTableIndex(const c10::IValue& index) const {
+    expect(index.isInt() && index.toInt() >= 0 && index.toInt() < table_size_,
+           "an index into the string table");
+  }
+
+  void checkRange(const c10::IValue& range, bool with_table) const {
+    c10::ArrayRef<c10::IValue> elements = tuple(range);
+    expect(elements.size() == 3 && elements[1].isInt() && elements[2].isInt(),
+           "a range (source, start, end)");
+    c10::ArrayRef<c10::IValue> source = tuple(elements[0]);
+    expect(source.size() == 3 && source[2].isInt(), "a source (text, filename, line)");
+    if (with_table) {
+      expect(source[0].isIntList(), "a list of text indices");
+      for (const c10::IValue& piece : source[0].toListRef()) checkTableIndex(piece);
+      checkTableIndex(source[1]);
+    } else {
+      expectString(source[0]);
+      expect(source[1].isNone() || source[1].isString(), "a filename or None");
+    }
+  }
+
+  int64_t table_size_ = 0;
+};
+
 void checkDebugRecord(const char* data, size_t size, const std::string& path, const std::string& record) {
   try {
-    torch::jit::unpickle(data, size);
-  } catch (const c10::Error& e) {
-    fail("'{}' is damaged: its debug record '{}' does not unpickle ({}); export the model again", path,
-         record, e.what_without_backtrace());
+    DebugRecordCheck check(torch::jit::unpickle(data, size));
+  } catch (const std::exception& e) {  // c10::Error, and the standard library's from unchecked indices
+    const auto* c10_error = dynamic_cast<const c10::Error*>(&e);
+    fail("'{}' is damaged: its debug record '{}' is unreadable ({}); export the model again", path, record,
+         c10_error ? c10_error->what_without_backtrace() : e.what());
   }
 }
 
@@ -109,8 +167,10 @@ void checkPickleRecords(const std::string& path) {
       if (endsWith(record, ".debug_pkl"))
         checkDebugRecord(static_cast<const char*>(bytes.get()), size, path, record);
     }
-  } catch (const c10::Error&) {
-    // Not a readable archive: torch::jit::load says so in its own words.
+  } catch (const Error&) {
+    throw;
+  } catch (const std::exception&) {
+    // Not a readable archive, or a record whose checksum fails: torch::jit::load says so in its own words.
   }
 }
 

@@ -43,12 +43,9 @@ const fs::path& scratchArtifact() {
 }
 
 void reseal(const fs::path& dir) {
-  std::string text;
-  for (const fs::directory_entry& entry : fs::directory_iterator(dir))
-    if (entry.path().filename() != kiln::artifact::kChecksumsFile)
-      text += kiln::artifact::checksumLine(kiln::artifact::fileDigest(entry.path()).value(),
-                                           entry.path().filename().string());
-  kiln::fuzz::writeText(dir / kiln::artifact::kChecksumsFile, text);
+  std::string unreadable;
+  kiln::fuzz::writeText(dir / kiln::artifact::kChecksumsFile,
+                        kiln::artifact::checksumsText(dir, unreadable).value());
 }
 
 void openAndRun(const std::string& text) {

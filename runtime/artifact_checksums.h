@@ -11,6 +11,7 @@
 #define XXH_INLINE_ALL
 #include <xxhash.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -49,9 +50,25 @@ inline std::optional<std::string> fileDigest(const std::filesystem::path& path) 
   return hex;
 }
 
-// One line of checksums.xxh128.
-inline std::string checksumLine(const std::string& digest, const std::string& file) {
-  return digest + "  " + file + "\n";
+// The text of checksums.xxh128 for `directory`: a line per other regular file, sorted by name. nullopt when
+// a file cannot be read; `unreadable` then names it.
+inline std::optional<std::string> checksumsText(const std::filesystem::path& directory,
+                                                std::string& unreadable) {
+  std::vector<std::string> files;
+  for (const std::filesystem::directory_entry& entry : std::filesystem::directory_iterator(directory))
+    if (entry.is_regular_file() && entry.path().filename() != kChecksumsFile)
+      files.push_back(entry.path().filename().string());
+  std::sort(files.begin(), files.end());
+  std::string text;
+  for (const std::string& file : files) {
+    const std::optional<std::string> digest = fileDigest(directory / file);
+    if (!digest) {
+      unreadable = file;
+      return std::nullopt;
+    }
+    text += *digest + "  " + file + "\n";
+  }
+  return text;
 }
 
 // File name -> digest, from the text of checksums.xxh128; nullopt if a line is not "<32 hex>  <name>".

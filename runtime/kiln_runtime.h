@@ -53,7 +53,9 @@ typedef struct kiln_model kiln_model;
 
 const char* kiln_last_error(void);
 
-/* Loads the artifact directory written by `kiln compile`: manifest, library, weights (checksum checked). */
+/* Loads the artifact directory written by `kiln compile`: manifest, library, weights (checksum checked).
+ * Refuses a model whose weights and activation arena exceed the memory limit: KILN_MEMORY_LIMIT (e.g. "4G")
+ * if set, else the machine's physical memory. */
 kiln_status kiln_model_open(const char* artifact_dir, kiln_model** model);
 void kiln_model_close(kiln_model* model);
 

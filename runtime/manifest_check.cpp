@@ -1,6 +1,5 @@
 #include "runtime/manifest_check.h"
 
-#include <algorithm>
 #include <cstdint>
 #include <limits>
 #include <set>
