@@ -10,11 +10,11 @@
 #include <thread>
 
 #include "codegen/block_signature.h"
-#include "codegen/forked_jobs.h"
 #include "codegen/package.h"
 #include "codegen/target.h"
 #include "ir/error.h"
 #include "ir/files.h"
+#include "ir/forked_jobs.h"
 #include "runtime/artifact_format.h"
 
 namespace kiln::codegen {
@@ -89,8 +89,8 @@ std::vector<std::string> ptxKernels(const Halide::Module& module) {
 // The blocks of a plan, lowered, scheduled and compiled in two passes. First every block is lowered and
 // scheduled, one after another on this thread, and the first block of each signature (block_signature.h)
 // becomes the owner of its function; later blocks with that signature call it. Then each owner's function is
-// compiled to an object in a child process (forked_jobs.h, which says why), `jobs` at a time. Failures name
-// their block.
+// compiled to an object in a child process (ir/forked_jobs.h, which says why), `jobs` at a time. Failures
+// name their block.
 class BlockCompiler {
  public:
   BlockCompiler(const ir::Graph& graph, const fusion::Plan& plan, const ValueLayouts& layouts,
@@ -238,7 +238,7 @@ void package(const ir::Graph& graph, const fusion::Plan& plan, const fusion::Pla
                              },
                              {}});
   runForked(jobs, options.jobs > 0 ? options.jobs : static_cast<int>(std::thread::hardware_concurrency()),
-            object_dir);
+            object_dir, "compile");
   std::vector<BlockPipeline> blocks = compiler.finish(summary.block_times);
   timer.end("codegen");
   std::vector<fs::path> objects{runtime_object};

@@ -1,4 +1,4 @@
-#include "codegen/forked_jobs.h"
+#include "ir/forked_jobs.h"
 
 #include <sys/wait.h>
 #include <unistd.h>
@@ -15,7 +15,7 @@
 #include "ir/error.h"
 #include "ir/files.h"
 
-namespace kiln::codegen {
+namespace kiln {
 namespace {
 
 namespace fs = std::filesystem;
@@ -45,8 +45,7 @@ std::optional<std::string> failureOf(int status, const fs::path& error_file) {
   if (WIFEXITED(status) && WEXITSTATUS(status) == 0) return std::nullopt;
   if (WIFEXITED(status)) return fs::exists(error_file) ? readFile(error_file) : "exited with no message";
   if (WIFSIGNALED(status))
-    return fmt::format("the compiler crashed (signal {}, {}); please report it with the model",
-                       WTERMSIG(status), strsignal(WTERMSIG(status)));
+    return fmt::format("it crashed (signal {}, {})", WTERMSIG(status), strsignal(WTERMSIG(status)));
   return "ended in an unknown way";
 }
 
@@ -58,7 +57,7 @@ std::pair<pid_t, int> waitForOne(const std::map<pid_t, size_t>& running) {
       int status = 0;
       const pid_t ended = waitpid(pid, &status, WNOHANG);
       if (ended == pid) return {pid, status};
-      if (ended < 0) fail("lost track of the process compiling job {}: {}", job, std::strerror(errno));
+      if (ended < 0) fail("lost track of the process running job {}: {}", job, std::strerror(errno));
     }
     usleep(2000);
   }
@@ -66,14 +65,15 @@ std::pair<pid_t, int> waitForOne(const std::map<pid_t, size_t>& running) {
 
 }  // namespace
 
-void runForked(const std::vector<ForkedJob>& jobs, int parallel, const fs::path& scratch) {
+void runForked(const std::vector<ForkedJob>& jobs, int parallel, const fs::path& scratch,
+               const std::string& task) {
   std::map<pid_t, size_t> running;
   std::optional<std::string> failure;
   size_t next = 0;
   while (next < jobs.size() || !running.empty()) {
     while (!failure && next < jobs.size() && static_cast<int>(running.size()) < std::max(1, parallel)) {
       const pid_t pid = fork();
-      if (pid < 0) fail("cannot start a process to compile {}: {}", jobs[next].name, std::strerror(errno));
+      if (pid < 0) fail("cannot start a process to {} {}: {}", task, jobs[next].name, std::strerror(errno));
       if (pid == 0) runChild(jobs[next], errorFile(scratch, next));
       running[pid] = next++;
     }
@@ -82,7 +82,7 @@ void runForked(const std::vector<ForkedJob>& jobs, int parallel, const fs::path&
     const size_t job = running.at(pid);
     running.erase(pid);
     if (std::optional<std::string> why = failureOf(status, errorFile(scratch, job))) {
-      if (!failure) failure = fmt::format("{} failed to compile: {}", jobs[job].name, *why);
+      if (!failure) failure = fmt::format("{} failed to {}: {}", jobs[job].name, task, *why);
     } else if (!failure && jobs[job].on_finished) {
       jobs[job].on_finished();
     }
@@ -90,4 +90,4 @@ void runForked(const std::vector<ForkedJob>& jobs, int parallel, const fs::path&
   if (failure) throw Error(*failure);
 }
 
-}  // namespace kiln::codegen
+}  // namespace kiln
