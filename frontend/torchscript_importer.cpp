@@ -17,6 +17,8 @@
 #include "frontend/pickle_records.h"
 #include "frontend/tensor_records.h"
 #include "ir/error.h"
+#include "ir/files.h"
+#include "ir/forked_jobs.h"
 #include "ir/verifier.h"
 
 namespace kiln::frontend {
@@ -38,7 +40,8 @@ std::string firstLine(const std::exception& e) {
 }
 
 // The Python source line TorchScript recorded for the node, falling back to the serialized code's line.
-// LibTorch reads the recorded lines from the file's debug records only now; a damaged one loses the line.
+// LibTorch reads the recorded lines from the file's debug records only now: one that passes kiln's checks
+// (pickle_records.h) and still fails LibTorch loses the line, not the import.
 std::string location(const jit::Node& node) {
   jit::SourceRange range = node.sourceRange();
   try {
@@ -582,6 +585,31 @@ constexpr const char* kShapeFile = "kiln/input_shape";
 
 }  // namespace
 
+namespace {
+
+// LibTorch 1.13's loader parses the file's serialized Python code, and a damaged one can crash its parser
+// (a SIGSEGV in ScriptTypeParser, found by fuzz/torchscript_fuzzer.cpp): kiln cannot check that code the
+// way it checks the pickles, so the file is first loaded in a forked child, whose crash becomes an error.
+// Errors it throws are left to the real load below, which words them.
+void probeLoad(const std::string& path) {
+  const TempDirectory scratch("load-probe");
+  try {
+    runForked({{fmt::format("'{}'", path),
+                [&path] {
+                  try {
+                    jit::load(path, torch::kCPU);
+                  } catch (const std::exception&) {
+                  }
+                },
+                {}}},
+              1, scratch.path(), "load with LibTorch");
+  } catch (const Error& e) {
+    fail("{}; the file is damaged or was saved by an incompatible PyTorch: export the model again", e.what());
+  }
+}
+
+}  // namespace
+
 jit::Module loadTorchScript(const std::string& path, jit::ExtraFilesMap& extra_files) {
   std::error_code ec;
   if (!std::filesystem::exists(path, ec))
@@ -589,6 +617,7 @@ jit::Module loadTorchScript(const std::string& path, jit::ExtraFilesMap& extra_f
   if (!std::filesystem::is_regular_file(path, ec)) fail("cannot read model '{}': not a regular file", path);
   if (!std::ifstream(path).good()) fail("cannot read model '{}': permission denied", path);
   checkPickleRecords(path);
+  probeLoad(path);
   jit::Module module;
   try {
     module = jit::load(path, torch::kCPU, extra_files);
