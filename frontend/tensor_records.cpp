@@ -1,11 +1,14 @@
 #include "frontend/tensor_records.h"
 
 #include <algorithm>
-#include <functional>
-#include <set>
+#include <optional>
 #include <vector>
 
-#include <caffe2/serialize/inline_container.h>
+#include <ATen/EmptyTensor.h>
+#include <c10/core/CPUAllocator.h>
+#include <c10/core/impl/alloc_cpu.h>
+#include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "ir/error.h"
 
@@ -35,44 +38,87 @@ void collectConstants(const jit::Block& block, std::vector<at::Tensor>& tensors)
   }
 }
 
-// The byte sizes of the module's distinct tensor storages: its attributes' (parameters and buffers among
-// them) and the constants in its submodules' code.
-std::vector<size_t> storageBytes(const jit::Module& module) {
+// The module's tensors: its attributes' (parameters and buffers among them) and the constants in its
+// submodules' code.
+std::vector<at::Tensor> moduleTensors(const jit::Module& module) {
   std::vector<at::Tensor> tensors;
   for (const jit::NameValue& attribute : module.named_attributes(/*recurse=*/true))
     collectTensors(attribute.value, tensors);
   for (const jit::Module& submodule : module.modules())
     for (const jit::Method& method : submodule.get_methods())
       collectConstants(*method.graph()->block(), tensors);
-  std::set<const c10::StorageImpl*> seen;
-  std::vector<size_t> bytes;
-  for (const at::Tensor& tensor : tensors)
-    if (tensor.has_storage() && seen.insert(tensor.storage().unsafeGetStorageImpl()).second)
-      bytes.push_back(tensor.storage().nbytes());
-  return bytes;
+  return tensors;
 }
 
-std::vector<size_t> recordBytes(const std::string& path) {
-  caffe2::serialize::PyTorchStreamReader reader(path);
-  std::vector<size_t> bytes;
-  for (const std::string& name : reader.getAllRecords())
-    if (name.rfind("data/", 0) == 0 || name.rfind("constants/", 0) == 0)
-      bytes.push_back(std::get<1>(reader.getRecord(name)));
-  return bytes;
+// The pickle also states each tensor's offset, sizes and strides into its storage, and LibTorch believes
+// them too: a tensor that reaches past its storage is refused before anything reads it.
+void checkTensorExtent(const at::Tensor& tensor, const std::string& path) {
+  if (!tensor.has_storage() || tensor.numel() == 0) return;
+  const bool negative =
+      std::any_of(tensor.strides().begin(), tensor.strides().end(), [](int64_t s) { return s < 0; });
+  const size_t reach =
+      negative ? 0
+               : at::detail::computeStorageNbytes(tensor.sizes(), tensor.strides(), tensor.dtype().itemsize(),
+                                                  static_cast<size_t>(tensor.storage_offset()));
+  if (negative || tensor.storage_offset() < 0 || reach > tensor.storage().nbytes())
+    fail(
+        "'{}' is damaged: a tensor of shape {} (offset {}, strides {}) reaches past its {}-byte storage; "
+        "export the model again",
+        path, fmt::format("{}", fmt::join(tensor.sizes(), "x")), tensor.storage_offset(),
+        fmt::format("{}", fmt::join(tensor.strides(), ",")), tensor.storage().nbytes());
 }
+
+// A CPU allocation that knows its size: the context of every DataPtr the recording allocator hands out.
+struct SizedAllocation {
+  void* data;
+  size_t bytes;
+};
+
+void freeSizedAllocation(void* context) {
+  auto* allocation = static_cast<SizedAllocation*>(context);
+  c10::free_cpu(allocation->data);
+  delete allocation;
+}
+
+class SizeRecordingAllocator final : public c10::Allocator {
+ public:
+  c10::DataPtr allocate(size_t bytes) const override {
+    void* data = c10::alloc_cpu(bytes);
+    return {data, new SizedAllocation{data, bytes}, &freeSizedAllocation, c10::Device(c10::DeviceType::CPU)};
+  }
+};
+
+// The bytes allocated behind a storage, if the recording allocator allocated them.
+std::optional<size_t> allocatedBytes(const c10::Storage& storage) {
+  const c10::DataPtr& data = storage.data_ptr();
+  if (data.get_deleter() != &freeSizedAllocation) return std::nullopt;
+  return static_cast<const SizedAllocation*>(data.get_context())->bytes;
+}
+
+constexpr uint8_t kAllocatorPriority = 255;  // above LibTorch's default CPU allocator's
 
 }  // namespace
 
+RecordedAllocationSizes::RecordedAllocationSizes() : previous_(c10::GetCPUAllocator()) {
+  static SizeRecordingAllocator recording;
+  c10::SetCPUAllocator(&recording, kAllocatorPriority);
+}
+
+RecordedAllocationSizes::~RecordedAllocationSizes() {
+  c10::SetCPUAllocator(previous_, kAllocatorPriority);
+}
+
 void checkTensorRecords(const jit::Module& module, const std::string& path) {
-  std::vector<size_t> tensors = storageBytes(module), records = recordBytes(path);
-  std::sort(tensors.rbegin(), tensors.rend());
-  std::sort(records.rbegin(), records.rend());
-  for (size_t i = 0; i < tensors.size(); ++i)
-    if (i >= records.size() || records[i] < tensors[i])
+  for (const at::Tensor& tensor : moduleTensors(module)) {
+    if (!tensor.has_storage()) continue;
+    const std::optional<size_t> record = allocatedBytes(tensor.storage());
+    if (record && *record < tensor.storage().nbytes())
       fail(
-          "'{}' is damaged: its tensors need {} bytes where its records hold {} (a tensor record was cut "
-          "short); export the model again",
-          path, tensors[i], i < records.size() ? records[i] : 0);
+          "'{}' is damaged: a tensor's storage needs {} bytes where its record holds {} (a tensor record was "
+          "cut short); export the model again",
+          path, tensor.storage().nbytes(), *record);
+    checkTensorExtent(tensor, path);
+  }
 }
 
 }  // namespace kiln::frontend

@@ -620,6 +620,7 @@ jit::Module loadTorchScript(const std::string& path, jit::ExtraFilesMap& extra_f
   probeLoad(path);
   jit::Module module;
   try {
+    const RecordedAllocationSizes record_sizes;
     module = jit::load(path, torch::kCPU, extra_files);
   } catch (const std::exception& e) {
     fail("'{}' is not a readable TorchScript file (save it with torch.jit.save): {}", path, firstLine(e));
