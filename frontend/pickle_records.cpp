@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <cstring>
+#include <functional>
 #include <stdexcept>
 #include <string_view>
 #include <vector>
@@ -155,23 +156,35 @@ void checkDebugRecord(const char* data, size_t size, const std::string& path, co
   }
 }
 
-}  // namespace
-
-void checkPickleRecords(const std::string& path) {
+// Calls check(record name, bytes, size) for every record whose name ends in `suffix`. An unreadable archive
+// or record (a failed checksum) is skipped: torch::jit::load says so in its own words.
+void forEachRecord(const std::string& path, std::string_view suffix,
+                   const std::function<void(const std::string&, const char*, size_t)>& check) {
   try {
     caffe2::serialize::PyTorchStreamReader reader(path);
     for (const std::string& record : reader.getAllRecords()) {
-      if (!endsWith(record, "pkl")) continue;
+      if (!endsWith(record, suffix)) continue;
       auto [bytes, size] = reader.getRecord(record);
-      checkPickle(static_cast<const uint8_t*>(bytes.get()), size, path, record);
-      if (endsWith(record, ".debug_pkl"))
-        checkDebugRecord(static_cast<const char*>(bytes.get()), size, path, record);
+      check(record, static_cast<const char*>(bytes.get()), size);
     }
   } catch (const Error&) {
     throw;
   } catch (const std::exception&) {
-    // Not a readable archive, or a record whose checksum fails: torch::jit::load says so in its own words.
   }
+}
+
+}  // namespace
+
+void checkPickleLengths(const std::string& path) {
+  forEachRecord(path, "pkl", [&](const std::string& record, const char* data, size_t size) {
+    checkPickle(reinterpret_cast<const uint8_t*>(data), size, path, record);
+  });
+}
+
+void checkDebugRecords(const std::string& path) {
+  forEachRecord(path, ".debug_pkl", [&](const std::string& record, const char* data, size_t size) {
+    checkDebugRecord(data, size, path, record);
+  });
 }
 
 }  // namespace kiln::frontend

@@ -588,15 +588,17 @@ constexpr const char* kShapeFile = "kiln/input_shape";
 namespace {
 
 // LibTorch 1.13's loader parses the file's serialized Python code, and a damaged one can crash its parser
-// (a SIGSEGV in ScriptTypeParser, found by fuzz/torchscript_fuzzer.cpp): kiln cannot check that code the
-// way it checks the pickles, so the file is first loaded in a forked child, whose crash becomes an error.
-// Errors it throws are left to the real load below, which words them.
+// (a SIGSEGV in ScriptTypeParser under fuzz/torchscript_fuzzer.cpp); its unpickler can corrupt memory on a
+// crafted pickle (a bad free). kiln cannot check that code the way it checks the pickles' lengths, so the
+// file is first unpickled and loaded in a forked child, whose crash becomes an error. Errors it throws are
+// left to the checks and the real load that follow, which word them.
 void probeLoad(const std::string& path) {
   const TempDirectory scratch("load-probe");
   try {
     runForked({{fmt::format("'{}'", path),
                 [&path] {
                   try {
+                    checkDebugRecords(path);
                     jit::load(path, torch::kCPU);
                   } catch (const std::exception&) {
                   }
@@ -616,8 +618,9 @@ jit::Module loadTorchScript(const std::string& path, jit::ExtraFilesMap& extra_f
     fail("cannot read model '{}': no such file (export one with examples/export_zoo.py)", path);
   if (!std::filesystem::is_regular_file(path, ec)) fail("cannot read model '{}': not a regular file", path);
   if (!std::ifstream(path).good()) fail("cannot read model '{}': permission denied", path);
-  checkPickleRecords(path);
+  checkPickleLengths(path);
   probeLoad(path);
+  checkDebugRecords(path);
   jit::Module module;
   try {
     const RecordedAllocationSizes record_sizes;
