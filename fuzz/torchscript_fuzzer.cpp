@@ -4,9 +4,12 @@
 // code, a tensor's bytes, kiln's stored input shape) and re-packs the archive with valid checksums, as a
 // careless tool or an attacker would; input that is no archive is mutated as bytes. Import must either
 // refuse with kiln's own error (kiln::Error) or return a graph that passes the IR verifier; a crash, a
-// sanitizer report, or any other exception escaping (LibTorch's c10::Error included) is a finding.
+// sanitizer report in this process, or any other exception escaping (LibTorch's c10::Error included) is a
+// finding.
 #include <caffe2/serialize/in_memory_adapter.h>
 #include <caffe2/serialize/inline_container.h>
+#include <pthread.h>
+#include <sanitizer/common_interface_defs.h>
 
 #include <cstdint>
 #include <cstdlib>
@@ -77,6 +80,13 @@ void mutateRecord(Record& record) {
 }
 
 }  // namespace
+
+// kiln loads each file in a forked child first (torchscript_importer.cpp), and LibTorch crashes there on
+// some files: kiln reports that as an error, so the child must not report it to libFuzzer as a finding.
+extern "C" int LLVMFuzzerInitialize(int*, char***) {
+  pthread_atfork(nullptr, nullptr, [] { __sanitizer_set_death_callback(nullptr); });
+  return 0;
+}
 
 extern "C" size_t LLVMFuzzerCustomMutator(uint8_t* data, size_t size, size_t max_size, unsigned int seed) {
   std::optional<Archive> archive = readArchive(data, size);

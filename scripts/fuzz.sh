@@ -46,7 +46,7 @@ run() {
     -max_total_time="$seconds" -max_len=300000 -rss_limit_mb=6144 -print_final_stats=1 \
     -artifact_prefix=$out/findings/$t/ >$out/$t.log 2>&1 || status=$?
   local runs
-  runs=$(grep -o 'stat::number_of_executed_units: [0-9]*' $out/$t.log | grep -o '[0-9]*$' || echo 0)
+  runs=$(grep -o 'stat::number_of_executed_units: [0-9]*' $out/$t.log | tail -1 | grep -o '[0-9]*$' || echo 0)
   if [ $status -eq 0 ]; then
     echo "fuzz: $t: $runs executions in ${seconds} s, no finding"
   else
