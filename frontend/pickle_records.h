@@ -2,7 +2,7 @@
 // LibTorch 1.13's unpickler believes them.
 //
 // checkPickleLengths walks every pickle's opcodes before LibTorch reads any: a string that claims 12 GB in a
-// 100 KB file made LibTorch allocate and zero 12 GB before it found the file ends. It refuses a length that
+// 44 KB file made LibTorch allocate and zero 12 GB before it found the file ends. It refuses a length that
 // runs past its record, or a memo slot no pickle of that size can fill; it reads opcodes only as far as it
 // knows them, and what it stops at is LibTorch's to refuse.
 //

@@ -40,10 +40,11 @@ TEST(MemoryLimit, NamesEachPartOfAModelOverIt) {
     checkMemoryLimit("m", int64_t{512} << 20, int64_t{513} << 20, limit, /*at_least=*/true);
     FAIL() << "a model over the limit was accepted";
   } catch (const Error& e) {
-    EXPECT_STREQ(e.what(),
-                 "model m needs at least 1.00 GiB (weights 512.0 MiB, activations 513.0 MiB), more than the "
-                 "memory limit of 1.00 GiB (--memory-limit); compile for a smaller --input-shape or batch, or "
-                 "raise the limit");
+    EXPECT_STREQ(
+        e.what(),
+        "model m needs at least 1.00 GiB (weights 512.0 MiB, activations 513.0 MiB), more than the "
+        "memory limit of 1.00 GiB (--memory-limit); compile for a smaller --input-shape or batch, or "
+        "raise the limit");
   }
 }
 
