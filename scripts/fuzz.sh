@@ -40,9 +40,13 @@ if [ ! -f $out/artifact/manifest.json ]; then
 fi
 cp $out/artifact/manifest.json $out/corpus/manifest_fuzzer/lenet_unfused.json
 
+# Short allocation stacks and a small quarantine: the TorchScript fuzzer runs ~25% faster (its forks copy
+# less memory). Run a finding's input again without them for the full allocation stacks.
+asan_options=detect_leaks=0:malloc_context_size=4:quarantine_size_mb=16
+
 run() {
   local t=$1 status=0
-  KILN_FUZZ_ARTIFACT=$PWD/$out/artifact ASAN_OPTIONS=detect_leaks=0 $out/fuzz/$t $out/corpus/$t \
+  KILN_FUZZ_ARTIFACT=$PWD/$out/artifact ASAN_OPTIONS=$asan_options $out/fuzz/$t $out/corpus/$t \
     -max_total_time="$seconds" -max_len=300000 -rss_limit_mb=6144 -print_final_stats=1 \
     -artifact_prefix=$out/findings/$t/ >$out/$t.log 2>&1 || status=$?
   local runs
