@@ -8,8 +8,8 @@
 #include <cstdio>
 #include <numeric>
 
+#include "kiln/kiln_runtime.hpp"
 #include "runtime/error.h"
-#include "runtime/kiln_runtime.hpp"
 #include "runtime/npy.h"
 
 int main(int argc, char** argv) {

@@ -1,8 +1,8 @@
 // The C API over runtime::Model: exceptions become KILN_ERROR plus a thread-local message.
 #include <string>
 
+#include "kiln/kiln_runtime.h"
 #include "runtime/error.h"
-#include "runtime/kiln_runtime.h"
 #include "runtime/model.h"
 
 struct kiln_model {

@@ -7,7 +7,7 @@
 #include <optional>
 #include <string>
 
-#include "runtime/kiln_runtime.h"
+#include "kiln/kiln_runtime.h"
 
 namespace kiln::runtime {
 

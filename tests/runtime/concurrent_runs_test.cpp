@@ -9,7 +9,7 @@
 #include <thread>
 #include <vector>
 
-#include "runtime/kiln_runtime.h"
+#include "kiln/kiln_runtime.h"
 
 namespace {
 

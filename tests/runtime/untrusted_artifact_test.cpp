@@ -12,7 +12,7 @@
 #include "../frontend/zoo_test_support.h"
 #include "codegen/package.h"
 #include "ir/files.h"
-#include "runtime/kiln_runtime.h"
+#include "kiln/kiln_runtime.h"
 #include "validation/compile_model.h"
 
 namespace kiln::testing {

@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "runtime/kiln_runtime.h"
+#include "kiln/kiln_runtime.h"
 
 namespace kiln {
 
