@@ -1,5 +1,6 @@
 #include "codegen/schedule.h"
 
+#include <filesystem>
 #include <mutex>
 
 #include "codegen/gpu_schedule.h"
@@ -13,6 +14,9 @@ namespace {
 constexpr const char* kAutoschedulerPlugin = KILN_MULLAPUDI2016_PLUGIN;
 
 ScheduleConfig autoSchedule(BlockPipeline& block, const TargetDesc& desc, const Halide::Target& target) {
+  if (!std::filesystem::exists(kAutoschedulerPlugin))
+    fail("--schedule auto needs Halide's Mullapudi2016 autoscheduler, {}: install Debian's libhalide14-0-dev",
+         kAutoschedulerPlugin);
   static std::once_flag loaded;
   std::call_once(loaded, [] { Halide::load_plugin(kAutoschedulerPlugin); });
   Halide::MachineParams machine(desc.threads, static_cast<uint64_t>(desc.l2_bytes), 40);

@@ -3,7 +3,7 @@
 set -euo pipefail
 
 packages=(
-  cmake ninja-build g++ ccache
+  cmake ninja-build g++ ccache pkg-config dpkg-dev
   libhalide14-0-dev libtorch-dev libfmt-dev libgtest-dev nlohmann-json3-dev libcli11-dev libsqlite3-dev libxxhash-dev
   python3-torch python3-torchvision graphviz chromium xxhash
   g++-aarch64-linux-gnu qemu-user

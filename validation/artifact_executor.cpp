@@ -66,16 +66,21 @@ class InProcessExecutor : public ArtifactExecutor {
   std::unique_ptr<runtime::Model> keeping_;
 };
 
-// kiln-runner for aarch64, built by the main build (cross/); KILN_ARM64_RUNNER in the environment overrides.
+// kiln-runner for aarch64: KILN_ARM64_RUNNER in the environment, else the one installed beside this kiln
+// (<prefix>/bin/kiln finds <prefix>/KILN_INSTALLED_ARM64_RUNNER; packaging/install.cmake), else the one its
+// build tree made (cross/).
 fs::path arm64Runner() {
-  const char* path = std::getenv("KILN_ARM64_RUNNER");
-  const fs::path runner = path && *path ? fs::path(path) : fs::path(KILN_ARM64_RUNNER);
-  if (!fs::exists(runner))
-    fail(
-        "no aarch64 kiln-runner at {}: install Debian's g++-aarch64-linux-gnu and rebuild kiln "
-        "(scripts/install-deps.sh, scripts/build.sh)",
-        runner.string());
-  return runner;
+  if (const char* path = std::getenv("KILN_ARM64_RUNNER"); path && *path) {
+    if (!fs::exists(path)) fail("no aarch64 kiln-runner at {} (KILN_ARM64_RUNNER)", path);
+    return path;
+  }
+  const fs::path prefix = fs::read_symlink("/proc/self/exe").parent_path().parent_path();
+  for (const fs::path& runner : {prefix / KILN_INSTALLED_ARM64_RUNNER, fs::path(KILN_ARM64_RUNNER)})
+    if (fs::exists(runner)) return runner;
+  fail(
+      "no aarch64 kiln-runner (looked for {} and {}): install Debian's g++-aarch64-linux-gnu and rebuild kiln "
+      "(scripts/install-deps.sh, scripts/build.sh)",
+      (prefix / KILN_INSTALLED_ARM64_RUNNER).string(), KILN_ARM64_RUNNER);
 }
 
 at::Tensor readTensor(const fs::path& path) {
