@@ -46,4 +46,22 @@ ArenaPlan planArena(const std::vector<Lifetime>& values, bool share) {
   return plan;
 }
 
+ActivationPlan planActivations(const Manifest& manifest, bool share) {
+  std::map<int, Lifetime> lifetimes;
+  for (size_t b = 0; b < manifest.blocks.size(); ++b) {
+    const int block = static_cast<int>(b);
+    for (int id : manifest.blocks[b].outputs)
+      if (manifest.values.at(id).role == ValueRole::Activation)
+        lifetimes[id] = Lifetime{manifest.values.at(id).bytes, block, block};
+    for (int id : manifest.blocks[b].arguments)
+      if (lifetimes.count(id)) lifetimes[id].last_block = block;
+  }
+  std::vector<Lifetime> values;
+  for (const auto& [id, lifetime] : lifetimes) values.push_back(lifetime);
+  ActivationPlan plan{planArena(values, share), {}};
+  size_t i = 0;
+  for (const auto& [id, lifetime] : lifetimes) plan.offset[id] = plan.arena.offsets[i++];
+  return plan;
+}
+
 }  // namespace kiln::runtime

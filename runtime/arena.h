@@ -7,7 +7,10 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <vector>
+
+#include "runtime/manifest.h"
 
 namespace kiln::runtime {
 
@@ -25,5 +28,13 @@ struct ArenaPlan {
 
 // `share` false gives every value its own bytes (used to keep every intermediate for inspection).
 ArenaPlan planArena(const std::vector<Lifetime>& values, bool share = true);
+
+// The arena of a model's activations (values blocks pass to each other), each alive from the block that
+// writes it to the last that reads it: what the runtime allocates, and what a bundle's workspace holds.
+struct ActivationPlan {
+  ArenaPlan arena;
+  std::map<int, int64_t> offset;  // activation value id -> byte offset
+};
+ActivationPlan planActivations(const Manifest& manifest, bool share = true);
 
 }  // namespace kiln::runtime

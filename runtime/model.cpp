@@ -208,20 +208,9 @@ void Model::checkSignature(const BlockInfo& block) const {
 }
 
 void Model::planMemory(bool keep_intermediates) {
-  std::map<int, Lifetime> lifetimes;
-  for (size_t b = 0; b < manifest_.blocks.size(); ++b) {
-    const int block = static_cast<int>(b);
-    for (int id : manifest_.blocks[b].outputs)
-      if (manifest_.values.at(id).role == ValueRole::Activation)
-        lifetimes[id] = Lifetime{manifest_.values.at(id).bytes, block, block};
-    for (int id : manifest_.blocks[b].arguments)
-      if (lifetimes.count(id)) lifetimes[id].last_block = block;
-  }
-  std::vector<Lifetime> values;
-  for (const auto& [id, lifetime] : lifetimes) values.push_back(lifetime);
-  arena_ = planArena(values, !keep_intermediates);
-  size_t i = 0;
-  for (const auto& [id, lifetime] : lifetimes) arena_offset_[id] = arena_.offsets[i++];
+  ActivationPlan plan = planActivations(manifest_, !keep_intermediates);
+  arena_ = std::move(plan.arena);
+  arena_offset_ = std::move(plan.offset);
   checkMemoryLimit(manifest_.model, manifest_.weights_bytes, arena_.arena_bytes, memoryLimit());
   try {
     arena_memory_.assign(static_cast<size_t>(arena_.arena_bytes) + 64, 0);
