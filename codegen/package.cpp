@@ -110,13 +110,13 @@ nlohmann::json layoutSummary(const ManifestInput& in) {
            "channels (HWIO / IO when v does not divide O), other row-major"}};
 }
 
+}  // namespace
+
 std::string macroName(const std::string& text) {
   std::string macro;
   for (char c : text) macro += std::isalnum(static_cast<unsigned char>(c)) ? std::toupper(c) : '_';
   return macro;
 }
-
-}  // namespace
 
 WeightsLayout writeWeights(const fs::path& path, const ir::Graph& graph, const fusion::Plan& plan,
                            const ValueLayouts& layouts) {

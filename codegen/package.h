@@ -45,6 +45,9 @@ void linkLibraries(const std::vector<std::filesystem::path>& objects,
                    const std::filesystem::path& shared_library, const std::filesystem::path& static_library,
                    const Toolchain& toolchain);
 
+// A model name as it appears in C macros: "resnet18_traced" -> "RESNET18_TRACED".
+std::string macroName(const std::string& text);
+
 // Writes checksums.xxh128 (runtime/artifact_checksums.h) over every other file in `directory`.
 void writeChecksums(const std::filesystem::path& directory);
 

@@ -50,9 +50,13 @@ bool runsOnHost(const Halide::Target& target) {
 }
 
 Toolchain toolchainFor(const Halide::Target& target) {
-  if (runsOnHost(target)) return {"c++", "ar", "g++ and binutils"};
+  if (runsOnHost(target)) return {"c++", "ar", "g++ and binutils", {}, ""};
   if (sameMachine(target, resolveTarget("arm64").halide))
-    return {"aarch64-linux-gnu-g++", "aarch64-linux-gnu-ar", "g++-aarch64-linux-gnu"};
+    return {"aarch64-linux-gnu-g++",
+            "aarch64-linux-gnu-ar",
+            "g++-aarch64-linux-gnu",
+            {"qemu-aarch64", "-L", "/usr/aarch64-linux-gnu"},  // Debian's aarch64 libc and libstdc++
+            "qemu-user"};
   fail("kiln cannot link code for {} on this machine; it links for this machine, arm64 and cuda",
        target.to_string());
 }

@@ -28,9 +28,12 @@ std::vector<std::string> knownTargetNames();
 bool sameMachine(const Halide::Target& a, const Halide::Target& b);
 bool runsOnHost(const Halide::Target& target);
 
-// The C++ compiler and archiver that link objects for `target`, and what to install when they are missing.
+// The C++ compiler and archiver that link objects for `target`, what to install when they are missing, and
+// the command that runs a program built for `target` here (empty on this machine's own architecture).
 struct Toolchain {
   std::string cxx, ar, package;
+  std::vector<std::string> emulator;  // e.g. qemu-aarch64 with Debian's aarch64 libraries
+  std::string emulator_package;
 };
 Toolchain toolchainFor(const Halide::Target& target);
 

@@ -14,6 +14,7 @@
 #include "tools/machine_options.h"
 #include "tools/model_options.h"
 #include "tuning/tuner.h"
+#include "validation/bundle.h"
 #include "validation/compile_model.h"
 
 namespace kiln::tools {
@@ -31,6 +32,8 @@ struct CompileCommandOptions {
   int jobs = 0;
   bool verbose = false;
   bool untuned = false;
+  bool bundle = false;
+  bool embed_weights = false;
   MachineOptions machine;
   LatencyOptions latency;
 };
@@ -80,6 +83,7 @@ void run(const CompileCommandOptions& options) {
   compile.strategy = options.strategy;
   const int threads = profiling::hardwareThreads();
   const codegen::TargetInfo target = codegen::resolveTarget(options.target);
+  if (options.bundle) validation::checkBundleTarget(target.halide);
   // A plan for a machine kiln cannot measure here is priced with that target's nominal figures.
   compile.partition.machine = codegen::runsOnHost(target.halide)
                                   ? options.machine.peaks().costModelMachine(threads)
@@ -123,6 +127,15 @@ void run(const CompileCommandOptions& options) {
     std::fputs(blockSchedules(summary).c_str(), stdout);
     std::fputs(slowestBlocks(summary, 10).c_str(), stdout);
   }
+  if (options.bundle) {
+    const validation::BundleSummary bundle =
+        validation::writeBundle(summary.directory, {.embed_weights = options.embed_weights});
+    std::printf("  bundle %s and %s: workspace %s (activations %s, Halide scratch %s), weights %s%s\n",
+                bundle.library.filename().c_str(), bundle.header.filename().c_str(),
+                binaryBytes(bundle.workspace_bytes).c_str(), binaryBytes(bundle.activation_bytes).c_str(),
+                binaryBytes(bundle.scratch_bytes).c_str(), binaryBytes(bundle.weights_bytes).c_str(),
+                options.embed_weights ? " (linked in)" : "");
+  }
 }
 
 }  // namespace
@@ -158,6 +171,12 @@ void addCompileCommand(CLI::App& app) {
       "--untuned", options->untuned,
       "ignore the schedules `kiln tune` chose (kept in the tuning database, --db) and give every "
       "block its default");
+  CLI::Option* bundle =
+      command->add_flag("--bundle", options->bundle,
+                        "also write lib<name>_bundle.a and <name>_bundle.h: the model as one static library "
+                        "with an entry point <name>_run, for programs without kiln's runtime (CPU targets)");
+  command->add_flag("--embed-weights", options->embed_weights, "link the weights into the bundle")
+      ->needs(bundle);
   command->add_flag("-v,--verbose", options->verbose,
                     "also list every block's schedule and the blocks that took longest to compile");
   options->machine.addTo(*command);

@@ -78,7 +78,8 @@ fs::path arm64Runner() {
   for (const fs::path& runner : {prefix / KILN_INSTALLED_ARM64_RUNNER, fs::path(KILN_ARM64_RUNNER)})
     if (fs::exists(runner)) return runner;
   fail(
-      "no aarch64 kiln-runner (looked for {} and {}): install Debian's g++-aarch64-linux-gnu and rebuild kiln "
+      "no aarch64 kiln-runner (looked for {} and {}): install Debian's g++-aarch64-linux-gnu and rebuild "
+      "kiln "
       "(scripts/install-deps.sh, scripts/build.sh)",
       (prefix / KILN_INSTALLED_ARM64_RUNNER).string(), KILN_ARM64_RUNNER);
 }
@@ -102,7 +103,8 @@ class EmulatedArm64Executor : public ArtifactExecutor {
   std::vector<at::Tensor> run(const std::vector<at::Tensor>& inputs,
                               std::map<int, at::Tensor>* activations) override {
     const TempDirectory scratch("kiln-qemu");
-    std::vector<std::string> argv{"qemu-aarch64", "-L", kSysroot, runner_.string(), dir_.string()};
+    std::vector<std::string> argv = codegen::toolchainFor(Halide::Target(manifest_.halide_target)).emulator;
+    argv.insert(argv.end(), {runner_.string(), dir_.string()});
     for (size_t i = 0; i < inputs.size(); ++i) {
       const fs::path file = scratch.path() / ("input" + std::to_string(i) + ".npy");
       const at::Tensor input = inputs[i].contiguous();
@@ -125,7 +127,6 @@ class EmulatedArm64Executor : public ArtifactExecutor {
   }
 
  private:
-  static constexpr const char* kSysroot = "/usr/aarch64-linux-gnu";  // Debian's aarch64 libc and libstdc++
   fs::path dir_;
   int threads_;
   runtime::Manifest manifest_;
