@@ -77,6 +77,16 @@ std::unique_ptr<tuning::TimingDatabase> tuningDatabase(const CompileCommandOptio
   return std::make_unique<tuning::TimingDatabase>(path);
 }
 
+// The artifact's bundle; when it cannot be made, the artifact goes too: what was asked for is both.
+validation::BundleSummary writeBundleOrRemove(const std::filesystem::path& artifact, bool embed_weights) {
+  try {
+    return validation::writeBundle(artifact, {.embed_weights = embed_weights});
+  } catch (const Error&) {
+    std::filesystem::remove_all(artifact);
+    throw;
+  }
+}
+
 void run(const CompileCommandOptions& options) {
   validation::ModelCompileOptions compile;
   compile.inputs = options.model.importOptions();
@@ -112,6 +122,8 @@ void run(const CompileCommandOptions& options) {
   };
   const codegen::ArtifactSummary summary =
       validation::compileModel(options.model.path, compile, options.output);
+  std::optional<validation::BundleSummary> bundle;
+  if (options.bundle) bundle = writeBundleOrRemove(summary.directory, options.embed_weights);
   std::printf(
       "compiled %s: %d blocks in %d functions (%s, schedule %s), %s of weights, in %.1f s\n  target %s\n"
       "  wrote %s\n",
@@ -127,15 +139,12 @@ void run(const CompileCommandOptions& options) {
     std::fputs(blockSchedules(summary).c_str(), stdout);
     std::fputs(slowestBlocks(summary, 10).c_str(), stdout);
   }
-  if (options.bundle) {
-    const validation::BundleSummary bundle =
-        validation::writeBundle(summary.directory, {.embed_weights = options.embed_weights});
+  if (bundle)
     std::printf("  bundle %s and %s: workspace %s (activations %s, Halide scratch %s), weights %s%s\n",
-                bundle.library.filename().c_str(), bundle.header.filename().c_str(),
-                binaryBytes(bundle.workspace_bytes).c_str(), binaryBytes(bundle.activation_bytes).c_str(),
-                binaryBytes(bundle.scratch_bytes).c_str(), binaryBytes(bundle.weights_bytes).c_str(),
+                bundle->library.filename().c_str(), bundle->header.filename().c_str(),
+                binaryBytes(bundle->workspace_bytes).c_str(), binaryBytes(bundle->activation_bytes).c_str(),
+                binaryBytes(bundle->scratch_bytes).c_str(), binaryBytes(bundle->weights_bytes).c_str(),
                 options.embed_weights ? " (linked in)" : "");
-  }
 }
 
 }  // namespace
