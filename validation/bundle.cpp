@@ -292,6 +292,11 @@ BundleSummary writeBundle(const fs::path& artifact_dir, const BundleOptions& opt
   const runtime::Manifest& m = layout.manifest;
   const Halide::Target target(m.halide_target);
   checkBundleTarget(target);
+  if (std::isdigit(static_cast<unsigned char>(m.model.front())))
+    fail(
+        "a bundle's entry point is named after the model, and '{}' cannot begin a C name: compile with "
+        "--name NAME",
+        m.model);
   layout.activations = runtime::planActivations(m);
   layout.activation_bytes = alignUp(layout.activations.arena.arena_bytes);
   layout.weights_file_bytes = static_cast<int64_t>(fs::file_size(m.weights_file));
