@@ -7,11 +7,12 @@
 // sanitizer report in this process, or any other exception escaping (LibTorch's c10::Error included) is a
 // finding.
 #include <c10/util/Logging.h>
-#include <caffe2/serialize/in_memory_adapter.h>
 #include <caffe2/serialize/inline_container.h>
+#include <caffe2/serialize/read_adapter_interface.h>
 #include <pthread.h>
 #include <sanitizer/common_interface_defs.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
@@ -42,10 +43,28 @@ struct Archive {
   std::vector<Record> records;  // without the version record, which the writer adds
 };
 
+// The archive's bytes as LibTorch's zip reader sees a file: reads past the end come back short. (LibTorch's
+// MemoryReadAdapter copies whatever is asked, past the buffer's ends on a damaged archive; kiln reads .pt
+// files through LibTorch's FileAdapter, which stops at the file's end like this.)
+class BoundedReadAdapter final : public serialize::ReadAdapterInterface {
+ public:
+  BoundedReadAdapter(const uint8_t* data, size_t size) : data_(data), size_(size) {}
+  size_t size() const override { return size_; }
+  size_t read(uint64_t pos, void* buf, size_t n, const char*) const override {
+    if (pos >= size_) return 0;
+    n = std::min<uint64_t>(n, size_ - pos);
+    std::memcpy(buf, data_ + pos, n);
+    return n;
+  }
+
+ private:
+  const uint8_t* data_;
+  size_t size_;
+};
+
 std::optional<Archive> readArchive(const uint8_t* data, size_t size) {
   try {
-    serialize::PyTorchStreamReader reader(
-        std::make_shared<serialize::MemoryReadAdapter>(data, static_cast<off_t>(size)));
+    serialize::PyTorchStreamReader reader(std::make_shared<BoundedReadAdapter>(data, size));
     Archive archive{reader.version(), {}};
     for (const std::string& name : reader.getAllRecords()) {
       if (name == "version" || name == ".data/version") continue;
