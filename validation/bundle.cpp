@@ -271,11 +271,47 @@ std::string headerText(const BundleLayout& layout, const BundleOptions& options,
   return text;
 }
 
-int64_t readScratchPeak(const fs::path& file) {
-  std::ifstream in(file);
+// Compiles the bundle's source (and the weights, when linked in) for the target and archives them with the
+// artifact's static library: <dir>/bundle.a.
+fs::path archiveBundle(const BundleLayout& layout, const BundleOptions& options,
+                       const codegen::Toolchain& toolchain, const fs::path& dir) {
+  const runtime::Manifest& m = layout.manifest;
+  const std::string install = "install Debian's " + toolchain.package;
+  writeFile(dir / "HalideRuntime.h", kHalideRuntimeHeader);
+  writeFile(dir / "bundle.c", bundleSource(layout, options));
+  runTool({toolchain.cxx, "-x", "c", "-std=c11", "-O2", "-fPIC", "-Wall", "-c", (dir / "bundle.c").string(),
+           "-o", (dir / "bundle.o").string()},
+          "compile the bundle of " + m.model, install);
+  const fs::path library = dir / "bundle.a";
+  std::vector<std::string> archive{toolchain.ar, "rsD", library.string(), (dir / "bundle.o").string()};
+  if (options.embed_weights) {
+    writeFile(dir / "weights.S", weightsAssembly(m.model, fs::absolute(m.weights_file)));
+    runTool({toolchain.cxx, "-c", (dir / "weights.S").string(), "-o", (dir / "weights.o").string()},
+            "assemble the weights of " + m.model, install);
+    archive.push_back((dir / "weights.o").string());
+  }
+  fs::copy_file(m.library.parent_path() / ("lib" + m.model + ".a"), library);
+  runTool(archive, "archive the bundle of " + m.model, install);
+  return library;
+}
+
+// The scratch memory Halide needs, measured where the code runs: here, or under the target's emulator.
+int64_t measureScratch(const BundleLayout& layout, const codegen::Toolchain& toolchain,
+                       const fs::path& library, const fs::path& dir) {
+  const runtime::Manifest& m = layout.manifest;
+  writeFile(dir / "probe.c", probeSource(layout));
+  runTool({toolchain.cxx, "-x", "c", "-O2", (dir / "probe.c").string(), "-x", "none", library.string(), "-lm",
+           "-lpthread", "-o", (dir / "probe").string()},
+          "link the bundle of " + m.model + " into a measuring program",
+          "install Debian's " + toolchain.package);
+  std::vector<std::string> probe = toolchain.emulator;
+  probe.insert(probe.end(), {(dir / "probe").string(), m.weights_file.string(), (dir / "scratch").string()});
+  runTool(
+      probe, "run the bundle of " + m.model + " once to measure its scratch memory",
+      "install Debian's " + (toolchain.emulator.empty() ? toolchain.package : toolchain.emulator_package));
+  std::ifstream in(dir / "scratch");
   int64_t bytes = -1;
-  if (!(in >> bytes) || bytes < 0)
-    fail("the bundle's measuring run wrote no scratch size to {}", file.string());
+  if (!(in >> bytes) || bytes < 0) fail("the measuring run of {}'s bundle wrote no scratch size", m.model);
   return bytes;
 }
 
@@ -302,35 +338,9 @@ BundleSummary writeBundle(const fs::path& artifact_dir, const BundleOptions& opt
   layout.weights_file_bytes = static_cast<int64_t>(fs::file_size(m.weights_file));
 
   const codegen::Toolchain toolchain = codegen::toolchainFor(target);
-  const std::string install = "install Debian's " + toolchain.package;
   const TempDirectory scratch("kiln-bundle");
-  const fs::path dir = scratch.path();
-  writeFile(dir / "HalideRuntime.h", kHalideRuntimeHeader);
-  writeFile(dir / "bundle.c", bundleSource(layout, options));
-  runTool({toolchain.cxx, "-x", "c", "-std=c11", "-O2", "-fPIC", "-Wall", "-c", (dir / "bundle.c").string(),
-           "-o", (dir / "bundle.o").string()},
-          "compile the bundle of " + m.model, install);
-  std::vector<std::string> archive{toolchain.ar, "rsD", (dir / "bundle.a").string(),
-                                   (dir / "bundle.o").string()};
-  if (options.embed_weights) {
-    writeFile(dir / "weights.S", weightsAssembly(m.model, fs::absolute(m.weights_file)));
-    runTool({toolchain.cxx, "-c", (dir / "weights.S").string(), "-o", (dir / "weights.o").string()},
-            "assemble the weights of " + m.model, install);
-    archive.push_back((dir / "weights.o").string());
-  }
-  fs::copy_file(m.library.parent_path() / ("lib" + m.model + ".a"), dir / "bundle.a");
-  runTool(archive, "archive the bundle of " + m.model, install);
-
-  // The scratch Halide needs is measured where the code runs: here, or under the target's emulator.
-  writeFile(dir / "probe.c", probeSource(layout));
-  runTool({toolchain.cxx, "-x", "c", "-O2", (dir / "probe.c").string(), "-x", "none",
-           (dir / "bundle.a").string(), "-lm", "-lpthread", "-o", (dir / "probe").string()},
-          "link the bundle of " + m.model + " into a measuring program", install);
-  std::vector<std::string> probe = toolchain.emulator;
-  probe.insert(probe.end(), {(dir / "probe").string(), m.weights_file.string(), (dir / "scratch").string()});
-  runTool(probe, "run the bundle of " + m.model + " once to measure its scratch memory",
-          toolchain.emulator.empty() ? install : "install Debian's " + toolchain.emulator_package);
-  const int64_t scratch_bytes = readScratchPeak(dir / "scratch");
+  const fs::path library = archiveBundle(layout, options, toolchain, scratch.path());
+  const int64_t scratch_bytes = measureScratch(layout, toolchain, library, scratch.path());
 
   BundleSummary summary{artifact_dir / ("lib" + m.model + "_bundle.a"),
                         artifact_dir / (m.model + "_bundle.h"),
@@ -339,7 +349,7 @@ BundleSummary writeBundle(const fs::path& artifact_dir, const BundleOptions& opt
                         scratch_bytes,
                         layout.activation_bytes + scratch_bytes};
   const fs::path partial = summary.library.string() + ".partial";
-  fs::copy_file(dir / "bundle.a", partial, fs::copy_options::overwrite_existing);
+  fs::copy_file(library, partial, fs::copy_options::overwrite_existing);
   fs::rename(partial, summary.library);
   writeFileAtomically(summary.header, headerText(layout, options, scratch_bytes));
   codegen::writeChecksums(artifact_dir);
