@@ -1,5 +1,7 @@
 #include "frontend/torchscript_importer.h"
 
+#include <sys/wait.h>
+
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
@@ -17,7 +19,7 @@
 #include "frontend/pickle_records.h"
 #include "frontend/tensor_records.h"
 #include "ir/error.h"
-#include "ir/files.h"
+#include "ir/fork_server.h"
 #include "ir/forked_jobs.h"
 #include "ir/verifier.h"
 
@@ -590,27 +592,33 @@ namespace {
 // LibTorch 1.13's loader parses the file's serialized Python code, and a damaged one can crash its parser
 // (a SIGSEGV in ScriptTypeParser under fuzz/torchscript_fuzzer.cpp); its unpickler can corrupt memory on a
 // crafted pickle (a bad free). kiln cannot check that code the way it checks the pickles' lengths, so the
-// file is first unpickled and loaded in a forked child, whose crash becomes an error. Errors it throws are
-// left to the checks and the real load that follow, which word them.
+// file is first unpickled and loaded in a throwaway process, whose crash (or exit after a sanitizer's report)
+// becomes an error. Errors it throws are left to the checks and the real load that follow, which word them.
+ForkServer& loadProbes() {
+  static ForkServer probes([](const std::string& path) {
+    try {
+      checkDebugRecords(path);
+      jit::load(path, torch::kCPU);
+    } catch (const std::exception&) {
+    }
+  });
+  return probes;
+}
+
 void probeLoad(const std::string& path) {
-  const TempDirectory scratch("load-probe");
-  try {
-    runForked({{fmt::format("'{}'", path),
-                [&path] {
-                  try {
-                    checkDebugRecords(path);
-                    jit::load(path, torch::kCPU);
-                  } catch (const std::exception&) {
-                  }
-                },
-                {}}},
-              1, scratch.path(), "load with LibTorch");
-  } catch (const Error& e) {
-    fail("{}; the file is damaged or was saved by an incompatible PyTorch: export the model again", e.what());
-  }
+  const int status = loadProbes().run(path);
+  if (WIFEXITED(status) && WEXITSTATUS(status) == 0) return;
+  fail(
+      "'{}' failed to load with LibTorch: {}; the file is damaged or was saved by an incompatible PyTorch: "
+      "export the model again",
+      path, abnormalEnd(status));
 }
 
 }  // namespace
+
+void startLoadProbes() {
+  loadProbes();
+}
 
 jit::Module loadTorchScript(const std::string& path, jit::ExtraFilesMap& extra_files) {
   std::error_code ec;

@@ -39,6 +39,11 @@ ir::Graph importTorchScript(const std::string& path, const ImportOptions& option
 torch::jit::Module loadTorchScript(const std::string& path, torch::jit::ExtraFilesMap& extra_files);
 torch::jit::Module loadTorchScript(const std::string& path);
 
+// Starts, if it has not started, the helper process in which each .pt is loaded once before kiln loads it
+// (a damaged file can crash LibTorch's loader). It starts at the first load otherwise; a process that grows
+// large before that (the fuzzer) starts it early, because the helper is a copy of the process as it is then.
+void startLoadProbes();
+
 // The input shapes stored in a model file by examples/export_zoo.py, if any. Throws for unreadable files.
 std::optional<std::vector<ir::Shape>> storedInputShapes(const std::string& path);
 

@@ -101,13 +101,14 @@ void mutateRecord(Record& record) {
 
 }  // namespace
 
-// kiln loads each file in a forked child first (torchscript_importer.cpp), and LibTorch crashes there on
+// kiln loads each file in a throwaway process first (torchscript_importer.cpp), and LibTorch crashes there on
 // some files: kiln reports that as an error, so the child must not report it to libFuzzer as a finding.
 // LibTorch symbolizes a C++ backtrace for every error it raises, which kiln never shows (it reads
 // what_without_backtrace); most mutated files raise one, so skipping it speeds the fuzzer up.
 extern "C" int LLVMFuzzerInitialize(int*, char***) {
   pthread_atfork(nullptr, nullptr, [] { __sanitizer_set_death_callback(nullptr); });
   c10::SetStackTraceFetcher([] { return std::string(); });
+  kiln::frontend::startLoadProbes();  // before the corpus is read in: the helper stays small
   return 0;
 }
 

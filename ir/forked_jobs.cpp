@@ -43,10 +43,8 @@ fs::path errorFile(const fs::path& scratch, size_t job) {
 // Why a finished child failed, or nothing if it succeeded.
 std::optional<std::string> failureOf(int status, const fs::path& error_file) {
   if (WIFEXITED(status) && WEXITSTATUS(status) == 0) return std::nullopt;
-  if (WIFEXITED(status)) return fs::exists(error_file) ? readFile(error_file) : "exited with no message";
-  if (WIFSIGNALED(status))
-    return fmt::format("it crashed (signal {}, {})", WTERMSIG(status), strsignal(WTERMSIG(status)));
-  return "ended in an unknown way";
+  if (WIFEXITED(status) && fs::exists(error_file)) return readFile(error_file);
+  return abnormalEnd(status);
 }
 
 // Waits until one of the running children ends: its pid and wait status. Polls each by its pid, never
@@ -64,6 +62,13 @@ std::pair<pid_t, int> waitForOne(const std::map<pid_t, size_t>& running) {
 }
 
 }  // namespace
+
+std::string abnormalEnd(int wait_status) {
+  if (WIFEXITED(wait_status)) return fmt::format("it exited with status {}", WEXITSTATUS(wait_status));
+  if (WIFSIGNALED(wait_status))
+    return fmt::format("it crashed (signal {}, {})", WTERMSIG(wait_status), strsignal(WTERMSIG(wait_status)));
+  return "ended in an unknown way";
+}
 
 void runForked(const std::vector<ForkedJob>& jobs, int parallel, const fs::path& scratch,
                const std::string& task) {

@@ -25,6 +25,10 @@ struct ForkedJob {
   std::function<void()> on_finished;  // runs in the parent after the job succeeded (may be empty)
 };
 
+// How a child that failed without a message ended: "it crashed (signal 11, Segmentation fault)", "it exited
+// with status 1" (what AddressSanitizer does after a report).
+std::string abnormalEnd(int wait_status);
+
 // Runs every job, `parallel` at a time; `scratch` holds each child's error text. Throws kiln::Error for the
 // first job that failed, threw or died (after the running ones end): "<name> failed to <task>: <why>".
 void runForked(const std::vector<ForkedJob>& jobs, int parallel, const std::filesystem::path& scratch,

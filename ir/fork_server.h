@@ -1,0 +1,45 @@
+// A helper process that runs one job per request in a throwaway child of its own and reports how the child
+// ended: for work that may crash the process on bad input and needs nothing from the caller but a string
+// (LibTorch's load of a .pt, frontend/torchscript_importer.cpp).
+//
+// Why not fork the caller per job (ir/forked_jobs.h): fork copies the caller's page tables, and afterwards
+// every page the caller writes faults once to be copied or reclaimed. A grown caller pays that per job: the
+// TorchScript fuzzer, at ~400 MB, spent about 40 % of its time in those kernel paths. The helper is forked
+// once, while the caller is still small, and stays small, so its forks stay cheap.
+#pragma once
+
+#include <sys/types.h>
+
+#include <functional>
+#include <mutex>
+#include <string>
+
+namespace kiln {
+
+class ForkServer {
+ public:
+  // `job` runs in each child with the request; an exception it throws ends the child with status 1.
+  explicit ForkServer(std::function<void(const std::string&)> job);
+  ~ForkServer();  // the helper sees its socket close, exits, and is reaped
+  ForkServer(const ForkServer&) = delete;
+  ForkServer& operator=(const ForkServer&) = delete;
+
+  // Runs the job on `request` in a new child of the helper; the child's wait status (as waitpid gives it).
+  // A helper that has died is replaced once (forked from the caller as it is now). Thread-safe: one job at a
+  // time; a forked copy of the caller starts a helper of its own. Throws kiln::Error when no helper can be
+  // started or reached.
+  int run(const std::string& request);
+
+ private:
+  void start();
+  void stop();
+  bool exchange(const std::string& request, int& status) const;
+
+  std::function<void(const std::string&)> job_;
+  std::mutex mutex_;
+  pid_t helper_ = -1;
+  int socket_ = -1;
+  pid_t owner_ = -1;  // the process that started the helper
+};
+
+}  // namespace kiln

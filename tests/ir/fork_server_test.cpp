@@ -1,0 +1,77 @@
+// ir/fork_server.h: each request runs in a new child of the helper, the caller hears how it ended, a helper
+// that died is replaced, and a forked copy of the caller does not talk to its parent's helper.
+#include <gtest/gtest.h>
+
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <csignal>
+#include <filesystem>
+
+#include "ir/error.h"
+#include "ir/files.h"
+#include "ir/fork_server.h"
+
+namespace kiln::testing {
+namespace {
+
+namespace fs = std::filesystem;
+
+// Requests are paths: the child writes its pid there; "<path>.throw", "<path>.crash" and "<path>.kill"
+// (which ends the helper the first time) pick the other endings.
+void job(const std::string& request) {
+  const fs::path path(request);
+  if (path.extension() == ".throw") throw Error("no");
+  if (path.extension() == ".crash") std::raise(SIGSEGV);
+  if (path.extension() == ".kill" && !fs::exists(path)) {
+    writeFile(path, "");
+    kill(getppid(), SIGKILL);
+    _exit(0);
+  }
+  writeFile(path, std::to_string(getpid()));
+}
+
+TEST(ForkServer, RunsEachRequestInANewChild) {
+  TempDirectory dir("fork-server");
+  ForkServer server(job);
+  const fs::path first = dir.path() / "first", second = dir.path() / "second";
+  EXPECT_EQ(server.run(first.string()), 0);
+  EXPECT_EQ(server.run(second.string()), 0);
+  EXPECT_NE(readFile(first), readFile(second));
+  EXPECT_NE(readFile(first), std::to_string(getpid()));
+}
+
+TEST(ForkServer, ReportsHowTheChildEnded) {
+  TempDirectory dir("fork-server");
+  ForkServer server(job);
+  const int thrown = server.run((dir.path() / "a.throw").string());
+  EXPECT_TRUE(WIFEXITED(thrown) && WEXITSTATUS(thrown) == 1);
+  const int crashed = server.run((dir.path() / "a.crash").string());
+  // SIGSEGV, or an abort where AddressSanitizer catches the fault (scripts/sanitize.sh).
+  EXPECT_TRUE(WIFSIGNALED(crashed)) << crashed;
+}
+
+TEST(ForkServer, AHelperThatDiedIsReplaced) {
+  TempDirectory dir("fork-server");
+  ForkServer server(job);
+  const fs::path killer = dir.path() / "a.kill", after = dir.path() / "after";
+  EXPECT_EQ(server.run(killer.string()), 0);  // the helper died; a new one ran it again
+  EXPECT_EQ(server.run(after.string()), 0);
+  EXPECT_TRUE(fs::exists(after));
+}
+
+TEST(ForkServer, AForkedCopyStartsItsOwnHelper) {
+  TempDirectory dir("fork-server");
+  ForkServer server(job);
+  EXPECT_EQ(server.run((dir.path() / "parent").string()), 0);
+  const pid_t copy = fork();
+  if (copy == 0) _exit(server.run((dir.path() / "copy").string()) == 0 ? 0 : 1);
+  int status = 0;
+  ASSERT_EQ(waitpid(copy, &status, 0), copy);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  EXPECT_EQ(server.run((dir.path() / "parent again").string()), 0);
+  EXPECT_TRUE(fs::exists(dir.path() / "copy") && fs::exists(dir.path() / "parent again"));
+}
+
+}  // namespace
+}  // namespace kiln::testing
