@@ -22,7 +22,7 @@ sys.exit(0 if same else 1)"
 # compile ARGS...: the installed kiln, its output kept out of the test's unless it fails.
 compile() { "$kiln" compile "$@" >compile.log 2>&1 || { cat compile.log && exit 1; }; }
 
-cmake --install "$build" --prefix "$prefix" >install.log
+cmake --install "$build" --prefix "$prefix" --strip >install.log
 echo "installed: $(cd "$prefix" && find . -type f | sort | tr '\n' ' ')"
 compile "$zoo/resnet18_traced.pt" --name resnet18 --bundle -o resnet18.kiln
 "$python" -c "import numpy; numpy.random.seed(0); x = numpy.random.randn(1, 3, 224, 224).astype('float32'); \
