@@ -14,14 +14,15 @@ namespace {
 // Conv and linear weights in panels of one vector of output channels, unblocked when the vector does not
 // divide the output channels (a shifted tail tile would then straddle two panels).
 Layout preferredWeightLayout(const ir::Graph& graph, ir::ValueId constant, const ir::UseIndex& uses,
-                             const TargetDesc& target, const std::set<int>& winograd_convs) {
+                             const TargetDesc& target, const std::map<int, int>& winograd_tiles) {
   const ir::TensorType& type = graph.type(constant);
   if (type.rank() == 0) return rowMajor(0);
   const int panel = type.shape[0] % target.weightPanel() == 0 ? target.weightPanel() : 1;
   for (int user : uses.users[constant]) {
     const ir::Op& op = graph.ops()[user];
     if (op.inputs.size() > 1 && op.inputs[1] == constant) {
-      if (winograd_convs.count(user)) return winogradConvWeights(target.weightPanel());
+      if (auto tile = winograd_tiles.find(user); tile != winograd_tiles.end())
+        return winogradConvWeights(target.weightPanel(), tile->second);
       if (op.kind == "conv2d") return convWeightsPacked(panel);
       if (op.kind == "linear") return linearWeightsPacked(panel);
     }
@@ -88,7 +89,7 @@ std::string funcName(const ir::Graph& graph, ir::ValueId id) {
 }
 
 ValueLayouts chooseLayouts(const ir::Graph& graph, const fusion::Plan& plan, const TargetDesc& target,
-                           const std::set<int>& winograd_convs, bool boundaries_as_activations) {
+                           const std::map<int, int>& winograd_tiles, bool boundaries_as_activations) {
   const ir::UseIndex uses(graph);
   ValueLayouts layouts;
   for (const fusion::Block& block : plan.blocks) {
@@ -97,7 +98,7 @@ ValueLayouts chooseLayouts(const ir::Graph& graph, const fusion::Plan& plan, con
     for (ir::ValueId id : block.footprint.outputs)
       layouts.emplace(id, activationLayout(graph.type(id).rank()));
     for (ir::ValueId id : block.footprint.weights)
-      layouts.emplace(id, preferredWeightLayout(graph, id, uses, target, winograd_convs));
+      layouts.emplace(id, preferredWeightLayout(graph, id, uses, target, winograd_tiles));
   }
   if (boundaries_as_activations) return layouts;
   for (ir::ValueId id : graph.inputs()) layouts[id] = rowMajor(graph.type(id).rank());

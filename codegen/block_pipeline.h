@@ -23,11 +23,11 @@ namespace kiln::codegen {
 using ValueLayouts = std::map<ir::ValueId, Layout>;
 
 // kiln's layout choices for a planned graph; see codegen/layout.h for the rules. The weights of the convs in
-// `winograd_convs` (op indices; schedule.h's winogradConvs) are stored in the Winograd domain. With
-// `boundaries_as_activations` the model's inputs and outputs are laid out as activations between blocks
+// `winograd_tiles` (op index -> tile side; schedule.h's winogradConvs) are stored in the Winograd domain.
+// With `boundaries_as_activations` the model's inputs and outputs are laid out as activations between blocks
 // are, instead of row-major (CompileOptions::boundaries_as_activations).
 ValueLayouts chooseLayouts(const ir::Graph& graph, const fusion::Plan& plan, const TargetDesc& target,
-                           const std::set<int>& winograd_convs, bool boundaries_as_activations = false);
+                           const std::map<int, int>& winograd_tiles, bool boundaries_as_activations = false);
 
 // A stage of the pipeline with the op it came from.
 struct PlacedStage {

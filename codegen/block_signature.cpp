@@ -10,7 +10,7 @@ namespace {
 
 std::string layoutText(const Layout& layout) {
   return fmt::format("[{}] blocked {}x{}{}", fmt::join(layout.position, ","), layout.blocked, layout.block,
-                     layout.winograd ? " winograd" : "");
+                     layout.winograd_tile ? fmt::format(" winograd F({0}x{0})", layout.winograd_tile) : "");
 }
 
 }  // namespace

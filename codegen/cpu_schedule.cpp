@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <map>
 
+#include "codegen/winograd.h"
+
 namespace kiln::codegen {
 namespace {
 
@@ -206,11 +208,11 @@ class CpuScheduler {
   }
 
  private:
-  // The output in 4x4-pixel tiles, `pixels` tiles along a row per group, groups of every row and image in
-  // one parallel loop; each group transforms its windows, sums them over input channels and transforms the
-  // sums back into the output. The 36 sums of a group are register-blocked: `vectors` vectors of output
-  // channels by its tiles, the reduction over input channels outside; rounded-up tails compute a few unused
-  // tiles and channels (the weights are zero-padded to whole panels).
+  // The output in tiles of the conv's tile side (4x4 or 2x2 pixels), `pixels` tiles along a row per group,
+  // groups of every row and image in one parallel loop; each group transforms its windows, sums them over
+  // input channels and transforms the sums back into the output. The sums of a group are register-blocked:
+  // `vectors` vectors of output channels by its tiles, the reduction over input channels outside; rounded-up
+  // tails compute a few unused tiles and channels (the weights are zero-padded to whole panels).
   void scheduleWinograd() {
     Func out = block_.output_funcs[0].func;
     const std::vector<Var> o = out.args();
@@ -218,8 +220,9 @@ class CpuScheduler {
     Var tx(name + "_tx"), ty(name + "_ty"), xi(name + "_xi"), yi(name + "_yi"), txo(name + "_txo"),
         txi(name + "_txi"), group(name + "_group");
     const int channels = analysis_.out_extents[0], vector = vectorWidth(channels, target_.vector_lanes);
-    out.split(o[2], ty, yi, 4, TailStrategy::GuardWithIf)
-        .split(o[1], tx, xi, 4, TailStrategy::GuardWithIf)
+    const int tile = winograd::tileOf(analysis_.winograd->stage);
+    out.split(o[2], ty, yi, tile, TailStrategy::GuardWithIf)
+        .split(o[1], tx, xi, tile, TailStrategy::GuardWithIf)
         .split(tx, txo, txi, tile_.pixels, TailStrategy::GuardWithIf)
         .reorder(o[0], xi, yi, txi, txo, ty, o[3])
         .fuse(txo, ty, group)

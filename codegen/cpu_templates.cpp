@@ -153,7 +153,8 @@ class WinogradTemplate : public ScheduleTemplate {
     for (int v = 1; v <= target.tile_vectors; ++v)
       if (roundUp(channels, vector * v) <= roundUp(channels, target.weightPanel())) vectors.push_back(v);
     return {{"vectors", vectors},
-            {"pixels", upTo(std::min(static_cast<int>(winograd::tiles(block.out_extents[1])),
+            {"pixels", upTo(std::min(static_cast<int>(winograd::tiles(
+                                         block.out_extents[1], winograd::tileOf(block.winograd->stage))),
                                      target.vector_registers - 2))},
             {"split", {0, 1}}};
   }
@@ -163,14 +164,16 @@ class WinogradTemplate : public ScheduleTemplate {
   // 0.99 and 0.76 ms). Staged: two vectors where the panels allow (256 channels at 14x14: 1.0 ms, against
   // 1.5 ms with one).
   ScheduleConfig defaultConfig(const BlockAnalysis& block, const TargetDesc& target) const override {
-    const int tiles = static_cast<int>(winograd::tiles(block.out_extents[1]));
+    const int tile = winograd::tileOf(block.winograd->stage);
+    const int tiles = static_cast<int>(winograd::tiles(block.out_extents[1], tile));
     const int outs = block.out_extents[0];
     const int ins = *Halide::Internal::as_const_int(block.winograd->stage.reduction.x.extent());
-    if (winograd::grouped(outs, ins, block.out_extents[1], target)) {
+    if (winograd::grouped(outs, ins, block.out_extents[1], tile, target)) {
       const int groups = (tiles + target.tile_accumulators - 1) / target.tile_accumulators;
       return {name(), {{"vectors", 1}, {"pixels", (tiles + groups - 1) / groups}, {"split", 0}}};
     }
-    const int v = std::min(2, space(block, target).at("vectors").back());
+    const std::vector<int> vectors = space(block, target).at("vectors");
+    const int v = std::count(vectors.begin(), vectors.end(), 2) ? 2 : 1;  // {1, 3} for 40 channels of 16
     return {name(),
             {{"vectors", v}, {"pixels", std::min(tiles, target.tile_accumulators / v)}, {"split", 1}}};
   }

@@ -33,7 +33,8 @@ Layout blockedBy(Layout layout, int dim, int block, const std::string& name) {
 }  // namespace
 
 std::vector<int64_t> Layout::halideExtents(const std::vector<int64_t>& shape) const {
-  if (winograd) return {block, shape[1], (shape[0] + block - 1) / block, winograd::kPoints};
+  if (winograd_tile)
+    return {block, shape[1], (shape[0] + block - 1) / block, winograd::points(winograd_tile)};
   std::vector<int64_t> extents(shape.size() + (blocked >= 0 ? 1 : 0));
   for (size_t d = 0; d < shape.size(); ++d) extents[position[d]] = shape[d];
   if (blocked >= 0) {
@@ -71,17 +72,19 @@ Layout linearWeightsPacked(int panel) {
   return blockedBy(named({0, 1}, "OI"), 0, panel, fmt::format("O/{} I o{}", panel, panel));
 }
 
-Layout winogradConvWeights(int panel) {
+Layout winogradConvWeights(int panel, int tile) {
   Layout layout = convWeightsPacked(panel);
   layout.blocked = 0;
   layout.block = panel;
-  layout.winograd = true;
-  layout.name = fmt::format("36 O/{} I o{} (Winograd F(4x4,3x3))", panel, panel);
+  layout.winograd_tile = tile;
+  layout.name =
+      fmt::format("{} O/{} I o{} (Winograd F({}x{},3x3))", winograd::points(tile), panel, panel, tile, tile);
   return layout;
 }
 
 std::vector<float> toLayout(const std::vector<int64_t>& shape, const float* row_major, const Layout& layout) {
-  if (layout.winograd) return winograd::transformWeights(shape, row_major, layout.block);
+  if (layout.winograd_tile)
+    return winograd::transformWeights(shape, row_major, layout.block, layout.winograd_tile);
   const int rank = static_cast<int>(shape.size());
   const int64_t count = std::accumulate(shape.begin(), shape.end(), int64_t{1}, std::multiplies<>());
   // Stride of each Halide position in the destination: dense in position order.

@@ -17,7 +17,8 @@
 //  - conv and linear weights are pre-packed in panels of one vector of output channels, [O/16][KH][KW][I][16]
 //    and [O/16][I][16] on AVX-512, so a register tile's weights are contiguous streams whatever the layer's
 //    width; output channels that are not a multiple of the vector stay unblocked (HWIO, IO);
-//  - the weights of a conv computed with Winograd (winograd.h) are stored transformed, [36][O/16][I][16]:
+//  - the weights of a conv computed with Winograd (winograd.h) are stored transformed, [36][O/16][I][16]
+//  (F(4x4)):
 //    not a permutation but a change of basis, which only that conv's lowering reads.
 #pragma once
 
@@ -33,12 +34,13 @@ struct Layout {
   std::string name;           // memory order from outermost to innermost, e.g. "NHWC", "O/16 H W I o16"
   int blocked = -1;           // the logical dimension split into blocks, or -1
   int block = 1;              // its block size
-  bool winograd = false;      // conv weights [O, I, 3, 3] stored as winograd::transformWeights writes them
+  int winograd_tile =
+      0;  // if set, conv weights [O, I, 3, 3] stored as winograd::transformWeights writes them
 
   int rank() const { return static_cast<int>(position.size()); }  // logical rank
   bool operator==(const Layout& other) const {
     return position == other.position && blocked == other.blocked && block == other.block &&
-           winograd == other.winograd;
+           winograd_tile == other.winograd_tile;
   }
   // The extents in Halide argument order (innermost first) of a tensor with this logical shape.
   std::vector<int64_t> halideExtents(const std::vector<int64_t>& shape) const;
@@ -52,8 +54,9 @@ Layout channelsInnermost();  // rank-4 NCHW values stored as NHWC
 Layout convWeightsPacked(int panel);
 // [O, I] stored as [O/panel][I][panel], or IO when panel is 1.
 Layout linearWeightsPacked(int panel);
-// [O, I, 3, 3] transformed for Winograd F(4x4, 3x3) and stored [36][O/panel][I][panel], zero-padded.
-Layout winogradConvWeights(int panel);
+// [O, I, 3, 3] transformed for Winograd F(tile x tile, 3x3) and stored [points][O/panel][I][panel],
+// zero-padded.
+Layout winogradConvWeights(int panel, int tile);
 
 // Rearranges row-major data of the given logical shape into `layout` (used to pre-pack weights); padding
 // elements of a blocked dimension are zero. Winograd layouts transform the weights as well.

@@ -50,18 +50,18 @@ const char* scheduleKindName(ScheduleKind kind) {
   return kind == ScheduleKind::Default ? "default" : "auto";
 }
 
-std::set<int> winogradConvs(const ir::Graph& graph, const fusion::Plan& plan, const TargetDesc& desc,
-                            const ScheduleOptions& options, bool outputs_as_activations) {
-  std::set<int> convs;
+std::map<int, int> winogradConvs(const ir::Graph& graph, const fusion::Plan& plan, const TargetDesc& desc,
+                                 const ScheduleOptions& options, bool outputs_as_activations) {
+  std::map<int, int> convs;
   if (options.kind != ScheduleKind::Default) return convs;
   const ir::UseIndex uses(graph);
   for (size_t b = 0; b < plan.blocks.size(); ++b) {
     const ScheduleConfig* given = configGiven(options, static_cast<int>(b));
     if (given && given->template_name != "winograd") continue;
     for (int op : plan.blocks[b].ops)
-      if (winograd::applies(graph, plan.blocks[b], op, desc, outputs_as_activations) &&
-          uses.users[graph.ops()[op].inputs[1]].size() == 1)
-        convs.insert(op);
+      if (const int tile = winograd::tileFor(graph, plan.blocks[b], op, desc, outputs_as_activations);
+          tile > 0 && uses.users[graph.ops()[op].inputs[1]].size() == 1)
+        convs[op] = tile;
   }
   return convs;
 }

@@ -48,11 +48,11 @@ struct ScheduleChoice {
   const TemplateSpace& byDefault() const { return templates.front(); }
 };
 
-// The convs (op indices) computed with Winograd: those winograd::applies to, with the default schedule, in
-// blocks whose overrides (or, failing those, tuned configs) do not name another template. Their weights are
-// stored transformed (layout.h).
-std::set<int> winogradConvs(const ir::Graph& graph, const fusion::Plan& plan, const TargetDesc& desc,
-                            const ScheduleOptions& options, bool outputs_as_activations);
+// The convs computed with Winograd (op index -> tile side): those winograd::tileFor gives a tile, with the
+// default schedule, in blocks whose overrides (or, failing those, tuned configs) do not name another
+// template. Their weights are stored transformed (layout.h).
+std::map<int, int> winogradConvs(const ir::Graph& graph, const fusion::Plan& plan, const TargetDesc& desc,
+                                 const ScheduleOptions& options, bool outputs_as_activations);
 
 // Whether a config's register tile fits the target's vector registers: vectors x pixels accumulators, a
 // weight vector per tile vector and a broadcast input. One that does not spills on every step of its

@@ -1,24 +1,28 @@
-// Winograd F(4x4, 3x3) convolution (Lavin & Gray, "Fast Algorithms for Convolutional Neural Networks", 2016).
+// Winograd convolution F(m x m, 3x3) (Lavin & Gray, "Fast Algorithms for Convolutional Neural Networks",
+// 2016), with tiles of m = 4 or m = 2 output pixels a side.
 //
-// A 3x3 stride-1 conv computed per 4x4 tile of output pixels from the tile's 6x6 input window: the window is
-// transformed (V = Bt d B), multiplied point by point with the transformed weights (U = G g Gt) and summed
-// over input channels, and the 6x6 products transformed back (Y = At M A). The channel sums are 36
-// independent GEMMs of (tiles x input channels) by (input channels x output channels): 36 multiply-adds per
-// tile and channel pair instead of 144, so a 3x3 conv does 4x fewer, at the price of transforms that cost a
-// few additions per element and of weights 4x larger (36 values per 3x3 kernel instead of 9).
+// A 3x3 stride-1 conv computed per m x m tile of output pixels from the tile's (m+2) x (m+2) input window:
+// the window is transformed (V = Bt d B), multiplied point by point with the transformed weights (U = G g Gt)
+// and summed over input channels, and the products transformed back (Y = At M A). The channel sums are
+// (m+2)^2 independent GEMMs of (tiles x input channels) by (input channels x output channels). F(4x4): 36
+// multiply-adds per tile and channel pair instead of 144 (4x fewer), weights 4x larger (36 values per 3x3
+// kernel instead of 9); F(2x2): 16 instead of 36 (2.25x fewer), weights 1.8x larger.
 //
-// The weights are transformed when the artifact is packed (a Layout with `winograd` set, stored
-// [36][O/panel][I][panel]), so a run only transforms activations. kiln uses it for a block whose only sum of
-// products is such a conv (besides a residual's 1x1 downsample conv, computed per group of tiles), whose
-// output is not a model output (those keep PyTorch's layout), and whose image holds at least 16 tiles (batch
-// included): each transformed weight then meets 16 tiles or more. Two ways to run it (the winograd template's
-// `split`), measured on AVX2 with 2 threads against kiln's direct conv:
+// The weights are transformed when the artifact is packed (a Layout with `winograd_tile` set, stored
+// [points][O/panel][I][panel]), so a run only transforms activations. kiln uses it for a block whose only sum
+// of products is such a conv (besides a residual's 1x1 downsample conv, computed per group of tiles), whose
+// output is not a model output (those keep PyTorch's layout). Each transformed weight is read once per run
+// and meets every tile of the image: with few tiles the GEMMs wait on the weights. F(4x4) is used where the
+// image holds at least kMinLargeTiles of its tiles (batch included), else F(2x2) where it holds at least
+// kMinTiles of its smaller ones: ResNet-50's layer3 (256 channels at 14x14, 16 tiles of 4x4) ran its F(4x4)
+// convs in 0.94-1.0 ms on this project's Zen 4 VM, about its direct conv's compute bound, bound by its 9.4 MB
+// of transformed weights. Two ways to run it (the winograd template's `split`), measured on AVX2 with 2
+// threads against kiln's direct conv:
 //  - grouped: each group of tiles along a row transforms, sums and transforms back while its data is in
 //    cache, re-reading the weights per group: for rows of at least 7 tiles whose transformed weights fit in
 //    half the last-level cache (64 channels at 56x56, 128 at 28x28: 0.67-0.70 ms against 1.3 ms);
 //  - staged: all windows transformed first, the sums split across threads by output channels so each thread
-//    streams its share of the weights once, then the output transform: for the rest (256 channels at 14x14:
-//    1.0 ms against 1.9 ms). With only 4 tiles (512 channels at 7x7) it merely tied, so 16 is the floor.
+//    streams its share of the weights once, then the output transform: for the rest.
 // Errors stay at the fp32 level: 1e-6 to 5e-6 of the largest output on random 3x3 convs.
 #pragma once
 
@@ -30,32 +34,45 @@
 
 namespace kiln::codegen::winograd {
 
-constexpr int kTile = 4;            // output pixels per tile side
-constexpr int kWindow = 6;          // input pixels per window side: kTile + 3 - 1
-constexpr int kPoints = 36;         // kWindow * kWindow products per tile and channel pair
-constexpr int kMinTiles = 16;       // per image, batch included
+constexpr int kLargeTile = 4;       // F(4x4, 3x3)
+constexpr int kSmallTile = 2;       // F(2x2, 3x3)
+constexpr int kMinLargeTiles = 36;  // per image, batch included, for F(4x4)
+constexpr int kMinTiles = 16;       // per image, batch included, for either
 constexpr int kMinTilesPerRow = 7;  // for the grouped way
-// Below this many input channels each of the 36 channel sums is too short to pay for the transforms: VGG-11's
-// first conv (3 -> 64 channels at 224x224) ran at 61-66 GFLOP/s with Winograd.
+// Below this many input channels each channel sum is too short to pay for the transforms: VGG-11's first
+// conv (3 -> 64 channels at 224x224) ran at 61-66 GFLOP/s with Winograd.
 constexpr int kMinInputChannels = 8;
 
-// Whether `conv` (an op of `block`) is computed with Winograd on `target`. `outputs_as_activations`: the
-// model's outputs are laid out as activations between blocks are (CompileOptions::boundaries_as_activations).
-bool applies(const ir::Graph& graph, const fusion::Block& block, int conv, const TargetDesc& target,
-             bool outputs_as_activations);
+// Input pixels per window side, and products per tile and channel pair, for tiles of `tile` outputs a side.
+constexpr int windowSide(int tile) {
+  return tile + 2;
+}
+constexpr int points(int tile) {
+  return windowSide(tile) * windowSide(tile);
+}
+
+// The tile side `conv` (an op of `block`) is computed with on `target`, or 0 where Winograd does not apply.
+// `outputs_as_activations`: the model's outputs are laid out as activations between blocks are
+// (CompileOptions::boundaries_as_activations).
+int tileFor(const ir::Graph& graph, const fusion::Block& block, int conv, const TargetDesc& target,
+            bool outputs_as_activations);
 
 // Tiles along a side of `pixels` outputs.
-int64_t tiles(int64_t pixels);
-int64_t transformedWeightBytes(int64_t outs, int64_t ins, const TargetDesc& target);
+int64_t tiles(int64_t pixels, int tile);
+int64_t transformedWeightBytes(int64_t outs, int64_t ins, int tile, const TargetDesc& target);
 // Whether a conv with these channels and output width runs grouped (else staged).
-bool grouped(int64_t outs, int64_t ins, int64_t width, const TargetDesc& target);
+bool grouped(int64_t outs, int64_t ins, int64_t width, int tile, const TargetDesc& target);
 
-// Weights [O, I, 3, 3] (row-major) transformed and stored [36][ceil(O/panel)][I][panel], zero-padded.
-std::vector<float> transformWeights(const std::vector<int64_t>& shape, const float* row_major, int panel);
+// The tile side of a lowered conv, from its channel sums (the WinogradProduct stage).
+int tileOf(const Stage& product);
 
-// conv2d lowered through the transforms; its weights input is in the Winograd layout. Stages: the zero-padded
-// input (PaddedInput), the transformed windows (WinogradInput, its row pass as `operand`), the 36 channel
-// sums (WinogradProduct) and the output transform's column pass (WinogradOutput).
+// Weights [O, I, 3, 3] (row-major) transformed and stored [points][ceil(O/panel)][I][panel], zero-padded.
+std::vector<float> transformWeights(const std::vector<int64_t>& shape, const float* row_major, int panel,
+                                    int tile);
+
+// conv2d lowered through the transforms; its weights input is in a Winograd layout, which says the tile.
+// Stages: the zero-padded input (PaddedInput), the transformed windows (WinogradInput, its row pass as
+// `operand`), the channel sums (WinogradProduct) and the output transform's column pass (WinogradOutput).
 LoweredOp lowerConv2d(const LoweringInput& in);
 
 }  // namespace kiln::codegen::winograd

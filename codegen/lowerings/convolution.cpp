@@ -29,7 +29,7 @@ Expr biasOrZero(const LoweringInput& in, int bias_input, Expr channel) {
 
 LoweredOp conv2d(const LoweringInput& in) {
   const TensorFunc &x = in.inputs[0], &w = in.inputs[1];
-  if (w.layout.winograd) return winograd::lowerConv2d(in);
+  if (w.layout.winograd_tile) return winograd::lowerConv2d(in);
   const auto& stride = in.op.attrs.getInts("stride");
   const auto& padding = in.op.attrs.getInts("padding");
   const auto& dilation = in.op.attrs.getInts("dilation");

@@ -1,6 +1,6 @@
-// Winograd F(4x4, 3x3) convs (winograd.h) on shapes that test its tails and transforms — output sizes that
-// 4x4 tiles and groups of tiles do not divide, no padding and padding 2, channel counts that no vector
-// divides, batch 2 — each its own block, compiled with the default config, with forced configs (tiles in
+// Winograd F(4x4, 3x3) and F(2x2, 3x3) convs (winograd.h) on shapes that test their tails and transforms —
+// output sizes that tiles and groups of tiles do not divide, no padding and padding 2, channel counts that no
+// vector divides, batch 2 — each its own block, compiled with the default config, with forced configs (tiles in
 // groups of 3, two vectors where the panels allow, grouped and staged alternately) and with the direct
 // dense_conv chosen by hand, on every CPU target this machine runs or emulates, against ATen. (Epilogues
 // fused after it, a residual add and ReLU, are validated on ResNet-18, whose layer1 and layer2 use it.) An
@@ -25,10 +25,15 @@ struct Conv3x3 {
 };
 
 const Conv3x3 kConvs[] = {
+    // F(4x4): 36 tiles of 4x4 or more
     {1, 24, 28, 28, 36, 1},  // output channels padded to whole panels
     {2, 13, 26, 30, 13, 1},  // batch 2, 13 channels, partial tiles on both axes
     {1, 16, 29, 27, 32, 0},  // no padding: 27 x 25 outputs; two vectors (of 16 on AVX-512) fit its panels
     {1, 8, 30, 31, 12, 2},   // padding 2: 32 x 33 outputs
+    // F(2x2): fewer tiles of 4x4, at least 16 of 2x2
+    {1, 20, 14, 14, 24, 1},  // 49 tiles, 7 a row (grouped by default)
+    {2, 9, 7, 9, 40, 1},     // batch 2, partial tiles on both axes, 9 input channels
+    {1, 16, 9, 9, 16, 0},    // no padding: 7 x 7 outputs, 16 tiles
 };
 constexpr size_t kTwoVectorConv = 2;
 
@@ -62,6 +67,15 @@ nlohmann::json manifestOf(const std::filesystem::path& artifact) {
   return nlohmann::json::parse(in);
 }
 
+// How many weights are stored transformed for Winograd with tiles of `tile` pixels a side.
+int winogradWeights(const nlohmann::json& manifest, int tile) {
+  const std::string layout = fmt::format("(Winograd F({0}x{0},3x3))", tile);
+  int count = 0;
+  for (const nlohmann::json& value : manifest["values"])
+    if (value["layout"].get<std::string>().find(layout) != std::string::npos) ++count;
+  return count;
+}
+
 // The ids of the blocks scheduled by `name`.
 std::vector<int> blocksScheduledBy(const nlohmann::json& manifest, const std::string& name) {
   std::vector<int> ids;
@@ -84,6 +98,8 @@ TEST_P(Winograd, MatchesATenWithDefaultForcedAndDirectConfigs) {
   compile("default", {});
   const std::vector<int> blocks = blocksScheduledBy(manifestOf(dir.path() / "default"), "winograd");
   ASSERT_EQ(blocks.size(), std::size(kConvs));
+  EXPECT_EQ(winogradWeights(manifestOf(dir.path() / "default"), 4), 4);
+  EXPECT_EQ(winogradWeights(manifestOf(dir.path() / "default"), 2), 3);
 
   codegen::ScheduleOverrides forced, direct;
   for (size_t k = 0; k < blocks.size(); ++k) {
@@ -196,11 +212,11 @@ TEST(Winograd, NotForAConvThatReadsAConvOfItsBlock) {
 INSTANTIATE_TEST_SUITE_P(CpuTargets, Winograd, ::testing::ValuesIn(cpuTargetsThisMachineRuns()),
                          targetTestName);
 
-// A 3x3 conv with 7x7 outputs has too few tiles per row for Winograd: naming it is refused, with the
+// A 3x3 conv with 5x5 outputs has too few tiles for Winograd (9 of 2x2): naming it is refused, with the
 // template that does schedule the block, before anything is written.
 TEST(Winograd, RefusedWhereItDoesNotApply) {
   ir::Graph graph("narrow");
-  const ir::ValueId x = graph.addInput("x", {ir::DType::Float32, {1, 8, 7, 7}});
+  const ir::ValueId x = graph.addInput("x", {ir::DType::Float32, {1, 8, 5, 5}});
   const ir::ValueId w = graph.addConstant("w", ir::Tensor({8, 8, 3, 3}, std::vector<float>(576, 0.1f)));
   graph.setOutputs({graph.addOp1("relu", {graph.addOp1("conv2d", {x, w},
                                                        {{"stride", std::vector<int64_t>{1, 1}},
