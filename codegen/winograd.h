@@ -12,12 +12,15 @@
 // [points][O/panel][I][panel]), so a run only transforms activations. kiln uses it for a block whose only sum
 // of products is such a conv (besides a residual's 1x1 downsample conv, computed per group of tiles), whose
 // output is not a model output (those keep PyTorch's layout). Each transformed weight is read once per run
-// and meets every tile of the image: with few tiles the GEMMs wait on the weights. F(4x4) is used where the
-// image holds at least kMinLargeTiles of its tiles (batch included), else F(2x2) where it holds at least
-// kMinTiles of its smaller ones: ResNet-50's layer3 (256 channels at 14x14, 16 tiles of 4x4) ran its F(4x4)
-// convs in 0.94-1.0 ms on this project's Zen 4 VM, about its direct conv's compute bound, bound by its 9.4 MB
-// of transformed weights. Two ways to run it (the winograd template's `split`), measured on AVX2 with 2
-// threads against kiln's direct conv:
+// and meets every tile of the image: with few tiles the sums wait on the weights, and the smaller tile, with
+// more tiles and smaller weights, wins. F(4x4) is used where the image holds at least kMinLargeTiles of its
+// tiles (batch included), else F(2x2) where it holds at least kMinTiles of its own. Measured on ResNet-50
+// (this project's Zen 4 VM, 2 threads, kiln profile and kiln-runner, alternating runs): layer2 (128 channels
+// at 28x28, 49 tiles of 4x4) F(4x4) 0.37-0.56 ms, F(2x2) 0.63-0.75 ms; layer3 (256 at 14x14, 16 tiles of 4x4,
+// 9.4 MB of transformed weights) F(4x4) 0.62-0.68 ms in one profile and 0.93-0.99 in the next, F(2x2)
+// 0.61-0.65 ms in both; layer4 (512 at 7x7, 16 tiles of 2x2) direct 1.20-1.23 ms, F(2x2) 0.95-1.09 ms. Two
+// ways to run it (the winograd template's `split`), measured on AVX2 with 2 threads against kiln's direct
+// conv:
 //  - grouped: each group of tiles along a row transforms, sums and transforms back while its data is in
 //    cache, re-reading the weights per group: for rows of at least 7 tiles whose transformed weights fit in
 //    half the last-level cache (64 channels at 56x56, 128 at 28x28: 0.67-0.70 ms against 1.3 ms);

@@ -28,7 +28,7 @@ struct ConvShape {
 };
 
 const ConvShape kConvs[] = {
-    {1, 24, 7, 7, 48, 3, 1, 1, 1, 1},     // three 16-wide panels, tiles that straddle them
+    {1, 24, 5, 5, 48, 3, 1, 1, 1, 1},     // three 16-wide panels, tiles that straddle them
     {1, 3, 15, 15, 64, 7, 2, 3, 1, 1},    // a stem: 3 channels, 7x7 stride 2
     {1, 32, 7, 7, 40, 1, 1, 0, 1, 1},     // a GEMM whose output channels no 16-wide panel divides
     {2, 16, 9, 9, 32, 3, 1, 2, 2, 2},     // grouped, dilated, batch 2
