@@ -115,7 +115,7 @@ int tileFor(const ir::Graph& graph, const fusion::Block& block, int conv, const 
   }
   if (!elementwiseOfInputs(graph, producer, op.inputs[0])) return 0;
   const auto image_tiles = [&](int tile) { return tiles(out[3], tile) * tiles(out[2], tile) * out[0]; };
-  if (image_tiles(kLargeTile) >= kMinLargeTiles) return kLargeTile;
+  if (image_tiles(kLargeTile) >= kMinTiles) return kLargeTile;
   return image_tiles(kSmallTile) >= kMinTiles ? kSmallTile : 0;
 }
 

@@ -11,21 +11,22 @@
 // The weights are transformed when the artifact is packed (a Layout with `winograd_tile` set, stored
 // [points][O/panel][I][panel]), so a run only transforms activations. kiln uses it for a block whose only sum
 // of products is such a conv (besides a residual's 1x1 downsample conv, computed per group of tiles), whose
-// output is not a model output (those keep PyTorch's layout). Each transformed weight is read once per run
-// and meets every tile of the image: with few tiles the sums wait on the weights, and the smaller tile, with
-// more tiles and smaller weights, wins. F(4x4) is used where the image holds at least kMinLargeTiles of its
-// tiles (batch included), else F(2x2) where it holds at least kMinTiles of its own. Measured on ResNet-50
-// (this project's Zen 4 VM, 2 threads, kiln profile and kiln-runner, alternating runs): layer2 (128 channels
-// at 28x28, 49 tiles of 4x4) F(4x4) 0.37-0.56 ms, F(2x2) 0.63-0.75 ms; layer3 (256 at 14x14, 16 tiles of 4x4,
-// 9.4 MB of transformed weights) F(4x4) 0.62-0.68 ms in one profile and 0.93-0.99 in the next, F(2x2)
-// 0.61-0.65 ms in both; layer4 (512 at 7x7, 16 tiles of 2x2) direct 1.20-1.23 ms, F(2x2) 0.95-1.09 ms. Two
-// ways to run it (the winograd template's `split`), measured on AVX2 with 2 threads against kiln's direct
-// conv:
+// output is not a model output (those keep PyTorch's layout), with F(4x4) where the image holds at least
+// kMinTiles of its tiles (batch included): each transformed weight then meets 16 tiles or more. Where it
+// holds fewer, F(2x2) where the image holds kMinTiles of its own: a 7x7 image (4 tiles of 4x4, 16 of 2x2).
+// Measured on this project's Zen 4 VM (2 threads, kiln-runner, alternating runs): layer4 of ResNet-50 (512
+// channels at 7x7) direct 1.20-1.23 ms, F(2x2) 0.95-1.09 ms; of Wide ResNet-50-2 (1024 channels) 4.7
+// against 3.7 ms. Not F(2x2) where F(4x4) applies: at 14x14 (16 tiles of 4x4, 49 of 2x2) it was slower for
+// 512 channels (Wide ResNet-50-2's layer3 2.2-2.4 against 2.9 ms, VGG-11's 2.2 against 3.0-3.4 ms) and with
+// 256 channels (ResNet-50's layer3) only faster in the VM's slow phases (0.61-0.65 against 0.62-0.99 ms); at
+// 28x28 F(4x4) ran ResNet-50's layer2 in 0.37-0.56 ms against 0.63-0.75. Two ways to run it (the winograd
+// template's `split`), measured on AVX2 with 2 threads against kiln's direct conv:
 //  - grouped: each group of tiles along a row transforms, sums and transforms back while its data is in
 //    cache, re-reading the weights per group: for rows of at least 7 tiles whose transformed weights fit in
 //    half the last-level cache (64 channels at 56x56, 128 at 28x28: 0.67-0.70 ms against 1.3 ms);
 //  - staged: all windows transformed first, the sums split across threads by output channels so each thread
-//    streams its share of the weights once, then the output transform: for the rest.
+//    streams its share of the weights once, then the output transform: for the rest (256 channels at 14x14:
+//    1.0 ms against 1.9 ms).
 // Errors stay at the fp32 level: 1e-6 to 5e-6 of the largest output on random 3x3 convs.
 #pragma once
 
@@ -39,8 +40,7 @@ namespace kiln::codegen::winograd {
 
 constexpr int kLargeTile = 4;       // F(4x4, 3x3)
 constexpr int kSmallTile = 2;       // F(2x2, 3x3)
-constexpr int kMinLargeTiles = 36;  // per image, batch included, for F(4x4)
-constexpr int kMinTiles = 16;       // per image, batch included, for either
+constexpr int kMinTiles = 16;       // per image, batch included
 constexpr int kMinTilesPerRow = 7;  // for the grouped way
 // Below this many input channels each channel sum is too short to pay for the transforms: VGG-11's first
 // conv (3 -> 64 channels at 224x224) ran at 61-66 GFLOP/s with Winograd.

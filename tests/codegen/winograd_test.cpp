@@ -1,7 +1,7 @@
 // Winograd F(4x4, 3x3) and F(2x2, 3x3) convs (winograd.h) on shapes that test their tails and transforms —
 // output sizes that tiles and groups of tiles do not divide, no padding and padding 2, channel counts that no
-// vector divides, batch 2 — each its own block, compiled with the default config, with forced configs (tiles in
-// groups of 3, two vectors where the panels allow, grouped and staged alternately) and with the direct
+// vector divides, batch 2 — each its own block, compiled with the default config, with forced configs (tiles
+// in groups of 3, two vectors where the panels allow, grouped and staged alternately) and with the direct
 // dense_conv chosen by hand, on every CPU target this machine runs or emulates, against ATen. (Epilogues
 // fused after it, a residual add and ReLU, are validated on ResNet-18, whose layer1 and layer2 use it.) An
 // override naming it for a block it does not apply to is refused.
@@ -25,13 +25,13 @@ struct Conv3x3 {
 };
 
 const Conv3x3 kConvs[] = {
-    // F(4x4): 36 tiles of 4x4 or more
+    // F(4x4): 16 tiles of 4x4 or more
     {1, 24, 28, 28, 36, 1},  // output channels padded to whole panels
     {2, 13, 26, 30, 13, 1},  // batch 2, 13 channels, partial tiles on both axes
     {1, 16, 29, 27, 32, 0},  // no padding: 27 x 25 outputs; two vectors (of 16 on AVX-512) fit its panels
     {1, 8, 30, 31, 12, 2},   // padding 2: 32 x 33 outputs
-    // F(2x2): fewer tiles of 4x4, at least 16 of 2x2
-    {1, 20, 14, 14, 24, 1},  // 49 tiles, 7 a row (grouped by default)
+    // F(2x2): fewer than 16 tiles of 4x4, at least 16 of 2x2
+    {1, 20, 10, 10, 24, 1},  // 9 tiles of 4x4, 25 of 2x2
     {2, 9, 7, 9, 40, 1},     // batch 2, partial tiles on both axes, 9 input channels
     {1, 16, 9, 9, 16, 0},    // no padding: 7 x 7 outputs, 16 tiles
 };
