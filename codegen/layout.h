@@ -34,8 +34,8 @@ struct Layout {
   std::string name;           // memory order from outermost to innermost, e.g. "NHWC", "O/16 H W I o16"
   int blocked = -1;           // the logical dimension split into blocks, or -1
   int block = 1;              // its block size
-  int winograd_tile =
-      0;  // if set, conv weights [O, I, 3, 3] stored as winograd::transformWeights writes them
+  // If set (the tile side: 4 or 2), conv weights [O, I, 3, 3] stored as winograd::transformWeights does.
+  int winograd_tile = 0;
 
   int rank() const { return static_cast<int>(position.size()); }  // logical rank
   bool operator==(const Layout& other) const {
