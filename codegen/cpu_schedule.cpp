@@ -64,6 +64,13 @@ bool isDepthwise(const Stage& accumulator) {
   return accumulator.group_width > 0 && Halide::Internal::is_const_one(accumulator.reduction.x.extent());
 }
 
+// A grouped conv (not depthwise) whose vectors of output channels each lie inside one group: each vector
+// broadcasts the inputs of its own group, so a tile's vectors share no loads, and only its pixels share
+// the weights.
+bool broadcastsPerVector(const Stage& accumulator, int vector) {
+  return accumulator.group_width > 0 && !isDepthwise(accumulator) && accumulator.group_width % vector == 0;
+}
+
 // The accumulator of one tile lives in registers: its reduction runs outside the unrolled tile loops. A
 // depthwise conv's row of taps is unrolled too, so that neighbouring pixels share the loads of the inputs
 // their windows overlap on (a 7-pixel tile of a 5x5 window: 11 input loads per row of taps instead of 35).
@@ -165,8 +172,10 @@ class CpuScheduler {
   void run() {
     Halide::LoopLevel rows = Halide::LoopLevel::root();
     TileLevels tile{Halide::LoopLevel::root(), Halide::LoopLevel::root(), tile_};
+    const int channels = analysis_.out_extents.empty() ? 1 : analysis_.out_extents[0];
     const int vector =
-        vectorWidth(analysis_.out_extents.empty() ? 1 : analysis_.out_extents[0], target_.vector_lanes);
+        analysis_.anchor ? channelVector(channels, analysis_.anchor->stage.group_width, target_.vector_lanes)
+                         : vectorWidth(channels, target_.vector_lanes);
     if (analysis_.winograd) {
       scheduleWinograd();
     } else if (analysis_.anchor) {
@@ -344,7 +353,7 @@ class CpuScheduler {
     const Stage& stage = placed.stage;
     Func acc = stage.tensor.func;
     const std::vector<int> extents = halideExtents(stage.tensor);
-    const int vector = vectorWidth(extents[0], target_.vector_lanes);
+    const int vector = channelVector(extents[0], stage.group_width, target_.vector_lanes);
     auto tiled_output = analysis_.tiled_outputs.find(placed.op);
     auto tiled_kept = analysis_.tiled_kept_values.find(placed.op);
     bool in_strip = analysis_.placed(placed.op) == Placement::Strip;
@@ -578,9 +587,11 @@ int vectorWidth(int extent, int natural) {
   return width >= 4 ? width : 1;
 }
 
-bool tileWithinGroups(int vectors, int vector, int group_width) {
-  if (group_width < vector || group_width % vector != 0) return true;
-  return group_width % (vector * vectors) == 0;
+int channelVector(int channels, int group_width, int natural) {
+  const int width = vectorWidth(channels, natural);
+  for (int lanes = width; group_width > 0 && lanes >= std::max(4, width / 2); lanes /= 2)
+    if (group_width % lanes == 0) return lanes;
+  return width;
 }
 
 // The tile that does the most useful multiply-adds per step within the target's accumulator budget: tiles
@@ -591,12 +602,11 @@ bool tileWithinGroups(int vectors, int vector, int group_width) {
 // 4 alternating runs), ResNet-50's 7x7 1x1 convs ran 9-14 % faster in 2 x 7 (its 3x3 ones 3.5 % slower).
 CpuTile defaultTile(const std::vector<int>& extents, const TargetDesc& target, int group_width,
                     bool has_window) {
-  const int vector = vectorWidth(extents[0], target.vector_lanes);
+  const int vector = channelVector(extents[0], group_width, target.vector_lanes);
   CpuTile best;
   double best_score = 0, best_useful = 0;
   const int max_vectors = std::clamp(extents[0] / vector, 1, target.tile_vectors);
   for (int vectors = 1; vectors <= max_vectors; ++vectors) {
-    if (!tileWithinGroups(vectors, vector, group_width)) continue;
     for (int pixels = 1; pixels <= std::min(extents[1], target.tile_accumulators / vectors); ++pixels) {
       const int channels = std::min(extents[0], vector * vectors);
       const double useful = static_cast<double>(extents[0]) / coveredBy(extents[0], channels) * extents[1] /
@@ -632,13 +642,19 @@ int64_t channelSplitWeights(bool computed_operand, const TargetDesc& target) {
 
 CpuTile accumulatorTile(const Stage& accumulator, const std::vector<int>& extents, const TargetDesc& target) {
   CpuTile tile = defaultTile(extents, target, accumulator.group_width, hasSpatialWindow(accumulator));
+  const int vector = channelVector(extents[0], accumulator.group_width, target.vector_lanes);
+  if (broadcastsPerVector(accumulator, vector)) {
+    tile.vectors = std::clamp(extents[0] / vector, 1, 2);
+    tile.pixels = leastWastefulPixels(extents[1], target.tile_accumulators / tile.vectors);
+    return tile;
+  }
   if (!isDepthwise(accumulator)) return tile;
   constexpr int kNarrowRow = 32, kRowTile = 8;
   if (extents[1] <= kNarrowRow) {
     tile.vectors = 1;
     tile.pixels = leastWastefulPixels(extents[1], kRowTile);
   } else {
-    tile.vectors = std::clamp(extents[0] / vectorWidth(extents[0], target.vector_lanes), 1, 2);
+    tile.vectors = std::clamp(extents[0] / vector, 1, 2);
     tile.pixels = 4;
   }
   return tile;

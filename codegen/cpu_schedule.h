@@ -33,16 +33,20 @@ struct CpuTile {
 // The widest power-of-two vector of at most `natural` lanes that fits in `extent`; 1 (no vectors) below 4.
 int vectorWidth(int extent, int natural);
 
-// Whether a register tile of `vectors` vectors of `vector` channels keeps every vector inside one group of a
-// grouped conv with `group_width` output channels per group (Stage::group_width; 0 when not grouped). Only
-// groups a whole number of vectors wide can: narrower ones (depthwise, ResNeXt's 4) straddle with any tile.
-bool tileWithinGroups(int vectors, int vector, int group_width);
+// The lanes of a vector of an accumulator's output channels: the widest vector of at most `natural` lanes
+// (and the channels) that lies inside one group of a grouped conv with `group_width` output channels per
+// group (Stage::group_width; 0 when not grouped), so that its lanes read one input channel per multiply-add,
+// a broadcast. Straddling groups, each multiply-add gathers its input lane by lane (ResNeXt's groups of 4
+// and 8 in vectors of 16: 10-12 shuffles per FMA). The natural vector where no vector of 4 or more lanes
+// fits a group (depthwise's 1, which read their own channels contiguously).
+int channelVector(int channels, int group_width, int natural);
 
 // Whether an accumulator is a conv whose reduction spans a spatial window (3x3, not 1x1 or a matmul's).
 bool hasSpatialWindow(const Stage& accumulator);
 
-// The target's default register tile for an output or accumulator with these extents, inside the groups of
-// a grouped conv; `has_window`: the accumulator is a conv with a spatial window (3x3, not 1x1).
+// The target's default register tile for an output or accumulator with these extents, its vectors inside
+// the groups of a grouped conv (channelVector); `has_window`: the accumulator is a conv with a spatial
+// window (3x3, not 1x1).
 CpuTile defaultTile(const std::vector<int>& extents, const TargetDesc& target, int group_width = 0,
                     bool has_window = true);
 

@@ -73,11 +73,8 @@ class AnchoredTemplate : public ScheduleTemplate {
  public:
   ParamSpace space(const BlockAnalysis& block, const TargetDesc& target) const override {
     const std::vector<int>& e = block.out_extents;
-    const int vector = vectorWidth(e[0], target.vector_lanes);
-    std::vector<int> vectors;
-    for (int v : upTo(std::min(e[0] / vector, target.tile_vectors)))
-      if (tileWithinGroups(v, vector, block.anchor->stage.group_width)) vectors.push_back(v);
-    return {{"vectors", vectors},
+    const int vector = channelVector(e[0], block.anchor->stage.group_width, target.vector_lanes);
+    return {{"vectors", upTo(std::min(e[0] / vector, target.tile_vectors))},
             {"pixels", upTo(std::min(e[1], target.vector_registers - 2))},
             {"split", channelSplitAllowed(block) ? std::vector<int>{0, 1} : std::vector<int>{0}},
             {"strip_rows", stripRowChoices(block)},
@@ -90,7 +87,9 @@ class AnchoredTemplate : public ScheduleTemplate {
         channelSplitAllowed(block) &&
         (anchorWeightBytes(block) > channelSplitWeights(block.anchor_computes_operand, target) ||
          fewRowsSplitUnevenly(block, target));
-    const int tile_channels = vectorWidth(block.out_extents[0], target.vector_lanes) * tile.vectors;
+    const int tile_channels =
+        channelVector(block.out_extents[0], block.anchor->stage.group_width, target.vector_lanes) *
+        tile.vectors;
     return {name(),
             {{"vectors", tile.vectors},
              {"pixels", tile.pixels},

@@ -35,6 +35,9 @@ const ConvShape kConvs[] = {
     {1, 64, 14, 14, 96, 3, 2, 1, 1, 1},   // stride 2, odd output rows
     {1, 20, 1, 1, 24, 1, 1, 0, 1, 1},     // 1x1 spatial
     {1, 12, 11, 13, 12, 3, 1, 1, 1, 12},  // depthwise, unequal height and width
+    {1, 64, 10, 10, 64, 3, 1, 1, 1, 8},   // groups of 8 channels: vectors of 8 (AVX-512's narrowed)
+    {1, 32, 9, 11, 32, 3, 2, 1, 1, 8},    // groups of 4, stride 2: AVX2's vectors of 4, AVX-512's gather
+    {1, 48, 7, 7, 48, 3, 1, 1, 1, 2},     // groups of 24: vectors of 8, tiles straddling groups
     // Padded inputs beyond the cache budget (512 KiB on every target), copied per row of the output:
     {1, 32, 63, 65, 48, 3, 2, 1, 1, 2},  // grouped, stride 2, odd sizes
     {2, 40, 37, 41, 24, 3, 1, 2, 2, 1},  // batch 2, dilated, channels no vector divides
@@ -92,9 +95,9 @@ std::filesystem::path splitEverywhere(const ir::Graph& graph, const std::filesys
       ++blocked;
     }
   }
-  EXPECT_EQ(split, 10);  // every conv and the rank-3 linear
+  EXPECT_EQ(split, 13);  // every conv and the rank-3 linear
   if (k_block > 0) {
-    EXPECT_EQ(blocked, 8);  // all but the stem (3 channels) and the depthwise conv (1)
+    EXPECT_EQ(blocked, 10);  // all but the stem (3 channels), the depthwise conv (1) and groups of 4
   }
   std::ofstream(file) << manifest.dump();
   return file;

@@ -91,19 +91,27 @@ TEST(TargetDesc, DescribesEachInstructionSet) {
   EXPECT_EQ(neon.nominalMachine().threads, 4);
 }
 
-TEST(CpuTile, StaysInsideTheGroupsOfAGroupedConv) {
+TEST(CpuTile, VectorsStayInsideTheGroupsOfAGroupedConv) {
   const auto avx2 = codegen::describeTarget(codegen::resolveTarget("x86-64-avx2").halide, 2);
   // 288 channels at 14x14: ungrouped, three vectors of 8 fit the accumulator budget best.
   EXPECT_EQ(codegen::defaultTile({288, 14, 14, 1}, avx2).vectors, 3);
-  // RegNet's groups of 16: a 24-channel tile would straddle them, so 8 or 16 channels.
-  const codegen::CpuTile grouped = codegen::defaultTile({288, 14, 14, 1}, avx2, 16);
-  EXPECT_EQ(16 % (8 * grouped.vectors), 0) << grouped.vectors;
-  EXPECT_TRUE(codegen::tileWithinGroups(2, 8, 16));
-  EXPECT_FALSE(codegen::tileWithinGroups(3, 8, 16));
-  EXPECT_FALSE(codegen::tileWithinGroups(2, 8, 24));
-  // Groups narrower than a vector (ResNeXt's 4, depthwise's 1) straddle with any tile: no constraint.
-  EXPECT_TRUE(codegen::tileWithinGroups(3, 8, 4));
-  EXPECT_TRUE(codegen::tileWithinGroups(3, 8, 0));
+  // Vectors of 16 lanes: the widest inside a group of ResNeXt's 8 or RegNet's 16, 24 and 48 channels, but
+  // not narrower than half the natural vector (in groups of 4, vectors of 4 ran slower than 16 gathering).
+  EXPECT_EQ(codegen::channelVector(128, 4, 16), 16);
+  EXPECT_EQ(codegen::channelVector(256, 8, 16), 8);
+  EXPECT_EQ(codegen::channelVector(288, 16, 16), 16);
+  EXPECT_EQ(codegen::channelVector(240, 24, 16), 8);
+  EXPECT_EQ(codegen::channelVector(96, 48, 16), 16);
+  EXPECT_EQ(codegen::channelVector(24, 12, 8), 4);
+  // Not grouped, or no vector of 4 fits a group (depthwise's 1, groups of 2 or 6): the natural vector.
+  EXPECT_EQ(codegen::channelVector(288, 0, 16), 16);
+  EXPECT_EQ(codegen::channelVector(96, 1, 16), 16);
+  EXPECT_EQ(codegen::channelVector(60, 6, 16), 16);
+  EXPECT_EQ(codegen::channelVector(12, 0, 16), 8);
+  // Every vector of the default tile lies inside a group: whole vectors of 8 lanes in groups of 8.
+  const auto avx512 = codegen::describeTarget(codegen::resolveTarget("x86-64-avx512").halide, 2);
+  const codegen::CpuTile grouped = codegen::defaultTile({256, 28, 28, 1}, avx512, 8);
+  EXPECT_GE(grouped.vectors * grouped.pixels, 16);
 }
 
 // A 1x1 conv over rows of 7 takes 2 vectors by the whole row: 4 x 4 does as much useful work a step but
