@@ -19,7 +19,6 @@
 #include "frontend/pickle_records.h"
 #include "frontend/tensor_records.h"
 #include "ir/error.h"
-#include "ir/fork_server.h"
 #include "ir/forked_jobs.h"
 #include "ir/verifier.h"
 
@@ -594,14 +593,16 @@ namespace {
 // crafted pickle (a bad free). kiln cannot check that code the way it checks the pickles' lengths, so the
 // file is first unpickled and loaded in a throwaway process, whose crash (or exit after a sanitizer's report)
 // becomes an error. Errors it throws are left to the checks and the real load that follow, which word them.
-ForkServer& loadProbes() {
-  static ForkServer probes([](const std::string& path) {
-    try {
-      checkDebugRecords(path);
-      jit::load(path, torch::kCPU);
-    } catch (const std::exception&) {
-    }
-  });
+ForkServer& loadProbes(ForkServer::Children children = ForkServer::Children::OnePerJob) {
+  static ForkServer probes(
+      [](const std::string& path) {
+        try {
+          checkDebugRecords(path);
+          jit::load(path, torch::kCPU);
+        } catch (const std::exception&) {
+        }
+      },
+      children);
   return probes;
 }
 
@@ -616,8 +617,8 @@ void probeLoad(const std::string& path) {
 
 }  // namespace
 
-void startLoadProbes() {
-  loadProbes();
+void startLoadProbes(ForkServer::Children children) {
+  loadProbes(children);
 }
 
 jit::Module loadTorchScript(const std::string& path, jit::ExtraFilesMap& extra_files) {

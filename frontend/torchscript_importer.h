@@ -16,6 +16,7 @@
 
 #include <torch/script.h>
 
+#include "ir/fork_server.h"
 #include "ir/graph.h"
 
 namespace kiln::frontend {
@@ -40,9 +41,11 @@ torch::jit::Module loadTorchScript(const std::string& path, torch::jit::ExtraFil
 torch::jit::Module loadTorchScript(const std::string& path);
 
 // Starts, if it has not started, the helper process in which each .pt is loaded once before kiln loads it
-// (a damaged file can crash LibTorch's loader). It starts at the first load otherwise; a process that grows
-// large before that (the fuzzer) starts it early, because the helper is a copy of the process as it is then.
-void startLoadProbes();
+// (a damaged file can crash LibTorch's loader). It starts at the first load otherwise, with a child per
+// load; a process that grows large before that (the fuzzer) starts it early, because the helper is a copy of
+// the process as it is then, and may reuse children (ir/fork_server.h: faster, but a load sees what earlier
+// ones left).
+void startLoadProbes(ForkServer::Children children);
 
 // The input shapes stored in a model file by examples/export_zoo.py, if any. Throws for unreadable files.
 std::optional<std::vector<ir::Shape>> storedInputShapes(const std::string& path);

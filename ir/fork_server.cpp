@@ -42,34 +42,92 @@ bool receiveAll(int socket, void* data, size_t size) {
   return true;
 }
 
-// The helper's loop: a request is a length and that many bytes, a reply the child's wait status. It ends when
-// the caller's end closes, with _exit, so that nothing of the caller's (atexit handlers, static destructors)
-// runs here.
-[[noreturn]] void serve(int socket, const std::function<void(const std::string&)>& job) {
-  for (;;) {
-    uint64_t length = 0;
-    if (!receiveAll(socket, &length, sizeof length)) _exit(0);
-    std::string request(length, '\0');
-    if (!receiveAll(socket, request.data(), length)) _exit(0);
-    const pid_t child = fork();
-    if (child == 0) {
-      close(socket);
-      try {
-        job(request);
-      } catch (...) {
-        _exit(1);
-      }
-      _exit(0);
+// A request is its length and that many bytes.
+bool sendRequest(int socket, const std::string& request) {
+  const uint64_t length = request.size();
+  return sendAll(socket, &length, sizeof length) && sendAll(socket, request.data(), request.size());
+}
+
+bool receiveRequest(int socket, std::string& request) {
+  uint64_t length = 0;
+  if (!receiveAll(socket, &length, sizeof length)) return false;
+  request.assign(length, '\0');
+  return receiveAll(socket, request.data(), length);
+}
+
+// A child's loop: a reply per request, 0, or the wait status of a child that exited with 1 when the job
+// threw. It ends when the helper closes its end, with _exit, so that nothing of the caller's (atexit
+// handlers, static destructors) runs here.
+[[noreturn]] void work(int socket, const ForkServer::Job& job) {
+  for (std::string request; receiveRequest(socket, request);) {
+    int status = 0;
+    try {
+      job(request);
+    } catch (...) {
+      status = W_EXITCODE(1, 0);
     }
-    int status = kNoChild;
-    if (child > 0) waitpid(child, &status, 0);
-    if (!sendAll(socket, &status, sizeof status)) _exit(0);
+    if (!sendAll(socket, &status, sizeof status)) break;
   }
+  _exit(0);
+}
+
+struct Child {
+  pid_t pid = -1;
+  int socket = -1;
+};
+
+// A child of the helper running `work`; no child (pid -1) when none can be started.
+Child startChild(int helper_socket, const ForkServer::Job& job) {
+  int ends[2];
+  if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, ends) != 0) return {};
+  const pid_t pid = fork();
+  if (pid == 0) {
+    close(helper_socket);
+    close(ends[0]);
+    work(ends[1], job);
+  }
+  close(ends[1]);
+  if (pid < 0) {
+    close(ends[0]);
+    return {};
+  }
+  return {pid, ends[0]};
+}
+
+// Closes the child's end (it exits) and reaps it; its wait status.
+int endChild(Child& child) {
+  close(child.socket);
+  int status = kNoChild;
+  waitpid(child.pid, &status, 0);
+  child = {};
+  return status;
+}
+
+// `request` run by `child`, started if none runs: its reply, or the wait status of a child that died on it.
+int runInChild(Child& child, int helper_socket, const std::string& request, const ForkServer::Job& job) {
+  if (child.pid < 0) child = startChild(helper_socket, job);
+  if (child.pid < 0) return kNoChild;
+  int status = 0;
+  if (sendRequest(child.socket, request) && receiveAll(child.socket, &status, sizeof status)) return status;
+  return endChild(child);
+}
+
+// The helper's loop: each request is run in its child and the status sent back; with one child per job the
+// child then ends. It ends when the caller's end closes.
+[[noreturn]] void serve(int socket, const ForkServer::Job& job, ForkServer::Children children) {
+  Child child;
+  for (std::string request; receiveRequest(socket, request);) {
+    const int status = runInChild(child, socket, request, job);
+    if (child.pid > 0 && children == ForkServer::Children::OnePerJob) endChild(child);
+    if (!sendAll(socket, &status, sizeof status)) break;
+  }
+  if (child.pid > 0) endChild(child);
+  _exit(0);
 }
 
 }  // namespace
 
-ForkServer::ForkServer(std::function<void(const std::string&)> job) : job_(std::move(job)) {
+ForkServer::ForkServer(Job job, Children children) : job_(std::move(job)), children_(children) {
   start();
 }
 
@@ -89,7 +147,7 @@ void ForkServer::start() {
   }
   if (pid == 0) {
     close(ends[0]);
-    serve(ends[1], job_);
+    serve(ends[1], job_, children_);
   }
   close(ends[1]);
   helper_ = pid;
@@ -105,9 +163,7 @@ void ForkServer::stop() {
 }
 
 bool ForkServer::exchange(const std::string& request, int& status) const {
-  const uint64_t length = request.size();
-  return sendAll(socket_, &length, sizeof length) && sendAll(socket_, request.data(), request.size()) &&
-         receiveAll(socket_, &status, sizeof status);
+  return sendRequest(socket_, request) && receiveAll(socket_, &status, sizeof status);
 }
 
 int ForkServer::run(const std::string& request) {

@@ -1,6 +1,6 @@
-// A helper process that runs one job per request in a throwaway child of its own and reports how the child
-// ended: for work that may crash the process on bad input and needs nothing from the caller but a string
-// (LibTorch's load of a .pt, frontend/torchscript_importer.cpp).
+// A helper process that runs each request's job in a throwaway child of its own and reports how it ended:
+// for work that may crash the process on bad input and needs nothing from the caller but a string (LibTorch's
+// load of a .pt, frontend/torchscript_importer.cpp).
 //
 // Why not fork the caller per job (ir/forked_jobs.h): fork copies the caller's page tables, and afterwards
 // every page the caller writes faults once to be copied or reclaimed. A grown caller pays that per job: the
@@ -18,16 +18,25 @@ namespace kiln {
 
 class ForkServer {
  public:
-  // `job` runs in each child with the request; an exception it throws ends the child with status 1.
-  explicit ForkServer(std::function<void(const std::string&)> job);
+  using Job = std::function<void(const std::string&)>;
+
+  // How long a child of the helper lives. By default it runs one job, so each job starts from the state the
+  // helper was forked in. A child that runs jobs until one crashes it saves a fork and the page faults of a
+  // fresh process per job (the TorchScript fuzzer ran 3 times as many executions), but a job then sees what
+  // earlier ones left, a corrupted heap included, which a crash later, or none, may report.
+  enum class Children { OnePerJob, ReusedUntilOneDies };
+
+  // `job` runs in a child with each request; an exception it throws is reported as the child's exit with
+  // status 1 (a reused child lives on).
+  explicit ForkServer(Job job, Children children = Children::OnePerJob);
   ~ForkServer();  // the helper sees its socket close, exits, and is reaped
   ForkServer(const ForkServer&) = delete;
   ForkServer& operator=(const ForkServer&) = delete;
 
-  // Runs the job on `request` in a new child of the helper; the child's wait status (as waitpid gives it).
-  // A helper that has died is replaced once (forked from the caller as it is now). Thread-safe: one job at a
-  // time; a forked copy of the caller starts a helper of its own. Throws kiln::Error when no helper can be
-  // started or reached.
+  // Runs the job on `request` in a child of the helper; the child's wait status (as waitpid gives it; a
+  // reused child that lives on reports 0, or an exit with 1 when the job threw). A helper that has died is
+  // replaced once (forked from the caller as it is now). Thread-safe: one job at a time; a forked copy of the
+  // caller starts a helper of its own. Throws kiln::Error when no helper can be started or reached.
   int run(const std::string& request);
 
  private:
@@ -35,7 +44,8 @@ class ForkServer {
   void stop();
   bool exchange(const std::string& request, int& status) const;
 
-  std::function<void(const std::string&)> job_;
+  Job job_;
+  Children children_;
   std::mutex mutex_;
   pid_t helper_ = -1;
   int socket_ = -1;

@@ -1,5 +1,6 @@
-// ir/fork_server.h: each request runs in a new child of the helper, the caller hears how it ended, a helper
-// that died is replaced, and a forked copy of the caller does not talk to its parent's helper.
+// ir/fork_server.h: each request runs in a new child of the helper (or in a reused one until a job kills it),
+// the caller hears how it ended, a helper that died is replaced, and a forked copy of the caller does not
+// talk to its parent's helper.
 #include <gtest/gtest.h>
 
 #include <sys/wait.h>
@@ -49,6 +50,23 @@ TEST(ForkServer, ReportsHowTheChildEnded) {
   const int crashed = server.run((dir.path() / "a.crash").string());
   // SIGSEGV, or an abort where AddressSanitizer catches the fault (scripts/sanitize.sh).
   EXPECT_TRUE(WIFSIGNALED(crashed)) << crashed;
+}
+
+TEST(ForkServer, AReusedChildRunsJobsUntilOneKillsIt) {
+  TempDirectory dir("fork-server");
+  ForkServer server(job, ForkServer::Children::ReusedUntilOneDies);
+  const fs::path first = dir.path() / "first", second = dir.path() / "second";
+  EXPECT_EQ(server.run(first.string()), 0);
+  EXPECT_EQ(server.run(second.string()), 0);
+  EXPECT_EQ(readFile(first), readFile(second));
+  const int thrown = server.run((dir.path() / "a.throw").string());
+  EXPECT_TRUE(WIFEXITED(thrown) && WEXITSTATUS(thrown) == 1);
+  const fs::path after_throw = dir.path() / "after throw", after_crash = dir.path() / "after crash";
+  EXPECT_EQ(server.run(after_throw.string()), 0);
+  EXPECT_EQ(readFile(after_throw), readFile(first)) << "a job that throws leaves its child running";
+  EXPECT_TRUE(WIFSIGNALED(server.run((dir.path() / "a.crash").string())));
+  EXPECT_EQ(server.run(after_crash.string()), 0);
+  EXPECT_NE(readFile(after_crash), readFile(first)) << "a crashed child is replaced";
 }
 
 TEST(ForkServer, AHelperThatDiedIsReplaced) {
