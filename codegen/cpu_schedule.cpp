@@ -594,20 +594,23 @@ int channelVector(int channels, int group_width, int natural) {
   return width;
 }
 
-// The tile that does the most useful multiply-adds per step within the target's accumulator budget: tiles
-// that a shifted tail makes overlap (7 pixels in tiles of 6, 64 channels in tiles of 24) waste work. Among
-// equals, a conv without a spatial window takes the one that wastes the least in at least two vectors,
-// then any takes the one with the fewest loads per step (vectors + pixels). Over rows of 7, 2 x 7 and 4 x 4
-// do the same useful work, but 4 x 4 computes 8 pixels for 7: measured on AMD Zen 4 (avx512, 2 threads,
-// 4 alternating runs), ResNet-50's 7x7 1x1 convs ran 9-14 % faster in 2 x 7 (its 3x3 ones 3.5 % slower).
+// The tile that does the most useful multiply-adds per step within the target's accumulator budget (for a
+// conv without a window, pointwise_accumulators): tiles that a shifted tail makes overlap (7 pixels in tiles
+// of 6, 64 channels in tiles of 24) waste work. Among equals, a conv without a spatial window takes the one
+// that wastes the least in at least two vectors, then any takes the one with the fewest loads per step
+// (vectors + pixels). Over rows of 7, 2 x 7 and 4 x 4 do the same useful work, but 4 x 4 computes 8 pixels
+// for 7: measured on AMD Zen 4 (avx512, 2 threads, 4 alternating runs), ResNet-50's 7x7 1x1 convs ran 9-14 %
+// faster in 2 x 7 (its 3x3 ones 3.5 % slower), and in 4 x 7, once 28 accumulators were allowed, 2-11 %
+// faster again.
 CpuTile defaultTile(const std::vector<int>& extents, const TargetDesc& target, int group_width,
                     bool has_window) {
   const int vector = channelVector(extents[0], group_width, target.vector_lanes);
   CpuTile best;
   double best_score = 0, best_useful = 0;
   const int max_vectors = std::clamp(extents[0] / vector, 1, target.tile_vectors);
+  const int accumulators = has_window ? target.tile_accumulators : target.pointwise_accumulators;
   for (int vectors = 1; vectors <= max_vectors; ++vectors) {
-    for (int pixels = 1; pixels <= std::min(extents[1], target.tile_accumulators / vectors); ++pixels) {
+    for (int pixels = 1; pixels <= std::min(extents[1], accumulators / vectors); ++pixels) {
       const int channels = std::min(extents[0], vector * vectors);
       const double useful = static_cast<double>(extents[0]) / coveredBy(extents[0], channels) * extents[1] /
                             coveredBy(extents[1], pixels);

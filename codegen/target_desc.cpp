@@ -4,7 +4,10 @@ namespace kiln::codegen {
 namespace {
 
 // AVX-512: 32 registers of 16 lanes, two FMA pipes; 20 accumulators in up to 4 vectors (4 x 5 reached
-// 96 % of peak, shared notes halide14.md) leave room for the weight vectors and a broadcast. Caches as on
+// 96 % of peak, shared notes halide14.md) leave room for the weight vectors and a broadcast. A 1x1 conv's
+// FMAs take their broadcast from memory, so its tile may fill the other 28 registers: 4 x 7 made ResNet-50's
+// 1x1 blocks 1-11 % faster than 4 x 5 (AMD Zen 4, 2 threads, 4-5 alternating runs), where over windows its
+// 7x7 stem ran 20 % slower and a global budget of 28 slowed its Winograd convs 10-30 %. Caches as on
 // the AMD EPYC (Zen 4/5) machines kiln is measured on: 48 KB L1 and 1 MB L2 per core (Intel's server cores
 // have 1.25-2 MB).
 TargetDesc avx512() {
@@ -15,7 +18,8 @@ TargetDesc avx512() {
           .l2_bytes = 1 << 20,
           .llc_bytes = 32 << 20,
           .tile_accumulators = 20,
-          .tile_vectors = 4};
+          .tile_vectors = 4,
+          .pointwise_accumulators = 28};
 }
 
 // AVX2: 16 registers of 8 lanes: 12 accumulators (2 vectors x 6 pixels, or 3 x 4) leave 4 registers for
@@ -28,7 +32,8 @@ TargetDesc avx2() {
           .l2_bytes = 1 << 20,
           .llc_bytes = 8 << 20,
           .tile_accumulators = 12,
-          .tile_vectors = 3};
+          .tile_vectors = 3,
+          .pointwise_accumulators = 12};
 }
 
 // NEON: 32 registers of only 4 lanes: 24 accumulators in up to 4 vectors (16 channels x 6 pixels).
@@ -41,7 +46,8 @@ TargetDesc neon() {
           .l2_bytes = 1 << 20,
           .llc_bytes = 4 << 20,
           .tile_accumulators = 24,
-          .tile_vectors = 4};
+          .tile_vectors = 4,
+          .pointwise_accumulators = 24};
 }
 
 }  // namespace

@@ -24,8 +24,9 @@ struct TargetDesc {
   int64_t l1_bytes = 32 * 1024, l2_bytes = 1024 * 1024, llc_bytes = 8 * 1024 * 1024;  // per core; LLC shared
   int threads = 2;  // worker threads the code is planned for
   // A conv/GEMM register tile: accumulators, and vectors of output channels per tile, leaving registers for
-  // the weight vectors and the broadcast inputs.
-  int tile_accumulators = 12, tile_vectors = 2;
+  // the weight vectors and the broadcast inputs; a 1x1 conv's or GEMM's tile may hold
+  // `pointwise_accumulators` (its loop keeps fewer values beside them).
+  int tile_accumulators = 12, tile_vectors = 2, pointwise_accumulators = 12;
   int strip_rows = 8;  // output rows per strip when a block streams a producer into a window op
   // GPU targets: lanes of a warp, threads of one block, output pixels per thread in an anchor tile.
   int warp_lanes = 0, block_threads = 0, pixels_per_thread = 0;

@@ -114,19 +114,20 @@ TEST(CpuTile, VectorsStayInsideTheGroupsOfAGroupedConv) {
   EXPECT_GE(grouped.vectors * grouped.pixels, 16);
 }
 
-// A 1x1 conv over rows of 7 takes 2 vectors by the whole row: 4 x 4 does as much useful work a step but
-// computes 8 pixels for 7. A conv with a window keeps the tile with the fewest loads, and wider rows keep
-// several vectors (one vector by 19 pixels covers 56 with less waste, but loads an input per multiply-add).
+// A 1x1 conv on AVX-512 fills 28 accumulators (its FMAs take their broadcast from memory) with tiles that
+// divide its rows: 4 vectors by 7 pixels over rows of 7 and 56, 2 by 14 over 14 when 96 channels fill
+// no 4 vectors. A conv with a window keeps 20, and the tile with the fewest loads: 4 x 4 over 7 (8 pixels
+// for 7, the same useful work as 2 x 7), 4 x 5 over 56.
 TEST(CpuTile, PointwiseConvsOverNarrowRowsWasteNoPixels) {
   const auto avx512 = codegen::describeTarget(codegen::resolveTarget("x86-64-avx512").halide, 2);
   const auto tile = [&](int channels, int width, bool has_window) {
     const codegen::CpuTile t = codegen::defaultTile({channels, width, width, 1}, avx512, 0, has_window);
     return std::pair{t.vectors, t.pixels};
   };
-  EXPECT_EQ(tile(2048, 7, false), std::pair(2, 7));
+  EXPECT_EQ(tile(2048, 7, false), std::pair(4, 7));
   EXPECT_EQ(tile(512, 7, true), std::pair(4, 4));
-  EXPECT_EQ(tile(96, 14, false), std::pair(2, 7));
-  EXPECT_EQ(tile(64, 56, false), std::pair(4, 5));
+  EXPECT_EQ(tile(96, 14, false), std::pair(2, 14));
+  EXPECT_EQ(tile(64, 56, false), std::pair(4, 7));
   EXPECT_EQ(tile(256, 56, true), std::pair(4, 5));
 }
 
