@@ -8,7 +8,7 @@
 //
 // checkDebugRecords unpickles the debug records, which LibTorch reads only when it needs a source line, and
 // checks their layout, where a damaged one can be reported. It runs LibTorch's unpickler, which a crafted
-// pickle can crash, so the importer runs it in a forked child first (torchscript_importer.cpp).
+// pickle can crash, so the importer runs it only in a forked child (torchscript_importer.cpp).
 #pragma once
 
 #include <string>

@@ -592,12 +592,15 @@ namespace {
 // (a SIGSEGV in ScriptTypeParser under fuzz/torchscript_fuzzer.cpp); its unpickler can corrupt memory on a
 // crafted pickle (a bad free). kiln cannot check that code the way it checks the pickles' lengths, so the
 // file is first unpickled and loaded in a throwaway process, whose crash (or exit after a sanitizer's report)
-// becomes an error. Errors it throws are left to the checks and the real load that follow, which word them.
+// becomes an error. The debug records are checked only there: a damaged one crashed the fuzzer's own process
+// once after the probe had read it without harm (what the unpickler does with it depends on the heap it
+// finds), so their verdict comes back as the probe's error, and kiln's process never unpickles them. Errors
+// the load throws are left to the real load that follows, which words them.
 ForkServer& loadProbes(ForkServer::Children children = ForkServer::Children::OnePerJob) {
   static ForkServer probes(
       [](const std::string& path) {
+        checkDebugRecords(path);
         try {
-          checkDebugRecords(path);
           jit::load(path, torch::kCPU);
         } catch (const std::exception&) {
         }
@@ -607,12 +610,13 @@ ForkServer& loadProbes(ForkServer::Children children = ForkServer::Children::One
 }
 
 void probeLoad(const std::string& path) {
-  const int status = loadProbes().run(path);
-  if (WIFEXITED(status) && WEXITSTATUS(status) == 0) return;
+  const ForkServer::Outcome outcome = loadProbes().run(path);
+  if (WIFEXITED(outcome.status) && WEXITSTATUS(outcome.status) == 0) return;
+  if (!outcome.error.empty()) throw Error(outcome.error);
   fail(
       "'{}' failed to load with LibTorch: {}; the file is damaged or was saved by an incompatible PyTorch: "
       "export the model again",
-      path, abnormalEnd(status));
+      path, abnormalEnd(outcome.status));
 }
 
 }  // namespace
@@ -629,7 +633,6 @@ jit::Module loadTorchScript(const std::string& path, jit::ExtraFilesMap& extra_f
   if (!std::ifstream(path).good()) fail("cannot read model '{}': permission denied", path);
   checkPickleLengths(path);
   probeLoad(path);
-  checkDebugRecords(path);
   jit::Module module;
   try {
     const RecordedAllocationSizes record_sizes;

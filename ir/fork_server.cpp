@@ -7,6 +7,7 @@
 #include <cerrno>
 #include <cstdint>
 #include <cstring>
+#include <exception>
 #include <utility>
 
 #include "ir/error.h"
@@ -42,31 +43,45 @@ bool receiveAll(int socket, void* data, size_t size) {
   return true;
 }
 
-// A request is its length and that many bytes.
-bool sendRequest(int socket, const std::string& request) {
-  const uint64_t length = request.size();
-  return sendAll(socket, &length, sizeof length) && sendAll(socket, request.data(), request.size());
+// A string (a request, an error) is its length and that many bytes.
+bool sendString(int socket, const std::string& text) {
+  const uint64_t length = text.size();
+  return sendAll(socket, &length, sizeof length) && sendAll(socket, text.data(), text.size());
 }
 
-bool receiveRequest(int socket, std::string& request) {
+// Requests are paths and errors a sentence; a longer length is a peer gone wrong, not something to allocate.
+constexpr uint64_t kLongestString = uint64_t{1} << 20;
+
+bool receiveString(int socket, std::string& text) {
   uint64_t length = 0;
-  if (!receiveAll(socket, &length, sizeof length)) return false;
-  request.assign(length, '\0');
-  return receiveAll(socket, request.data(), length);
+  if (!receiveAll(socket, &length, sizeof length) || length > kLongestString) return false;
+  text.assign(length, '\0');
+  return receiveAll(socket, text.data(), length);
 }
 
-// A child's loop: a reply per request, 0, or the wait status of a child that exited with 1 when the job
-// threw. It ends when the helper closes its end, with _exit, so that nothing of the caller's (atexit
-// handlers, static destructors) runs here.
+// An outcome is its status and its error.
+bool sendOutcome(int socket, const ForkServer::Outcome& outcome) {
+  return sendAll(socket, &outcome.status, sizeof outcome.status) && sendString(socket, outcome.error);
+}
+
+bool receiveOutcome(int socket, ForkServer::Outcome& outcome) {
+  return receiveAll(socket, &outcome.status, sizeof outcome.status) && receiveString(socket, outcome.error);
+}
+
+// A child's loop: an outcome per request, 0, or the wait status of a child that exited with 1 when the job
+// threw, and what it threw. It ends when the helper closes its end, with _exit, so that nothing of the
+// caller's (atexit handlers, static destructors) runs here.
 [[noreturn]] void work(int socket, const ForkServer::Job& job) {
-  for (std::string request; receiveRequest(socket, request);) {
-    int status = 0;
+  for (std::string request; receiveString(socket, request);) {
+    ForkServer::Outcome outcome;
     try {
       job(request);
+    } catch (const std::exception& e) {
+      outcome = {W_EXITCODE(1, 0), e.what()};
     } catch (...) {
-      status = W_EXITCODE(1, 0);
+      outcome = {W_EXITCODE(1, 0), "an unknown exception"};
     }
-    if (!sendAll(socket, &status, sizeof status)) break;
+    if (!sendOutcome(socket, outcome)) break;
   }
   _exit(0);
 }
@@ -103,23 +118,24 @@ int endChild(Child& child) {
   return status;
 }
 
-// `request` run by `child`, started if none runs: its reply, or the wait status of a child that died on it.
-int runInChild(Child& child, int helper_socket, const std::string& request, const ForkServer::Job& job) {
+// `request` run by `child`, started if none runs: its outcome, or the wait status of a child that died on it.
+ForkServer::Outcome runInChild(Child& child, int helper_socket, const std::string& request,
+                               const ForkServer::Job& job) {
   if (child.pid < 0) child = startChild(helper_socket, job);
-  if (child.pid < 0) return kNoChild;
-  int status = 0;
-  if (sendRequest(child.socket, request) && receiveAll(child.socket, &status, sizeof status)) return status;
-  return endChild(child);
+  if (child.pid < 0) return {kNoChild, ""};
+  ForkServer::Outcome outcome;
+  if (sendString(child.socket, request) && receiveOutcome(child.socket, outcome)) return outcome;
+  return {endChild(child), ""};
 }
 
-// The helper's loop: each request is run in its child and the status sent back; with one child per job the
+// The helper's loop: each request is run in its child and the outcome sent back; with one child per job the
 // child then ends. It ends when the caller's end closes.
 [[noreturn]] void serve(int socket, const ForkServer::Job& job, ForkServer::Children children) {
   Child child;
-  for (std::string request; receiveRequest(socket, request);) {
-    const int status = runInChild(child, socket, request, job);
+  for (std::string request; receiveString(socket, request);) {
+    const ForkServer::Outcome outcome = runInChild(child, socket, request, job);
     if (child.pid > 0 && children == ForkServer::Children::OnePerJob) endChild(child);
-    if (!sendAll(socket, &status, sizeof status)) break;
+    if (!sendOutcome(socket, outcome)) break;
   }
   if (child.pid > 0) endChild(child);
   _exit(0);
@@ -162,24 +178,24 @@ void ForkServer::stop() {
   helper_ = -1;
 }
 
-bool ForkServer::exchange(const std::string& request, int& status) const {
-  return sendRequest(socket_, request) && receiveAll(socket_, &status, sizeof status);
+bool ForkServer::exchange(const std::string& request, Outcome& outcome) const {
+  return sendString(socket_, request) && receiveOutcome(socket_, outcome);
 }
 
-int ForkServer::run(const std::string& request) {
+ForkServer::Outcome ForkServer::run(const std::string& request) {
   const std::lock_guard<std::mutex> lock(mutex_);
   if (owner_ != getpid()) {  // a forked copy of the owner: the helper and its socket are the owner's
     close(socket_);
     start();
   }
-  int status = 0;
-  if (!exchange(request, status)) {
+  Outcome outcome;
+  if (!exchange(request, outcome)) {
     stop();
     start();
-    if (!exchange(request, status)) fail("the helper process that runs jobs in children ended unexpectedly");
+    if (!exchange(request, outcome)) fail("the helper process that runs jobs in children ended unexpectedly");
   }
-  if (status == kNoChild) fail("the helper process cannot start a child: out of processes or memory");
-  return status;
+  if (outcome.status == kNoChild) fail("the helper process cannot start a child: out of processes or memory");
+  return outcome;
 }
 
 }  // namespace kiln

@@ -26,6 +26,14 @@ class ForkServer {
   // earlier ones left, a corrupted heap included, which a crash later, or none, may report.
   enum class Children { OnePerJob, ReusedUntilOneDies };
 
+  // How a job ended: `status` is its child's wait status (as waitpid gives it; a reused child that lives on
+  // reports 0), an exit with 1 when the job threw, and then `error` is what the exception said: a job can
+  // check what the caller must not touch itself and hand back the words of its refusal.
+  struct Outcome {
+    int status = 0;
+    std::string error;
+  };
+
   // `job` runs in a child with each request; an exception it throws is reported as the child's exit with
   // status 1 (a reused child lives on).
   explicit ForkServer(Job job, Children children = Children::OnePerJob);
@@ -33,16 +41,15 @@ class ForkServer {
   ForkServer(const ForkServer&) = delete;
   ForkServer& operator=(const ForkServer&) = delete;
 
-  // Runs the job on `request` in a child of the helper; the child's wait status (as waitpid gives it; a
-  // reused child that lives on reports 0, or an exit with 1 when the job threw). A helper that has died is
+  // Runs the job on `request` in a child of the helper and says how it ended. A helper that has died is
   // replaced once (forked from the caller as it is now). Thread-safe: one job at a time; a forked copy of the
   // caller starts a helper of its own. Throws kiln::Error when no helper can be started or reached.
-  int run(const std::string& request);
+  Outcome run(const std::string& request);
 
  private:
   void start();
   void stop();
-  bool exchange(const std::string& request, int& status) const;
+  bool exchange(const std::string& request, Outcome& outcome) const;
 
   Job job_;
   Children children_;
