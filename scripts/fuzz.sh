@@ -18,8 +18,11 @@ cmake -S . -B $out -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_C_COMPILER
 cmake --build $out --target "${targets[@]}"
 
 # Seeds, refreshed each run; what the fuzzers add to their corpus stays.
-for t in "${targets[@]}"; do mkdir -p $out/corpus/$t $out/findings/$t; done
-mkdir -p $out/corpus/npy_fuzzer && /usr/bin/python3 - "$out/corpus/npy_fuzzer" <<'PY'
+seed() {
+  local corpus=$out/corpus/$1
+  case $1 in
+    npy_fuzzer)
+      /usr/bin/python3 - "$corpus" <<'PY'
 import sys, numpy
 from numpy.lib import format as npy
 d = sys.argv[1]
@@ -31,14 +34,25 @@ numpy.save(f"{d}/fortran.npy", numpy.asfortranarray(numpy.ones((2, 3), "float32"
 with open(f"{d}/version2.npy", "wb") as f:
     npy.write_array(f, numpy.zeros((3, 2), "float32"), version=(2, 0))
 PY
-cp fuzz/seeds/ir/*.txt $out/corpus/ir_text_fuzzer/ 2>/dev/null || true
-for model in lenet5 op_coverage more_op_coverage masks_and_indices shape_checked recurrent token_encoder; do
-  cp build/zoo/${model}_traced.pt build/zoo/${model}_scripted.pt $out/corpus/torchscript_fuzzer/
+      ;;
+    ir_text_fuzzer) cp fuzz/seeds/ir/*.txt "$corpus"/ ;;
+    torchscript_fuzzer)
+      for model in lenet5 op_coverage more_op_coverage masks_and_indices shape_checked recurrent token_encoder; do
+        cp build/zoo/${model}_traced.pt build/zoo/${model}_scripted.pt "$corpus"/
+      done
+      ;;
+    manifest_fuzzer)
+      if [ ! -f $out/artifact/manifest.json ]; then
+        ./build/tools/kiln compile build/zoo/lenet5_traced.pt --strategy none -o $out/artifact >/dev/null
+      fi
+      cp $out/artifact/manifest.json "$corpus"/lenet_unfused.json
+      ;;
+  esac
+}
+for t in "${targets[@]}"; do
+  mkdir -p $out/corpus/$t $out/findings/$t
+  seed "$t"
 done
-if [ ! -f $out/artifact/manifest.json ]; then
-  ./build/tools/kiln compile build/zoo/lenet5_traced.pt --strategy none -o $out/artifact >/dev/null
-fi
-cp $out/artifact/manifest.json $out/corpus/manifest_fuzzer/lenet_unfused.json
 
 # Short allocation stacks and a small quarantine: the TorchScript fuzzer runs ~25% faster (its forks copy
 # less memory). Run a finding's input again without them for the full allocation stacks.
