@@ -42,9 +42,10 @@ torch::jit::Module loadTorchScript(const std::string& path);
 
 // Starts, if it has not started, the helper process in which each .pt is loaded once before kiln loads it
 // (a damaged file can crash LibTorch's loader). It starts at the first load otherwise, with a child per
-// load; a process that grows large before that (the fuzzer) starts it early, because the helper is a copy of
-// the process as it is then, and may reuse children (ir/fork_server.h: faster, but a load sees what earlier
-// ones left).
+// load. The helper is a copy of the process as it is then, so a process starts it before it starts threads
+// (a fork copies the locks other threads hold: under AddressSanitizer a probe of `kiln validate`, forked
+// after the runtime's threads had run the artifact, hung on the allocator's lock) and before it grows large
+// (the fuzzer), and may reuse children (ir/fork_server.h: faster, but a load sees what earlier ones left).
 void startLoadProbes(ForkServer::Children children);
 
 // The input shapes stored in a model file by examples/export_zoo.py, if any. Throws for unreadable files.

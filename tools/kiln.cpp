@@ -4,7 +4,9 @@
 #include <c10/util/Exception.h>
 #include <CLI/CLI.hpp>
 
+#include "frontend/torchscript_importer.h"
 #include "ir/error.h"
+#include "ir/fork_server.h"
 #include "runtime/error.h"
 #include "tools/commands.h"
 
@@ -22,6 +24,8 @@ int main(int argc, char** argv) {
   kiln::tools::addBenchCommand(app);
   kiln::tools::addTuneCommand(app);
   try {
+    // While kiln has one thread: frontend/torchscript_importer.h says why.
+    kiln::frontend::startLoadProbes(kiln::ForkServer::Children::OnePerJob);
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     return app.exit(e);
