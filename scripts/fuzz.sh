@@ -11,8 +11,7 @@ targets=("$@")
 [ ${#targets[@]} -gt 0 ] || targets=(npy_fuzzer manifest_fuzzer ir_text_fuzzer torchscript_fuzzer)
 out=build-fuzz
 
-launcher=()
-command -v ccache >/dev/null && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache -DCMAKE_C_COMPILER_LAUNCHER=ccache)
+source scripts/ccache.sh
 cmake -S . -B $out -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_C_COMPILER=clang-14 \
   -DCMAKE_CXX_COMPILER=clang++-14 -DKILN_FUZZERS=ON -DKILN_SANITIZE=address,undefined "${launcher[@]}" >/dev/null
 cmake --build $out --target "${targets[@]}"
