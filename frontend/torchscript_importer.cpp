@@ -1,6 +1,8 @@
 #include "frontend/torchscript_importer.h"
 
+#include <fcntl.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <filesystem>
@@ -38,6 +40,11 @@ std::string firstLine(const std::exception& e) {
   size_t start = text.find_first_not_of(" \n");
   if (start == std::string::npos) return "(no message)";
   return text.substr(start, text.find('\n', start) - start);
+}
+
+[[noreturn]] void failUnreadable(const std::string& path, const std::exception& load_error) {
+  fail("'{}' is not a readable TorchScript file (save it with torch.jit.save): {}", path,
+       firstLine(load_error));
 }
 
 // The Python source line TorchScript recorded for the node, falling back to the serialized code's line.
@@ -595,14 +602,23 @@ namespace {
 // becomes an error. The debug records are checked only there: a damaged one crashed the fuzzer's own process
 // once after the probe had read it without harm (what the unpickler does with it depends on the heap it
 // finds), so their verdict comes back as the probe's error, and kiln's process never unpickles them. Errors
-// the load throws are left to the real load that follows, which words them.
+// the load throws are worded there too: the text of a TorchScript compile error (ErrorReport::what(), which
+// quotes the code) asserts on a damaged file's source ranges, and an exception out of that noexcept
+// function ends the process (the fuzzer's, until the probe took it over). What LibTorch prints as it fails
+// there (that assert's text, "please report a bug to PyTorch") is not for users: the probe's stderr goes
+// nowhere, and its verdict becomes kiln's error.
 ForkServer& loadProbes(ForkServer::Children children = ForkServer::Children::OnePerJob) {
   static ForkServer probes(
       [](const std::string& path) {
+        if (int null = open("/dev/null", O_WRONLY); null >= 0) {
+          dup2(null, STDERR_FILENO);
+          close(null);
+        }
         checkDebugRecords(path);
         try {
           jit::load(path, torch::kCPU);
-        } catch (const std::exception&) {
+        } catch (const std::exception& e) {
+          failUnreadable(path, e);
         }
       },
       children);
@@ -638,7 +654,7 @@ jit::Module loadTorchScript(const std::string& path, jit::ExtraFilesMap& extra_f
     const RecordedAllocationSizes record_sizes;
     module = jit::load(path, torch::kCPU, extra_files);
   } catch (const std::exception& e) {
-    fail("'{}' is not a readable TorchScript file (save it with torch.jit.save): {}", path, firstLine(e));
+    failUnreadable(path, e);
   }
   checkTensorRecords(module, path);
   return module;
