@@ -5,12 +5,14 @@
 #include <functional>
 #include <limits>
 #include <map>
+#include <optional>
 #include <regex>
 #include <sstream>
 #include <thread>
 
 #include "codegen/block_signature.h"
 #include "codegen/package.h"
+#include "codegen/runtime_cache.h"
 #include "codegen/target.h"
 #include "ir/error.h"
 #include "ir/files.h"
@@ -215,6 +217,22 @@ int countTuned(const std::vector<BlockPipeline>& blocks, const ScheduleOptions& 
   return tuned;
 }
 
+// The artifact's standalone Halide runtime: copied from the runtime cache when it holds one for the target,
+// otherwise a job that compiles it (first, beside the blocks: alone it kept one core busy for over a second)
+// and keeps it there. Compiled in a child like the blocks, so that the parent's Halide name counters, which
+// the blocks' children start from, are the same whether the runtime was kept or not.
+std::optional<ForkedJob> provideRuntime(const fs::path& object, const Halide::Target& target,
+                                        const fs::path& cache) {
+  const fs::path kept = cache.empty() ? fs::path() : keptRuntimePath(cache, target);
+  std::error_code not_kept;
+  if (!kept.empty() && fs::copy_file(kept, object, not_kept)) return std::nullopt;
+  return ForkedJob{"the Halide runtime",
+                   [object, target] { Halide::compile_standalone_runtime(object.string(), target); },
+                   [object, kept] {
+                     if (!kept.empty()) keepRuntime(object, kept);
+                   }};
+}
+
 void package(const ir::Graph& graph, const fusion::Plan& plan, const fusion::PlanMetrics& metrics,
              const CompileOptions& options, const TargetInfo& target, const fs::path& staging,
              ArtifactSummary& summary) {
@@ -227,16 +245,9 @@ void package(const ir::Graph& graph, const fusion::Plan& plan, const fusion::Pla
   BlockCompiler compiler(graph, plan, layouts, desc, target.halide, options, object_dir);
   compiler.schedule();
   std::vector<ForkedJob> jobs = compiler.compileJobs();
-  // The standalone runtime compiles first, beside the blocks: alone it kept one core busy for over a second.
   const fs::path runtime_object = object_dir / "halide_runtime.o";
-  jobs.insert(jobs.begin(), {"the Halide runtime",
-                             [&] {
-                               if (options.halide_runtime.empty())
-                                 Halide::compile_standalone_runtime(runtime_object.string(), target.halide);
-                               else
-                                 fs::copy_file(options.halide_runtime, runtime_object);
-                             },
-                             {}});
+  if (std::optional<ForkedJob> job = provideRuntime(runtime_object, target.halide, options.runtime_cache))
+    jobs.insert(jobs.begin(), std::move(*job));
   runForked(jobs, options.jobs > 0 ? options.jobs : static_cast<int>(std::thread::hardware_concurrency()),
             object_dir, "compile");
   std::vector<BlockPipeline> blocks = compiler.finish(summary.block_times);
@@ -299,10 +310,6 @@ void checkHalideBufferLimits(const ir::Graph& graph) {
 
 std::string blockFunctionName(const std::string& model_name, int block) {
   return fmt::format("kiln_{}_b{}", model_name, block);
-}
-
-void compileHalideRuntime(const std::string& target, const fs::path& object) {
-  Halide::compile_standalone_runtime(object.string(), resolveTarget(target).halide);
 }
 
 std::vector<ScheduleChoice> scheduleChoices(const ir::Graph& graph, const fusion::Plan& plan,

@@ -2,9 +2,9 @@
 //
 // Every block becomes one Halide pipeline (block_pipeline.h), scheduled for the target (schedule.h) and
 // compiled ahead of time to an object file with `no_runtime`; blocks compile in parallel, one progress line
-// each, and identical blocks (block_signature.h) share one function. One standalone Halide runtime is
-// compiled for the whole artifact. The objects are linked into a
-// shared and a static library beside the weights file, a C header and manifest.json
+// each, and identical blocks (block_signature.h) share one function. One standalone Halide runtime serves
+// the whole artifact, compiled or taken from the runtime cache (runtime_cache.h). The objects are linked into
+// a shared and a static library beside the weights file, a C header and manifest.json
 // (runtime/artifact_format.h describes the files). The directory appears complete or not at all: everything
 // is built in a sibling staging directory that is renamed into place at the end. Compiling the same model
 // twice gives byte-identical files.
@@ -18,6 +18,7 @@
 #include "codegen/schedule.h"
 #include "fusion/metrics.h"
 #include "fusion/plan.h"
+#include "ir/files.h"
 
 namespace kiln::codegen {
 
@@ -31,14 +32,10 @@ struct CompileOptions {
   // row-major: for a block measured alone (tuning/block_timer.h), so that it reads and writes memory as it
   // does inside its model. The manifest records those layouts; callers must pass data in them.
   bool boundaries_as_activations = false;
-  // A standalone Halide runtime compiled earlier for this target (compileHalideRuntime), linked instead of
-  // compiling one: a second of CPU saved per artifact when many one-block artifacts are compiled (kiln tune).
-  std::filesystem::path halide_runtime;
+  // Where standalone Halide runtimes are kept between compiles (codegen/runtime_cache.h); empty: this compile
+  // compiles its own and keeps nothing.
+  std::filesystem::path runtime_cache = userCacheDirectory() / "halide-runtime";
 };
-
-// Compiles the standalone Halide runtime for `target` (a kiln target name or Halide target string) to an
-// object file.
-void compileHalideRuntime(const std::string& target, const std::filesystem::path& object);
 
 // Wall time of one step of a compile ("import", "fusion", "codegen", "link", ...).
 struct PhaseTime {

@@ -12,6 +12,11 @@ void writeFileAtomically(const std::filesystem::path& path, const std::string& c
 void writeFile(const std::filesystem::path& path, const std::string& contents);
 std::string readFile(const std::filesystem::path& path);
 
+// kiln's per-user cache, for what is measured or compiled once per machine (the machine's figures, the tuning
+// database, Halide runtimes): $XDG_CACHE_HOME/kiln, else ~/.cache/kiln, else kiln-cache in the temporary
+// directory. It may not exist yet.
+std::filesystem::path userCacheDirectory();
+
 // A uniquely named file in the system's temporary directory, removed when this object goes away.
 class TempFile {
  public:

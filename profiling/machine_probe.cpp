@@ -7,7 +7,6 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
-#include <cstdlib>
 #include <ctime>
 #include <fstream>
 #include <memory>
@@ -235,11 +234,7 @@ MachinePeaks measureMachine() {
 }
 
 fs::path machineCachePath() {
-  if (const char* xdg = std::getenv("XDG_CACHE_HOME"); xdg && *xdg)
-    return fs::path(xdg) / "kiln" / "machine.json";
-  if (const char* home = std::getenv("HOME"); home && *home)
-    return fs::path(home) / ".cache" / "kiln" / "machine.json";
-  return fs::temp_directory_path() / "kiln-machine.json";
+  return userCacheDirectory() / "machine.json";
 }
 
 MachinePeaks machinePeaks(bool remeasure) {

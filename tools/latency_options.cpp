@@ -5,12 +5,13 @@
 #include <fmt/format.h>
 
 #include "ir/error.h"
+#include "ir/files.h"
 #include "profiling/machine_probe.h"
 
 namespace kiln::tools {
 
 std::filesystem::path defaultTuningDatabase() {
-  return profiling::machineCachePath().parent_path() / "tuning.db";
+  return userCacheDirectory() / "tuning.db";
 }
 
 void LatencyOptions::addTo(CLI::App& command) {

@@ -29,7 +29,6 @@ codegen::CompileOptions oneBlockCompile(const TimerOptions& options) {
   compile.schedule.threads = options.threads;
   compile.jobs = 1;
   compile.boundaries_as_activations = true;
-  compile.halide_runtime = options.halide_runtime;
   return compile;
 }
 

@@ -28,7 +28,6 @@ struct TimerOptions {
   int runs = 15;
   fusion::Machine machine;    // what the block's plan (its strip height) is priced for
   bool cold_weights = false;  // weights flushed from the caches before each run (runtime::BlockTimes)
-  std::filesystem::path halide_runtime;  // compileOneBlock: codegen::CompileOptions::halide_runtime
 };
 
 // Runs a loaded artifact on deterministic pseudo-random inputs with `threads` threads, `warmup` runs and then

@@ -78,7 +78,6 @@ void writeTuneJob(const TuneJob& job, const std::filesystem::path& file) {
                             {"warmup", job.timer.warmup},
                             {"runs", job.timer.runs},
                             {"cold_weights", job.timer.cold_weights},
-                            {"halide_runtime", job.timer.halide_runtime.string()},
                             {"machine_figures", machineJson(job.timer.machine)},
                             {"configs", configs},
                             {"output", job.output.string()},
@@ -98,7 +97,6 @@ TuneJob readTuneJob(const std::filesystem::path& file) {
     job.timer.warmup = json.at("warmup").get<int>();
     job.timer.runs = json.at("runs").get<int>();
     job.timer.cold_weights = json.at("cold_weights").get<bool>();
-    job.timer.halide_runtime = json.at("halide_runtime").get<std::string>();
     job.timer.machine = machineFromJson(json.at("machine_figures"));
     for (const nlohmann::json& config : json.at("configs"))
       job.configs.push_back(codegen::ScheduleConfig::fromJson(config));

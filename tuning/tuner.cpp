@@ -107,8 +107,6 @@ class Tuner {
         start_(Clock::now()) {}
 
   TuneReport run(const ir::Graph& graph, const fusion::Plan& plan) {
-    options_.timer.halide_runtime = scratch_.path() / "halide_runtime.o";
-    codegen::compileHalideRuntime(options_.timer.target, options_.timer.halide_runtime);
     std::vector<DistinctBlock> blocks = distinctBlocks(graph, plan);
     std::vector<DistinctBlock*> searched;
     for (DistinctBlock& block : blocks)
@@ -423,7 +421,6 @@ class Tuner {
         "checking {} tuned blocks inside the model: compiling it twice, then {} alternating rounds",
         tuned.size(), kInModelRounds));
     codegen::CompileOptions compile = modelCompile();
-    compile.halide_runtime = options_.timer.halide_runtime;
     const fusion::PlanMetrics metrics = fusion::computeMetrics(graph, plan, options_.timer.machine);
     codegen::compileArtifact(graph, plan, metrics, compile, scratch_.path() / "model_default");
     compile.schedule.tuned = tuned;
