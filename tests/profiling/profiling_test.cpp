@@ -68,7 +68,8 @@ class ArtifactProfile : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     scratch_ = new TempDirectory("profile-test");
-    validation::compileModel(kZoo + "/lenet5_traced.pt", {}, artifact());
+    const validation::ModelCompileOptions defaults;
+    validation::compileModel(kZoo + "/lenet5_traced.pt", defaults, artifact());
   }
   static void TearDownTestSuite() { delete scratch_; }
   static std::filesystem::path artifact() { return scratch_->path() / "lenet.kiln"; }
