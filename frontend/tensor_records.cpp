@@ -95,18 +95,11 @@ std::optional<size_t> allocatedBytes(const c10::Storage& storage) {
   return static_cast<const SizedAllocation*>(data.get_context())->bytes;
 }
 
-constexpr uint8_t kAllocatorPriority = 255;  // above LibTorch's default CPU allocator's
+SizeRecordingAllocator recording_allocator;
 
 }  // namespace
 
-RecordedAllocationSizes::RecordedAllocationSizes() : previous_(c10::GetCPUAllocator()) {
-  static SizeRecordingAllocator recording;
-  c10::SetCPUAllocator(&recording, kAllocatorPriority);
-}
-
-RecordedAllocationSizes::~RecordedAllocationSizes() {
-  c10::SetCPUAllocator(previous_, kAllocatorPriority);
-}
+RecordedAllocationSizes::RecordedAllocationSizes() : scope_(&recording_allocator) {}
 
 void checkTensorRecords(const jit::Module& module, const std::string& path) {
   for (const at::Tensor& tensor : moduleTensors(module)) {

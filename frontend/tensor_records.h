@@ -13,6 +13,8 @@
 
 #include <torch/script.h>
 
+#include "frontend/cpu_allocator_scope.h"
+
 namespace kiln::frontend {
 
 // While alive, LibTorch's CPU allocations record their sizes; load the file inside its lifetime. Not for
@@ -20,12 +22,9 @@ namespace kiln::frontend {
 class RecordedAllocationSizes {
  public:
   RecordedAllocationSizes();
-  ~RecordedAllocationSizes();
-  RecordedAllocationSizes(const RecordedAllocationSizes&) = delete;
-  RecordedAllocationSizes& operator=(const RecordedAllocationSizes&) = delete;
 
  private:
-  c10::Allocator* previous_;
+  CpuAllocatorScope scope_;
 };
 
 // Throws kiln::Error naming the file when a tensor needs more bytes than its record holds, or reaches past
