@@ -16,6 +16,7 @@
 #include <torch/csrc/jit/passes/remove_mutation.h>
 #include <torch/script.h>
 
+#include "frontend/allocation_budget.h"
 #include "frontend/aten_tensors.h"
 #include "frontend/lowering.h"
 #include "frontend/pickle_records.h"
@@ -94,7 +95,8 @@ struct UnsupportedUse {
 
 class Importer {
  public:
-  explicit Importer(ir::Graph& graph) : graph_(graph) {}
+  Importer(ir::Graph& graph, int64_t evaluation_bytes)
+      : graph_(graph), evaluation_budget_{evaluation_bytes, evaluation_bytes} {}
 
   void importInputs(const jit::Graph& g, const std::vector<ir::TensorType>& types) {
     std::vector<const jit::Value*> inputs(g.inputs().begin() + 1,
@@ -427,7 +429,10 @@ class Importer {
       stack.emplace_back(static_cast<int64_t>(node.inputs().size()));
     try {
       jit::Operation operation = node.getOperation();
+      const AllocationBudget budget(evaluation_budget_);
       operation(stack);
+    } catch (const AllocationBudgetExceeded& e) {
+      fail("{} at {}: {}", kind, location(node), e.what());
     } catch (const std::exception& e) {
       return recordUnsupported(node, evaluationFailure(e));
     }
@@ -548,6 +553,7 @@ class Importer {
   }
 
   ir::Graph& graph_;
+  ByteBudget evaluation_budget_;  // what evaluateConstants may still allocate
   std::unordered_map<const jit::Value*, Binding> env_;
   std::map<std::string, UnsupportedUse> unsupported_;
 };
@@ -695,7 +701,7 @@ ir::Graph importTorchScript(const std::string& path, const ImportOptions& option
   std::shared_ptr<jit::Graph> graph = frozenForwardGraph(module, path);
 
   ir::Graph result(graphName(path));
-  Importer importer(result);
+  Importer importer(result, options.evaluation_bytes);
   try {
     importer.importInputs(*graph, inputs);
     importer.walk(*graph->block());

@@ -27,6 +27,9 @@ struct ImportOptions {
   std::vector<ir::Shape> input_shapes;
   // One dtype per model input (float32, int64 token ids, bool masks); empty: the stored ones, else float32.
   std::vector<ir::DType> input_dtypes;
+  // The most bytes the model's code may allocate while import runs it on compile-time constants, all
+  // evaluations together (frontend/allocation_budget.h); a model's weights are not counted.
+  int64_t evaluation_bytes = int64_t{1} << 30;
 };
 
 // Throws kiln::Error for a missing, unreadable or non-TorchScript file, a missing input shape, a model that

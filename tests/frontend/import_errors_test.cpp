@@ -125,6 +125,27 @@ def forward(self, x):
   EXPECT_NE(message.find("aten::round (round with decimals)"), std::string::npos) << message;
 }
 
+// Import runs the model's code on compile-time values, and what that code allocates counts against a budget
+// (frontend/allocation_budget.h): a tensor that a huge batch, or a damaged file's shape, would make is
+// refused by name instead of allocated.
+TEST(ImportErrors, ImportTimeTensorsPastTheBudgetAreRefused) {
+  const std::string path = scriptedModel("import_time_zeros", R"(
+def forward(self, x):
+    mask = torch.zeros(x.size(0), 1024, 1024)
+    return x + mask[:, :1, :1]
+)");
+  EXPECT_NO_THROW(importTorchScript(path, inputShape({1, 1, 1})));
+  const std::string message = importError(path, inputShape({1024, 1, 1}));
+  EXPECT_NE(message.find("aten::zeros at "), std::string::npos) << message;
+  EXPECT_NE(message.find("evaluating it at import would allocate 4.0 GiB more, past the 1.0 GiB kiln gives a "
+                         "model's import-time values; is the file damaged?"),
+            std::string::npos)
+      << message;
+  ImportOptions small_budget = inputShape({1, 1, 1});
+  small_budget.evaluation_bytes = 1 << 20;
+  EXPECT_NE(importError(path, small_budget).find("past the 1.0 MiB kiln gives"), std::string::npos);
+}
+
 // Shape arithmetic on sizes folds, integer tensors included (what tracing records), as do scripted models'
 // tensor properties and identity tests.
 TEST(ImportErrors, ShapeArithmeticAndTensorPropertiesFold) {
