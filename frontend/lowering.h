@@ -48,9 +48,14 @@ class UnsupportedVariant : public Error {
 
 class LoweringContext {
  public:
+  // `max_ops`: the most ops the graph may hold; an emit past it throws kiln::Error (ImportOptions::max_ops).
   LoweringContext(ir::Graph& graph, const torch::jit::Node& node, std::vector<const Binding*> inputs,
-                  std::string location)
-      : graph_(graph), node_(node), inputs_(std::move(inputs)), location_(std::move(location)) {}
+                  std::string location, size_t max_ops)
+      : graph_(graph),
+        node_(node),
+        inputs_(std::move(inputs)),
+        location_(std::move(location)),
+        max_ops_(max_ops) {}
 
   int numInputs() const { return static_cast<int>(inputs_.size()); }
   // Whether anything reads output i of the node (an op's integer indices output may go unused).
@@ -91,11 +96,13 @@ class LoweringContext {
   const Binding& input(int i) const;
   // A constant integer or bool tensor as an IR value (addConstantTensor).
   ir::ValueId integerConstant(int i, const at::Tensor& tensor);
+  void checkGraphSize() const;
 
   ir::Graph& graph_;
   const torch::jit::Node& node_;
   std::vector<const Binding*> inputs_;
   std::string location_;
+  size_t max_ops_;
 };
 
 // Lowers one aten node; returns the binding of each node output.

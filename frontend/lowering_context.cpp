@@ -109,12 +109,25 @@ std::string LoweringContext::toText(int i) const {
 
 ir::ValueId LoweringContext::emit(const std::string& kind, std::vector<ir::ValueId> inputs,
                                   const ir::Attributes& attrs) {
+  checkGraphSize();
   return graph_.addOp1(kind, std::move(inputs), attrs, location_);
 }
 
 std::vector<ir::ValueId> LoweringContext::emitMulti(const std::string& kind, std::vector<ir::ValueId> inputs,
                                                     const ir::Attributes& attrs) {
+  checkGraphSize();
   return graph_.addOp(kind, std::move(inputs), attrs, location_);
+}
+
+// Loops and recurrent layers unroll over every step, so a long sequence in the input shape (a user's or a
+// damaged file's) would otherwise grow the graph for minutes and its compile for hours, unannounced.
+void LoweringContext::checkGraphSize() const {
+  if (graph_.ops().size() < max_ops_) return;
+  fail(
+      "the model grows past {} IR ops here, the most kiln imports: kiln unrolls loops and recurrent layers "
+      "over every step, so the sequence length in the input shape sets the graph's size; compile with a "
+      "shorter sequence (--input-shape)",
+      max_ops_);
 }
 
 void LoweringContext::unsupported(const std::string& why) const {

@@ -95,8 +95,10 @@ struct UnsupportedUse {
 
 class Importer {
  public:
-  Importer(ir::Graph& graph, int64_t evaluation_bytes)
-      : graph_(graph), evaluation_budget_{evaluation_bytes, evaluation_bytes} {}
+  Importer(ir::Graph& graph, const ImportOptions& options)
+      : graph_(graph),
+        evaluation_budget_{options.evaluation_bytes, options.evaluation_bytes},
+        max_ops_(options.max_ops) {}
 
   void importInputs(const jit::Graph& g, const std::vector<ir::TensorType>& types) {
     std::vector<const jit::Value*> inputs(g.inputs().begin() + 1,
@@ -402,7 +404,7 @@ class Importer {
     if (!lowering) return recordUnsupported(node, "");
     std::vector<const Binding*> inputs;
     for (const jit::Value* in : node.inputs()) inputs.push_back(&binding(in));
-    LoweringContext context(graph_, node, std::move(inputs), location(node));
+    LoweringContext context(graph_, node, std::move(inputs), location(node), max_ops_);
     std::vector<Binding> results;
     try {
       results = lowering(context);
@@ -554,6 +556,7 @@ class Importer {
 
   ir::Graph& graph_;
   ByteBudget evaluation_budget_;  // what evaluateConstants may still allocate
+  size_t max_ops_;
   std::unordered_map<const jit::Value*, Binding> env_;
   std::map<std::string, UnsupportedUse> unsupported_;
 };
@@ -701,7 +704,7 @@ ir::Graph importTorchScript(const std::string& path, const ImportOptions& option
   std::shared_ptr<jit::Graph> graph = frozenForwardGraph(module, path);
 
   ir::Graph result(graphName(path));
-  Importer importer(result, options.evaluation_bytes);
+  Importer importer(result, options);
   try {
     importer.importInputs(*graph, inputs);
     importer.walk(*graph->block());

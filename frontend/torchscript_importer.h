@@ -30,6 +30,9 @@ struct ImportOptions {
   // The most bytes the model's code may allocate while import runs it on compile-time constants, all
   // evaluations together (frontend/allocation_budget.h); a model's weights are not counted.
   int64_t evaluation_bytes = int64_t{1} << 30;
+  // The most IR ops import may make (the zoo's largest model makes 668). Loops and recurrent layers are
+  // unrolled over every step, so this bounds the sequence lengths kiln compiles.
+  size_t max_ops = 100000;
 };
 
 // Throws kiln::Error for a missing, unreadable or non-TorchScript file, a missing input shape, a model that

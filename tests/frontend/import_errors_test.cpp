@@ -146,6 +146,30 @@ def forward(self, x):
   EXPECT_NE(importError(path, small_budget).find("past the 1.0 MiB kiln gives"), std::string::npos);
 }
 
+// Loops and recurrent layers unroll over every step; the graph they grow is bounded (ImportOptions::max_ops),
+// and the error names the op and its line where the bound is passed, not a minutes-long import.
+TEST(ImportErrors, UnrollingPastTheOpLimitIsRefused) {
+  const std::string path = scriptedModel("unrolled_loop", R"(
+def forward(self, x):
+    y = x
+    for i in range(x.size(0)):
+        y = y * 2.0
+    return y
+)");
+  ImportOptions small_limit = inputShape({30, 2});
+  small_limit.max_ops = 40;
+  EXPECT_NO_THROW(importTorchScript(path, small_limit));
+  small_limit.input_shapes = {{50, 2}};
+  std::string message = importError(path, small_limit);
+  EXPECT_NE(message.find("aten::mul at "), std::string::npos) << message;
+  EXPECT_NE(message.find("the model grows past 40 IR ops here, the most kiln imports"), std::string::npos)
+      << message;
+
+  message = importError(zooModel("recurrent_traced"), inputShape({1, 20000, 12}));
+  EXPECT_NE(message.find("aten::lstm at "), std::string::npos) << message;
+  EXPECT_NE(message.find("grows past 100000 IR ops here"), std::string::npos) << message;
+}
+
 // Shape arithmetic on sizes folds, integer tensors included (what tracing records), as do scripted models'
 // tensor properties and identity tests.
 TEST(ImportErrors, ShapeArithmeticAndTensorPropertiesFold) {
