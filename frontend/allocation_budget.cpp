@@ -12,7 +12,7 @@ c10::DataPtr AllocationBudget::allocate(size_t bytes) const {
   if (bytes > static_cast<uint64_t>(budget_.left))
     throw AllocationBudgetExceeded(fmt::format(
         "evaluating it at import would allocate {} more, past the {} kiln gives a model's import-time "
-        "values; is the file damaged?",
+        "values; give a smaller --input-shape, or export the model again if the file is damaged",
         binaryBytes(static_cast<int64_t>(std::min<size_t>(bytes, INT64_MAX))), binaryBytes(budget_.total)));
   budget_.left -= static_cast<int64_t>(bytes);
   return scope_.previous()->allocate(bytes);
