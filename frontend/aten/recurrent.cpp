@@ -88,8 +88,6 @@ Unrolled unroll(Ctx& c, const Recurrence& r, ValueId sequence, ValueId h0, std::
                 const std::vector<ValueId>& params, bool has_biases) {
   const int directions = r.bidirectional ? 2 : 1;
   const int per_direction = has_biases ? 4 : 2;
-  if (params.size() != static_cast<size_t>(r.layers * directions * per_direction))
-    c.unsupported("recurrent weights other than (w_ih, w_hh[, b_ih, b_hh]) per layer (LSTM proj_size)");
   const int64_t time_dim = r.batch_first ? 1 : 0, steps = c.typeOf(sequence).shape[time_dim];
   const int64_t batch = c.typeOf(sequence).shape[1 - time_dim];
   Unrolled result{sequence, {}};
@@ -125,6 +123,30 @@ ValueId stackedStates(Ctx& c, const std::vector<State>& states, bool cell_state)
   return concatenated(c, rows, 0);
 }
 
+// What PyTorch checks before it runs a layer, and a damaged file (or the model's own code) may break, checked
+// from the op's arguments (input, hx, params, has_biases, num_layers, dropout, train, bidirectional, ...).
+// Weights: (w_ih, w_hh[, b_ih, b_hh]) per layer and direction; LSTMs with projections (proj_size) have more.
+void checkWeightCount(Ctx& c, size_t count) {
+  const int64_t layers = c.toInt(4);
+  if (layers < 1) fail("num_layers is {}; a recurrent layer has at least one", layers);
+  const size_t per_layer = (c.toBool(7) ? 2 : 1) * (c.toBool(3) ? 4 : 2);
+  if (count % per_layer != 0 || count / per_layer != static_cast<size_t>(layers))
+    c.unsupported("recurrent weights other than (w_ih, w_hh[, b_ih, b_hh]) per layer (LSTM proj_size)");
+}
+
+// Initial states: [L*D, B, H] each, the LSTM's two of one shape.
+void checkInitialStates(Ctx& c, const std::vector<ValueId>& states, size_t count, int64_t batch) {
+  if (states.size() != count) fail("takes {} initial state tensor(s), not {}", count, states.size());
+  const int64_t layers = c.toInt(4), directions = c.toBool(7) ? 2 : 1;
+  for (ValueId state : states) {
+    const ir::Shape shape = c.typeOf(state).shape;
+    if (shape != c.typeOf(states[0]).shape || shape.size() != 3 || shape[0] != layers * directions ||
+        shape[1] != batch)
+      fail("an initial state of shape [{}] does not fit {} layer(s) x {} direction(s) over a batch of {}",
+           ir::shapeToString(shape), layers, directions, batch);
+  }
+}
+
 // aten::lstm(input, hx[], params[], has_biases, num_layers, dropout, train, bidirectional, batch_first) and
 // gru / rnn_tanh / rnn_relu(input, hx, params[], ...same). An unbatched [T, F] input runs as batch 1.
 template <Cell kCell>
@@ -140,8 +162,10 @@ std::vector<Binding> recurrent(Ctx& c) {
     sequence = unsqueezed(c, sequence, 1);
     for (ValueId& s : hx) s = unsqueezed(c, s, 1);
   }
-  const Recurrence r{kCell, c.toInt(4), c.typeOf(hx[0]).shape.at(2), c.toBool(7), batch_first};
   const std::vector<ValueId> params = c.tensorList(2);
+  checkWeightCount(c, params.size());
+  checkInitialStates(c, hx, kCell == Cell::Lstm ? 2 : 1, c.typeOf(sequence).shape[batch_first ? 0 : 1]);
+  const Recurrence r{kCell, c.toInt(4), c.typeOf(hx[0]).shape[2], c.toBool(7), batch_first};
   Unrolled unrolled =
       unroll(c, r, sequence, hx[0], kCell == Cell::Lstm ? std::optional(hx.at(1)) : std::nullopt, params,
              c.toBool(3));

@@ -171,6 +171,27 @@ def forward(self, x):
   EXPECT_NE(message.find("grows past 100000 IR ops here"), std::string::npos) << message;
 }
 
+// A recurrent op's arguments are checked as PyTorch checks them before it runs (a fuzzer finding: a damaged
+// file's 2-D state for a batched LSTM was read as 3-D).
+TEST(ImportErrors, RecurrentStatesOfTheWrongShapeAreRefused) {
+  const std::string path = scriptedModel("lstm_state_shape", R"(
+def forward(self, x):
+    h = torch.zeros(1, x.size(1), 4)
+    c = torch.zeros(1, x.size(1), 4)
+    if x.size(0) > 5:
+        c = torch.zeros(x.size(1), 4)
+    params = [torch.ones(16, 3), torch.ones(16, 4)]
+    return torch.lstm(x, [h, c], params, False, 1, 0.0, False, False, False)[0]
+)");
+  EXPECT_NO_THROW(importTorchScript(path, inputShape({5, 3, 3})));
+  std::string message = importError(path, inputShape({6, 2, 3}));
+  EXPECT_NE(message.find("aten::lstm at "), std::string::npos) << message;
+  EXPECT_NE(message.find("an initial state of shape [2,4] does not fit 1 layer(s) x 1 direction(s) over a "
+                         "batch of 2"),
+            std::string::npos)
+      << message;
+}
+
 // Shape arithmetic on sizes folds, integer tensors included (what tracing records), as do scripted models'
 // tensor properties and identity tests.
 TEST(ImportErrors, ShapeArithmeticAndTensorPropertiesFold) {
