@@ -16,7 +16,8 @@ using ir::ValueId;
 std::vector<Binding> batchNorm(Ctx& c) {
   if (c.toBool(5)) c.unsupported("training-mode batch norm (export the model in eval mode)");
   if (c.isNone(3) || c.isNone(4)) c.unsupported("batch norm without running statistics");
-  int64_t channels = c.type(0).shape.at(1);
+  if (c.type(0).rank() < 2) c.unsupported("batch norm of a tensor without channels");
+  int64_t channels = c.type(0).shape[1];
   auto paramOr = [&](int i, float fill, const char* name) {
     return c.isNone(i) ? c.addConstant(name, ir::Tensor::filled({channels}, fill)) : c.tensor(i);
   };
@@ -71,7 +72,8 @@ std::vector<Binding> groupNorm(Ctx& c) {
 // (whose arguments sit at the same positions).
 std::vector<Binding> instanceNorm(Ctx& c) {
   if (!c.toBool(5)) return batchNorm(c);
-  return one(groupNormalized(c, c.type(0).shape.at(1), 1, 2, c.toDouble(7)));
+  if (c.type(0).rank() < 2) c.unsupported("instance norm of a tensor without channels");
+  return one(groupNormalized(c, c.type(0).shape[1], 1, 2, c.toDouble(7)));
 }
 
 std::vector<Binding> softmax(Ctx& c) {

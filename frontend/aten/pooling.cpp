@@ -51,7 +51,7 @@ std::vector<int64_t> windowArg(Ctx& c, int i, int dims, int64_t lifted,
                                const std::vector<int64_t>& if_empty = {}) {
   if (dims == 2) return pair(c, i, if_empty);
   std::vector<int64_t> v = c.toIntList(i);
-  if (v.empty()) v = {if_empty.at(1)};
+  if (v.empty() && if_empty.size() == 2) v = {if_empty[1]};
   if (v.size() != 1) c.unsupported(fmt::format("argument {} must hold 1 value for a 1-D pool", i));
   return {lifted, v[0]};
 }
@@ -102,10 +102,10 @@ std::vector<int64_t> adaptiveSize(Ctx& c, int dims) {
   if (v.isIntList() || v.isInt()) {
     size = c.toIntList(1);
     if (size.size() == 1) size.resize(dims, size[0]);
-  } else if (v.isList()) {
+  } else if (v.isList() && v.toListRef().size() == static_cast<size_t>(dims)) {  // poolInput checked the rank
     for (const c10::IValue& item : v.toListRef())
-      size.push_back(item.isNone() ? shape.at(shape.size() - dims + size.size()) : item.toInt());
-  } else {
+      size.push_back(item.isNone() ? shape[shape.size() - dims + size.size()] : item.toInt());
+  } else if (!v.isList()) {
     c.unsupported("an adaptive pool's output_size is not a list of ints");
   }
   if (static_cast<int>(size.size()) != dims)

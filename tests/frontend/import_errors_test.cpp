@@ -192,6 +192,23 @@ def forward(self, x):
       << message;
 }
 
+// Norms read the channel dimension; a tensor without one is listed as unsupported, not read past its shape.
+TEST(ImportErrors, NormsOfTensorsWithoutChannelsAreListed) {
+  const std::string path = scriptedModel("norm_of_a_vector", R"(
+def forward(self, x):
+    stats = torch.ones(x.size(0))
+    a = torch.batch_norm(x, None, None, stats, stats, False, 0.1, 1e-5, False)
+    b = torch.instance_norm(x, None, None, None, None, True, 0.1, 1e-5, False)
+    return a + b
+)");
+  const std::string message = importError(path, inputShape({4}));
+  EXPECT_NE(message.find("aten::batch_norm (batch norm of a tensor without channels)"), std::string::npos)
+      << message;
+  EXPECT_NE(message.find("aten::instance_norm (instance norm of a tensor without channels)"),
+            std::string::npos)
+      << message;
+}
+
 // Shape arithmetic on sizes folds, integer tensors included (what tracing records), as do scripted models'
 // tensor properties and identity tests.
 TEST(ImportErrors, ShapeArithmeticAndTensorPropertiesFold) {
