@@ -1,10 +1,15 @@
 #include "frontend/aten_tensors.h"
 
+#include <fmt/ranges.h>
+
 #include "ir/error.h"
 
 namespace kiln::frontend {
 
 ir::Tensor toIrTensor(const at::Tensor& tensor, const std::string& what) {
+  if (tensor.numel() == 0)
+    fail("{} has shape [{}], no elements; kiln's tensors hold at least one", what,
+         fmt::join(tensor.sizes(), ","));
   if (!tensor.is_floating_point())
     fail("{} has dtype {}; kiln imports float tensors only", what,
          std::string(c10::toString(tensor.scalar_type())));
@@ -18,12 +23,13 @@ ir::ValueId addConstantTensor(ir::Graph& graph, const at::Tensor& tensor, const 
                               const std::string& location) {
   if (tensor.is_floating_point()) return graph.addConstant(name, toIrTensor(tensor, "constant %" + name));
   const std::optional<ir::DType> dtype = irDType(tensor.scalar_type());
-  if (!dtype || tensor.numel() == 0)
+  if (!dtype)
     fail("constant %{} is a {} tensor; kiln's run-time tensors are float32, int64 and bool", name,
          std::string(c10::toString(tensor.scalar_type())));
+  ir::Tensor values = toIrTensor(tensor.to(at::kFloat), "constant %" + name);
   if (*dtype == ir::DType::Int64 && tensor.abs().max().item<int64_t>() > (1 << 24))
     fail("constant %{} holds integers beyond 2^24, which kiln's float32 constants cannot hold", name);
-  const ir::ValueId stored = graph.addConstant(name, toIrTensor(tensor.to(at::kFloat), "constant %" + name));
+  const ir::ValueId stored = graph.addConstant(name, std::move(values));
   return graph.addOp1("cast", {stored}, {{"dtype", std::string(ir::dtypeName(*dtype))}}, location);
 }
 

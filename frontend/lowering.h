@@ -91,6 +91,8 @@ class LoweringContext {
   }
 
   [[noreturn]] void unsupported(const std::string& why) const;
+  // The most ops the graph may hold; a lowering that makes one value per piece keeps to it as well.
+  size_t maxOps() const { return max_ops_; }
 
  private:
   const Binding& input(int i) const;

@@ -104,7 +104,7 @@ class Importer {
     std::vector<const jit::Value*> inputs(g.inputs().begin() + 1,
                                           g.inputs().end());  // input 0 is the module itself
     if (inputs.size() != types.size())
-      fail("the model takes {} input(s) but {} shape(s) were given (--input-shape, separated by ';')",
+      fail("the model takes {} input(s) but {} shape(s) were given; give --input-shape once per input",
            inputs.size(), types.size());
     for (size_t i = 0; i < inputs.size(); ++i) {
       if (!inputs[i]->type()->cast<c10::TensorType>())

@@ -94,7 +94,12 @@ std::vector<TensorType> inferOutputTypes(const OpDef& def, const std::vector<Ten
   for (int i = 0; i < n; ++i)
     if (std::find(def.dtypes.begin(), def.dtypes.end(), inputs[i].dtype) == def.dtypes.end())
       fail("{}: input {} is {}; the kind takes {}", def.kind, i, toString(inputs[i]), dtypeList(def));
-  return def.infer(OpSignature{inputs, attrs});
+  std::vector<TensorType> outputs = def.infer(OpSignature{inputs, attrs});
+  for (const TensorType& t : outputs)
+    if (std::any_of(t.shape.begin(), t.shape.end(), [](int64_t d) { return d < 1; }))
+      fail("{}: its output would be {}, without elements; kiln's tensors hold at least one", def.kind,
+           toString(t));
+  return outputs;
 }
 
 OpCost opCost(const OpDef& def, const std::vector<TensorType>& inputs, const Attributes& attrs,

@@ -94,13 +94,17 @@ std::optional<ValueId> fusedAttentionMask(Ctx& c, int mask, int mask_type) {
   return additive;
 }
 
+void checkBatchFirst(Ctx& c, ValueId x, int64_t embed) {
+  if (c.typeOf(x).rank() != 3 || c.typeOf(x).shape[2] != embed)
+    c.unsupported("multi-head attention whose inputs are not batch-first [batch, length, embed_dim]");
+}
+
 // Batch-first multi-head attention; returns the projected output and the attention weights per head.
 Attended multiHeadAttention(Ctx& c, ValueId query, ValueId key, ValueId value, int64_t embed, int64_t heads,
                             Projection in_proj, Projection out_proj, std::optional<ValueId> mask) {
-  for (ValueId x : {query, key, value})
-    if (c.typeOf(x).rank() != 3 || c.typeOf(x).shape[2] != embed)
-      c.unsupported("multi-head attention whose inputs are not batch-first [batch, length, embed_dim]");
-  if (embed % heads != 0) c.unsupported("embed_dim not divisible by the number of heads");
+  for (ValueId x : {query, key, value}) checkBatchFirst(c, x, embed);
+  if (heads < 1 || embed % heads != 0)
+    c.unsupported(fmt::format("{} heads for embed_dim {} (the heads must divide it)", heads, embed));
   const std::vector<ValueId> qkv = projectQkv(c, query, key, value, in_proj, embed);
   const double scale = 1.0 / std::sqrt(static_cast<double>(embed / heads));
   Attended heads_out = attend(c, splitHeads(c, qkv[0], heads, false), splitHeads(c, qkv[1], heads, true),
@@ -145,6 +149,7 @@ std::vector<Binding> transformerEncoderLayer(Ctx& c) {
     return c.emit("linear", {hidden, c.tensor(16), c.tensor(17)});
   };
   ValueId x = c.tensor(0);
+  checkBatchFirst(c, x, c.toInt(1));  // before a first layer norm reads its last dimension
   if (norm_first) {
     x = c.emit("add", {x, attention(layerNorm(c, x, 10, 11, eps))});
     x = c.emit("add", {x, feedForward(layerNorm(c, x, 12, 13, eps))});
@@ -165,11 +170,15 @@ ValueId causalMask(Ctx& c, int64_t queries, int64_t keys) {
 }
 
 // softmax(q k^T * scale + mask) v over [..., L, D] queries and [..., S, D] keys and values, without dropout;
-// a bool attn_mask says which keys each query attends.
-Attended dotProductAttention(Ctx& c, int is_causal, double scale) {
+// a bool attn_mask says which keys each query attends. The scale is argument `scale` where the op has one
+// and it is not None (`scale` < 0: the op has none), else 1 / sqrt(D).
+Attended dotProductAttention(Ctx& c, int is_causal, int scale) {
   if (c.toDouble(4) != 0.0) c.unsupported("attention with dropout (export the model in eval mode)");
   const ir::Shape q = c.type(0).shape;
   if (q.size() < 2 || c.type(1).rank() != static_cast<int>(q.size())) c.unsupported("attention on vectors");
+  const double factor = scale >= 0 && scale < c.numInputs() && !c.isNone(scale)
+                            ? c.toDouble(scale)
+                            : 1.0 / std::sqrt(static_cast<double>(q.back()));
   std::optional<ValueId> mask;
   if (!c.isNone(3)) mask = additiveMask(c, c.tensor(3), true);
   if (c.toBool(is_causal)) {
@@ -180,23 +189,18 @@ Attended dotProductAttention(Ctx& c, int is_causal, double scale) {
   for (size_t d = 0; d < q.size(); ++d) swap_last[d] = static_cast<int64_t>(d);
   std::swap(swap_last[q.size() - 1], swap_last[q.size() - 2]);
   ValueId kt = c.emit("permute", {c.tensor(1)}, {{"dims", swap_last}});
-  return attend(c, c.tensor(0), kt, c.tensor(2), scale, mask);
-}
-
-double defaultScale(Ctx& c) {
-  return 1.0 / std::sqrt(static_cast<double>(c.type(0).shape.back()));
+  return attend(c, c.tensor(0), kt, c.tensor(2), factor, mask);
 }
 
 // aten::scaled_dot_product_attention(query, key, value, attn_mask, dropout_p, is_causal, scale) (PyTorch 2)
 std::vector<Binding> scaledDotProductAttention(Ctx& c) {
-  const double scale = c.numInputs() > 6 && !c.isNone(6) ? c.toDouble(6) : defaultScale(c);
-  return {Binding::tensor(dotProductAttention(c, 5, scale).output)};
+  return {Binding::tensor(dotProductAttention(c, 5, 6).output)};
 }
 
 // aten::_scaled_dot_product_attention(query, key, value, attn_mask, dropout_p, need_attn_weights, is_causal)
 // -> (output, weights) (PyTorch 1.13); without need_attn_weights its weights are not computed.
 std::vector<Binding> scaledDotProductAttentionWithWeights(Ctx& c) {
-  Attended a = dotProductAttention(c, 6, defaultScale(c));
+  Attended a = dotProductAttention(c, 6, -1);
   return {Binding::tensor(a.output), c.toBool(5) ? Binding::tensor(a.weights) : Binding{}};
 }
 

@@ -137,6 +137,11 @@ std::vector<int64_t> kernelOf(Ctx& c) {
 Convolution convolutionAt(Ctx& c, int stride, int padding, int dilation, int output_padding, int groups,
                           bool transposed) {
   const int dims = spatialDims(c);
+  if (c.type(0).rank() != dims + 2)
+    c.unsupported(
+        fmt::format("a {}-D convolution of a rank-{} input (kiln takes batched inputs, [N, C, ...])", dims,
+                    c.type(0).rank()));
+  if (c.toInt(groups) < 1) c.unsupported(fmt::format("groups={}", c.toInt(groups)));
   const bool numeric_padding = !c.constant(padding).isString();
   const std::vector<int64_t> pads = numeric_padding ? spatial(c, padding, dims) : std::vector<int64_t>{};
   return {
@@ -206,22 +211,42 @@ std::vector<Binding> addmm(Ctx& c) {
 // them and contracted otherwise; the rest are free. Each operand is permuted to [batch, free, contracted]
 // (the second to [batch, contracted, free]) and flattened to 3-D, one batched matmul multiplies them, and the
 // result is unflattened and permuted to the output's order. "..." stands for the leading dimensions the
-// labels do not name; diagonals (a label repeated within an operand) are not supported.
+// labels do not name, spelled with letters the equation leaves free and lined up from the right across
+// operands; diagonals (a label repeated within an operand) are not supported.
 
 struct Operand {
   ValueId value;
   std::string labels;
 };
 
-// The labels of one operand with its "..." spelled as uppercase letters (equations use lowercase ones).
-std::string expandEllipsis(Ctx& c, std::string labels, int rank) {
+// `labels` with its "..." spelled as the last `dims` letters of `broadcast`: operands' "..." dimensions line
+// up from the right, as PyTorch broadcasts them.
+std::string expandEllipsis(std::string labels, int dims, const std::string& broadcast) {
   const size_t dots = labels.find("...");
   if (dots == std::string::npos) return labels;
-  const int named = static_cast<int>(labels.size()) - 3;
-  if (named > rank) c.unsupported("an einsum operand with more labels than dimensions");
-  std::string broadcast;
-  for (int k = 0; k < rank - named; ++k) broadcast += static_cast<char>('A' + k);
-  return labels.replace(dots, 3, broadcast);
+  return labels.replace(dots, 3, broadcast.substr(broadcast.size() - dims));
+}
+
+// `count` letters the equation does not use, to spell "..." with.
+std::string unusedLetters(Ctx& c, const std::string& equation, int count) {
+  std::string letters;
+  for (const char* range : {"ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz"})
+    for (const char* l = range; *l && static_cast<int>(letters.size()) < count; ++l)
+      if (equation.find(*l) == std::string::npos) letters += *l;
+  if (static_cast<int>(letters.size()) < count)
+    c.unsupported("an einsum whose \"...\" outnumbers the free letters");
+  return letters;
+}
+
+// The operands' label strings, one per comma-separated term of `inputs`.
+std::vector<std::string> operandTerms(const std::string& inputs) {
+  std::vector<std::string> terms;
+  for (size_t start = 0;;) {
+    const size_t comma = inputs.find(',', start);
+    terms.push_back(inputs.substr(start, comma - start));
+    if (comma == std::string::npos) return terms;
+    start = comma + 1;
+  }
 }
 
 std::vector<int64_t> positionsOf(const std::string& labels, const std::string& wanted) {
@@ -282,6 +307,57 @@ ValueId contract(Ctx& c, const Operand& a, const Operand& b, const std::string& 
   return permutedTo(c, product, output);
 }
 
+struct EinsumInputs {
+  std::vector<Operand> operands;
+  std::string broadcast;  // the letters "..." is spelled with, as many as the most it stands for
+};
+
+// Labels each operand spells, checked against its rank: "..." takes the dimensions the named labels leave.
+EinsumInputs einsumInputs(Ctx& c, const std::vector<std::string>& terms, const std::vector<ValueId>& tensors,
+                          const std::string& equation) {
+  int broadcast_dims = 0;
+  std::vector<int> dims(terms.size(), 0);
+  for (size_t k = 0; k < terms.size(); ++k) {
+    const int rank = c.typeOf(tensors[k]).rank();
+    const bool dots = terms[k].find("...") != std::string::npos;
+    const int named = static_cast<int>(terms[k].size()) - (dots ? 3 : 0);
+    if (named > rank || (!dots && named != rank))
+      c.unsupported(fmt::format("einsum labels '{}' for a rank-{} operand", terms[k], rank));
+    dims[k] = rank - named;
+    broadcast_dims = std::max(broadcast_dims, dims[k]);
+  }
+  EinsumInputs inputs{{}, unusedLetters(c, equation, broadcast_dims)};
+  for (size_t k = 0; k < terms.size(); ++k) {
+    const std::string labels = expandEllipsis(terms[k], dims[k], inputs.broadcast);
+    for (char l : labels)
+      if (std::count(labels.begin(), labels.end(), l) > 1)
+        c.unsupported("einsum diagonals (a repeated label)");
+    inputs.operands.push_back({tensors[k], labels});
+  }
+  return inputs;
+}
+
+// The output's labels: those after "->", or implicitly the "..." dimensions followed by the labels that
+// appear once, in alphabetical order.
+std::string einsumOutput(Ctx& c, const std::string& equation, size_t arrow, const EinsumInputs& inputs) {
+  const std::string& broadcast = inputs.broadcast;
+  std::string all;
+  for (const Operand& x : inputs.operands) all += x.labels;
+  std::string output;
+  if (arrow != std::string::npos) {
+    output = expandEllipsis(equation.substr(arrow + 2), static_cast<int>(broadcast.size()), broadcast);
+  } else {
+    for (char l : all)
+      if (std::count(all.begin(), all.end(), l) == 1 && broadcast.find(l) == std::string::npos) output += l;
+    std::sort(output.begin(), output.end());
+    output = broadcast + output;
+  }
+  for (char l : output)
+    if (all.find(l) == std::string::npos || std::count(output.begin(), output.end(), l) > 1)
+      c.unsupported(fmt::format("einsum '{}': output label '{}' is repeated or in no operand", equation, l));
+  return output;
+}
+
 // aten::einsum(equation, tensors[, path])
 std::vector<Binding> einsum(Ctx& c) {
   std::string equation;
@@ -290,32 +366,12 @@ std::vector<Binding> einsum(Ctx& c) {
   const std::vector<ValueId> tensors = c.tensorList(1);
   if (tensors.empty() || tensors.size() > 2) c.unsupported("einsum of other than one or two operands");
   const size_t arrow = equation.find("->");
-  const std::string inputs = equation.substr(0, arrow);
-  std::vector<Operand> operands;
-  for (size_t start = 0, k = 0; k < tensors.size(); ++k) {
-    const size_t comma = inputs.find(',', start);
-    operands.push_back(
-        {tensors[k], expandEllipsis(c, inputs.substr(start, comma - start), c.typeOf(tensors[k]).rank())});
-    start = comma + 1;
-  }
-  std::string output;
-  if (arrow != std::string::npos) {
-    output = expandEllipsis(c, equation.substr(arrow + 2), c.typeOf(tensors[0]).rank());
-  } else {  // implicit: the labels that appear once, in alphabetical order ("..." ones first)
-    std::string all;
-    for (const Operand& x : operands) all += x.labels;
-    for (char l : std::string(all))
-      if (std::count(all.begin(), all.end(), l) == 1) output += l;
-    std::sort(output.begin(), output.end());
-  }
-  for (const Operand& x : operands) {
-    if (static_cast<int>(x.labels.size()) != c.typeOf(x.value).rank())
-      c.unsupported(
-          fmt::format("einsum labels '{}' for a rank-{} operand", x.labels, c.typeOf(x.value).rank()));
-    for (char l : x.labels)
-      if (std::count(x.labels.begin(), x.labels.end(), l) > 1)
-        c.unsupported("einsum diagonals (a repeated label)");
-  }
+  const std::vector<std::string> terms = operandTerms(equation.substr(0, arrow));
+  if (terms.size() != tensors.size())
+    c.unsupported(fmt::format("einsum '{}' of {} operand(s)", equation, tensors.size()));
+  const EinsumInputs inputs = einsumInputs(c, terms, tensors, equation);
+  const std::vector<Operand>& operands = inputs.operands;
+  const std::string output = einsumOutput(c, equation, arrow, inputs);
   const std::string other = operands.size() == 2 ? operands[1].labels : "";
   Operand a = sumPrivateLabels(c, operands[0], other, output);
   if (operands.size() == 1) return one(permutedTo(c, a, output));

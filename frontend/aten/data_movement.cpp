@@ -157,7 +157,11 @@ std::vector<Binding> splitInto(Ctx& c, std::vector<int64_t> sizes, int64_t dim) 
 }
 
 // Consecutive pieces of `size` covering `total`, the last one smaller (torch.split and torch.chunk).
-std::vector<int64_t> equalPieces(int64_t total, int64_t size) {
+std::vector<int64_t> equalPieces(Ctx& c, int64_t total, int64_t size) {
+  const int64_t count = total / size + (total % size != 0);
+  if (count > static_cast<int64_t>(c.maxOps()))
+    c.unsupported(
+        fmt::format("a split into {} pieces, more than the {} values kiln imports", count, c.maxOps()));
   std::vector<int64_t> sizes;
   for (int64_t done = 0; done < total; done += size) sizes.push_back(std::min(size, total - done));
   return sizes;
@@ -174,7 +178,7 @@ std::vector<Binding> split(Ctx& c) {
   if (c.constant(1).isIntList()) return splitInto(c, c.toIntList(1), c.toInt(2));
   int64_t size = c.toInt(1), total = dimSize(c, c.toInt(2));
   if (size <= 0) c.unsupported("split with a non-positive size");
-  return splitInto(c, equalPieces(total, size), c.toInt(2));
+  return splitInto(c, equalPieces(c, total, size), c.toInt(2));
 }
 
 std::vector<Binding> splitWithSizes(Ctx& c) {
@@ -185,7 +189,7 @@ std::vector<Binding> splitWithSizes(Ctx& c) {
 std::vector<Binding> chunk(Ctx& c) {
   int64_t chunks = c.toInt(1), total = dimSize(c, c.toInt(2));
   if (chunks <= 0) c.unsupported("chunk with a non-positive count");
-  return splitInto(c, equalPieces(total, (total + chunks - 1) / chunks), c.toInt(2));
+  return splitInto(c, equalPieces(c, total, total / chunks + (total % chunks != 0)), c.toInt(2));
 }
 
 // aten::stack(tensors, dim): each unsqueezed at dim, then cat.
@@ -302,7 +306,8 @@ std::vector<Binding> pixelShuffle(Ctx& c) {
   if (r < 1) c.unsupported("a pixel (un)shuffle factor below 1");
   const ir::Shape lead(in.begin(), in.end() - 3);
   const int64_t ch = in[in.size() - 3], h = in[in.size() - 2], w = in[in.size() - 1];
-  if (kShuffle ? ch % (r * r) != 0 : h % r != 0 || w % r != 0)
+  // r > ch / r first: r * r would overflow for a factor near 2^32.
+  if (kShuffle ? r > ch / r || ch % (r * r) != 0 : h % r != 0 || w % r != 0)
     c.unsupported("a pixel (un)shuffle whose sizes the factor does not divide");
   const int b = static_cast<int>(lead.size());
   auto withLead = [&](std::initializer_list<int64_t> rest) {

@@ -82,6 +82,11 @@ const Case kCases[] = {
     {"einsum_total", {3, 4}, "return torch.einsum('ij->', x)"},
     {"einsum_implicit", {3, 3}, "return torch.einsum('ij,jk', x, x)"},
     {"einsum_outer", {4}, "return torch.einsum('i,j->ij', x, x + 1.0)"},
+    {"einsum_ellipses_of_two_ranks",
+     {3, 3, 2, 2},
+     "return torch.einsum('...ij,...jk->...ik', x, x[0] * 0.5)"},
+    {"einsum_implicit_ellipsis", {2, 3, 3}, "return torch.einsum('...ij,...jk', x, x.flip(0))"},
+    {"einsum_uppercase_beside_ellipsis", {3, 4}, "return torch.einsum('iA,...->', x, x[1])"},
     {"div_rounding",
      {3, 4},
      "return torch.div(x * 3.0, 0.7, rounding_mode='floor') - torch.div(x * 3.0, -0.4, "

@@ -209,6 +209,68 @@ def forward(self, x):
       << message;
 }
 
+// Arguments PyTorch refuses only when the model runs: each is listed as unsupported with its reason, where a
+// lowering used to divide by them (SIGFPE: zero heads or groups, a pixel shuffle factor whose square
+// overflows), read past an unbatched input's shape, or compute an einsum that PyTorch would refuse.
+TEST(ImportErrors, ArgumentsPyTorchWouldRefuseAreListed) {
+  const std::string path = scriptedModel("refused_arguments", R"(
+def forward(self, x):
+    w = torch.ones(24, 8)
+    b = torch.ones(24)
+    a = torch._native_multi_head_attention(x, x, x, 8, 0, w, b, w[:8], b[:8], None, False)[0]
+    t = torch.conv_transpose2d(x.unsqueeze(0), torch.ones(2, 2, 3, 3), None, 1, 0, 0, 0)
+    u = torch.conv_transpose2d(x, torch.ones(2, 2, 3, 3))
+    s = torch.pixel_shuffle(x.unsqueeze(0), 4294967296)
+    e = torch.einsum('ij->k', x[0]) + torch.einsum('ij,jk->ik', x[0])
+    return a.sum() + t.sum() + u.sum() + s.sum() + e.sum()
+)");
+  const std::string message = importError(path, inputShape({2, 5, 8}));
+  for (const char* reason :
+       {"aten::_native_multi_head_attention (0 heads for embed_dim 8 (the heads must divide it))",
+        "aten::conv_transpose2d (groups=0)",
+        "aten::conv_transpose2d (a 2-D convolution of a rank-3 input (kiln takes batched inputs, [N, C, "
+        "...]))",
+        "aten::pixel_shuffle (a pixel (un)shuffle whose sizes the factor does not divide)",
+        "aten::einsum (einsum 'ij->k': output label 'k' is repeated or in no operand)",
+        "aten::einsum (einsum 'ij,jk->ik' of 1 operand(s))"})
+    EXPECT_NE(message.find(reason), std::string::npos) << reason << "\n" << message;
+}
+
+// kiln's tensors hold at least one element, so an empty constant is refused by name (roll and group norm
+// divided by its zero size), and a split may not make more pieces than the graph may hold ops (a 1x4000000
+// input split into ones took 23 s and 1.3 GB; 1x400000000 would have taken 130 GB).
+TEST(ImportErrors, EmptyTensorsAndEndlessSplitsAreRefused) {
+  const std::string empty = scriptedModel("empty_constant", R"(
+def forward(self, x):
+    return (torch.zeros(0) * x.sum()).roll(1, 0)
+)");
+  EXPECT_NE(importError(empty, inputShape({2}))
+                .find("has shape [0], no elements; kiln's tensors hold at least one"),
+            std::string::npos)
+      << importError(empty, inputShape({2}));
+  const std::string split = scriptedModel("split_into_ones", R"(
+def forward(self, x):
+    return torch.split(x, 1, 1)[0]
+)");
+  const std::string message = importError(split, inputShape({1, 400000000}));
+  EXPECT_NE(
+      message.find("aten::split (a split into 400000000 pieces, more than the 100000 values kiln imports)"),
+      std::string::npos)
+      << message;
+}
+
+// A chunk count near 2^63 overflowed ceil(size / chunks) to a negative piece size, and the import looped
+// until memory ran out. (PyTorch's own chunk overflows there too and refuses to run; kiln makes one-element
+// pieces.)
+TEST(ImportErrors, ChunkCountsNearTheInt64LimitImport) {
+  const std::string path = scriptedModel("huge_chunk_count", R"(
+def forward(self, x):
+    return x.chunk(9223372036854775807, 0)[3]
+)");
+  ir::Graph graph = importTorchScript(path, inputShape({5, 2}));
+  EXPECT_EQ(graph.type(graph.outputs()[0]).shape, (ir::Shape{1, 2}));
+}
+
 // Shape arithmetic on sizes folds, integer tensors included (what tracing records), as do scripted models'
 // tensor properties and identity tests.
 TEST(ImportErrors, ShapeArithmeticAndTensorPropertiesFold) {
