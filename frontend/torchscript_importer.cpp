@@ -415,9 +415,12 @@ class Importer {
     } catch (const c10::Error& e) {  // a lowering's import-time ATen call (e.g. repacking a weight)
       fail("{} at {}: kiln could not lower it: {}", kind, location(node), firstLine(e));
     }
-    for (size_t i = 0; i < node.outputs().size(); ++i) env_[node.output(i)] = results.at(i);
+    // Lowerings are found by kind, and an overload may have more outputs than the one a lowering knows.
+    if (results.size() < node.outputs().size() || (isInPlace(kind) && results.empty()))
+      return recordUnsupported(node, fmt::format("the overload with {} outputs", node.outputs().size()));
+    for (size_t i = 0; i < node.outputs().size(); ++i) env_[node.output(i)] = results[i];
     // An in-place op also changes its first argument: later readers of it see the result.
-    if (isInPlace(kind)) env_[node.input(0)] = results.at(0);
+    if (isInPlace(kind)) env_[node.input(0)] = results[0];
   }
 
   // Ops on compile-time constants only (int arithmetic, comparisons, list building, strings, and the integer

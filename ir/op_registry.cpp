@@ -58,6 +58,21 @@ const OpDef& OpRegistry::get(std::string_view kind) const {
   fail("unknown op kind '{}'", kind);
 }
 
+namespace {
+
+// Integer attributes are sizes, indices, strides or padding of tensors of at most kMaxShapeElements
+// elements, so shape inference may add and compare them without overflow.
+void checkIntegerRange(const OpDef& def, const std::string& name, const AttrValue& value) {
+  std::vector<int64_t> values;
+  if (const auto* v = std::get_if<int64_t>(&value)) values = {*v};
+  if (const auto* v = std::get_if<std::vector<int64_t>>(&value)) values = *v;
+  for (int64_t v : values)
+    if (v < -kMaxShapeElements || v > kMaxShapeElements)
+      fail("{}: attribute '{}' holds {}, beyond the 2^40 that kiln's sizes stay within", def.kind, name, v);
+}
+
+}  // namespace
+
 Attributes completeAttributes(const OpDef& def, const Attributes& given) {
   for (const auto& [name, value] : given.all()) {
     auto spec = std::find_if(def.attrs.begin(), def.attrs.end(),
@@ -66,6 +81,7 @@ Attributes completeAttributes(const OpDef& def, const Attributes& given) {
     if (attrTypeOf(value) != spec->type)
       fail("{}: attribute '{}' must be a {}, got a {}", def.kind, name, attrTypeName(spec->type),
            attrTypeName(attrTypeOf(value)));
+    checkIntegerRange(def, name, value);
   }
   Attributes complete = given;
   for (const AttrSpec& spec : def.attrs) {
@@ -96,9 +112,8 @@ std::vector<TensorType> inferOutputTypes(const OpDef& def, const std::vector<Ten
       fail("{}: input {} is {}; the kind takes {}", def.kind, i, toString(inputs[i]), dtypeList(def));
   std::vector<TensorType> outputs = def.infer(OpSignature{inputs, attrs});
   for (const TensorType& t : outputs)
-    if (std::any_of(t.shape.begin(), t.shape.end(), [](int64_t d) { return d < 1; }))
-      fail("{}: its output would be {}, without elements; kiln's tensors hold at least one", def.kind,
-           toString(t));
+    if (!isBoundedShape(t.shape))
+      fail("{}: its output would be {}; kiln's tensors hold 1 to 2^40 elements", def.kind, toString(t));
   return outputs;
 }
 

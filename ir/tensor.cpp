@@ -1,14 +1,12 @@
 #include "ir/tensor.h"
 
-#include <algorithm>
-
 #include "ir/error.h"
 
 namespace kiln::ir {
 
 Tensor::Tensor(Shape shape, std::vector<float> data) : type_{DType::Float32, std::move(shape)} {
-  if (std::any_of(type_.shape.begin(), type_.shape.end(), [](int64_t d) { return d < 1; }))
-    fail("constant of type {} has no elements; kiln's tensors hold at least one", toString(type_));
+  if (!isBoundedShape(type_.shape))
+    fail("constant of type {}: kiln's tensors hold 1 to 2^40 elements", toString(type_));
   if (static_cast<int64_t>(data.size()) != type_.numElements())
     fail("constant of type {} given {} elements", toString(type_), data.size());
   data_ = std::make_shared<const std::vector<float>>(std::move(data));

@@ -52,23 +52,29 @@ std::string shapeToString(const Shape& shape, char separator) {
   return fmt::format("{}", fmt::join(shape, std::string(1, separator)));
 }
 
+bool isBoundedShape(const Shape& shape) {
+  int64_t elements = 1;
+  for (int64_t d : shape) {
+    if (d < 1 || d > kMaxShapeElements / elements) return false;
+    elements *= d;
+  }
+  return true;
+}
+
 std::optional<Shape> parseShape(std::string_view text) {
   Shape shape;
-  int64_t elements = 1;
   while (!text.empty()) {
     size_t end = text.find_first_of("x,");
     std::string_view part = text.substr(0, end);
     int64_t d = 0;
     auto [ptr, ec] = std::from_chars(part.data(), part.data() + part.size(), d);
-    if (ec != std::errc() || ptr != part.data() + part.size() || d <= 0) return std::nullopt;
-    if (d > kMaxShapeElements / elements) return std::nullopt;
-    elements *= d;
+    if (ec != std::errc() || ptr != part.data() + part.size()) return std::nullopt;
     shape.push_back(d);
     if (end == std::string_view::npos) break;
     text.remove_prefix(end + 1);
     if (text.empty()) return std::nullopt;
   }
-  if (shape.empty()) return std::nullopt;
+  if (shape.empty() || !isBoundedShape(shape)) return std::nullopt;
   return shape;
 }
 

@@ -31,6 +31,9 @@ std::string shapeToString(const Shape& shape, char separator = ',');  // "1,3,22
 // 64 bits).
 inline constexpr int64_t kMaxShapeElements = int64_t{1} << 40;
 std::optional<Shape> parseShape(std::string_view text);
+// Whether every dimension is at least 1 and the shape holds at most kMaxShapeElements elements: true of every
+// kiln tensor (computed without overflow, for shapes a damaged model makes up).
+bool isBoundedShape(const Shape& shape);
 
 struct TensorType {
   DType dtype = DType::Float32;

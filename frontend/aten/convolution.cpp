@@ -23,12 +23,16 @@ struct Convolution {
   bool transposed = false;
 };
 
-// Argument i as one value per spatial dimension.
-std::vector<int64_t> spatial(const Ctx& c, int i, int dims) {
+// Argument i as one value per spatial dimension, each from `least` (0 for padding, 1 for stride and
+// dilation, as PyTorch requires) to 2^40, the most elements a kiln tensor holds.
+std::vector<int64_t> spatial(const Ctx& c, int i, int dims, int64_t least) {
   std::vector<int64_t> v = c.toIntList(i);
   if (v.size() == 1) v.resize(dims, v[0]);
   if (static_cast<int>(v.size()) != dims)
     c.unsupported(fmt::format("argument {} must hold 1 or {} values for a {}-D convolution", i, dims, dims));
+  for (int64_t value : v)
+    if (value < least || value > ir::kMaxShapeElements)
+      c.unsupported(fmt::format("argument {} of {} (at least {} and at most 2^40)", i, value, least));
   return v;
 }
 
@@ -37,7 +41,8 @@ void readPadding(const Ctx& c, int i, int dims, const std::vector<int64_t>& kern
   const std::string mode = c.toText(i);
   if (mode != "valid" && mode != "same") c.unsupported(fmt::format("padding='{}'", mode));
   for (int d = 0; d < dims; ++d) {
-    const int64_t total = mode == "same" ? conv.dilation[d] * (kernel[d] - 1) : 0;
+    const int64_t total =
+        mode == "same" ? boundedProduct(c, conv.dilation[d], kernel[d]) - conv.dilation[d] : 0;
     conv.pad_before.push_back(total / 2);
     conv.pad_after.push_back(total - total / 2);
   }
@@ -73,9 +78,11 @@ ValueId dilatedInput(Ctx& c, ValueId x, const std::vector<int64_t>& kernel, Conv
   ValueId gapped = reshapeTo(c, x, spread);
   if (conv.stride[0] > 1 || conv.stride[1] > 1)
     gapped = c.emit("pad", {gapped}, {{"pads", pads}, {"mode", std::string("constant")}, {"value", 0.0}});
-  gapped = reshapeTo(c, gapped, {in[0], in[1], in[2] * conv.stride[0], in[3] * conv.stride[1]});
+  gapped = reshapeTo(
+      c, gapped,
+      {in[0], in[1], boundedProduct(c, in[2], conv.stride[0]), boundedProduct(c, in[3], conv.stride[1])});
   for (int d = 0; d < 2; ++d) {
-    const int64_t reach = conv.dilation[d] * (kernel[d] - 1);
+    const int64_t reach = boundedProduct(c, conv.dilation[d], kernel[d]) - conv.dilation[d];
     conv.pad_before[d] = reach - conv.pad_before[d];
     conv.pad_after[d] = reach - conv.pad_after[d] + conv.output_padding[d] - (conv.stride[d] - 1);
     conv.stride[d] = 1;
@@ -143,15 +150,15 @@ Convolution convolutionAt(Ctx& c, int stride, int padding, int dilation, int out
                     c.type(0).rank()));
   if (c.toInt(groups) < 1) c.unsupported(fmt::format("groups={}", c.toInt(groups)));
   const bool numeric_padding = !c.constant(padding).isString();
-  const std::vector<int64_t> pads = numeric_padding ? spatial(c, padding, dims) : std::vector<int64_t>{};
-  return {
-      .stride = spatial(c, stride, dims),
-      .dilation = spatial(c, dilation, dims),
-      .output_padding = output_padding < 0 ? std::vector<int64_t>(dims, 0) : spatial(c, output_padding, dims),
-      .pad_before = pads,
-      .pad_after = pads,
-      .groups = c.toInt(groups),
-      .transposed = transposed};
+  const std::vector<int64_t> pads = numeric_padding ? spatial(c, padding, dims, 0) : std::vector<int64_t>{};
+  return {.stride = spatial(c, stride, dims, 1),
+          .dilation = spatial(c, dilation, dims, 1),
+          .output_padding =
+              output_padding < 0 ? std::vector<int64_t>(dims, 0) : spatial(c, output_padding, dims, 0),
+          .pad_before = pads,
+          .pad_after = pads,
+          .groups = c.toInt(groups),
+          .transposed = transposed};
 }
 
 // aten::conv1d / conv2d / _convolution_mode(input, weight, bias, stride, padding, dilation, groups); padding

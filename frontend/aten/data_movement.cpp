@@ -88,7 +88,7 @@ std::vector<Binding> slice(Ctx& c) {
 std::vector<Binding> narrow(Ctx& c) {
   const int dim = normalizedDim(c, c.toInt(1), c.type(0).rank());
   const int64_t size = c.type(0).shape[dim], start = c.toInt(2) < 0 ? c.toInt(2) + size : c.toInt(2);
-  if (start < 0 || c.toInt(3) < 0 || start + c.toInt(3) > size) c.unsupported("narrow out of range");
+  if (start < 0 || c.toInt(3) < 0 || c.toInt(3) > size - start) c.unsupported("narrow out of range");
   return one(sliced(c, dim, start, start + c.toInt(3), 1));
 }
 
@@ -211,7 +211,7 @@ ValueId repeated(Ctx& c, std::vector<int64_t> repeats) {
     if (repeats[d] < 1) c.unsupported("repeat with a count below 1");
     interleaved.insert(interleaved.end(), {1, in[d]});
     broadcast.insert(broadcast.end(), {repeats[d], in[d]});
-    merged.push_back(repeats[d] * in[d]);
+    merged.push_back(boundedProduct(c, repeats[d], in[d]));
   }
   if (merged == c.type(0).shape) return c.tensor(0);
   ValueId spread = reshapeTo(c, c.tensor(0), interleaved);

@@ -47,6 +47,14 @@ inline int normalizedDim(const LoweringContext& c, int64_t dim, int rank) {
   return static_cast<int>(dim < 0 ? dim + rank : dim);
 }
 
+// a x b for a size and a count the model gives (both at least 1), refused past the 2^40 elements a kiln
+// tensor holds, before the product could overflow.
+inline int64_t boundedProduct(const LoweringContext& c, int64_t a, int64_t b) {
+  if (a > ir::kMaxShapeElements / b)
+    c.unsupported(fmt::format("a size of {} x {}, past the 2^40 elements of kiln's tensors", a, b));
+  return a * b;
+}
+
 // ---- builders of the ops that decompositions emit on intermediate values ----
 
 // Elements [start, end) of `dim`, every `step`-th.

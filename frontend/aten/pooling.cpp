@@ -88,8 +88,8 @@ std::vector<Binding> avgPool(Ctx& c) {
   if (overridden) {
     const double divisor = c.toDouble(6);
     if (divisor == 0) c.unsupported("divisor_override of 0");
-    out = c.emit("mul",
-                 {out, scalarConstant(c, "pool_divisor_scale", double(kernel[0] * kernel[1]) / divisor)});
+    out = c.emit("mul", {out, scalarConstant(c, "pool_divisor_scale",
+                                             double(kernel[0]) * double(kernel[1]) / divisor)});
   }
   return poolResult(c, p, out);
 }

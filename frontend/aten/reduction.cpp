@@ -191,6 +191,10 @@ std::vector<Binding> logSumExp(Ctx& c) {
   return one(reshapeTo(c, result, dropped));
 }
 
+// The longest dimension cumsum runs along: its triangle of ones then takes 64 MiB (a 100,000-token sequence
+// would have taken 40 GB at import).
+constexpr int64_t kMaxCumsumLength = 4096;
+
 // aten::cumsum(self, dim, dtype)
 std::vector<Binding> cumsum(Ctx& c) {
   if (c.numInputs() > 2 && !c.isNone(2)) c.unsupported("cumsum with a dtype argument");
@@ -199,6 +203,9 @@ std::vector<Binding> cumsum(Ctx& c) {
   if (rank == 0) return one(x);
   const int dim = normalizedDim(c, c.toInt(1), rank);
   const int64_t n = c.typeOf(x).shape[dim];
+  if (n > kMaxCumsumLength)
+    c.unsupported(fmt::format("cumsum along {} elements (kiln multiplies by an n x n triangle; n <= {})", n,
+                              kMaxCumsumLength));
   std::vector<float> lower(n * n, 0.0f);
   for (int64_t row = 0; row < n; ++row)
     for (int64_t col = 0; col <= row; ++col) lower[row * n + col] = 1.0f;

@@ -36,8 +36,11 @@ std::vector<Binding> upsample(Ctx& c, const std::string& mode) {
     size = pair(c, 1);
   } else {
     for (int d = 0; d < 2; ++d) {
-      if (scales[d] <= 0) c.unsupported("upsampling without an output size or positive scale factors");
-      size.push_back(static_cast<int64_t>(std::floor(static_cast<double>(in[2 + d]) * scales[d])));
+      if (!(scales[d] > 0)) c.unsupported("upsampling without an output size or positive scale factors");
+      const double extent = std::floor(static_cast<double>(in[2 + d]) * scales[d]);
+      if (!(extent <= static_cast<double>(ir::kMaxShapeElements)))  // converted past int64: undefined
+        c.unsupported(fmt::format("a scale factor of {} for a size of {}", scales[d], in[2 + d]));
+      size.push_back(static_cast<int64_t>(extent));
     }
   }
   return one(c.emit("resize", {c.tensor(0)},

@@ -24,7 +24,7 @@ OpDef conv2d() {
     int64_t groups = sig.attrs.getInt("groups");
     if (groups < 1 || x[1] % groups != 0 || w[0] % groups != 0)
       fail("conv2d: groups = {} must divide the {} input and {} output channels", groups, x[1], w[0]);
-    if (w[1] * groups != x[1])
+    if (w[1] != x[1] / groups)
       fail("conv2d: weight {} expects {} input channels per group, the input {} has {} in {} group(s)",
            toString(sig.input(1)), w[1], toString(sig.input(0)), x[1], groups);
     if (sig.numInputs() == 3 && sig.input(2).shape != Shape{w[0]})

@@ -48,10 +48,12 @@ std::vector<int64_t> pairAttr(const OpSignature& sig, const std::string& name, s
 
 int64_t windowOutputSize(int64_t in, int64_t kernel, int64_t stride, int64_t pad, int64_t dilation,
                          bool ceil_mode, std::string_view kind) {
-  int64_t span = in + 2 * pad - dilation * (kernel - 1) - 1;
-  if (span < 0)
+  // Sizes and attributes are at most 2^40 (op_registry.cpp), so only the window's reach could overflow.
+  const int64_t padded = in + 2 * pad;
+  if (kernel - 1 > (padded - 1) / dilation)
     fail("{}: window of {} (dilation {}) is larger than the padded input of {}", kind, kernel, dilation,
-         in + 2 * pad);
+         padded);
+  const int64_t span = padded - dilation * (kernel - 1) - 1;
   int64_t out = (span + (ceil_mode ? stride - 1 : 0)) / stride + 1;
   // PyTorch: with ceil_mode the last window must start inside the input or its left padding.
   if (ceil_mode && (out - 1) * stride >= in + pad) --out;

@@ -14,6 +14,8 @@ Shape resolveShape(const Shape& requested, int64_t count) {
   for (int64_t d : shape)
     if (d != -1) {
       if (d < 0) fail("reshape: invalid dimension {} in [{}]", d, shapeToString(requested));
+      if (d > 0 && known > kMaxShapeElements / d)
+        fail("reshape: [{}] holds more than 2^40 elements", shapeToString(requested));
       known *= d;
     }
   if (unknown != shape.end()) {

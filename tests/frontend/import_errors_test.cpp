@@ -259,6 +259,28 @@ def forward(self, x):
       << message;
 }
 
+// Sizes a damaged (or careless) model makes up are refused before kiln's arithmetic on them could overflow
+// (UndefinedBehaviorSanitizer's signed-overflow check) or allocate without bound. (An upsampling scale past
+// int64's range: cli.compile_an_upsampling_by_a_huge_scale.)
+TEST(ImportErrors, SizesPastTheTensorLimitAreListed) {
+  const std::string path = scriptedModel("huge_sizes", R"(
+def forward(self, x):
+    a = x.narrow(1, 1, 9223372036854775807)
+    b = x.repeat(4611686018427387904, 1)
+    c = torch.conv2d(x.unsqueeze(0).unsqueeze(0), torch.ones(1, 1, 1, 1), None, [9223372036854775807, 1])
+    e = x.cumsum(1)
+    return a.sum() + b.sum() + c.sum() + e.sum()
+)");
+  const std::string message = importError(path, inputShape({2, 5000}));
+  for (const char* reason :
+       {"aten::narrow (narrow out of range)",
+        "aten::repeat (a size of 4611686018427387904 x 2, past the 2^40 elements",
+        "aten::conv2d (argument 3 of 9223372036854775807 (at least 1 and at most 2^40))",
+        "aten::cumsum (cumsum along 5000 elements (kiln multiplies by an n x n triangle; "
+        "n <= 4096))"})
+    EXPECT_NE(message.find(reason), std::string::npos) << reason << "\n" << message;
+}
+
 // A chunk count near 2^63 overflowed ceil(size / chunks) to a negative piece size, and the import looped
 // until memory ran out. (PyTorch's own chunk overflows there too and refuses to run; kiln makes one-element
 // pieces.)

@@ -1,6 +1,8 @@
 // Graph construction, types and the verifier.
 #include <gtest/gtest.h>
 
+#include <functional>
+
 #include "ir/error.h"
 #include "ir/graph.h"
 #include "ir/verifier.h"
@@ -42,6 +44,40 @@ TEST(Graph, RejectsBadOpsWithoutChangingTheGraph) {
   EXPECT_THROW(g.addOp1("reshape", {x}), Error) << "required attribute missing";
   EXPECT_THROW(g.addOp1("reshape", {x}, {{"shape", 1.0}}), Error) << "wrong attribute type";
   EXPECT_THROW(g.addOp1("add", {x}), Error) << "wrong input count";
+  EXPECT_TRUE(g.ops().empty());
+}
+
+std::string errorOf(const std::function<void()>& build) {
+  try {
+    build();
+  } catch (const Error& e) {
+    return e.what();
+  }
+  return "(no error)";
+}
+
+// Every tensor holds 1 to 2^40 elements and every integer attribute lies within +-2^40, so shape inference
+// adds and multiplies sizes without overflow; a damaged model's sizes are refused with the op's name.
+TEST(Graph, KeepsSizesWithinTwoToTheFortyElements) {
+  Graph g;
+  ValueId x = g.addInput("x", {DType::Float32, {2, 3}});
+  const int64_t huge = int64_t{1} << 62, limit = int64_t{1} << 40;
+  EXPECT_NE(errorOf([&] {
+              g.addOp1("pad", {x}, {{"pads", std::vector<int64_t>{0, 0, 0, huge}}});
+            }).find("pad: attribute 'pads' holds 4611686018427387904, beyond the 2^40"),
+            std::string::npos);
+  EXPECT_NE(errorOf([&] {
+              g.addOp1("expand", {x}, {{"shape", std::vector<int64_t>{limit, 2, 3}}});
+            }).find("expand: its output would be f32[1099511627776,2,3]; kiln's tensors hold 1 to 2^40"),
+            std::string::npos);
+  EXPECT_NE(errorOf([&] {
+              g.addOp1("reshape", {x}, {{"shape", std::vector<int64_t>{limit, limit, limit}}});
+            }).find("reshape: [1099511627776,1099511627776,1099511627776] holds more than 2^40 elements"),
+            std::string::npos);
+  EXPECT_NE(errorOf([&] {
+              g.addConstant("empty", Tensor({3, 0}, {}));
+            }).find("constant of type f32[3,0]: kiln's tensors hold 1 to 2^40 elements"),
+            std::string::npos);
   EXPECT_TRUE(g.ops().empty());
 }
 
