@@ -12,12 +12,17 @@
 
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
-
-#include <torch/script.h>
 
 #include "ir/fork_server.h"
 #include "ir/graph.h"
+
+// Declared, not included: this header's users (the command line, validation, tests) then do not compile
+// LibTorch's headers (13 s per file), and those that load a module include <torch/script.h>.
+namespace torch::jit {
+struct Module;
+}
 
 namespace kiln::frontend {
 
@@ -41,9 +46,10 @@ ir::Graph importTorchScript(const std::string& path, const ImportOptions& option
 
 // The TorchScript module in `path`, loaded by LibTorch after kiln has checked what LibTorch trusts (the
 // pickles' lengths, frontend/pickle_records.h) and before anything reads a tensor (the tensor records'
-// sizes, frontend/tensor_records.h). `extra_files` names extra files to read back. Throws kiln::Error for a
-// missing, unreadable, damaged or non-TorchScript file.
-torch::jit::Module loadTorchScript(const std::string& path, torch::jit::ExtraFilesMap& extra_files);
+// sizes, frontend/tensor_records.h). `extra_files` (LibTorch's ExtraFilesMap) names extra files to read back.
+// Throws kiln::Error for a missing, unreadable, damaged or non-TorchScript file.
+torch::jit::Module loadTorchScript(const std::string& path,
+                                   std::unordered_map<std::string, std::string>& extra_files);
 torch::jit::Module loadTorchScript(const std::string& path);
 
 // Starts, if it has not started, the helper process in which each .pt is loaded once before kiln loads it
