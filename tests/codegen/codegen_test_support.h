@@ -5,17 +5,20 @@
 #include <algorithm>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
 #include <random>
 #include <string>
 #include <vector>
 
 #include <ATen/ATen.h>
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 #include "codegen/compiler.h"
 #include "frontend/reference_executor.h"
 #include "fusion/strategies.h"
 #include "ir/files.h"
+#include "runtime/artifact_format.h"
 #include "runtime/model.h"
 #include "validation/compile_model.h"
 #include "validation/validate.h"
@@ -67,6 +70,12 @@ inline codegen::ArtifactSummary compileModelFor(const std::filesystem::path& mod
 
 // The CPU targets the differential tests compile for: AVX2 and, where this machine has it, AVX-512 (run
 // here), and arm64 (run under qemu-aarch64).
+// An artifact's manifest, parsed.
+inline nlohmann::json readManifest(const std::filesystem::path& artifact) {
+  std::ifstream in(artifact / artifact::kManifestFile);
+  return nlohmann::json::parse(in);
+}
+
 inline std::vector<std::string> cpuTargetsThisMachineRuns() {
   std::vector<std::string> targets{"x86-64-avx2"};
   if (Halide::get_host_target().has_feature(Halide::Target::AVX512_Skylake))

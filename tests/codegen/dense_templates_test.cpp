@@ -27,7 +27,7 @@ struct ConvShape {
   int64_t batch, in_channels, height, width, out_channels, kernel, stride, padding, dilation, groups;
 };
 
-const ConvShape kConvs[] = {
+const ConvShape kDenseConvs[] = {
     {1, 24, 5, 5, 48, 3, 1, 1, 1, 1},     // three 16-wide panels, tiles that straddle them
     {1, 3, 15, 15, 64, 7, 2, 3, 1, 1},    // a stem: 3 channels, 7x7 stride 2
     {1, 32, 7, 7, 40, 1, 1, 0, 1, 1},     // a GEMM whose output channels no 16-wide panel divides
@@ -47,7 +47,7 @@ ir::Graph denseOps() {
   ir::Graph graph("dense");
   std::mt19937 rng(11);
   std::vector<ir::ValueId> outputs;
-  for (const ConvShape& c : kConvs) {
+  for (const ConvShape& c : kDenseConvs) {
     const ir::ValueId x = graph.addInput("x" + std::to_string(outputs.size()),
                                          {ir::DType::Float32, {c.batch, c.in_channels, c.height, c.width}});
     const ir::ValueId w =

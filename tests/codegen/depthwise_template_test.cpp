@@ -46,8 +46,8 @@ int outputWidth(const DepthwiseShape& c) {
   return static_cast<int>((c.width - 1) / c.stride + 1);
 }
 
-ir::ValueId conv2d(ir::Graph& graph, ir::ValueId x, int64_t ins, int64_t outs, int64_t kernel, int64_t stride,
-                   int64_t groups, std::mt19937& rng) {
+ir::ValueId addConv2d(ir::Graph& graph, ir::ValueId x, int64_t ins, int64_t outs, int64_t kernel,
+                      int64_t stride, int64_t groups, std::mt19937& rng) {
   return graph.addOp1("conv2d",
                       {x, randomConstant(graph, {outs, ins / groups, kernel, kernel}, rng),
                        randomConstant(graph, {outs}, rng)},
@@ -78,7 +78,7 @@ ir::Graph depthwiseConvs() {
     const ir::ValueId x = addInput(graph, c, outputs.size());
     const int64_t outs = c.channels * c.multiplier;
     outputs.push_back(
-        graph.addOp1("relu", {conv2d(graph, x, c.channels, outs, c.kernel, c.stride, c.channels, rng)}));
+        graph.addOp1("relu", {addConv2d(graph, x, c.channels, outs, c.kernel, c.stride, c.channels, rng)}));
   }
   graph.setOutputs(outputs);
   return graph;
@@ -93,11 +93,6 @@ void expectMatchesATen(const ir::Graph& graph, const std::filesystem::path& arti
   for (size_t o = 0; o < actual.size(); ++o)
     EXPECT_LE(errorToScale(actual[o], expected[o]), 2e-5) << target << ", output " << o << " of\n"
                                                           << ir::printGraph(graph);
-}
-
-nlohmann::json manifestOf(const std::filesystem::path& artifact) {
-  std::ifstream in(artifact / artifact::kManifestFile);
-  return nlohmann::json::parse(in);
 }
 
 // The register tile a depthwise accumulator takes: checked against the rule for its row.
@@ -122,7 +117,7 @@ TEST_P(DepthwiseTemplate, EachShapeAloneMatchesATen) {
   const ir::Graph graph = depthwiseConvs();
   ScratchDir dir("depthwise-" + target);
   compileGraph(graph, "none", dir.path(), target);
-  const nlohmann::json manifest = manifestOf(dir.path());
+  const nlohmann::json manifest = readManifest(dir.path());
   std::vector<nlohmann::json> tiles;  // each conv's schedule parameters, in kDepthwise's order
   for (const nlohmann::json& block : manifest["blocks"])
     if (block["schedule"]["template"] == "depthwise") tiles.push_back(block["schedule"]["params"]);
@@ -161,10 +156,10 @@ ir::Graph invertedResidual(const DepthwiseShape& c, const std::string& act) {
   std::mt19937 rng(22);
   const ir::ValueId x = addInput(graph, c, 0);
   const int64_t hidden = c.channels * 6, dw_outs = hidden * c.multiplier;
-  const ir::ValueId expanded = activation(graph, act, conv2d(graph, x, c.channels, hidden, 1, 1, 1, rng));
+  const ir::ValueId expanded = activation(graph, act, addConv2d(graph, x, c.channels, hidden, 1, 1, 1, rng));
   const ir::ValueId filtered =
-      activation(graph, act, conv2d(graph, expanded, hidden, dw_outs, c.kernel, c.stride, hidden, rng));
-  ir::ValueId out = conv2d(graph, filtered, dw_outs, c.channels, 1, 1, 1, rng);
+      activation(graph, act, addConv2d(graph, expanded, hidden, dw_outs, c.kernel, c.stride, hidden, rng));
+  ir::ValueId out = addConv2d(graph, filtered, dw_outs, c.channels, 1, 1, 1, rng);
   if (c.stride == 1 && c.multiplier == 1) out = graph.addOp1("add", {out, x});
   graph.setOutputs({graph.addOp1("relu", {out})});
   return graph;
@@ -188,7 +183,7 @@ TEST_P(DepthwiseTemplate, StreamedInsideAnInvertedResidualMatchesATen) {
         outputWidth(kDepthwise[s]), s);
     ScratchDir dir("inverted-residual-" + target + "-" + std::to_string(s));
     compilePlan(graph, plan, dir.path(), target);
-    const nlohmann::json block = manifestOf(dir.path())["blocks"][0];
+    const nlohmann::json block = readManifest(dir.path())["blocks"][0];
     EXPECT_EQ(block["ops"].size(), fused_ops);
     EXPECT_GT(block["internal_bytes"].get<int64_t>(), 0) << "the depthwise conv is not kept inside the block";
     expectMatchesATen(graph, dir.path(), target);

@@ -13,7 +13,7 @@
 namespace kiln::testing {
 namespace {
 
-constexpr double kTolerance = 1e-4;
+constexpr double kFusedTolerance = 1e-4;
 
 class RandomFusedGraph : public ::testing::TestWithParam<uint32_t> {};
 
@@ -32,7 +32,7 @@ TEST_P(RandomFusedGraph, MatchesReferenceExecutor) {
              << ir::printGraph(graph);
     }
     for (size_t o = 0; o < actual.size(); ++o)
-      EXPECT_LE(errorToScale(actual[o], expected[o]), kTolerance)
+      EXPECT_LE(errorToScale(actual[o], expected[o]), kFusedTolerance)
           << "schedule " << codegen::scheduleKindName(schedule) << ", output "
           << graph.value(graph.outputs()[o]).name << " of\n"
           << ir::printGraph(graph);
@@ -63,7 +63,7 @@ TEST_P(StrategiesAgree, OnTheZooModel) {
     if (first.empty())
       first = outputs;
     else
-      EXPECT_LE(errorToScale(outputs[0], first[0]), kTolerance) << strategy << " disagrees with none";
+      EXPECT_LE(errorToScale(outputs[0], first[0]), kFusedTolerance) << strategy << " disagrees with none";
   }
 }
 

@@ -22,7 +22,7 @@ using ir::Shape;
 using ir::ValueId;
 
 // fp32 against fp32 ATen: sums in another order, exp and erf approximations.
-constexpr double kTolerance = 2e-5;
+constexpr double kOpTolerance = 2e-5;
 
 class RandomOps {
  public:
@@ -501,7 +501,7 @@ void expectKindMatchesATen(const std::string& kind, const std::vector<std::strin
       FAIL() << kind << " on " << target << ": " << e.what() << "\nin\n" << ir::printGraph(graph);
     }
     for (size_t o = 0; o < actual.size(); ++o)
-      EXPECT_LE(errorToScale(actual[o], expected[o]), kTolerance)
+      EXPECT_LE(errorToScale(actual[o], expected[o]), kOpTolerance)
           << kind << " on " << target << ", output " << graph.value(graph.outputs()[o]).name << " of\n"
           << ir::printGraph(graph);
   }
@@ -518,7 +518,7 @@ void expectFoldMatchesATen(const std::string& kind) {
     const std::vector<ir::Tensor> folded = def.fold(inputs, op.attrs);
     ASSERT_EQ(folded.size(), op.outputs.size());
     for (size_t k = 0; k < folded.size(); ++k)
-      EXPECT_LE(errorToScale(frontend::toAtenTensor(folded[k]), values.at(op.outputs[k])), kTolerance)
+      EXPECT_LE(errorToScale(frontend::toAtenTensor(folded[k]), values.at(op.outputs[k])), kOpTolerance)
           << kind << " folded, output " << k << " of\n"
           << ir::printGraph(graph);
   }

@@ -24,7 +24,7 @@ struct Conv3x3 {
   int64_t batch, in_channels, height, width, out_channels, padding;
 };
 
-const Conv3x3 kConvs[] = {
+const Conv3x3 kWinogradConvs[] = {
     // F(4x4): 16 tiles of 4x4 or more
     {1, 24, 28, 28, 36, 1},  // output channels padded to whole panels
     {2, 13, 26, 30, 13, 1},  // batch 2, 13 channels, partial tiles on both axes
@@ -47,7 +47,7 @@ ir::Graph winogradConvs() {
     return graph.addConstant("w" + std::to_string(graph.numValues()), ir::Tensor(shape, std::move(data)));
   };
   std::vector<ir::ValueId> outputs;
-  for (const Conv3x3& c : kConvs) {
+  for (const Conv3x3& c : kWinogradConvs) {
     const ir::ValueId x = graph.addInput("x" + std::to_string(outputs.size()),
                                          {ir::DType::Float32, {c.batch, c.in_channels, c.height, c.width}});
     const ir::ValueId y = graph.addOp1(
@@ -60,11 +60,6 @@ ir::Graph winogradConvs() {
   }
   graph.setOutputs(outputs);
   return graph;
-}
-
-nlohmann::json manifestOf(const std::filesystem::path& artifact) {
-  std::ifstream in(artifact / artifact::kManifestFile);
-  return nlohmann::json::parse(in);
 }
 
 // How many weights are stored transformed for Winograd with tiles of `tile` pixels a side.
@@ -96,10 +91,10 @@ TEST_P(Winograd, MatchesATenWithDefaultForcedAndDirectConfigs) {
     compileGraph(graph, "none", dir.path() / config, target, codegen::ScheduleKind::Default, overrides);
   };
   compile("default", {});
-  const std::vector<int> blocks = blocksScheduledBy(manifestOf(dir.path() / "default"), "winograd");
-  ASSERT_EQ(blocks.size(), std::size(kConvs));
-  EXPECT_EQ(winogradWeights(manifestOf(dir.path() / "default"), 4), 4);
-  EXPECT_EQ(winogradWeights(manifestOf(dir.path() / "default"), 2), 3);
+  const std::vector<int> blocks = blocksScheduledBy(readManifest(dir.path() / "default"), "winograd");
+  ASSERT_EQ(blocks.size(), std::size(kWinogradConvs));
+  EXPECT_EQ(winogradWeights(readManifest(dir.path() / "default"), 4), 4);
+  EXPECT_EQ(winogradWeights(readManifest(dir.path() / "default"), 2), 3);
 
   codegen::ScheduleOverrides forced, direct;
   for (size_t k = 0; k < blocks.size(); ++k) {
@@ -111,7 +106,7 @@ TEST_P(Winograd, MatchesATenWithDefaultForcedAndDirectConfigs) {
   }
   compile("forced", forced);
   compile("direct", direct);
-  EXPECT_TRUE(blocksScheduledBy(manifestOf(dir.path() / "direct"), "winograd").empty());
+  EXPECT_TRUE(blocksScheduledBy(readManifest(dir.path() / "direct"), "winograd").empty());
 
   for (const char* config : {"default", "forced", "direct"}) {
     const std::vector<at::Tensor> actual = validation::openArtifact(dir.path() / config, 0)->run(inputs);
@@ -160,7 +155,7 @@ TEST_P(Winograd, FusesADownsampleResidual) {
   const std::vector<at::Tensor> inputs = randomInputs(graph, 4);
   ScratchDir dir("winograd-residual-" + target);
   compileGraph(graph, "dnnfusion", dir.path(), target);
-  const nlohmann::json manifest = manifestOf(dir.path());
+  const nlohmann::json manifest = readManifest(dir.path());
   int residual_blocks = 0;
   for (const nlohmann::json& block : manifest["blocks"]) {
     std::string pattern;
@@ -202,7 +197,7 @@ TEST(Winograd, NotForAConvThatReadsAConvOfItsBlock) {
   const std::vector<at::Tensor> inputs = randomInputs(graph, 2);
   ScratchDir dir("winograd-bottleneck");
   compilePlan(graph, twoBlockPlan(graph, graph.ops().size() - 2), dir.path());
-  const nlohmann::json blocks = manifestOf(dir.path())["blocks"];
+  const nlohmann::json blocks = readManifest(dir.path())["blocks"];
   ASSERT_EQ(blocks.size(), 2u);
   EXPECT_NE(blocks[0]["schedule"]["template"], "winograd");
   const at::Tensor actual = validation::openArtifact(dir.path(), 0)->run(inputs)[0];

@@ -24,7 +24,7 @@ struct Case {
 };
 
 // Max abs error at most 1e-5 of the output's scale, as the zoo import tests.
-constexpr double kTolerance = 1e-5;
+constexpr double kDecompositionTolerance = 1e-5;
 
 const Case kCases[] = {
     {"pad_constant_negative", {2, 3, 6}, "return torch.constant_pad_nd(x, [2, -1, -1, 3], 0.5)"},
@@ -147,7 +147,7 @@ TEST_P(AtenDecompositions, MatchTorchScript) {
   ASSERT_EQ(actual.sizes(), expected.sizes());
   EXPECT_EQ(actual.scalar_type(), expected.scalar_type()) << c.body;
   const double error = kiln::testing::scaledMaxError(actual, expected);
-  EXPECT_LE(error, kTolerance) << c.body;
+  EXPECT_LE(error, kDecompositionTolerance) << c.body;
 }
 
 INSTANTIATE_TEST_SUITE_P(Variants, AtenDecompositions, ::testing::ValuesIn(kCases),

@@ -20,7 +20,7 @@ using kiln::testing::scaledMaxError;
 using kiln::testing::zooModel;
 
 // Tolerance of the issue: max abs error at most 1e-5 of the output's scale.
-constexpr double kTolerance = 1e-5;
+constexpr double kImportTolerance = 1e-5;
 
 // Runs the TorchScript module and the reference executor on the imported and the canonical graph, on random
 // inputs of the stored shape, and checks both against the module.
@@ -54,8 +54,8 @@ void expectMatchesTorchScript(const std::string& name, const ir::Graph& imported
              error_after = scaledMaxError(after[o], expected[o]);
       std::printf("%s seed %d output %zu: max |error| / max |output| = %.2e imported, %.2e after passes\n",
                   name.c_str(), seed, o, error_before, error_after);
-      EXPECT_LE(error_before, kTolerance) << "imported IR, seed " << seed << ", output " << o;
-      EXPECT_LE(error_after, kTolerance) << "after passes, seed " << seed << ", output " << o;
+      EXPECT_LE(error_before, kImportTolerance) << "imported IR, seed " << seed << ", output " << o;
+      EXPECT_LE(error_after, kImportTolerance) << "after passes, seed " << seed << ", output " << o;
     }
   }
 }

@@ -274,7 +274,7 @@ const OpCase kCases[] = {
     {"identity", "identity", {{3}}, {}, {{3}}, 0, k11},
 };
 
-class OpShapeAndCost : public testing::TestWithParam<OpCase> {};
+class OpShapeAndCost : public ::testing::TestWithParam<OpCase> {};
 
 TEST_P(OpShapeAndCost, MatchesHandComputedValues) {
   const OpCase& c = GetParam();
@@ -300,7 +300,7 @@ TEST_P(OpShapeAndCost, MatchesHandComputedValues) {
   EXPECT_EQ(mappingOf(g, g.ops()[0]), c.mapping) << mappingTypeName(mappingOf(g, g.ops()[0]));
 }
 
-INSTANTIATE_TEST_SUITE_P(AllKinds, OpShapeAndCost, testing::ValuesIn(kCases),
+INSTANTIATE_TEST_SUITE_P(AllKinds, OpShapeAndCost, ::testing::ValuesIn(kCases),
                          [](const auto& info) { return info.param.name; });
 
 TEST(OpShapeAndCost, EveryRegisteredKindHasACase) {
