@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# Configures and builds kiln (and exports the model zoo) into ./build, through ccache when it is installed.
+# Configures and builds kiln (and exports the model zoo) into ./build (scripts/configure.sh: clang, ccache).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-source scripts/ccache.sh
-cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo "${launcher[@]}" >/dev/null
+source scripts/configure.sh
+configure build
 cmake --build build

@@ -1,19 +1,19 @@
 #!/usr/bin/env bash
-# Builds kiln's libFuzzer targets (fuzz/) with clang, AddressSanitizer and UndefinedBehaviorSanitizer into
-# ./build-fuzz, seeds them (a compiled LeNet-5's manifest, .npy files, IR text, the zoo's small .pt files), and
-# runs each for FUZZ_SECONDS (default 60), two at a time. Needs ./build from scripts/build.sh (the zoo and
-# `kiln compile`). Prints each target's executions; a finding keeps its input in build-fuzz/findings/ and
-# makes the script exit 1. A longer run: FUZZ_SECONDS=3600 bash scripts/fuzz.sh [target ...]
+# Builds kiln's libFuzzer targets (fuzz/) in the checked build, ./build-checked (clang, AddressSanitizer and
+# UndefinedBehaviorSanitizer; shared with scripts/sanitize.sh), seeds them (a compiled LeNet-5's manifest,
+# .npy files, IR text, the zoo's small .pt files), and runs each for FUZZ_SECONDS (default 60), two at a time.
+# Needs ./build from scripts/build.sh (the zoo and `kiln compile`). Prints each target's executions; a finding
+# keeps its input in build-checked/findings/ and makes the script exit 1. A longer run:
+# FUZZ_SECONDS=3600 bash scripts/fuzz.sh [target ...]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${FUZZ_SECONDS:-60}
 targets=("$@")
 [ ${#targets[@]} -gt 0 ] || targets=(npy_fuzzer manifest_fuzzer ir_text_fuzzer torchscript_fuzzer)
-out=build-fuzz
+out=build-checked
 
-source scripts/ccache.sh
-cmake -S . -B $out -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_C_COMPILER=clang-14 \
-  -DCMAKE_CXX_COMPILER=clang++-14 -DKILN_FUZZERS=ON -DKILN_SANITIZE=address,undefined "${launcher[@]}" >/dev/null
+source scripts/configure.sh
+configure_checked
 cmake --build $out --target "${targets[@]}"
 
 # Seeds, refreshed each run; what the fuzzers add to their corpus stays.
