@@ -31,9 +31,9 @@ check() {  # name, command...
 }
 compile_run_validate() {  # model
   local kiln=$out/tools/kiln
-  $kiln compile build/zoo/$1_traced.pt -o $out/checked/$1
-  $kiln run $out/checked/$1 --random 1 -o $out/checked/$1.npy
-  $kiln validate build/zoo/$1_traced.pt $out/checked/$1
+  $kiln compile build/zoo/$1_traced.pt -o $out/checked/$1 &&
+    $kiln run $out/checked/$1 --random 1 -o $out/checked/$1.npy &&
+    $kiln validate build/zoo/$1_traced.pt $out/checked/$1
 }
 failed=0
 check kiln_frontend_tests $out/tests/kiln_frontend_tests --gtest_brief=1 & frontend=$!
