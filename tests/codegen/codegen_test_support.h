@@ -68,14 +68,14 @@ inline codegen::ArtifactSummary compileModelFor(const std::filesystem::path& mod
   return validation::compileModel(model, options, dir);
 }
 
-// The CPU targets the differential tests compile for: AVX2 and, where this machine has it, AVX-512 (run
-// here), and arm64 (run under qemu-aarch64).
 // An artifact's manifest, parsed.
 inline nlohmann::json readManifest(const std::filesystem::path& artifact) {
   std::ifstream in(artifact / artifact::kManifestFile);
   return nlohmann::json::parse(in);
 }
 
+// The CPU targets the differential tests compile for: AVX2 and, where this machine has it, AVX-512 (run
+// here), and arm64 (run under qemu-aarch64).
 inline std::vector<std::string> cpuTargetsThisMachineRuns() {
   std::vector<std::string> targets{"x86-64-avx2"};
   if (Halide::get_host_target().has_feature(Halide::Target::AVX512_Skylake))
