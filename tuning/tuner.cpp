@@ -122,13 +122,18 @@ class Tuner {
       weight_left -= searched[i]->weight;
       search(*searched[i], Clock::now() + std::chrono::duration_cast<Clock::duration>(
                                               std::chrono::duration<double>(share)));
-      if (!stopped()) decide(*searched[i]);
+      // A search the budget ended is still decided on what it measured: the confirming rounds cost seconds,
+      // and skipping them would throw that block's search away.
+      if (!interrupted()) decide(*searched[i]);
       progressLine(*searched[i], i + 1, searched.size());
     }
     report.stopped = stopped();
     if (!interrupted()) checkInModel(graph, plan, searched);
     for (DistinctBlock& block : blocks) {
-      if (block.result.outcome.empty()) block.result.outcome = "not searched (budget or Ctrl-C)";
+      if (block.result.outcome.empty()) {
+        block.result.outcome = "not searched (budget or Ctrl-C)";
+        block.result.best_config = block.result.default_config;
+      }
       report.blocks.push_back(std::move(block.result));
     }
     std::stable_sort(report.blocks.begin(), report.blocks.end(), [](const auto& a, const auto& b) {
