@@ -200,10 +200,21 @@ class Tuner {
     if (auto decided = database_.tunedConfig(key(block, "")); decided && !options_.retune) {
       block.result.best_config = ScheduleConfig::fromJson(nlohmann::json::parse(*decided));
       block.result.outcome = "decided earlier";
+      recallTimes(block);
       return;
     }
     block.graph_file = scratch_.path() / fmt::format("block{}.ir", number);
     writeFile(block.graph_file, ir::printGraph(block.graph, {.elide_constants = false}));
+  }
+
+  // A block decided earlier reports the times its search measured, where the database holds both.
+  void recallTimes(DistinctBlock& block) {
+    BlockTuning& r = block.result;
+    const auto before = database_.find(key(block, measurementKey(r.default_config, options_.timer)));
+    const auto after = database_.find(key(block, measurementKey(r.best_config, options_.timer)));
+    if (!before || !after) return;
+    r.default_seconds = before->median_seconds;
+    r.best_seconds = after->median_seconds;
   }
 
   // Compiles `configs` of `block` in worker processes: each config's artifact, or nothing if it failed.
@@ -477,6 +488,15 @@ class Tuner {
   int compiled_batches_ = 0;
 };
 
+std::string outcomeText(const BlockTuning& b) {
+  if (b.outcome == "tuned")
+    return fmt::format("tuned: {}; in the model {:.1f} -> {:.1f} us", b.best_config.toString(),
+                       b.model_default_seconds * 1e6, b.model_tuned_seconds * 1e6);
+  if (b.outcome == "decided earlier" && !(b.best_config == b.default_config))
+    return fmt::format("decided earlier: {}", b.best_config.toString());
+  return b.outcome;
+}
+
 }  // namespace
 
 TuneReport tuneModel(const ir::Graph& graph, const fusion::Plan& plan, TimingDatabase& database,
@@ -502,12 +522,8 @@ std::string tuneTable(const TuneReport& report) {
   for (size_t i = 0; i < report.blocks.size(); ++i) {
     const BlockTuning& b = report.blocks[i];
     const std::string pattern = b.pattern.size() > 40 ? b.pattern.substr(0, 37) + "..." : b.pattern;
-    text += fmt::format(
-        "{:<4} {:<40} {:>6} {:>10.1f} {:>10.1f} {:>7.2f}x  {}{}\n", i, pattern, b.blocks.size(),
-        b.default_seconds * 1e6, b.best_seconds * 1e6, b.speedup(), b.outcome,
-        b.outcome == "tuned" ? fmt::format(": {}; in the model {:.1f} -> {:.1f} us", b.best_config.toString(),
-                                           b.model_default_seconds * 1e6, b.model_tuned_seconds * 1e6)
-                             : "");
+    text += fmt::format("{:<4} {:<40} {:>6} {:>10.1f} {:>10.1f} {:>7.2f}x  {}\n", i, pattern, b.blocks.size(),
+                        b.default_seconds * 1e6, b.best_seconds * 1e6, b.speedup(), outcomeText(b));
     before += b.default_seconds * b.blocks.size();
     after += (b.best_seconds > 0 ? b.best_seconds : b.default_seconds) * b.blocks.size();
   }

@@ -310,6 +310,9 @@ TEST(Tuner, SearchesEachDistinctBlockOnceAndKeepsItsChoiceForEveryModelThatHasIt
   ASSERT_NE(conv_again, again.blocks.end());
   EXPECT_EQ(conv_again->outcome, "decided earlier");
   EXPECT_EQ(conv_again->timed, 0);
+  EXPECT_EQ(conv_again->best_config, conv.best_config);
+  EXPECT_GT(conv_again->default_seconds, 0) << "the report shows the times the first tune measured";
+  EXPECT_GT(conv_again->best_seconds, 0);
 }
 
 TEST(Tuner, ACompileUsesTheChosenConfigsWhereTheyFitTheBlock) {
