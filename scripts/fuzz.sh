@@ -42,7 +42,8 @@ PY
       ;;
     manifest_fuzzer)
       if [ ! -f $out/artifact/manifest.json ]; then
-        ./build/tools/kiln compile build/zoo/lenet5_traced.pt --strategy none -o $out/artifact >/dev/null
+        ./build/tools/kiln compile build/zoo/lenet5_traced.pt --strategy none -o $out/artifact \
+          >$out/seed_compile.log 2>&1 || { cat $out/seed_compile.log; exit 1; }
       fi
       cp $out/artifact/manifest.json "$corpus"/lenet_unfused.json
       ;;
