@@ -1,6 +1,7 @@
 // `kiln compile MODEL.pt -o DIR`: imports, partitions and compiles a model into an artifact directory.
 #include <algorithm>
 #include <cstdio>
+#include <optional>
 
 #include <fmt/format.h>
 
@@ -63,18 +64,12 @@ std::string slowestBlocks(const codegen::ArtifactSummary& summary, size_t count)
   return text;
 }
 
-// The database whose tuned configs the compile uses: --db, or the per-user one if it exists; none with
-// --untuned, for a target that does not run here (nothing can have been tuned for it), or without a file.
+// The tuning database the compile plans by and (unless --untuned) takes tuned configs from; none for a target
+// that does not run here (nothing can have been tuned for it).
 std::unique_ptr<tuning::TimingDatabase> tuningDatabase(const CompileCommandOptions& options,
                                                        const codegen::TargetInfo& target) {
-  if (options.untuned || !codegen::runsOnHost(target.halide)) return nullptr;
-  const std::filesystem::path path = options.latency.database();
-  if (!std::filesystem::exists(path)) {
-    if (!options.latency.db.empty())
-      fail("--db {}: no such tuning database (`kiln tune` writes one)", path.string());
-    return nullptr;
-  }
-  return std::make_unique<tuning::TimingDatabase>(path);
+  if (!codegen::runsOnHost(target.halide)) return nullptr;
+  return options.latency.existingDatabase();
 }
 
 // The artifact's bundle; when it cannot be made, the artifact goes too: what was asked for is both.
@@ -94,10 +89,12 @@ void run(const CompileCommandOptions& options) {
   const int threads = profiling::hardwareThreads();
   const codegen::TargetInfo target = codegen::resolveTarget(options.target);
   if (options.bundle) validation::checkBundleTarget(target.halide);
+  const std::unique_ptr<tuning::TimingDatabase> database = tuningDatabase(options, target);
   // A plan for a machine kiln cannot measure here is priced with that target's nominal figures.
-  compile.partition.machine = codegen::runsOnHost(target.halide)
-                                  ? options.machine.peaks().costModelMachine(threads)
-                                  : codegen::describeTarget(target.halide, threads).nominalMachine();
+  std::optional<profiling::MachinePeaks> peaks;
+  if (codegen::runsOnHost(target.halide)) peaks = options.machine.planningPeaks(database.get());
+  compile.partition.machine = peaks ? peaks->costModelMachine(threads)
+                                    : codegen::describeTarget(target.halide, threads).nominalMachine();
   const std::unique_ptr<MeasuredLatency> measured =
       options.latency.measured(options.target, threads, compile.partition.machine);
   if (measured) compile.partition.latency = &measured->model;
@@ -106,7 +103,7 @@ void run(const CompileCommandOptions& options) {
   compile.codegen.schedule.threads = threads;
   if (!options.schedule_config.empty())
     compile.codegen.schedule.overrides = codegen::readScheduleOverrides(options.schedule_config);
-  const std::unique_ptr<tuning::TimingDatabase> tuned = tuningDatabase(options, target);
+  const tuning::TimingDatabase* tuned = options.untuned ? nullptr : database.get();
   if (tuned)
     compile.tuned_configs = [&](const ir::Graph& graph, const fusion::Plan& plan) {
       return tuning::tunedConfigs(graph, plan, *tuned, target.halide.to_string(),
@@ -131,6 +128,9 @@ void run(const CompileCommandOptions& options) {
       options.schedule.c_str(), binaryBytes(summary.weight_bytes).c_str(), summary.seconds,
       summary.halide_target.c_str(), summary.directory.c_str());
   std::printf("  time: %s\n", phaseLine(summary).c_str());
+  if (peaks)
+    std::printf("  planned for %.1f GFLOP/s and %.1f GB/s (%s)\n", compile.partition.machine.peak_flops / 1e9,
+                compile.partition.machine.bandwidth / 1e9, peaks->source.c_str());
   if (measured) std::printf("  %s\n", measured->summary().c_str());
   if (tuned)
     std::printf("  %d of %d blocks scheduled as `kiln tune` chose (%s)\n", summary.tuned_blocks,

@@ -21,10 +21,11 @@ void LatencyOptions::addTo(CLI::App& command) {
                   "block compiled and timed on this machine, kept in the tuning database)")
       ->check(CLI::IsMember({"roofline", "measured"}))
       ->capture_default_str();
-  command.add_option("--db", db,
-                     fmt::format("tuning database: block times for --latency measured, and the schedules "
-                                 "`kiln tune` chose (default {})",
-                                 defaultTuningDatabase().string()));
+  command.add_option(
+      "--db", db,
+      fmt::format("tuning database: block times for --latency measured, the schedules "
+                  "`kiln tune` chose and the machine figures its tunes planned with (default {})",
+                  defaultTuningDatabase().string()));
   command.add_flag(
       "--remeasure", remeasure,
       "with --latency measured: time every candidate block again, replacing the database's rows");
@@ -48,6 +49,15 @@ std::unique_ptr<MeasuredLatency> LatencyOptions::measured(const std::string& tar
 
 std::filesystem::path LatencyOptions::database() const {
   return db.empty() ? defaultTuningDatabase() : std::filesystem::path(db);
+}
+
+std::unique_ptr<tuning::TimingDatabase> LatencyOptions::existingDatabase() const {
+  const std::filesystem::path path = database();
+  if (std::filesystem::exists(path)) return std::make_unique<tuning::TimingDatabase>(path);
+  // --latency measured creates it.
+  if (!db.empty() && !plansWithMeasurements())
+    fail("--db {}: no such tuning database (`kiln tune` writes one)", path.string());
+  return nullptr;
 }
 
 std::string MeasuredLatency::summary() const {

@@ -37,6 +37,9 @@ struct LatencyOptions {
   bool plansWithMeasurements() const { return latency == "measured"; }
   // The database --db names, or the per-user one.
   std::filesystem::path database() const;
+  // That database if its file exists, else null; kiln::Error for a --db file that does not exist (unless
+  // --latency measured, which creates it).
+  std::unique_ptr<tuning::TimingDatabase> existingDatabase() const;
 };
 
 // The tuning database used when --db is not given: tuning.db beside the machine's cached figures.

@@ -1,5 +1,7 @@
 #include "tools/machine_options.h"
 
+#include <fmt/format.h>
+
 namespace kiln::tools {
 
 void MachineOptions::addTo(CLI::App& command) {
@@ -8,6 +10,36 @@ void MachineOptions::addTo(CLI::App& command) {
       ->check(CLI::PositiveNumber);
   command.add_option("--bandwidth-gbs", bandwidth_gbs, "roofline memory bandwidth (default: `kiln machine`)")
       ->check(CLI::PositiveNumber);
+}
+
+namespace {
+
+profiling::MachinePeaks kept(const tuning::PlanFigures& figures, const tuning::TimingDatabase& database) {
+  profiling::MachinePeaks peaks;
+  peaks.identity = profiling::machineIdentity();
+  peaks.cores = profiling::hardwareThreads();
+  peaks.core_flops = figures.core_flops;
+  peaks.all_core_flops = figures.all_core_flops;
+  peaks.bandwidth = figures.bandwidth;
+  peaks.source = fmt::format("as its tunes planned, kept in {}", database.path().string());
+  return peaks;
+}
+
+}  // namespace
+
+profiling::MachinePeaks MachineOptions::planningPeaks(const tuning::TimingDatabase* database) const {
+  if (!database || peak_gflops > 0 || bandwidth_gbs > 0) return peaks();
+  const std::optional<tuning::PlanFigures> figures = database->planFigures(profiling::machineIdentity());
+  return figures ? kept(*figures, *database) : peaks();
+}
+
+profiling::MachinePeaks MachineOptions::keptPlanningPeaks(tuning::TimingDatabase& database) const {
+  if (peak_gflops > 0 || bandwidth_gbs > 0) return peaks();
+  if (auto figures = database.planFigures(profiling::machineIdentity())) return kept(*figures, database);
+  const profiling::MachinePeaks measured = peaks();
+  return kept(database.keepPlanFigures(profiling::machineIdentity(),
+                                       {measured.core_flops, measured.all_core_flops, measured.bandwidth}),
+              database);
 }
 
 profiling::MachinePeaks MachineOptions::peaks() const {

@@ -69,10 +69,11 @@ std::string render(const PartitionCommandOptions& options, const fusion::Partiti
   return text + "\n" + fusion::definitionsText();
 }
 
+// The figures plan as `kiln compile` plans: a tuning database's, where one is in use (machine_options.h).
 void applyMachineOptions(PartitionCommandOptions& options) {
   fusion::Machine& machine = options.partition.machine;
   const int threads = profiling::threadsOrAllCores(options.threads);
-  machine = options.machine.peaks().costModelMachine(threads);
+  machine = options.machine.planningPeaks(options.latency.existingDatabase().get()).costModelMachine(threads);
   if (options.launch_us > 0) machine.launch_seconds = options.launch_us * 1e-6;
   if (options.stage_kib > 0) machine.stage_bytes = options.stage_kib * 1024;
 }
@@ -91,8 +92,6 @@ void run(PartitionCommandOptions& options) {
   applyMachineOptions(options);
   if (options.check_fusion && (options.format != "text" || options.strategy == "all" || options.compare))
     fail("--check-fusion prints one table for one plan; drop --format, --compare and --strategy all");
-  if (!options.latency.db.empty() && !options.latency.plansWithMeasurements())
-    fail("kiln partition reads --db only with --latency measured");
   const int threads = profiling::threadsOrAllCores(options.threads);
   const std::unique_ptr<MeasuredLatency> measured =
       options.latency.measured("host", threads, options.partition.machine);

@@ -46,11 +46,11 @@ void tune(const TuneCommandOptions& options) {
   ModelOptions model{options.model, options.input_shapes};
   const int threads = profiling::hardwareThreads();
   ir::Graph graph = validation::importCanonical(model.path, model.importOptions());
+  tuning::TimingDatabase db(database(options));
   fusion::PartitionOptions partition;
-  partition.machine = options.machine.peaks().costModelMachine(threads);
+  partition.machine = options.machine.keptPlanningPeaks(db).costModelMachine(threads);
   const fusion::Plan plan = fusion::partition(graph, "dnnfusion", partition);
 
-  tuning::TimingDatabase db(database(options));
   tuning::TuneOptions tune;
   tune.timer.target = options.target;
   tune.timer.threads = threads;

@@ -34,9 +34,25 @@ CREATE TABLE IF NOT EXISTS tuned_configs (
   speedup     REAL    NOT NULL,
   tuned_at    TEXT    NOT NULL,
   PRIMARY KEY (signature, target, machine, threads)
+);
+CREATE TABLE IF NOT EXISTS plan_figures (
+  machine        TEXT NOT NULL PRIMARY KEY,
+  core_flops     REAL NOT NULL,
+  all_core_flops REAL NOT NULL,
+  bandwidth      REAL NOT NULL,
+  recorded_at    TEXT NOT NULL
 );)sql";
 
-constexpr const char* kTables[] = {"block_times", "tuned_configs"};
+// Each table and its columns in order, `{}` standing for the machine (imported rows take the importer's).
+struct Table {
+  const char* name;
+  const char* columns;
+};
+constexpr Table kTables[] = {
+    {"block_times", "signature, target, {}, threads, config, median_s, p10_s, p90_s, runs, measured_at"},
+    {"tuned_configs", "signature, target, {}, threads, config, speedup, tuned_at"},
+    {"plan_figures", "{}, core_flops, all_core_flops, bandwidth, recorded_at"},
+};
 
 using Statement = std::unique_ptr<sqlite3_stmt, decltype(&sqlite3_finalize)>;
 
@@ -163,9 +179,9 @@ int TimingDatabase::exportRows(const std::string& machine, const std::filesystem
           "open the export");
   int rows = 0;
   try {
-    for (const char* table : kTables) {
+    for (const Table& table : kTables) {
       execute(db_, path_,
-              fmt::format("INSERT INTO exported.{0} SELECT * FROM main.{0} WHERE machine = {1};", table,
+              fmt::format("INSERT INTO exported.{0} SELECT * FROM main.{0} WHERE machine = {1};", table.name,
                           quoted(machine)),
               "export rows");
       rows += sqlite3_changes(db_);
@@ -190,21 +206,18 @@ TimingDatabase::ImportCounts TimingDatabase::importRows(const std::filesystem::p
   const std::string kind = quoted(machineKind(machine));
   try {
     execute(db_, path_, "BEGIN IMMEDIATE;", "start the import");
-    for (const char* table : kTables) {
-      const std::string rest = std::string(table) == "block_times"
-                                   ? "config, median_s, p10_s, p90_s, runs, measured_at"
-                                   : "config, speedup, tuned_at";
-      execute(db_, path_,
-              fmt::format(
-                  "INSERT OR REPLACE INTO main.{0} SELECT signature, target, {1}, threads, {2} FROM "
-                  "imported.{0} WHERE machine = {3} OR substr(machine, 1, length({3}) + 4) = {3} || ' on ';",
-                  table, quoted(machine), rest, kind),
-              "import rows");
+    for (const Table& table : kTables) {
+      execute(
+          db_, path_,
+          fmt::format("INSERT OR REPLACE INTO main.{0} SELECT {1} FROM imported.{0} WHERE machine = {2} OR "
+                      "substr(machine, 1, length({2}) + 4) = {2} || ' on ';",
+                      table.name, fmt::format(fmt::runtime(table.columns), quoted(machine)), kind),
+          "import rows");
       counts.imported += sqlite3_changes(db_);
       Statement others = prepare(db_, path_,
                                  fmt::format("SELECT count(*) FROM imported.{0} WHERE NOT (machine = {1} OR "
                                              "substr(machine, 1, length({1}) + 4) = {1} || ' on ');",
-                                             table, kind)
+                                             table.name, kind)
                                      .c_str());
       if (sqlite3_step(others.get()) == SQLITE_ROW)
         counts.other_machines += sqlite3_column_int(others.get(), 0);
@@ -217,6 +230,30 @@ TimingDatabase::ImportCounts TimingDatabase::importRows(const std::filesystem::p
   }
   execute(db_, path_, "DETACH DATABASE imported;", "close the import");
   return counts;
+}
+
+std::optional<PlanFigures> TimingDatabase::planFigures(const std::string& machine) const {
+  Statement select = prepare(
+      db_, path_, "SELECT core_flops, all_core_flops, bandwidth FROM plan_figures WHERE machine = ?1;");
+  sqlite3_bind_text(select.get(), 1, machine.c_str(), -1, SQLITE_TRANSIENT);
+  const int step = sqlite3_step(select.get());
+  if (step == SQLITE_DONE) return std::nullopt;
+  if (step != SQLITE_ROW) fail("tuning database {}: {}", path_.string(), sqlite3_errmsg(db_));
+  return PlanFigures{sqlite3_column_double(select.get(), 0), sqlite3_column_double(select.get(), 1),
+                     sqlite3_column_double(select.get(), 2)};
+}
+
+PlanFigures TimingDatabase::keepPlanFigures(const std::string& machine, const PlanFigures& figures) {
+  Statement insert = prepare(db_, path_, "INSERT OR IGNORE INTO plan_figures VALUES (?1, ?2, ?3, ?4, ?5);");
+  sqlite3_bind_text(insert.get(), 1, machine.c_str(), -1, SQLITE_TRANSIENT);
+  sqlite3_bind_double(insert.get(), 2, figures.core_flops);
+  sqlite3_bind_double(insert.get(), 3, figures.all_core_flops);
+  sqlite3_bind_double(insert.get(), 4, figures.bandwidth);
+  const std::string recorded_at = now();
+  sqlite3_bind_text(insert.get(), 5, recorded_at.c_str(), -1, SQLITE_TRANSIENT);
+  if (sqlite3_step(insert.get()) != SQLITE_DONE)
+    fail("could not write to the tuning database {}: {}", path_.string(), sqlite3_errmsg(db_));
+  return *planFigures(machine);
 }
 
 void TimingDatabase::store(const TimingKey& key, const BlockTiming& timing) {

@@ -1,10 +1,11 @@
 // The tuning database: measured block times, kept on disk so each block is measured once per machine.
 //
-// Two SQLite tables: `block_times`, one row per (block signature, target, machine, threads, schedule config)
-// with the measurement's median and spread, and `tuned_configs`, one row per (block signature, target,
-// machine, threads) with the config `kiln tune` chose and its measured speedup over the default. SQLite gives
-// what a cache shared by concurrent compiles needs: writes are transactions (a crash mid-write leaves the
-// previous state), write-ahead logging lets readers and a writer work at once, and a busy timeout makes a
+// Three SQLite tables: `block_times`, one row per (block signature, target, machine, threads, schedule
+// config) with the measurement's median and spread; `tuned_configs`, one row per (block signature, target,
+// machine, threads) with the config `kiln tune` chose and its measured speedup over the default; and
+// `plan_figures`, one row per machine with the roofline figures its tunes planned with (PlanFigures). SQLite
+// gives what a cache shared by concurrent compiles needs: writes are transactions (a crash mid-write leaves
+// the previous state), write-ahead logging lets readers and a writer work at once, and a busy timeout makes a
 // second writer wait instead of failing. `sqlite3 FILE` opens it:
 //
 //   SELECT target, threads, median_s * 1e6 AS us, substr(signature, 1, 60) FROM block_times;
@@ -32,6 +33,13 @@ struct BlockTiming {
   int runs = 0;
 };
 
+// The roofline figures a database's tunes planned with on one machine (profiling/machine_probe.h's peaks):
+// fusion forms blocks by them, and a tuned choice is kept by its block's signature, so a compile that uses
+// the choices must plan with the same figures. A later `kiln machine` may measure this VM otherwise.
+struct PlanFigures {
+  double core_flops = 0, all_core_flops = 0, bandwidth = 0;
+};
+
 // A machine identity without its host name ("AMD EPYC x2 on vm" -> "AMD EPYC x2"): rows measured on one
 // machine of a kind hold for another of the same kind.
 std::string machineKind(const std::string& machine);
@@ -53,14 +61,19 @@ class TimingDatabase {
   void storeTunedConfig(const TimingKey& key, double speedup);
   // Inserts or replaces the row for `key`.
   void store(const TimingKey& key, const BlockTiming& timing);
+  // The figures tunes planned with on `machine`, or nothing before the first tune there.
+  std::optional<PlanFigures> planFigures(const std::string& machine) const;
+  // Records `figures` for `machine` unless figures are already kept for it; the figures kept. Two tunes
+  // starting at once agree on the first to write.
+  PlanFigures keepPlanFigures(const std::string& machine, const PlanFigures& figures);
   const std::filesystem::path& path() const { return path_; }
 
-  // Copies every row measured on `machine` (times and choices) into a new database file, replacing it if it
-  // exists; the rows copied.
+  // Copies every row of `machine` (times, choices and plan figures) into a new database file, replacing it if
+  // it exists; the rows copied.
   int exportRows(const std::string& machine, const std::filesystem::path& file) const;
-  // Adds the rows (times and choices) of another database measured on a machine of this one's kind (its CPU
-  // and thread count: machineKind), stored as measured on `machine`, replacing rows with the same key. The
-  // rows imported and the rows of other kinds of machine left out.
+  // Adds the rows (times, choices and plan figures) of another database measured on a machine of this one's
+  // kind (its CPU and thread count: machineKind), stored as measured on `machine`, replacing rows with the
+  // same key. The rows imported and the rows of other kinds of machine left out.
   struct ImportCounts {
     int imported = 0, other_machines = 0;
   };

@@ -210,7 +210,9 @@ TEST(TimingDatabase, ImportsRowsOfTheSameKindOfMachineAsMeasuredHere) {
     db.store(there, {1e-3, 1e-3, 1e-3, 10});
     db.storeTunedConfig(there, 1.2);
     db.store(elsewhere, {2e-3, 2e-3, 2e-3, 10});
-    EXPECT_EQ(db.exportRows("AMD EPYC x2 on host-a", dir.path() / "export.db"), 2) << "a time and a choice";
+    db.keepPlanFigures("AMD EPYC x2 on host-a", {200e9, 400e9, 30e9});
+    EXPECT_EQ(db.exportRows("AMD EPYC x2 on host-a", dir.path() / "export.db"), 3)
+        << "a time, a choice and the figures they were planned with";
   }
   TimingDatabase mixed(dir.path() / "mixed.db");  // the export and the other machine's row, together
   mixed.store(elsewhere, {2e-3, 2e-3, 2e-3, 10});
@@ -218,14 +220,27 @@ TEST(TimingDatabase, ImportsRowsOfTheSameKindOfMachineAsMeasuredHere) {
   TimingDatabase here(dir.path() / "b.db");
   const TimingDatabase::ImportCounts counts =
       here.importRows(dir.path() / "mixed.db", "AMD EPYC x2 on host-b");
-  EXPECT_EQ(counts.imported, 2);
+  EXPECT_EQ(counts.imported, 3);
   EXPECT_EQ(counts.other_machines, 1);
   TimingKey local = there;
   local.machine = "AMD EPYC x2 on host-b";
   ASSERT_TRUE(here.find(local));
   EXPECT_EQ(here.find(local)->median_seconds, 1e-3);
   EXPECT_EQ(here.tunedConfig(local), "{}");
+  ASSERT_TRUE(here.planFigures(local.machine));
+  EXPECT_EQ(here.planFigures(local.machine)->bandwidth, 30e9);
   EXPECT_THROW(here.importRows(dir.path() / "no_such.db", "x"), Error);
+}
+
+TEST(TimingDatabase, KeepsTheFirstPlanFiguresOfAMachine) {
+  TempDirectory dir("tuning");
+  TimingDatabase db(dir.path() / "tuning.db");
+  EXPECT_FALSE(db.planFigures("AMD EPYC x2 on vm"));
+  EXPECT_EQ(db.keepPlanFigures("AMD EPYC x2 on vm", {200e9, 400e9, 30e9}).bandwidth, 30e9);
+  const PlanFigures later = db.keepPlanFigures("AMD EPYC x2 on vm", {210e9, 420e9, 65e9});
+  EXPECT_EQ(later.bandwidth, 30e9) << "a later measurement does not replace what the tunes planned with";
+  EXPECT_EQ(later.all_core_flops, 400e9);
+  EXPECT_FALSE(db.planFigures("Intel Xeon x4 on host-c"));
 }
 
 // The same conv + relu twice (one search: the same signature), then a pool.
