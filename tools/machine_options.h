@@ -1,8 +1,8 @@
 // The roofline's machine, shared by every subcommand that prices or judges kernels (partition, compile,
 // profile): the figures `kiln machine` measured and cached, unless the user gives their own. Where a tuning
-// database is in use (tune, compile), the figures its tunes planned with: fusion forms blocks by them and a
-// tuned choice belongs to its block, so a compile must plan as the tune did, whatever `kiln machine` measured
-// since.
+// database is in use (tune, compile, partition), the figures its tunes planned with: fusion forms blocks by
+// them and a tuned choice belongs to its block, so a compile must plan as the tune did, whatever `kiln
+// machine` measured since.
 #pragma once
 
 #include <CLI/CLI.hpp>

@@ -78,6 +78,15 @@ std::string now() {
   return text;
 }
 
+// Stamps parameter `index` of an insert with the current UTC time and runs it; kiln::Error if it cannot
+// write.
+void insertStamped(sqlite3* db, const std::filesystem::path& path, sqlite3_stmt* insert, int index) {
+  const std::string stamp = now();
+  sqlite3_bind_text(insert, index, stamp.c_str(), -1, SQLITE_TRANSIENT);
+  if (sqlite3_step(insert) != SQLITE_DONE)
+    fail("could not write to the tuning database {}: {}", path.string(), sqlite3_errmsg(db));
+}
+
 // Runs one statement that returns no rows; kiln::Error naming the database and `what` failed.
 void execute(sqlite3* db, const std::filesystem::path& path, const std::string& sql, const char* what) {
   char* error = nullptr;
@@ -162,10 +171,7 @@ void TimingDatabase::storeTunedConfig(const TimingKey& key, double speedup) {
       prepare(db_, path_, "INSERT OR REPLACE INTO tuned_configs VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7);");
   bindKey(insert.get(), key);
   sqlite3_bind_double(insert.get(), 6, speedup);
-  const std::string tuned_at = now();
-  sqlite3_bind_text(insert.get(), 7, tuned_at.c_str(), -1, SQLITE_TRANSIENT);
-  if (sqlite3_step(insert.get()) != SQLITE_DONE)
-    fail("could not write to the tuning database {}: {}", path_.string(), sqlite3_errmsg(db_));
+  insertStamped(db_, path_, insert.get(), 7);
 }
 
 int TimingDatabase::exportRows(const std::string& machine, const std::filesystem::path& file) const {
@@ -249,10 +255,7 @@ PlanFigures TimingDatabase::keepPlanFigures(const std::string& machine, const Pl
   sqlite3_bind_double(insert.get(), 2, figures.core_flops);
   sqlite3_bind_double(insert.get(), 3, figures.all_core_flops);
   sqlite3_bind_double(insert.get(), 4, figures.bandwidth);
-  const std::string recorded_at = now();
-  sqlite3_bind_text(insert.get(), 5, recorded_at.c_str(), -1, SQLITE_TRANSIENT);
-  if (sqlite3_step(insert.get()) != SQLITE_DONE)
-    fail("could not write to the tuning database {}: {}", path_.string(), sqlite3_errmsg(db_));
+  insertStamped(db_, path_, insert.get(), 5);
   return *planFigures(machine);
 }
 
@@ -264,10 +267,7 @@ void TimingDatabase::store(const TimingKey& key, const BlockTiming& timing) {
   sqlite3_bind_double(insert.get(), 7, timing.p10_seconds);
   sqlite3_bind_double(insert.get(), 8, timing.p90_seconds);
   sqlite3_bind_int(insert.get(), 9, timing.runs);
-  const std::string measured_at = now();
-  sqlite3_bind_text(insert.get(), 10, measured_at.c_str(), -1, SQLITE_TRANSIENT);
-  if (sqlite3_step(insert.get()) != SQLITE_DONE)
-    fail("could not write to the tuning database {}: {}", path_.string(), sqlite3_errmsg(db_));
+  insertStamped(db_, path_, insert.get(), 10);
 }
 
 }  // namespace kiln::tuning
