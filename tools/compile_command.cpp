@@ -64,14 +64,6 @@ std::string slowestBlocks(const codegen::ArtifactSummary& summary, size_t count)
   return text;
 }
 
-// The tuning database the compile plans by and (unless --untuned) takes tuned configs from; none for a target
-// that does not run here (nothing can have been tuned for it).
-std::unique_ptr<tuning::TimingDatabase> tuningDatabase(const CompileCommandOptions& options,
-                                                       const codegen::TargetInfo& target) {
-  if (!codegen::runsOnHost(target.halide)) return nullptr;
-  return options.latency.existingDatabase();
-}
-
 // The artifact's bundle; when it cannot be made, the artifact goes too: what was asked for is both.
 validation::BundleSummary writeBundleOrRemove(const std::filesystem::path& artifact, bool embed_weights) {
   try {
@@ -89,10 +81,15 @@ void run(const CompileCommandOptions& options) {
   const int threads = profiling::hardwareThreads();
   const codegen::TargetInfo target = codegen::resolveTarget(options.target);
   if (options.bundle) validation::checkBundleTarget(target.halide);
-  const std::unique_ptr<tuning::TimingDatabase> database = tuningDatabase(options, target);
-  // A plan for a machine kiln cannot measure here is priced with that target's nominal figures.
+  // The tuning database plans the compile and (unless --untuned) gives its tuned configs. A target that does
+  // not run here has none (nothing can have been tuned for it), and its plan is priced with the target's
+  // nominal figures.
+  std::unique_ptr<tuning::TimingDatabase> database;
   std::optional<profiling::MachinePeaks> peaks;
-  if (codegen::runsOnHost(target.halide)) peaks = options.machine.planningPeaks(database.get());
+  if (codegen::runsOnHost(target.halide)) {
+    database = options.latency.existingDatabase();
+    peaks = options.machine.planningPeaks(database.get());
+  }
   compile.partition.machine = peaks ? peaks->costModelMachine(threads)
                                     : codegen::describeTarget(target.halide, threads).nominalMachine();
   const std::unique_ptr<MeasuredLatency> measured =

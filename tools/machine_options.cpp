@@ -28,18 +28,21 @@ profiling::MachinePeaks kept(const tuning::PlanFigures& figures, const tuning::T
 }  // namespace
 
 profiling::MachinePeaks MachineOptions::planningPeaks(const tuning::TimingDatabase* database) const {
-  if (!database || peak_gflops > 0 || bandwidth_gbs > 0) return peaks();
+  if (!database || given()) return peaks();
   const std::optional<tuning::PlanFigures> figures = database->planFigures(profiling::machineIdentity());
   return figures ? kept(*figures, *database) : peaks();
 }
 
 profiling::MachinePeaks MachineOptions::keptPlanningPeaks(tuning::TimingDatabase& database) const {
-  if (peak_gflops > 0 || bandwidth_gbs > 0) return peaks();
-  if (auto figures = database.planFigures(profiling::machineIdentity())) return kept(*figures, database);
-  const profiling::MachinePeaks measured = peaks();
-  return kept(database.keepPlanFigures(profiling::machineIdentity(),
-                                       {measured.core_flops, measured.all_core_flops, measured.bandwidth}),
-              database);
+  if (given()) return peaks();
+  const std::string machine = profiling::machineIdentity();
+  std::optional<tuning::PlanFigures> figures = database.planFigures(machine);
+  if (!figures) {
+    const profiling::MachinePeaks measured = peaks();
+    figures =
+        database.keepPlanFigures(machine, {measured.core_flops, measured.all_core_flops, measured.bandwidth});
+  }
+  return kept(*figures, database);
 }
 
 profiling::MachinePeaks MachineOptions::peaks() const {
@@ -50,7 +53,7 @@ profiling::MachinePeaks MachineOptions::peaks() const {
     peaks.cores = profiling::hardwareThreads();
   } else {
     peaks = profiling::machinePeaks();
-    if (peak_gflops > 0 || bandwidth_gbs > 0) peaks.source += ", partly overridden on the command line";
+    if (given()) peaks.source += ", partly overridden on the command line";
   }
   if (peak_gflops > 0) {
     peaks.all_core_flops = peak_gflops * 1e9;

@@ -19,6 +19,7 @@ struct MachineOptions {
   void addTo(CLI::App& command);
   // Measures (once per machine, then cached) only what the user did not give.
   profiling::MachinePeaks peaks() const;
+  bool given() const { return peak_gflops > 0 || bandwidth_gbs > 0; }
   // The figures `database`'s tunes planned with on this machine, else peaks(); figures the user gave win.
   profiling::MachinePeaks planningPeaks(const tuning::TimingDatabase* database) const;
   // For a tune: as planningPeaks, and on the first tune into `database` on this machine, keeps peaks() there.

@@ -317,7 +317,7 @@ TEST(Tuner, SearchesEachDistinctBlockOnceAndKeepsItsChoiceForEveryModelThatHasIt
   EXPECT_EQ(elsewhere.at(1), conv.best_config);
   EXPECT_TRUE(tunedConfigs(graph, plan, db, hostTarget(), "another machine", 2).empty());
 
-  // Found by pattern: a block decided earlier is not timed, so it no longer sorts first. The pool comes first
+  // Found by pattern: the report sorts blocks by time, and the pool is searched now (and may sort first)
   // whenever the first tune's budget ran out before reaching it.
   const TuneReport again = tuneModel(graph, plan, db, tuning(40));
   const auto conv_again = std::find_if(again.blocks.begin(), again.blocks.end(),
